@@ -1,0 +1,77 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// apiError is the JSON error body of every /api endpoint.
+type apiError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// errorCode names an HTTP status for machine clients.
+func errorCode(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "bad_request"
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusRequestEntityTooLarge:
+		return "too_long"
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return "busy"
+	default:
+		if status >= 500 {
+			return "internal"
+		}
+		return "error"
+	}
+}
+
+// handleError is the one place errors become responses: JSON under /api,
+// a small HTML page elsewhere. Internal details never reach the client.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status := http.StatusInternalServerError
+	message := "internal error"
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		status = he.Code
+		if m, ok := he.Message.(string); ok {
+			message = m
+		} else {
+			message = http.StatusText(status)
+		}
+	} else {
+		s.cfg.Logger.Error("unhandled error", "route", c.Path(), "err", err)
+	}
+	if status >= 500 && status != http.StatusServiceUnavailable {
+		message = "internal error"
+	}
+	var werr error
+	switch {
+	case c.Request().Method == http.MethodHead:
+		werr = c.NoContent(status)
+	case strings.HasPrefix(c.Request().URL.Path, "/api/"):
+		var body apiError
+		body.Error.Code = errorCode(status)
+		body.Error.Message = message
+		werr = c.JSON(status, body)
+	default:
+		werr = s.renderErrorPage(c, status, message)
+	}
+	if werr != nil {
+		s.cfg.Logger.Error("writing error response", "err", werr)
+	}
+}

@@ -1,0 +1,12 @@
+package server
+
+import "github.com/labstack/echo/v4"
+
+// register lists every route of the dashboard in one place.
+func (s *Server) register() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/static/*", echo.WrapHandler(s.cfg.Assets))
+	e.HEAD("/static/*", echo.WrapHandler(s.cfg.Assets))
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/clinlm/clinlm/results"
+	"github.com/clinlm/clinlm/server"
+	"github.com/clinlm/clinlm/static"
+)
+
+// serveConfig is the parsed configuration of `clinlm serve`.
+type serveConfig struct {
+	addr       string
+	logLevel   string
+	logFormat  string
+	resultsDir string
+	grace      time.Duration
+}
+
+func parseServeFlags(args []string, sio stdio) (serveConfig, error) {
+	var c serveConfig
+	fs := newFlagSet("serve", sio.err)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.resultsDir, "results", "", "directory of results data files (default: the paper's, embedded)")
+	fs.DurationVar(&c.grace, "shutdown-grace", 15*time.Second, "how long to drain requests on SIGTERM")
+	if err := parseFlags(fs, args, sio.getenv); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: %w", level, err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("--log-format %q: want text or json", format)
+	}
+}
+
+func loadResults(dir string) (*results.Set, string, error) {
+	if dir == "" {
+		set, err := results.Default()
+		return set, "embedded paper results", err
+	}
+	set, err := results.Load(os.DirFS(dir))
+	return set, "results from " + dir, err
+}
+
+func runServe(ctx context.Context, args []string, sio stdio) error {
+	cfg, err := parseServeFlags(args, sio)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(sio.err, cfg.logLevel, cfg.logFormat)
+	if err != nil {
+		return err
+	}
+	var checks []server.Check
+	set, what, err := loadResults(cfg.resultsDir)
+	if err != nil {
+		// Results are the dashboard's core: without them there is nothing to serve.
+		return fmt.Errorf("load results: %w", err)
+	}
+	checks = append(checks, server.Check{Name: "results", OK: true, Detail: what})
+	assets, err := static.Embedded()
+	if err != nil {
+		return err
+	}
+	checks = append(checks, assetChecks(assets)...)
+	srv, err := server.New(server.Config{Logger: log, Results: set, Assets: assets, Checks: checks})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	fmt.Fprintf(sio.out, "clinlm dashboard: %s\n", url)
+	log.Info("listening", "url", url)
+	if err := srv.Serve(ctx, ln, cfg.grace); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// assetChecks reports built assets that the binary lacks (it was compiled
+// without the Taskfile's asset step); pages still work, charts or the
+// in-browser tokenizer do not.
+func assetChecks(a *static.Assets) []server.Check {
+	want := []struct{ name, what string }{
+		{"dist/echarts.min.js", "charts"},
+	}
+	var out []server.Check
+	for _, w := range want {
+		c := server.Check{Name: "asset " + w.name, OK: a.Has(w.name), Optional: true, Detail: "needed for " + w.what}
+		if !c.OK {
+			c.Error = "not built into this binary; build with `go tool task build`"
+		}
+		out = append(out, c)
+	}
+	return out
+}
