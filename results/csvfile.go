@@ -110,39 +110,51 @@ func addParseError(p *problems, name string, data []byte, header []string, err e
 		p.add(name, 0, "", "malformed CSV: %v", err)
 		return
 	}
+	// An unterminated quote is detected at the end of the input; the row
+	// to fix is where the record starts.
 	field := ""
-	if i := fieldIndexAt(data, pe.Line, pe.Column); i >= 0 {
+	if i := fieldIndexAt(data, pe.StartLine, pe.Line, pe.Column); i >= 0 {
 		if i < len(header) {
 			field = strings.TrimSpace(header[i])
 		} else {
 			field = fmt.Sprintf("column %d", i+1)
 		}
 	}
-	p.add(name, pe.Line, field, "malformed CSV: %v", pe.Err)
+	p.add(name, pe.StartLine, field, "malformed CSV: %v", pe.Err)
 }
 
-// fieldIndexAt returns the 0-based index of the field that contains the
-// 1-based byte column col of the 1-based line, counting commas outside
-// quotes; -1 when the line does not exist.
-func fieldIndexAt(data []byte, line, col int) int {
+// fieldIndexAt returns the 0-based index of the field a CSV error points
+// at, counting commas outside quotes on the record's first line. When the
+// error is on that line (errLine == startLine) it is the field holding byte
+// column col; otherwise (an unterminated quote) it is the field whose quote
+// is still open at the end of the line. It returns -1 when the line does not
+// exist.
+func fieldIndexAt(data []byte, startLine, errLine, col int) int {
 	lines := bytes.Split(data, []byte("\n"))
-	if line < 1 || line > len(lines) {
+	if startLine < 1 || startLine > len(lines) {
 		return -1
 	}
-	text := lines[line-1]
-	if col < 1 {
-		col = 1
+	text := lines[startLine-1]
+	limit := len(text)
+	if errLine == startLine && col >= 1 && col-1 < limit {
+		limit = col - 1
 	}
-	idx, quoted := 0, false
-	for i := 0; i < len(text) && i < col-1; i++ {
+	idx, quoted, openedAt := 0, false, 0
+	for i := 0; i < limit; i++ {
 		switch text[i] {
 		case '"':
+			if !quoted {
+				openedAt = idx
+			}
 			quoted = !quoted
 		case ',':
 			if !quoted {
 				idx++
 			}
 		}
+	}
+	if errLine != startLine && quoted {
+		return openedAt
 	}
 	return idx
 }

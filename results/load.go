@@ -3,6 +3,7 @@ package results
 import (
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -56,6 +57,10 @@ type loader struct {
 	fsys fs.FS
 	p    problems
 	s    *Set
+	// sourcesRead and modelsRead say whether sources.csv and models.csv
+	// could be parsed; when not, references to them are not checked, so
+	// one broken file is reported once rather than on every row elsewhere.
+	sourcesRead, modelsRead bool
 }
 
 // Load reads and validates the data files from the root of fsys. On any
@@ -64,6 +69,9 @@ func Load(fsys fs.FS) (*Set, error) {
 	l := &loader{fsys: fsys, s: &Set{sourceIDs: map[string]bool{}, byName: map[string]int{}}}
 	l.loadSources()
 	l.loadModels()
+	if !l.modelsRead {
+		return nil, l.p.err() // every other file refers to the models
+	}
 	l.loadFLOPs()
 	l.loadTable5()
 	l.loadMetrics()
@@ -98,7 +106,7 @@ func (l *loader) source(r *record, field string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if !l.s.sourceIDs[v] {
+	if l.sourcesRead && !l.s.sourceIDs[v] {
 		r.fail(field, "unknown source %q (not in %s)", v, FileSources)
 		return "", false
 	}
@@ -174,7 +182,9 @@ func (s seen) dup(r *record, field, key, what string) bool {
 
 func (l *loader) loadSources() {
 	ids := seen{}
-	for _, r := range l.read(FileSources, "id", "page", "title") {
+	recs := l.read(FileSources, "id", "page", "title")
+	l.sourcesRead = recs != nil
+	for _, r := range recs {
 		id, ok1 := r.required("id")
 		title, ok2 := r.required("title")
 		page := 0
@@ -191,93 +201,80 @@ func (l *loader) loadSources() {
 }
 
 func (l *loader) loadModels() {
-	for _, r := range l.read(FileModels, "name", "appendix_only", "family", "params", "params_source",
+	recs := l.read(FileModels, "name", "appendix_only", "family", "params", "params_source",
 		"architecture", "ptt_general", "ptt_biomed", "ptt_clinical", "ptt_source", "domain",
-		"domain_reason", "method", "method_source", "aliases") {
+		"domain_reason", "method", "method_source", "aliases")
+	l.modelsRead = recs != nil
+	for _, r := range recs {
+		// Each parser records its own problem; the row is kept either way
+		// (Load fails on any problem), so that the other files' references
+		// to the model do not cascade into "unknown model" problems.
 		var m Model
-		ok := true
-		need := func(v string, good bool) string {
-			ok = ok && good
-			return v
-		}
-		m.Name = need(r.required("name"))
-		appendix, good := r.boolean("appendix_only")
-		m.AppendixOnly, ok = appendix, ok && good
-		m.Family = need(r.required("family"))
-		params, good := r.printed("params", false)
-		if good && !params.Known() {
+		m.Name, _ = r.required("name")
+		appendixOnly, boolOK := r.boolean("appendix_only")
+		m.AppendixOnly = appendixOnly
+		m.Family, _ = r.required("family")
+		if params, ok := r.printed("params", false); ok && !params.Known() {
 			r.fail("params", "%q has no value", params.Printed)
-			good = false
+		} else {
+			m.Params = params
 		}
-		m.Params, ok = params, ok && good
-		m.ParamsSource = need(l.source(r, "params_source"))
+		m.ParamsSource, _ = l.source(r, "params_source")
 		m.Architecture = r.str("architecture")
-		if m.Architecture == "" && !m.AppendixOnly {
+		if m.Architecture == "" && boolOK && !m.AppendixOnly {
 			r.fail("architecture", "missing (only appendix-only models may leave it empty)")
-			ok = false
 		}
-		for _, c := range []struct {
-			field string
-			dst   *Quantity
-		}{{"ptt_general", &m.PretrainingTokens.General}, {"ptt_biomed", &m.PretrainingTokens.Biomed}, {"ptt_clinical", &m.PretrainingTokens.Clinical}} {
-			q, good := r.printed(c.field, false)
-			*c.dst, ok = q, ok && good
-		}
-		m.PTTSource = need(l.source(r, "ptt_source"))
-		domain := Domain(r.str("domain"))
-		switch domain {
+		m.PretrainingTokens.General, _ = r.printed("ptt_general", false)
+		m.PretrainingTokens.Biomed, _ = r.printed("ptt_biomed", false)
+		m.PretrainingTokens.Clinical, _ = r.printed("ptt_clinical", false)
+		m.PTTSource, _ = l.source(r, "ptt_source")
+		m.Domain = Domain(r.str("domain"))
+		switch m.Domain {
 		case DomainClinical, DomainBiomedical, DomainGeneral:
-			if rule, decided := DomainFromTokens(m.PretrainingTokens); decided && rule != domain {
-				r.fail("domain", "%q disagrees with the pretraining-token rule, which gives %q", domain, rule)
-				ok = false
+			if rule, decided := DomainFromTokens(m.PretrainingTokens); decided && rule != m.Domain {
+				r.fail("domain", "%q disagrees with the pretraining-token rule, which gives %q", m.Domain, rule)
 			}
 		default:
-			r.fail("domain", "unknown domain %q (want clinical, biomedical or general)", domain)
-			ok = false
+			r.fail("domain", "unknown domain %q (want clinical, biomedical or general)", m.Domain)
 		}
-		m.Domain = domain
-		m.DomainReason = need(r.required("domain_reason"))
-		method := Method(r.str("method"))
-		if method != MethodFinetuned && method != MethodInContext {
-			r.fail("method", "unknown method %q (want finetuned or in-context)", method)
-			ok = false
+		m.DomainReason, _ = r.required("domain_reason")
+		m.Method = Method(r.str("method"))
+		if m.Method != MethodFinetuned && m.Method != MethodInContext {
+			r.fail("method", "unknown method %q (want finetuned or in-context)", m.Method)
 		}
-		m.Method = method
-		m.MethodSource = need(l.source(r, "method_source"))
+		m.MethodSource, _ = l.source(r, "method_source")
 		m.Aliases = []string{}
 		if a := r.str("aliases"); a != "" {
 			for _, alias := range strings.Split(a, "|") {
 				if alias = strings.TrimSpace(alias); alias == "" {
 					r.fail("aliases", "empty alias in %q", a)
-					ok = false
 					continue
 				}
 				m.Aliases = append(m.Aliases, alias)
 			}
 		}
-		if !ok {
+		if m.Name == "" {
 			continue
 		}
-		idx := len(l.s.models)
-		dupName := false
-		for _, name := range append([]string{m.Name}, m.Aliases...) {
-			key := strings.ToLower(name)
-			if j, taken := l.s.byName[key]; taken {
+		names := append([]string{m.Name}, m.Aliases...)
+		taken := false
+		for _, name := range names {
+			if j, dup := l.s.byName[strings.ToLower(name)]; dup {
 				field := "name"
 				if name != m.Name {
 					field = "aliases"
 				}
-				r.fail(field, "duplicate model name or alias %q (also used by %q)", name, l.s.models[j].Name)
-				dupName = true
+				r.fail(field, "duplicate model name or alias %q (first used by %q)", name, l.s.models[j].Name)
+				taken = true
 			}
 		}
-		if dupName {
+		if taken {
 			continue
 		}
-		l.s.models = append(l.s.models, m)
-		for _, name := range append([]string{m.Name}, m.Aliases...) {
-			l.s.byName[strings.ToLower(name)] = idx
+		for _, name := range names {
+			l.s.byName[strings.ToLower(name)] = len(l.s.models)
 		}
+		l.s.models = append(l.s.models, m)
 	}
 }
 
@@ -312,6 +309,9 @@ func (l *loader) loadTable5() {
 		"ptt_clinical", "unique_general", "unique_biomed", "unique_clinical")
 	for _, r := range recs {
 		i, ok := l.model(r, "model")
+		if ok && keys.dup(r, "model", l.s.models[i].Name, l.s.models[i].Name) {
+			continue
+		}
 		row := Table5Row{}
 		var good bool
 		row.PrintedName, good = r.required("printed_name")
@@ -332,9 +332,6 @@ func (l *loader) loadTable5() {
 			continue
 		}
 		m := &l.s.models[i]
-		if keys.dup(r, "model", m.Name, m.Name) {
-			continue
-		}
 		row.Model = m.Name
 		m.UniquePTT, m.UniquePTTSource = row.UniquePTT, "Table 5"
 		l.s.table5 = append(l.s.table5, row)
@@ -357,6 +354,11 @@ func (l *loader) loadMetrics() {
 		i, ok := l.model(r, "model")
 		task, metric, good := l.taskMetric(r, "task", "metric")
 		ok = ok && good
+		// Mark the key before checking the other fields, so a bad value is
+		// reported once and not again as a missing row.
+		if ok && keys.dup(r, "model", l.s.models[i].Name+"|"+task+"|"+metric, l.s.models[i].Name+" "+task+" "+metric) {
+			continue
+		}
 		var res Result
 		res.Value, good = r.score("value")
 		ok = ok && good
@@ -383,9 +385,6 @@ func (l *loader) loadMetrics() {
 			continue
 		}
 		res.Model, res.Task, res.Metric = l.s.models[i].Name, task, metric
-		if keys.dup(r, "model", res.Model+"|"+task+"|"+metric, res.Model+" "+task+" "+metric) {
-			continue
-		}
 		l.s.results = append(l.s.results, res)
 	}
 	for _, m := range l.s.models {
@@ -596,6 +595,8 @@ func (l *loader) loadCostInputs() {
 			if _, known := fields[name]; !known {
 				r.fail("name", "unknown cost input %q", name)
 				ok = false
+			} else if keys.dup(r, "name", name, name) {
+				continue
 			}
 		}
 		v, good := r.number("value")
@@ -609,7 +610,7 @@ func (l *loader) loadCostInputs() {
 		unit, good := r.required("unit")
 		ok = ok && good
 		src, good := l.source(r, "source")
-		if !ok || !good || keys.dup(r, "name", name, name) {
+		if !ok || !good {
 			continue
 		}
 		*fields[name] = v
@@ -642,18 +643,21 @@ func (l *loader) loadEquations() {
 			r.fail("id", "%d is not an equation of §4.1 (1–%d)", id, equationCount)
 			ok = false
 		}
+		if ok && keys.dup(r, "id", strconv.Itoa(id), "equation "+strconv.Itoa(id)) {
+			continue
+		}
 		name, good := r.required("name")
 		ok = ok && good
 		formula, good := r.required("formula")
 		ok = ok && good
 		src, good := l.source(r, "source")
-		if !ok || !good || keys.dup(r, "id", fmtNum(float64(id)), "equation "+fmtNum(float64(id))) {
+		if !ok || !good {
 			continue
 		}
 		l.s.equations = append(l.s.equations, Equation{ID: id, Name: name, Formula: formula, Source: src})
 	}
 	for id := 1; id <= equationCount; id++ {
-		if _, ok := keys[fmtNum(float64(id))]; !ok {
+		if _, ok := keys[strconv.Itoa(id)]; !ok {
 			l.p.add(FileEquations, 0, "id", "no row for equation %d", id)
 		}
 	}
@@ -672,14 +676,14 @@ func (l *loader) loadDiscrepancies() {
 		if good {
 			for _, t := range strings.Split(tables, "|") {
 				t = strings.TrimSpace(t)
-				if !l.s.sourceIDs[t] {
+				if l.sourcesRead && !l.s.sourceIDs[t] {
 					r.fail("tables", "unknown source %q (not in %s)", t, FileSources)
 					ok = false
 				}
 				list = append(list, t)
 			}
 		}
-		if !ok || keys.dup(r, "id", fmtNum(float64(id)), "discrepancy "+fmtNum(float64(id))) {
+		if !ok || keys.dup(r, "id", strconv.Itoa(id), "discrepancy "+strconv.Itoa(id)) {
 			continue
 		}
 		l.s.discrepancies = append(l.s.discrepancies, Discrepancy{ID: id, Summary: summary, Tables: list})
