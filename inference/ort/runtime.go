@@ -1,0 +1,271 @@
+//go:build cgo
+
+package ort
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	onnx "github.com/yalue/onnxruntime_go"
+)
+
+// Runtime is the process's ONNX Runtime environment. Sessions it creates are
+// safe for concurrent Run calls (ORT's Session::Run is thread-safe).
+type Runtime struct {
+	cfg    Config
+	status Status
+
+	mu     sync.Mutex
+	closed bool
+}
+
+// Open loads the library, initialises the environment and picks the device.
+// At most one Runtime may be open in a process.
+func Open(cfg Config) (*Runtime, error) {
+	log := cfg.logger()
+	if cfg.Device == "" {
+		cfg.Device = DeviceAuto
+	}
+	if cfg.LibraryPath == "" {
+		cfg.LibraryPath = FindLibrary("")
+	}
+	if onnx.IsInitialized() {
+		return nil, errors.New("ort: the ONNX Runtime environment is already open in this process")
+	}
+	// dlopen of a missing file yields a terse message; say which file and how to fix it.
+	if _, err := os.Stat(cfg.LibraryPath); err != nil && cfg.LibraryPath != LibraryName {
+		return nil, fmt.Errorf("%w: library %s not found; %s", ErrUnavailable, cfg.LibraryPath, FixHint())
+	}
+	onnx.SetSharedLibraryPath(cfg.LibraryPath)
+	if err := onnx.InitializeEnvironment(onnx.WithLogLevelError()); err != nil {
+		return nil, fmt.Errorf("%w: loading %s: %v; %s", ErrUnavailable, cfg.LibraryPath, err, FixHint())
+	}
+	r := &Runtime{cfg: cfg, status: Status{
+		Library:   cfg.LibraryPath,
+		Version:   onnx.GetVersion(),
+		Requested: cfg.Device,
+		Device:    DeviceCPU,
+	}}
+	switch cfg.Device {
+	case DeviceCPU:
+	case DeviceCUDA, DeviceAuto:
+		if err := r.probeCUDA(); err != nil {
+			if cfg.Device == DeviceCUDA {
+				_ = onnx.DestroyEnvironment()
+				return nil, fmt.Errorf("ort: --device cuda: %w", err)
+			}
+			r.status.Fallback = err.Error()
+		} else {
+			r.status.Device = DeviceCUDA
+		}
+	default:
+		_ = onnx.DestroyEnvironment()
+		return nil, fmt.Errorf("ort: unknown device %q", cfg.Device)
+	}
+	log.Info("onnx runtime ready", "library", r.status.Library, "version", r.status.Version,
+		"device", r.status.Device, "requested", r.status.Requested, "fallback", r.status.Fallback)
+	return r, nil
+}
+
+// probeCUDA checks that the CUDA execution provider can be appended to a
+// session's options, which loads the provider library and finds a device.
+func (r *Runtime) probeCUDA() error {
+	opts, err := onnx.NewSessionOptions()
+	if err != nil {
+		return err
+	}
+	defer opts.Destroy()
+	return r.appendCUDA(opts)
+}
+
+func (r *Runtime) appendCUDA(opts *onnx.SessionOptions) error {
+	cuda, err := onnx.NewCUDAProviderOptions()
+	if err != nil {
+		return fmt.Errorf("cuda provider options: %w", err)
+	}
+	defer cuda.Destroy()
+	if err := cuda.Update(map[string]string{"device_id": fmt.Sprint(r.cfg.CUDADeviceID)}); err != nil {
+		return fmt.Errorf("cuda provider options: %w", err)
+	}
+	if err := opts.AppendExecutionProviderCUDA(cuda); err != nil {
+		return fmt.Errorf("cuda execution provider: %w", err)
+	}
+	return nil
+}
+
+// Status reports the library, version and device in use.
+func (r *Runtime) Status() Status { return r.status }
+
+// Close destroys the environment. Sessions must be closed first.
+func (r *Runtime) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	return onnx.DestroyEnvironment()
+}
+
+func (r *Runtime) sessionOptions() (*onnx.SessionOptions, error) {
+	opts, err := onnx.NewSessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*onnx.SessionOptions, error) {
+		return nil, errors.Join(err, opts.Destroy())
+	}
+	if r.cfg.IntraOpThreads > 0 {
+		if err := opts.SetIntraOpNumThreads(r.cfg.IntraOpThreads); err != nil {
+			return fail(err)
+		}
+	}
+	if r.cfg.InterOpThreads > 0 {
+		if err := opts.SetInterOpNumThreads(r.cfg.InterOpThreads); err != nil {
+			return fail(err)
+		}
+	}
+	if r.status.Device == DeviceCUDA {
+		if err := r.appendCUDA(opts); err != nil {
+			return fail(err)
+		}
+	}
+	return opts, nil
+}
+
+// Inspect lists a model's inputs and outputs without keeping a session.
+// It also fails on a file that is not a valid ONNX model.
+func (r *Runtime) Inspect(path string) (inputs, outputs []IOInfo, err error) {
+	in, out, err := onnx.GetInputOutputInfo(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ort: reading %s: %w", path, err)
+	}
+	conv := func(list []onnx.InputOutputInfo) []IOInfo {
+		res := make([]IOInfo, len(list))
+		for i, x := range list {
+			res[i] = IOInfo{Name: x.Name, Type: x.DataType.String(), Shape: append([]int64(nil), x.Dimensions...)}
+		}
+		return res
+	}
+	return conv(in), conv(out), nil
+}
+
+// Session runs one model with fixed input and output names and any shapes.
+type Session struct {
+	s       *onnx.DynamicAdvancedSession
+	inputs  []string
+	outputs []string
+}
+
+// NewSession loads a model for running with the named inputs and outputs.
+func (r *Runtime) NewSession(path string, inputs, outputs []string) (*Session, error) {
+	opts, err := r.sessionOptions()
+	if err != nil {
+		return nil, fmt.Errorf("ort: session options: %w", err)
+	}
+	defer opts.Destroy()
+	s, err := onnx.NewDynamicAdvancedSession(path, inputs, outputs, opts)
+	if err != nil {
+		return nil, fmt.Errorf("ort: loading %s: %w", path, err)
+	}
+	return &Session{s: s, inputs: append([]string(nil), inputs...), outputs: append([]string(nil), outputs...)}, nil
+}
+
+// Run feeds inputs (in the session's input order) and returns the outputs in
+// the session's output order. Cancelling ctx terminates a run in progress.
+func (s *Session) Run(ctx context.Context, inputs []Tensor) ([]Tensor, error) {
+	if len(inputs) != len(s.inputs) {
+		return nil, fmt.Errorf("ort: %d inputs given, session has %d", len(inputs), len(s.inputs))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	values := make([]onnx.Value, 0, len(inputs))
+	defer func() {
+		for _, v := range values {
+			v.Destroy()
+		}
+	}()
+	for i, in := range inputs {
+		v, err := toValue(in)
+		if err != nil {
+			return nil, fmt.Errorf("ort: input %s: %w", s.inputs[i], err)
+		}
+		values = append(values, v)
+	}
+	outs := make([]onnx.Value, len(s.outputs))
+	defer func() {
+		for _, v := range outs {
+			if v != nil {
+				v.Destroy()
+			}
+		}
+	}()
+	runOpts, err := onnx.NewRunOptions()
+	if err != nil {
+		return nil, fmt.Errorf("ort: run options: %w", err)
+	}
+	defer runOpts.Destroy()
+	// Terminate aborts a run in progress when the caller gives up; wait for a
+	// Terminate already started before the options are destroyed.
+	terminated := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(terminated)
+		_ = runOpts.Terminate()
+	})
+	defer func() {
+		if !stop() {
+			<-terminated
+		}
+	}()
+	if err := s.s.RunWithOptions(values, outs, runOpts); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("ort: run: %w", err)
+	}
+	res := make([]Tensor, len(outs))
+	for i, v := range outs {
+		t, err := fromValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("ort: output %s: %w", s.outputs[i], err)
+		}
+		res[i] = t
+	}
+	return res, nil
+}
+
+// Close frees the session.
+func (s *Session) Close() error { return s.s.Destroy() }
+
+func toValue(t Tensor) (onnx.Value, error) {
+	shape := onnx.NewShape(t.Shape...)
+	switch {
+	case t.Int64 != nil:
+		if int64(len(t.Int64)) != t.Elements() {
+			return nil, fmt.Errorf("shape %v needs %d values, have %d", t.Shape, t.Elements(), len(t.Int64))
+		}
+		return onnx.NewTensor(shape, t.Int64)
+	case t.Float32 != nil:
+		if int64(len(t.Float32)) != t.Elements() {
+			return nil, fmt.Errorf("shape %v needs %d values, have %d", t.Shape, t.Elements(), len(t.Float32))
+		}
+		return onnx.NewTensor(shape, t.Float32)
+	}
+	return nil, errors.New("tensor has no data")
+}
+
+// fromValue copies an output out of ORT memory, so the Value can be freed.
+func fromValue(v onnx.Value) (Tensor, error) {
+	shape := append([]int64(nil), v.GetShape()...)
+	switch x := v.(type) {
+	case *onnx.Tensor[float32]:
+		return Tensor{Shape: shape, Float32: append([]float32(nil), x.GetData()...)}, nil
+	case *onnx.Tensor[int64]:
+		return Tensor{Shape: shape, Int64: append([]int64(nil), x.GetData()...)}, nil
+	}
+	return Tensor{}, fmt.Errorf("unsupported output type %T", v)
+}
