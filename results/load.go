@@ -256,24 +256,33 @@ func (l *loader) loadModels() {
 		if m.Name == "" {
 			continue
 		}
-		names := append([]string{m.Name}, m.Aliases...)
-		taken := false
-		for _, name := range names {
-			if j, dup := l.s.byName[strings.ToLower(name)]; dup {
-				field := "name"
-				if name != m.Name {
-					field = "aliases"
-				}
-				r.fail(field, "duplicate model name or alias %q (first used by %q)", name, l.s.models[j].Name)
-				taken = true
-			}
-		}
-		if taken {
+		// Register the name and each alias that is free; a clash is reported
+		// and that spelling skipped. A model whose own name clashes is dropped.
+		idx := len(l.s.models)
+		if j, dup := l.s.byName[strings.ToLower(m.Name)]; dup {
+			r.fail("name", "duplicate model name or alias %q (first used by %q)", m.Name, l.s.models[j].Name)
 			continue
 		}
-		for _, name := range names {
-			l.s.byName[strings.ToLower(name)] = len(l.s.models)
+		l.s.byName[strings.ToLower(m.Name)] = idx
+		aliases := m.Aliases[:0]
+		for _, alias := range m.Aliases {
+			key := strings.ToLower(alias)
+			if j, dup := l.s.byName[key]; dup {
+				owner := m.Name
+				if j < idx {
+					owner = l.s.models[j].Name
+				}
+				if owner == m.Name {
+					r.fail("aliases", "%q repeats the model's name or another alias (names are matched ignoring case)", alias)
+				} else {
+					r.fail("aliases", "duplicate model name or alias %q (first used by %q)", alias, owner)
+				}
+				continue
+			}
+			l.s.byName[key] = idx
+			aliases = append(aliases, alias)
 		}
+		m.Aliases = aliases
 		l.s.models = append(l.s.models, m)
 	}
 }

@@ -268,6 +268,15 @@ func TestLoadReportsBadFiles(t *testing.T) {
 			file: FileCostInputs, row: 11, field: "name",
 		},
 		{
+			name: "duplicate alias",
+			break_: func(t *testing.T, m fstest.MapFS) {
+				data := strings.Replace(string(m[FileModels].Data), ",T5-3B\n", ",T5-3B|RoBERTa\n", 1)
+				m[FileModels] = &fstest.MapFile{Data: []byte(data)}
+			},
+			want: `models.csv: row 11: field "aliases": duplicate model name or alias "RoBERTa" (first used by "RoBERTa-Large")`,
+			file: FileModels, row: 11, field: "aliases",
+		},
+		{
 			name: "not a boolean",
 			break_: func(t *testing.T, m fstest.MapFS) {
 				data := strings.Replace(string(m[FileModels].Data), "SciFive-Large,true,", "SciFive-Large,yes,", 1)
