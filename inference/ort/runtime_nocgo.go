@@ -29,4 +29,4 @@ func (r *Runtime) NewSession(string, []string, []string) (*Session, error) {
 }
 
 func (s *Session) Run(context.Context, []Tensor) ([]Tensor, error) { return nil, ErrUnavailable }
-func (s *Session) Close() error                                     { return nil }
+func (s *Session) Close() error                                    { return nil }
