@@ -1,0 +1,113 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+)
+
+// File names inside a model folder.
+const (
+	ModelFile     = "model.onnx"
+	TokenizerFile = "tokenizer.json"
+	ManifestFile  = "manifest.json"
+)
+
+// Entry is one model folder: its manifest when it parsed, and why it cannot
+// be used when it cannot.
+type Entry struct {
+	// Name is the manifest's name, else the folder name.
+	Name     string
+	Dir      string
+	Manifest Manifest
+	// Err is the reason the folder is unusable; nil when complete.
+	Err error
+}
+
+// Path is a file inside the model's folder.
+func (e Entry) Path(file string) string { return filepath.Join(e.Dir, file) }
+
+// ModelCardPath is the model card's file, or "" when the folder has none.
+func (e Entry) ModelCardPath() string {
+	name := e.Manifest.ModelCard
+	if name == "" {
+		name = "README.md"
+	}
+	p := e.Path(name)
+	if st, err := os.Stat(p); err == nil && !st.IsDir() {
+		return p
+	}
+	return ""
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// Scan lists the model folders under dir, sorted by name. Folders whose name
+// starts with "." or "_" are skipped. A missing dir is an error; a broken
+// folder is an Entry with Err set.
+func Scan(dir string) ([]Entry, error) {
+	items, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("models: %w", err)
+	}
+	var out []Entry
+	names := map[string]string{}
+	for _, it := range items {
+		if !it.IsDir() || it.Name()[0] == '.' || it.Name()[0] == '_' {
+			continue
+		}
+		e := readEntry(filepath.Join(dir, it.Name()))
+		if prev, dup := names[e.Name]; dup && e.Err == nil {
+			e.Err = fmt.Errorf("name %q is already used by folder %s", e.Name, prev)
+		}
+		names[e.Name] = it.Name()
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func readEntry(dir string) Entry {
+	e := Entry{Name: filepath.Base(dir), Dir: dir}
+	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		e.Err = missingFile(ManifestFile, err)
+		return e
+	}
+	m, err := ParseManifest(data)
+	if err != nil {
+		e.Err = err
+		return e
+	}
+	if m.Name != "" {
+		e.Name = m.Name
+	}
+	e.Manifest = m
+	if !validName.MatchString(e.Name) {
+		e.Err = fmt.Errorf("name %q: use letters, digits, '.', '_' or '-' (at most 64)", e.Name)
+		return e
+	}
+	var errs []error
+	for _, f := range []string{ModelFile, TokenizerFile} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		switch {
+		case err != nil:
+			errs = append(errs, missingFile(f, err))
+		case st.IsDir() || st.Size() == 0:
+			errs = append(errs, fmt.Errorf("%s is empty or not a file", f))
+		}
+	}
+	e.Err = errors.Join(errs...)
+	return e
+}
+
+func missingFile(name string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s is missing", name)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
