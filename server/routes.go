@@ -9,4 +9,5 @@ func (s *Server) register() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/static/*", echo.WrapHandler(s.cfg.Assets))
 	e.HEAD("/static/*", echo.WrapHandler(s.cfg.Assets))
+	s.registerTokenize() // /tokenize, /api/v1/tokenizers, /tokenizers/{name}.json (server/tokenize.go)
 }

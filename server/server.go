@@ -14,6 +14,7 @@ import (
 
 	"github.com/clinlm/clinlm/results"
 	"github.com/clinlm/clinlm/static"
+	"github.com/clinlm/clinlm/tokenizers"
 )
 
 // Config is everything the server needs; the binary builds it from flags and
@@ -22,6 +23,9 @@ type Config struct {
 	Logger  *slog.Logger
 	Results *results.Set
 	Assets  *static.Assets
+	// Tokenizers is the catalogue of tokenizer.json files for the /tokenize
+	// inspector; nil serves an empty catalogue.
+	Tokenizers *tokenizers.Catalogue
 	// Checks are start-up findings (loaded parts, failures and why) shown by /readyz.
 	Checks []Check
 }

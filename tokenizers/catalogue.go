@@ -328,6 +328,11 @@ func checkTokenizerJSON(b []byte) error {
 	return err
 }
 
+// Empty is a catalogue with no entries (a server configured without one).
+func Empty() *Catalogue {
+	return &Catalogue{source: "no catalogue", files: map[string]*File{}}
+}
+
 // Source says where the catalogue came from, for start-up checks.
 func (c *Catalogue) Source() string { return c.source }
 

@@ -1,0 +1,78 @@
+// Runs in Chromium (driven by run.mjs): the same notes through clinlm's Go
+// tokenizer compiled to WebAssembly and through @huggingface/tokenizers (the
+// tokenizer of transformers.js), in the same page, on the main thread,
+// alternating rounds so neither side gets a warmer machine.
+import { Tokenizer } from "/hf/tokenizers.mjs";
+
+const out = document.getElementById("out");
+const log = (s) => { out.textContent += "\n" + s; };
+
+async function startGo() {
+  const go = new Go(); // eslint-disable-line no-undef
+  const { instance } = await WebAssembly.instantiateStreaming(fetch("/tokenizer.wasm"), go.importObject);
+  go.run(instance);
+  return globalThis.clinlmTokenizer;
+}
+
+/** Unpacks wasm/main.go's packed buffer into ids, offsets and piece strings (what the inspector's worker does). */
+function unpack(packed) {
+  if (typeof packed === "string") throw new Error(packed);
+  const buf = packed.buffer;
+  const n = new Int32Array(buf, 0, 4)[0];
+  const piecesBytes = new Int32Array(buf, 0, 4)[1];
+  const arr = (k) => new Int32Array(buf, 16 + 4 * k * n, n);
+  const ids = arr(0), start = arr(6), end = arr(7), lens = arr(8);
+  const text = new TextDecoder().decode(new Uint8Array(buf, 16 + 36 * n, piecesBytes));
+  const tokens = new Array(n);
+  for (let i = 0, at = 0; i < n; i++) { tokens[i] = text.slice(at, at + lens[i]); at += lens[i]; }
+  return { ids, tokens, start, end };
+}
+
+function timeRound(fn, notes) {
+  const t0 = performance.now();
+  let tokens = 0;
+  for (const note of notes) tokens += fn(note);
+  return { ms: performance.now() - t0, tokens };
+}
+
+export async function run(config) {
+  const go = await startGo();
+  log(`Go ${go.version}; ${config.notes.length} notes, ${config.bytes} bytes`);
+  const results = [];
+  for (const t of config.tokenizers) {
+    const json = await (await fetch(`/tok/${t}.json`)).text();
+    const loaded = JSON.parse(go.load(t, new TextEncoder().encode(json)));
+    if (loaded.error) throw new Error(`${t}: ${loaded.error}`);
+    const hf = new Tokenizer(JSON.parse(json), {});
+    const goEncode = (note) => unpack(go.encode(t, note, true)).ids.length;
+    const hfEncode = (note) => hf.encode(note, { add_special_tokens: true }).ids.length;
+
+    // Agreement: how often the two produce the same ids (parity is the engine's
+    // job; this only says whether the comparison is like for like).
+    let same = 0;
+    for (const note of config.notes) {
+      const a = unpack(go.encode(t, note, true)).ids;
+      const b = hf.encode(note, { add_special_tokens: true }).ids;
+      if (a.length === b.length && a.every((v, i) => v === b[i])) same++;
+    }
+    for (let w = 0; w < config.warmup; w++) { timeRound(goEncode, config.notes); timeRound(hfEncode, config.notes); }
+    const goMs = [], hfMs = [];
+    let goTokens = 0, hfTokens = 0;
+    for (let r = 0; r < config.rounds; r++) {
+      const a = timeRound(goEncode, config.notes); goMs.push(a.ms); goTokens = a.tokens;
+      const b = timeRound(hfEncode, config.notes); hfMs.push(b.ms); hfTokens = b.tokens;
+    }
+    const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const g = median(goMs), h = median(hfMs);
+    const row = {
+      tokenizer: t, notes: config.notes.length, bytes: config.bytes, rounds: config.rounds,
+      agree: same, goTokens, hfTokens,
+      go: { msPerNote: g / config.notes.length, mbPerS: config.bytes / 1e6 / (g / 1000), tokPerS: goTokens / (g / 1000) },
+      hf: { msPerNote: h / config.notes.length, mbPerS: config.bytes / 1e6 / (h / 1000), tokPerS: hfTokens / (h / 1000) },
+      speedup: h / g,
+    };
+    results.push(row);
+    log(`${t}: go ${row.go.msPerNote.toFixed(3)} ms/note, hf ${row.hf.msPerNote.toFixed(3)} ms/note, ×${row.speedup.toFixed(2)}, ids agree on ${same}/${config.notes.length}`);
+  }
+  return { version: go.version, userAgent: navigator.userAgent, results };
+}

@@ -1,0 +1,147 @@
+// Web Worker of the tokenizer inspector: runs clinlm's Go tokenizer
+// (static/dist/tokenizer.wasm) off the page's thread. The page posts the note
+// text here; nothing in this file sends it anywhere else. The only network
+// requests are for the program itself and for tokenizer files of our origin.
+"use strict";
+
+/** The Go shim's API (wasm/main.go), set once the module runs. */
+let api = null;
+/** Resolves when init finished; rejects with the reason it failed. */
+let ready = null;
+/** Keys of tokenizers loaded into Go, with their description. */
+const loaded = new Map();
+/** In-flight loads, so that two requests for one key fetch once. */
+const loading = new Map();
+
+const HEADER_WORDS = 4;
+const ARRAYS = ["ids", "typeIds", "flags", "wordIds", "cpStart", "cpEnd", "start", "end", "pieceLen"];
+
+async function init(wasmExec, wasm) {
+  importScripts(wasmExec);
+  const go = new Go(); // eslint-disable-line no-undef
+  const started = performance.now();
+  let instance;
+  if (WebAssembly.instantiateStreaming) {
+    ({ instance } = await WebAssembly.instantiateStreaming(fetch(wasm), go.importObject));
+  } else {
+    const bytes = await (await fetch(wasm)).arrayBuffer();
+    ({ instance } = await WebAssembly.instantiate(bytes, go.importObject));
+  }
+  // go.run resolves only when Go's main returns, which it never does: the
+  // shim installs its API and then waits for calls.
+  go.run(instance).catch((err) => postMessage({ type: "fatal", error: String(err) }));
+  api = self.clinlmTokenizer;
+  if (!api) throw new Error("tokenizer.wasm did not install its API");
+  return { ms: performance.now() - started, version: api.version };
+}
+
+async function loadTokenizer(key, url, bytes) {
+  if (loaded.has(key)) return loaded.get(key);
+  if (loading.has(key)) return loading.get(key);
+  const p = (async () => {
+    let data = bytes;
+    if (!data) {
+      const res = await fetch(url, { credentials: "same-origin" });
+      if (!res.ok) throw new Error(`tokenizer ${key}: HTTP ${res.status}`);
+      data = new Uint8Array(await res.arrayBuffer());
+    }
+    const started = performance.now();
+    const reply = JSON.parse(api.load(key, data));
+    if (reply.error) throw new Error(reply.error);
+    const info = { ...reply.info, loadMs: performance.now() - started, bytes: data.byteLength };
+    loaded.set(key, info);
+    return info;
+  })();
+  loading.set(key, p);
+  try {
+    return await p;
+  } finally {
+    loading.delete(key);
+  }
+}
+
+/**
+ * Unpacks wasm/main.go's encode result: a header of int32 words, nine int32
+ * arrays of one value per token, then the raw pieces as UTF-8.
+ */
+function unpack(packed) {
+  if (typeof packed === "string") throw new Error(packed);
+  const buf = packed.buffer;
+  const head = new Int32Array(buf, 0, HEADER_WORDS);
+  const n = head[0];
+  const piecesBytes = head[1];
+  const out = { n, unkId: head[2] };
+  let at = HEADER_WORDS * 4;
+  for (const name of ARRAYS) {
+    out[name] = new Int32Array(buf, at, n);
+    at += n * 4;
+  }
+  out.piecesText = new TextDecoder().decode(new Uint8Array(buf, at, piecesBytes));
+  out.buffer = buf;
+  return out;
+}
+
+/** Splits the pieces blob by the UTF-16 lengths Go computed. */
+function splitPieces(text, lens) {
+  const pieces = new Array(lens.length);
+  let at = 0;
+  for (let i = 0; i < lens.length; i++) {
+    pieces[i] = text.slice(at, at + lens[i]);
+    at += lens[i];
+  }
+  return pieces;
+}
+
+async function encode(msg) {
+  const results = {};
+  const transfer = [];
+  for (const key of msg.keys) {
+    if (!loaded.has(key)) {
+      results[key] = { error: "not loaded" };
+      continue;
+    }
+    const started = performance.now();
+    try {
+      const r = unpack(api.encode(key, msg.text, !!msg.addSpecial));
+      r.ms = performance.now() - started;
+      r.pieces = splitPieces(r.piecesText, r.pieceLen);
+      delete r.piecesText;
+      // Typed arrays are views of one buffer: send the buffer, not copies.
+      transfer.push(r.buffer);
+      results[key] = r;
+    } catch (err) {
+      results[key] = { error: String(err.message || err) };
+    }
+  }
+  postMessage({ type: "encoded", id: msg.id, results }, transfer);
+}
+
+self.onmessage = async (ev) => {
+  const msg = ev.data;
+  try {
+    switch (msg.type) {
+      case "init":
+        ready = init(msg.wasmExec, msg.wasm);
+        postMessage({ type: "ready", ...(await ready) });
+        break;
+      case "load":
+        await ready;
+        postMessage({ type: "loaded", key: msg.key, info: await loadTokenizer(msg.key, msg.url, msg.bytes) });
+        break;
+      case "encode":
+        await ready;
+        await encode(msg);
+        break;
+      case "trace": {
+        await ready;
+        const trace = JSON.parse(api.trace(msg.key, msg.text));
+        postMessage({ type: "traced", id: msg.id, key: msg.key, trace });
+        break;
+      }
+      default:
+        throw new Error("unknown message " + msg.type);
+    }
+  } catch (err) {
+    postMessage({ type: "error", request: msg.type, key: msg.key, id: msg.id, error: String(err && err.message || err) });
+  }
+};
