@@ -9,5 +9,6 @@ func (s *Server) register() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/static/*", echo.WrapHandler(s.cfg.Assets))
 	e.HEAD("/static/*", echo.WrapHandler(s.cfg.Assets))
+	s.registerResults(e) // paper results: /api/v1/{results,results.csv,models,ablation} and pages (server/results_api.go)
 	s.registerTokenize() // /tokenize, /api/v1/tokenizers, /tokenizers/{name}.json (server/tokenize.go)
 }
