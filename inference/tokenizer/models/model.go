@@ -7,9 +7,11 @@ package models
 type Token struct {
 	ID    int
 	Value string
-	// Start and End are byte offsets into the word passed to Tokenize, [Start, End).
-	// Pieces that the model synthesises (byte-fallback bytes of one rune, say)
-	// share the span of the rune they came from.
+	// Start and End are byte offsets into the word passed to Tokenize, [Start, End),
+	// exactly as HF reports them. HF's quirks are kept: Unigram byte-fallback
+	// tokens all share the span of the unknown run they spell, while BPE
+	// byte-fallback tokens count one byte each (continuing-prefix and
+	// end-of-word-suffix bytes included), so later BPE offsets can drift.
 	Start, End int
 }
 
@@ -18,6 +20,9 @@ type Token struct {
 type Model interface {
 	// Tokenize splits one pre-token into tokens. The word is never empty.
 	Tokenize(word string) ([]Token, error)
+	// AppendTokens is Tokenize appending to dst, so a caller can reuse one
+	// buffer across words. On error dst is returned unchanged in length.
+	AppendTokens(dst []Token, word string) ([]Token, error)
 	// TokenToID and IDToToken look up the model's own vocabulary
 	// (added tokens are handled by the caller).
 	TokenToID(token string) (int, bool)

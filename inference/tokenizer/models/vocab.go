@@ -1,0 +1,82 @@
+package models
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// idTable maps ids back to token strings. Vocabularies are usually dense
+// (ids 0..n-1), so a slice is used; a sparse vocabulary falls back to a map.
+type idTable struct {
+	dense  []string
+	filled []bool
+	sparse map[uint32]string
+}
+
+// newIDTable inverts vocab. When two tokens share an id (HF keeps whichever its
+// hash map yields, which varies between runs) the lexicographically smaller
+// token is kept so our answer is at least deterministic.
+func newIDTable(vocab map[string]uint32) idTable {
+	var maxID uint32
+	for _, id := range vocab {
+		maxID = max(maxID, id)
+	}
+	keep := func(old, tok string, present bool) bool { return !present || tok < old }
+	if len(vocab) > 0 && uint64(maxID) < 2*uint64(len(vocab))+1024 {
+		t := idTable{dense: make([]string, maxID+1), filled: make([]bool, maxID+1)}
+		for tok, id := range vocab {
+			if keep(t.dense[id], tok, t.filled[id]) {
+				t.dense[id], t.filled[id] = tok, true
+			}
+		}
+		return t
+	}
+	t := idTable{sparse: make(map[uint32]string, len(vocab))}
+	for tok, id := range vocab {
+		old, ok := t.sparse[id]
+		if keep(old, tok, ok) {
+			t.sparse[id] = tok
+		}
+	}
+	return t
+}
+
+func (t *idTable) get(id int) (string, bool) {
+	if id < 0 || id > math.MaxUint32 {
+		return "", false
+	}
+	if t.sparse != nil {
+		s, ok := t.sparse[uint32(id)]
+		return s, ok
+	}
+	if id >= len(t.dense) || !t.filled[id] {
+		return "", false
+	}
+	return t.dense[id], true
+}
+
+// decodeVocabMap reads a JSON object of token → id, with ids checked to be
+// u32 like serde's AHashMap<String, u32> (encoding/json rejects negative,
+// fractional and out-of-range numbers for uint32). Duplicate keys: the last
+// one wins, as in serde.
+func decodeVocabMap(raw json.RawMessage) (map[string]uint32, error) {
+	var m map[string]uint32
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("vocab must be an object of token to u32 id: %w", err)
+	}
+	if m == nil {
+		return nil, fmt.Errorf("vocab must be an object of token to id, got null")
+	}
+	return m, nil
+}
+
+// numberLiteral returns raw when it is a JSON number (not a string or null).
+func numberLiteral(raw json.RawMessage) (string, bool) {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) {
+		return "", false
+	}
+	return s, true
+}
