@@ -148,11 +148,15 @@ func Scatter(spec ScatterSpec) (Chart, error) {
 	sc := charts.NewScatter()
 	gopts := baseOptions(spec.Title, spec.XName, spec.YName, "value", legend)
 	if lo, hi, ok := xRange(spec); ok {
-		// Whole-number ends, with room on the right for the point labels.
+		// Whole-number ends, with room for the labels of the outermost points.
 		gopts = append(gopts, charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: spec.XName, NameLocation: "middle",
-			NameGap: 30, Min: math.Floor(lo - 0.25), Max: math.Ceil(hi + 0.75), SplitLine: &opts.SplitLine{Show: opts.Bool(true)}}))
+			NameGap: 30, Min: math.Floor(lo - 0.25), Max: math.Ceil(hi + 0.5), SplitLine: &opts.SplitLine{Show: opts.Bool(true)}}))
 	}
 	sc.SetGlobalOptions(gopts...)
+	// Curves go first so that the points and their labels are drawn on top.
+	for _, c := range spec.Curves {
+		sc.Overlap(curveLine(c))
+	}
 	for _, g := range spec.Groups {
 		data := make([]opts.ScatterData, len(g.Points))
 		for i, p := range g.Points {
@@ -161,13 +165,10 @@ func Scatter(spec ScatterSpec) (Chart, error) {
 		sc.AddSeries(g.Name, data,
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: g.Color}),
 			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.SymbolSize = 11 }),
-			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right",
+			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "top",
 				FontSize: 11, Color: "#1b2430", BackgroundColor: "rgba(255,255,255,0.8)"}),
 			charts.WithLabelLayoutOpts(opts.LabelLayout{MoveOverlap: "shiftY"}),
 		)
-	}
-	for _, c := range spec.Curves {
-		sc.Overlap(curveLine(c))
 	}
 	return finish(spec.ID, spec.Label, &sc.RectChart)
 }

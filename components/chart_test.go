@@ -67,6 +67,8 @@ func TestScatter(t *testing.T) {
 	if len(o.Series) != 4 {
 		t.Fatalf("%d series", len(o.Series))
 	}
+	// Curves come first so that the points are drawn over them.
+	o.Series = append(o.Series[2:], o.Series[:2]...)
 	if s := o.Series[0]; s.Type != "scatter" || len(s.Data) != 2 || s.Data[1].Name != "B" || !slices.Equal(s.Data[1].Value, []float64{49.8, 0.9}) {
 		t.Errorf("first group %+v", s)
 	}

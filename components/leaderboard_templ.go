@@ -717,7 +717,7 @@ func tieLegend() templ.Component {
 			templ_7745c5c3_Var41 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, "<div class=\"legend\" data-testid=\"tie-legend\"><p><span class=\"swatch best\">0.900</span> <strong>Bold</strong>: the best value in its column among the rows shown. <span class=\"swatch tie\">0.883</span> <strong>Shaded</strong>: a tie with the best: the value ± its std overlaps the best's value ± std (in-context models have no std, so theirs is taken as 0).</p><p class=\"muted\">“±” is the standard deviation over at least three seeds (Tables 7, 9, 10). Hover a number for the table it comes from; numbered notes explain values that differ between the paper's tables.</p></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, "<div class=\"legend\" data-testid=\"tie-legend\"><p><span class=\"swatch best\">0.900</span> <strong>Bold</strong>: the best value in its column among the rows shown. <span class=\"swatch tie\">0.745</span> <strong>Shaded</strong>: a tie with the best: the value ± its std overlaps the best's value ± std (in-context models have no std, so theirs is taken as 0).</p><p class=\"muted\">“±” is the standard deviation over at least three seeds (Tables 7, 9, 10). Hover a number for the table it comes from; numbered notes explain values that differ between the paper's tables.</p></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
