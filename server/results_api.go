@@ -179,10 +179,25 @@ func canonicalTask(name string) (string, bool) {
 	return "", false
 }
 
+// onlyParams rejects query parameters an endpoint does not know, so that a
+// misspelt filter (?tsk=) is an error rather than a silently unfiltered answer.
+func onlyParams(q url.Values, known ...string) error {
+	for name := range q {
+		if !slices.Contains(known, name) {
+			return echo.NewHTTPError(http.StatusBadRequest,
+				fmt.Sprintf("unknown parameter %q: want one of %s", name, strings.Join(known, ", ")))
+		}
+	}
+	return nil
+}
+
 // filteredResults answers /api/v1/results and its CSV twin: the Table 1
 // rows (or a model asked for by name) that pass every filter, in the
 // results package's order.
 func (s *Server) filteredResults(q url.Values) ([]results.Result, error) {
+	if err := onlyParams(q, "task", "model", "domain", "size", "method"); err != nil {
+		return nil, err
+	}
 	tasks, err := parseTasks(q)
 	if err != nil {
 		return nil, err
@@ -312,6 +327,9 @@ func (s *Server) paperModelEntries() ([]modelEntry, error) {
 
 // apiModels serves GET /api/v1/models.
 func (s *Server) apiModels(c echo.Context) error {
+	if err := onlyParams(c.QueryParams()); err != nil {
+		return err
+	}
 	entries, err := s.paperModelEntries()
 	if err != nil {
 		return err
@@ -327,6 +345,9 @@ type ablationBody struct {
 // ?model= filters (one value each).
 func (s *Server) apiAblation(c echo.Context) error {
 	q := c.QueryParams()
+	if err := onlyParams(q, "task", "metric", "model"); err != nil {
+		return err
+	}
 	var f results.AblationFilter
 	if v := q.Get("task"); v != "" {
 		t, ok := canonicalTask(v)

@@ -187,6 +187,9 @@ func TestAPIBadFilters(t *testing.T) {
 		{"/api/v1/ablation?metric=bleu", `unknown metric \"bleu\"`},
 		{"/api/v1/ablation?task=NER", `unknown task \"NER\"`},
 		{"/api/v1/ablation?model=nobody", `unknown model \"nobody\"`},
+		{"/api/v1/results?tsk=MedNLI", `unknown parameter \"tsk\"`},
+		{"/api/v1/ablation?fraction=0.1", `unknown parameter \"fraction\"`},
+		{"/api/v1/models?task=CLIP", `unknown parameter \"task\"`},
 		// A crafted value comes back JSON-escaped, never as markup.
 		{"/api/v1/results?domain=%3Cscript%3Ealert(1)%3C/script%3E", `unknown domain \"\u003cscript\u003ealert(1)\u003c/script\u003e\"`},
 	}
