@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -163,7 +162,7 @@ func (s *Server) modelMetrics(m results.Model) ([]components.MetricRow, error) {
 func table8Rows(rows []results.Table8Row) []components.Table8Row {
 	var out []components.Table8Row
 	for _, r := range rows {
-		out = append(out, components.Table8Row{Label: r.Label, Steps: strconv.Itoa(r.DAPTSteps),
+		out = append(out, components.Table8Row{Label: r.Label, Steps: fmtCount(float64(r.DAPTSteps)),
 			Tokens: printedOrDash(r.ClinicalPTT), Accuracy: fmtScore(r.Accuracy), Std: "±" + fmtScore(r.Std)})
 	}
 	return out
