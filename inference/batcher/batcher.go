@@ -1,0 +1,330 @@
+// Package batcher groups concurrent requests into batches for one model:
+// at most MaxBatch items per run, waiting at most MaxWait for a batch to
+// fill, preferring items of similar length (less padding), with a bounded
+// queue that refuses work with ErrBusy instead of growing without limit.
+// Items whose caller has gone away are dropped before they run.
+package batcher
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"time"
+)
+
+// ErrBusy means the queue is full; the caller should retry later.
+var ErrBusy = errors.New("batcher: queue full")
+
+// ErrClosed means the batcher has been closed.
+var ErrClosed = errors.New("batcher: closed")
+
+// Config bounds batching.
+type Config struct {
+	// MaxBatch is the most items per run (default 8).
+	MaxBatch int
+	// MaxWait is how long the oldest item waits for company (default 2ms).
+	MaxWait time.Duration
+	// QueueSize is the most items waiting (default 256).
+	QueueSize int
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = 8
+	}
+	if c.MaxWait < 0 {
+		c.MaxWait = 0
+	} else if c.MaxWait == 0 {
+		c.MaxWait = 2 * time.Millisecond
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = 256
+	}
+	return c
+}
+
+// RunFunc runs one batch and returns one result per item, in order.
+type RunFunc[T, R any] func(ctx context.Context, items []T) ([]R, error)
+
+// Observer receives measurements (Prometheus in the server, nothing in tests).
+type Observer interface {
+	QueueDepth(n int)
+	Batch(size int, run time.Duration)
+}
+
+// Timing is what one Submit spent waiting and running.
+type Timing struct {
+	// Queue is the longest wait of the submitted items before their batch ran.
+	Queue time.Duration
+	// Run is the summed duration of the distinct batches the items ran in.
+	Run time.Duration
+	// Batches is how many runs the items were spread over.
+	Batches int
+}
+
+type item[T, R any] struct {
+	ctx      context.Context
+	value    T
+	length   int
+	enqueued time.Time
+	call     *call[R]
+	index    int
+}
+
+// call collects the results of one Submit.
+type call[R any] struct {
+	mu      sync.Mutex
+	results []R
+	pending int
+	err     error
+	timing  Timing
+	seen    map[int]bool
+	done    chan struct{}
+}
+
+func (c *call[R]) finish(index int, r R, err error, queued time.Duration, batchID int, run time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending == 0 {
+		return
+	}
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	c.results[index] = r
+	if queued > c.timing.Queue {
+		c.timing.Queue = queued
+	}
+	if !c.seen[batchID] {
+		c.seen[batchID] = true
+		c.timing.Run += run
+		c.timing.Batches++
+	}
+	c.pending--
+	if c.pending == 0 {
+		close(c.done)
+	}
+}
+
+// Batcher batches items of type T into runs returning R per item.
+type Batcher[T, R any] struct {
+	cfg    Config
+	run    RunFunc[T, R]
+	length func(T) int
+	obs    Observer
+
+	mu      sync.Mutex
+	queue   []*item[T, R]
+	closed  bool
+	wake    chan struct{}
+	stopped chan struct{}
+	batchID int
+}
+
+// New starts a batcher with one worker. length gives an item's size for
+// grouping (tokens); obs may be nil.
+func New[T, R any](cfg Config, run RunFunc[T, R], length func(T) int, obs Observer) *Batcher[T, R] {
+	b := &Batcher[T, R]{cfg: cfg.withDefaults(), run: run, length: length, obs: obs,
+		wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	go b.loop()
+	return b
+}
+
+// Submit queues items and waits for all their results. It fails with ErrBusy
+// when they do not fit in the queue, and with ctx's error when ctx ends first
+// (the items not yet run are then skipped).
+func (b *Batcher[T, R]) Submit(ctx context.Context, items []T) ([]R, Timing, error) {
+	if len(items) == 0 {
+		return nil, Timing{}, nil
+	}
+	c := &call[R]{results: make([]R, len(items)), pending: len(items), seen: map[int]bool{}, done: make(chan struct{})}
+	now := time.Now()
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil, Timing{}, ErrClosed
+	}
+	if len(b.queue)+len(items) > b.cfg.QueueSize {
+		b.mu.Unlock()
+		return nil, Timing{}, ErrBusy
+	}
+	for i, v := range items {
+		b.queue = append(b.queue, &item[T, R]{ctx: ctx, value: v, length: b.length(v), enqueued: now, call: c, index: i})
+	}
+	depth := len(b.queue)
+	b.mu.Unlock()
+	b.observeDepth(depth)
+	b.signal()
+	select {
+	case <-c.done:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.results, c.timing, c.err
+	case <-ctx.Done():
+		return nil, Timing{}, ctx.Err()
+	}
+}
+
+// Close stops the worker after the batch in progress; queued items fail with ErrClosed.
+func (b *Batcher[T, R]) Close() {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.closed = true
+	q := b.queue
+	b.queue = nil
+	b.mu.Unlock()
+	var zero R
+	for _, it := range q {
+		it.call.finish(it.index, zero, ErrClosed, 0, -1, 0)
+	}
+	b.signal()
+	<-b.stopped
+}
+
+func (b *Batcher[T, R]) signal() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (b *Batcher[T, R]) observeDepth(n int) {
+	if b.obs != nil {
+		b.obs.QueueDepth(n)
+	}
+}
+
+func (b *Batcher[T, R]) loop() {
+	defer close(b.stopped)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		b.mu.Lock()
+		closed, n := b.closed, len(b.queue)
+		var oldest time.Time
+		if n > 0 {
+			oldest = b.queue[0].enqueued
+		}
+		b.mu.Unlock()
+		if closed {
+			return
+		}
+		if n == 0 {
+			<-b.wake
+			continue
+		}
+		if wait := time.Until(oldest.Add(b.cfg.MaxWait)); n < b.cfg.MaxBatch && wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-b.wake:
+				// Since Go 1.23 a stopped timer never delivers a stale tick.
+				timer.Stop()
+			case <-timer.C:
+				b.runBatch()
+			}
+			continue
+		}
+		b.runBatch()
+	}
+}
+
+// take removes the next batch from the queue: the oldest live item plus the
+// items closest to it in length among the next few batches' worth.
+func (b *Batcher[T, R]) take() []*item[T, R] {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	live := b.queue[:0]
+	var dropped []*item[T, R]
+	for _, it := range b.queue {
+		if it.ctx.Err() != nil {
+			dropped = append(dropped, it)
+			continue
+		}
+		live = append(live, it)
+	}
+	b.queue = live
+	defer func() {
+		var zero R
+		for _, it := range dropped {
+			it.call.finish(it.index, zero, it.ctx.Err(), 0, -1, 0)
+		}
+	}()
+	if len(b.queue) == 0 {
+		return nil
+	}
+	window := min(len(b.queue), 4*b.cfg.MaxBatch)
+	if window <= b.cfg.MaxBatch {
+		batch := append([]*item[T, R](nil), b.queue[:window]...)
+		b.queue = append(b.queue[:0], b.queue[window:]...)
+		return batch
+	}
+	first := b.queue[0]
+	cand := make([]int, 0, window-1)
+	for i := 1; i < window; i++ {
+		cand = append(cand, i)
+	}
+	sort.SliceStable(cand, func(x, y int) bool {
+		return abs(b.queue[cand[x]].length-first.length) < abs(b.queue[cand[y]].length-first.length)
+	})
+	pick := map[int]bool{0: true}
+	for _, i := range cand[:b.cfg.MaxBatch-1] {
+		pick[i] = true
+	}
+	batch := make([]*item[T, R], 0, b.cfg.MaxBatch)
+	rest := b.queue[:0]
+	for i, it := range b.queue {
+		if pick[i] {
+			batch = append(batch, it)
+		} else {
+			rest = append(rest, it)
+		}
+	}
+	b.queue = rest
+	return batch
+}
+
+func (b *Batcher[T, R]) runBatch() {
+	batch := b.take()
+	b.mu.Lock()
+	depth := len(b.queue)
+	b.batchID++
+	id := b.batchID
+	b.mu.Unlock()
+	b.observeDepth(depth)
+	if len(batch) == 0 {
+		return
+	}
+	values := make([]T, len(batch))
+	for i, it := range batch {
+		values[i] = it.value
+	}
+	// The batch serves several callers: it is not cancelled when one leaves.
+	start := time.Now()
+	results, err := b.run(context.Background(), values)
+	elapsed := time.Since(start)
+	if err == nil && len(results) != len(batch) {
+		err = errors.New("batcher: run returned the wrong number of results")
+	}
+	if b.obs != nil {
+		b.obs.Batch(len(batch), elapsed)
+	}
+	var zero R
+	for i, it := range batch {
+		r := zero
+		if err == nil {
+			r = results[i]
+		}
+		it.call.finish(it.index, r, err, start.Sub(it.enqueued), id, elapsed)
+	}
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,173 @@
+package batcher
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorder is a RunFunc that doubles its inputs and remembers each batch.
+type recorder struct {
+	mu      sync.Mutex
+	batches [][]int
+	gate    chan struct{} // when set, each run waits for a token
+}
+
+func (r *recorder) run(_ context.Context, items []int) ([]int, error) {
+	if r.gate != nil {
+		<-r.gate
+	}
+	r.mu.Lock()
+	r.batches = append(r.batches, append([]int(nil), items...))
+	r.mu.Unlock()
+	out := make([]int, len(items))
+	for i, v := range items {
+		out[i] = 2 * v
+	}
+	return out, nil
+}
+
+func identity(v int) int { return v }
+
+func TestConcurrentCallersShareBatches(t *testing.T) {
+	rec := &recorder{}
+	b := New(Config{MaxBatch: 4, MaxWait: 20 * time.Millisecond, QueueSize: 64}, rec.run, identity, nil)
+	defer b.Close()
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, timing, err := b.Submit(context.Background(), []int{i, 100 + i})
+			if err != nil || got[0] != 2*i || got[1] != 2*(100+i) {
+				t.Errorf("submit %d: %v %v", i, got, err)
+			}
+			if timing.Batches < 1 || timing.Run <= 0 {
+				t.Errorf("timing %+v", timing)
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for _, batch := range rec.batches {
+		if len(batch) > 4 {
+			t.Errorf("batch of %d > MaxBatch", len(batch))
+		}
+		total += len(batch)
+	}
+	if total != 32 {
+		t.Errorf("%d items run, want 32", total)
+	}
+	if len(rec.batches) > 16 {
+		t.Errorf("%d batches for 32 items: batching did not happen", len(rec.batches))
+	}
+}
+
+func TestQueueFullIsBusy(t *testing.T) {
+	rec := &recorder{gate: make(chan struct{})}
+	b := New(Config{MaxBatch: 1, MaxWait: time.Millisecond, QueueSize: 2}, rec.run, identity, nil)
+	defer b.Close()
+	done := make(chan error, 3)
+	for i := range 3 {
+		go func() { _, _, err := b.Submit(context.Background(), []int{i}); done <- err }()
+	}
+	// One item is running (held at the gate), two wait: the queue is full.
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		if _, _, err := b.Submit(context.Background(), []int{9, 9}); errors.Is(err, ErrBusy) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("never busy")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(rec.gate)
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestCancelledItemsAreSkipped(t *testing.T) {
+	rec := &recorder{gate: make(chan struct{}, 10)}
+	b := New(Config{MaxBatch: 1, MaxWait: time.Millisecond}, rec.run, identity, nil)
+	defer b.Close()
+	first := make(chan error, 1)
+	go func() { _, _, err := b.Submit(context.Background(), []int{1}); first <- err }()
+	time.Sleep(20 * time.Millisecond) // item 1 is now held in run
+	ctx, cancel := context.WithCancel(context.Background())
+	gone := make(chan error, 1)
+	go func() { _, _, err := b.Submit(ctx, []int{2}); gone <- err }()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	if err := <-gone; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled submit: %v", err)
+	}
+	rec.gate <- struct{}{}
+	rec.gate <- struct{}{}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.Submit(context.Background(), []int{3}); err != nil {
+		t.Fatal(err)
+	}
+	for _, batch := range rec.batches {
+		for _, v := range batch {
+			if v == 2 {
+				t.Error("the cancelled item ran")
+			}
+		}
+	}
+}
+
+func TestGroupsBySimilarLength(t *testing.T) {
+	rec := &recorder{gate: make(chan struct{}, 100)}
+	b := New(Config{MaxBatch: 2, MaxWait: time.Millisecond}, rec.run, identity, nil)
+	defer b.Close()
+	// Hold the worker on a first item so the rest queue up together.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); b.Submit(context.Background(), []int{0}) }()
+	time.Sleep(20 * time.Millisecond)
+	wg.Add(1)
+	go func() { defer wg.Done(); b.Submit(context.Background(), []int{10, 500, 12, 510, 11, 505, 13, 515}) }()
+	time.Sleep(20 * time.Millisecond)
+	for range 10 {
+		rec.gate <- struct{}{}
+	}
+	wg.Wait()
+	for _, batch := range rec.batches[1:] {
+		if len(batch) == 2 && abs(batch[0]-batch[1]) > 20 {
+			t.Errorf("batch %v mixes short and long items", batch)
+		}
+	}
+}
+
+func TestMaxWaitBoundsLatency(t *testing.T) {
+	rec := &recorder{}
+	b := New(Config{MaxBatch: 64, MaxWait: 5 * time.Millisecond}, rec.run, identity, nil)
+	defer b.Close()
+	start := time.Now()
+	if _, timing, err := b.Submit(context.Background(), []int{1}); err != nil {
+		t.Fatal(err)
+	} else if timing.Queue < 4*time.Millisecond {
+		t.Errorf("a lone item ran after %v, before MaxWait", timing.Queue)
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("a lone item waited %v", el)
+	}
+}
+
+func TestCloseFailsQueuedWork(t *testing.T) {
+	rec := &recorder{}
+	b := New(Config{}, rec.run, identity, nil)
+	b.Close()
+	if _, _, err := b.Submit(context.Background(), []int{1}); !errors.Is(err, ErrClosed) {
+		t.Errorf("submit after close: %v", err)
+	}
+	b.Close() // idempotent
+}
