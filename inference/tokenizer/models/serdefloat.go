@@ -3,13 +3,16 @@ package models
 import (
 	"fmt"
 	"math"
+	"strconv"
 )
 
-// pow10 holds 1e0..1e308, each the correctly rounded float64 of its literal.
+// pow10 holds 1e0..1e308, each the correctly rounded float64 of its literal
+// like serde_json's POW10 table (math.Pow10 multiplies two table entries for
+// large exponents and can be one ulp off).
 var pow10 = func() [309]float64 {
 	var t [309]float64
 	for i := range t {
-		t[i] = math.Pow10(i)
+		t[i], _ = strconv.ParseFloat("1e"+strconv.Itoa(i), 64)
 	}
 	return t
 }()

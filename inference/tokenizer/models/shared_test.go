@@ -2,40 +2,53 @@ package models
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-// sharedDir locates the read-only shared data: $CLINLM_SHARED, else
-// <repo>/../shared. Tests that need it skip when it is absent.
-func sharedDir(t testing.TB) string {
-	t.Helper()
+// findSharedDir locates the read-only shared data: $CLINLM_SHARED, else
+// <repo>/../shared.
+func findSharedDir() (string, error) {
 	if d := os.Getenv("CLINLM_SHARED"); d != "" {
-		return d
+		return d, nil
 	}
 	dir, err := os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), "shared")
+			return filepath.Join(filepath.Dir(dir), "shared"), nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("repository root (go.mod) not found; cannot locate ../shared")
+			return "", errors.New("repository root (go.mod) not found; cannot locate ../shared")
 		}
 		dir = parent
 	}
 }
 
-// sharedFile returns the path of a file under the shared tokenizers folder,
-// skipping the test when it is missing.
+// sharedFileErr returns the path of a shared file, or why it is unavailable.
+func sharedFileErr(rel string) (string, error) {
+	d, err := findSharedDir()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(d, rel)
+	if _, err := os.Stat(p); err != nil {
+		return "", err
+	}
+	return p, nil
+}
+
+// sharedFile returns the path of a shared file, skipping the test when it
+// is missing.
 func sharedFile(t testing.TB, rel string) string {
 	t.Helper()
-	p := filepath.Join(sharedDir(t), rel)
-	if _, err := os.Stat(p); err != nil {
+	p, err := sharedFileErr(rel)
+	if err != nil {
 		t.Skipf("shared file %s not available (set CLINLM_SHARED): %v", rel, err)
 	}
 	return p
