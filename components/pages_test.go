@@ -155,7 +155,9 @@ func TestLeaderboardComponent(t *testing.T) {
 	if !slices.Equal(sorts, []string{"none", "descending"}) {
 		t.Errorf("aria-sort %v", sorts)
 	}
-	cells := find(doc, func(n *html.Node) bool { return n.Data == "td" && slices.Contains([]string{"mednli_accuracy"}, attrOr(n, "data-col")) })
+	cells := find(doc, func(n *html.Node) bool {
+		return n.Data == "td" && slices.Contains([]string{"mednli_accuracy"}, attrOr(n, "data-col"))
+	})
 	if len(cells) != 2 {
 		t.Fatalf("%d score cells", len(cells))
 	}

@@ -144,8 +144,8 @@ type TokenRow struct {
 // MetricRow is one metric with where each number comes from.
 type MetricRow struct {
 	Task, Metric, Value, ValueSource, Std, StdSource, Note string
-	Best, Tie                                             bool
-	LeaderboardHref                                       string
+	Best, Tie                                              bool
+	LeaderboardHref                                        string
 }
 
 // Table8Row is a row of Table 8 (MedNLI accuracy by DAPT steps).
@@ -190,7 +190,7 @@ type AblationPanel struct {
 	ID, Title, Unit string
 	// RowHead heads the first column ("Model", or "Task metric" on a model page).
 	RowHead string
-	Chart           Chart
+	Chart   Chart
 	// Fractions are the column heads ("1%" and the examples it stands for).
 	Fractions []AblationFraction
 	Rows      []AblationTableRow
@@ -238,7 +238,7 @@ type CostPage struct {
 // CostField is one number input of the calculator.
 type CostField struct {
 	Name, Label, Symbol, Unit, Value, Step, Help string
-	Invalid                                     bool
+	Invalid                                      bool
 }
 
 // CostResult is what the calculator computed from the form.
@@ -281,5 +281,5 @@ type Erratum struct {
 // FLOPsCheckRow is one printed Table 3 cell beside 6PT.
 type FLOPsCheckRow struct {
 	Model, Href, Domain, Params, Tokens, Printed, Recomputed, Ratio string
-	Reproduces                                                       bool
+	Reproduces                                                      bool
 }
