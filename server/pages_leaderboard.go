@@ -2,6 +2,7 @@ package server
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -329,7 +330,8 @@ func (s *Server) buildLeaderboard(st lbState) (components.LeaderboardPage, error
 
 	page := components.LeaderboardPage{
 		Heading:   "Leaderboard: all tasks",
-		Intro:     "The 12 models of the paper's Table 1 on three clinical tasks: means over three seeds (Table 3), ± the std from the appendix. Click a column to sort; filters and columns live in the URL.",
+		Intro: fmt.Sprintf("The %d models of the paper's Table 1 on three clinical tasks: means over three seeds (Table 3), "+
+			"± the std from the appendix. Click a column to sort; filters and columns live in the URL.", len(all)),
 		Shown:     len(rows),
 		Total:     len(all),
 		Permalink: withQuery(path, st.query(true)),
