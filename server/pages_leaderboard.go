@@ -329,7 +329,7 @@ func (s *Server) buildLeaderboard(st lbState) (components.LeaderboardPage, error
 	path := leaderboardHref(st.Task)
 
 	page := components.LeaderboardPage{
-		Heading:   "Leaderboard: all tasks",
+		Heading: "Leaderboard: all tasks",
 		Intro: fmt.Sprintf("The %d models of the paper's Table 1 on three clinical tasks: means over three seeds (Table 3), "+
 			"± the std from the appendix. Click a column to sort; filters and columns live in the URL.", len(all)),
 		Shown:     len(rows),
