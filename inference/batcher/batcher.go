@@ -152,9 +152,9 @@ func (b *Batcher[T, R]) Submit(ctx context.Context, items []T) ([]R, Timing, err
 	for i, v := range items {
 		b.queue = append(b.queue, &item[T, R]{ctx: ctx, value: v, length: b.length(v), enqueued: now, call: c, index: i})
 	}
-	depth := len(b.queue)
+	// Observed under the lock so that concurrent submits report depths in order.
+	b.observeDepth(len(b.queue))
 	b.mu.Unlock()
-	b.observeDepth(depth)
 	b.signal()
 	select {
 	case <-c.done:
@@ -290,11 +290,10 @@ func (b *Batcher[T, R]) take() []*item[T, R] {
 func (b *Batcher[T, R]) runBatch() {
 	batch := b.take()
 	b.mu.Lock()
-	depth := len(b.queue)
+	b.observeDepth(len(b.queue))
 	b.batchID++
 	id := b.batchID
 	b.mu.Unlock()
-	b.observeDepth(depth)
 	if len(batch) == 0 {
 		return
 	}

@@ -13,9 +13,13 @@ type recorder struct {
 	mu      sync.Mutex
 	batches [][]int
 	gate    chan struct{} // when set, each run waits for a token
+	started chan struct{} // when set, each run reports that it began
 }
 
 func (r *recorder) run(_ context.Context, items []int) ([]int, error) {
+	if r.started != nil {
+		r.started <- struct{}{}
+	}
 	if r.gate != nil {
 		<-r.gate
 	}
@@ -65,30 +69,54 @@ func TestConcurrentCallersShareBatches(t *testing.T) {
 	}
 }
 
+// depthObserver records the latest queue depth.
+type depthObserver struct {
+	mu    sync.Mutex
+	depth int
+	sizes []int
+}
+
+func (o *depthObserver) QueueDepth(n int) { o.mu.Lock(); o.depth = n; o.mu.Unlock() }
+func (o *depthObserver) Batch(size int, _ time.Duration) {
+	o.mu.Lock()
+	o.sizes = append(o.sizes, size)
+	o.mu.Unlock()
+}
+func (o *depthObserver) get() int { o.mu.Lock(); defer o.mu.Unlock(); return o.depth }
+
 func TestQueueFullIsBusy(t *testing.T) {
 	rec := &recorder{gate: make(chan struct{})}
-	b := New(Config{MaxBatch: 1, MaxWait: time.Millisecond, QueueSize: 2}, rec.run, identity, nil)
+	obs := &depthObserver{}
+	b := New(Config{MaxBatch: 1, MaxWait: time.Millisecond, QueueSize: 2}, rec.run, identity, obs)
 	defer b.Close()
+	rec.started = make(chan struct{}, 3)
 	done := make(chan error, 3)
-	for i := range 3 {
+	submit := func(i int) {
 		go func() { _, _, err := b.Submit(context.Background(), []int{i}); done <- err }()
 	}
-	// One item is running (held at the gate), two wait: the queue is full.
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		if _, _, err := b.Submit(context.Background(), []int{9, 9}); errors.Is(err, ErrBusy) {
-			break
-		}
+	submit(0)
+	<-rec.started // item 0 is running, held at the gate
+	submit(1)
+	submit(2)
+	// Two items wait: the queue is full.
+	deadline := time.Now().Add(5 * time.Second)
+	for obs.get() != 2 {
 		if time.Now().After(deadline) {
-			t.Fatal("never busy")
+			t.Fatalf("queue depth %d, never 2", obs.get())
 		}
 		time.Sleep(time.Millisecond)
+	}
+	if _, _, err := b.Submit(context.Background(), []int{9}); !errors.Is(err, ErrBusy) {
+		t.Errorf("submit to a full queue: %v, want ErrBusy", err)
 	}
 	close(rec.gate)
 	for range 3 {
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
+	}
+	if len(obs.sizes) != 3 {
+		t.Errorf("observed batches %v", obs.sizes)
 	}
 }
 
