@@ -1,0 +1,340 @@
+package tokenizer
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/inference/tokenizer/decoders"
+	"github.com/clinlm/clinlm/inference/tokenizer/models"
+	"github.com/clinlm/clinlm/inference/tokenizer/normalized"
+)
+
+// EncodeOptions are the per-call options of EncodeWithOptions.
+type EncodeOptions struct {
+	AddSpecialTokens bool
+	// MaxLength > 0 truncates to that many tokens (special tokens included),
+	// replacing the truncation configured in tokenizer.json; 0 keeps the
+	// file's configuration.
+	MaxLength int
+	// Stride is the number of tokens consecutive overflowing windows share.
+	Stride int
+	// Strategy is "longest_first" (default), "only_first" or "only_second".
+	Strategy string
+}
+
+// Encode encodes one text.
+func (t *Tokenizer) Encode(text string, addSpecialTokens bool) (*Encoding, error) {
+	return t.EncodeWithOptions(text, nil, EncodeOptions{AddSpecialTokens: addSpecialTokens})
+}
+
+// EncodePair encodes a pair of texts (question and context, premise and
+// hypothesis...).
+func (t *Tokenizer) EncodePair(text, pair string, addSpecialTokens bool) (*Encoding, error) {
+	return t.EncodeWithOptions(text, &pair, EncodeOptions{AddSpecialTokens: addSpecialTokens})
+}
+
+// EncodeWithOptions encodes a text, or a pair when pair is not nil, with
+// explicit truncation options. Padding configured in tokenizer.json applies.
+func (t *Tokenizer) EncodeWithOptions(text string, pair *string, opts EncodeOptions) (*Encoding, error) {
+	trunc := t.truncation
+	if opts.MaxLength > 0 {
+		trunc = &Truncation{MaxLength: opts.MaxLength, Stride: opts.Stride, Strategy: opts.Strategy}
+		if trunc.Strategy == "" {
+			trunc.Strategy = "longest_first"
+		}
+		switch trunc.Strategy {
+		case "longest_first", "only_first", "only_second":
+		default:
+			return nil, fmt.Errorf("tokenizer: unknown truncation strategy %q", opts.Strategy)
+		}
+		if opts.Stride < 0 {
+			return nil, errors.New("tokenizer: negative stride")
+		}
+		if err := t.checkStride(trunc); err != nil {
+			return nil, fmt.Errorf("tokenizer: %w", err)
+		}
+	} else if opts.MaxLength < 0 {
+		return nil, errors.New("tokenizer: negative max length")
+	}
+	enc, _, err := t.encodeSequence(text, 0, nil)
+	if err != nil {
+		return nil, err
+	}
+	var pairEnc *Encoding
+	if pair != nil {
+		if pairEnc, _, err = t.encodeSequence(*pair, 1, nil); err != nil {
+			return nil, err
+		}
+	}
+	out, err := t.postProcess(enc, pairEnc, opts.AddSpecialTokens, trunc)
+	if err != nil {
+		return nil, err
+	}
+	out.finish()
+	return out, nil
+}
+
+// encodeSequence runs added-token extraction, normalization,
+// pre-tokenization and the model over one text. When trace is not nil it
+// receives the pre-tokenized string before the model runs.
+func (t *Tokenizer) encodeSequence(text string, typeID int, trace func(*normalized.PreTokenized)) (*Encoding, *normalized.PreTokenized, error) {
+	if !utf8.ValidString(text) {
+		return nil, nil, errors.New("tokenizer: text is not valid UTF-8")
+	}
+	pt, err := t.added.extract(t.normalizer, text)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tokenizer: normalizer: %w", err)
+	}
+	if t.preTokenizer != nil {
+		if err := t.preTokenizer.PreTokenize(pt); err != nil {
+			return nil, nil, fmt.Errorf("tokenizer: pre_tokenizer: %w", err)
+		}
+	}
+	if trace != nil {
+		trace(pt)
+	}
+	conv := newCharConverter(text)
+	enc := &Encoding{}
+	var buf []models.Token
+	for word := range pt.Pieces {
+		piece := &pt.Pieces[word]
+		if piece.Tokenized {
+			for _, tok := range piece.Tokens {
+				t.appendModelToken(enc, piece, tok.ID, tok.Value, tok.Start, tok.End, word, typeID, conv)
+			}
+			continue
+		}
+		buf, err = t.model.AppendTokens(buf[:0], piece.Norm.Get())
+		if err != nil {
+			return nil, nil, fmt.Errorf("tokenizer: model: %w", err)
+		}
+		for _, tok := range buf {
+			t.appendModelToken(enc, piece, tok.ID, tok.Value, tok.Start, tok.End, word, typeID, conv)
+		}
+	}
+	return enc, pt, nil
+}
+
+// appendModelToken converts a token's offsets in its piece's normalized text
+// to the original text (HF's PreTokenizedString::into_encoding).
+func (t *Tokenizer) appendModelToken(enc *Encoding, piece *normalized.Piece, id int, value string, start, end, word, typeID int, conv *charConverter) {
+	span, ok := piece.Norm.ToOriginal(start, end)
+	byteOffs := [2]int{start, end}
+	if ok {
+		byteOffs = [2]int{span.Start, span.End}
+	}
+	enc.appendToken(id, value, conv.convert(byteOffs), byteOffs, word, typeID, 0)
+}
+
+// charConverter turns byte offsets of a text into code point offsets the way
+// HF's BytesToCharOffsetConverter does (an offset inside a character counts
+// as that character; an end past the text stays a byte offset when its start
+// does).
+type charConverter struct {
+	n     int
+	ascii bool
+	index []int32 // code point index of the character each byte belongs to
+}
+
+func newCharConverter(text string) *charConverter {
+	c := &charConverter{n: len(text), ascii: true}
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			c.ascii = false
+			break
+		}
+	}
+	if c.ascii {
+		return c
+	}
+	c.index = make([]int32, len(text))
+	ci := int32(0)
+	for i := 0; i < len(text); {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		for k := 0; k < size; k++ {
+			c.index[i+k] = ci
+		}
+		ci++
+		i += size
+	}
+	return c
+}
+
+func (c *charConverter) lookup(b int) (int, bool) {
+	if b < 0 || b >= c.n {
+		return 0, false
+	}
+	if c.ascii {
+		return b, true
+	}
+	return int(c.index[b]), true
+}
+
+func (c *charConverter) convert(o [2]int) [2]int {
+	start, ok := c.lookup(o[0])
+	if !ok {
+		return o
+	}
+	if end, ok := c.lookup(o[1]); ok {
+		return [2]int{start, end}
+	}
+	last, ok := c.lookup(o[1] - 1)
+	if !ok {
+		last = start + 1
+	}
+	return [2]int{start, last + 1}
+}
+
+// postProcess is HF's post_process: truncation, special tokens, padding.
+func (t *Tokenizer) postProcess(enc, pair *Encoding, addSpecial bool, trunc *Truncation) (*Encoding, error) {
+	if trunc != nil {
+		params := *trunc
+		n := t.addedSpecialTokens(pair != nil)
+		if addSpecial && n > 0 {
+			if params.MaxLength < n {
+				// HF subtracts unsigned integers here; the release build
+				// wraps around to a huge limit, which disables truncation.
+				params.MaxLength = int(^uint(0) >> 1)
+			} else {
+				params.MaxLength -= n
+			}
+		}
+		if err := truncateEncodings(enc, pair, params); err != nil {
+			return nil, fmt.Errorf("tokenizer: %w", err)
+		}
+	}
+	var out *Encoding
+	if t.postProcessor != nil {
+		var err error
+		if out, err = process(t.postProcessor, enc, pair, addSpecial); err != nil {
+			return nil, fmt.Errorf("tokenizer: post_processor: %w", err)
+		}
+	} else if pair == nil {
+		out = enc
+	} else {
+		out = &Encoding{}
+		for i, e := range []*Encoding{enc, pair} {
+			e.setSequenceID(i)
+			out.mergeWith(e)
+		}
+	}
+	if p := t.padding; p != nil {
+		length := p.Fixed
+		if length == 0 {
+			length = out.Len()
+		}
+		if m := p.PadToMultipleOf; m > 0 && length%m > 0 {
+			length += m - length%m
+		}
+		out.pad(length, p.PadID, p.PadTypeID, p.PadToken, p.Left)
+	}
+	return out, nil
+}
+
+// truncateEncodings is HF's truncate_encodings.
+func truncateEncodings(enc, pair *Encoding, p Truncation) error {
+	if p.MaxLength == 0 {
+		if err := enc.truncate(0, p.Stride, p.Left); err != nil {
+			return err
+		}
+		if pair != nil {
+			return pair.truncate(0, p.Stride, p.Left)
+		}
+		return nil
+	}
+	total := enc.Len()
+	if pair != nil {
+		total += pair.Len()
+	}
+	if total <= p.MaxLength {
+		return nil
+	}
+	toRemove := total - p.MaxLength
+	switch p.Strategy {
+	case "longest_first":
+		if pair == nil {
+			return enc.truncate(p.MaxLength, p.Stride, p.Left)
+		}
+		n1, n2 := enc.Len(), pair.Len()
+		swap := n1 > n2
+		if swap {
+			n1, n2 = n2, n1
+		}
+		if n1 > p.MaxLength {
+			n2 = n1
+		} else {
+			n2 = max(n1, p.MaxLength-n1)
+		}
+		if n1+n2 > p.MaxLength {
+			n1 = p.MaxLength / 2
+			n2 = n1 + p.MaxLength%2
+		}
+		if swap {
+			n1, n2 = n2, n1
+		}
+		if err := enc.truncate(n1, p.Stride, p.Left); err != nil {
+			return err
+		}
+		return pair.truncate(n2, p.Stride, p.Left)
+	case "only_first", "only_second":
+		target := enc
+		if p.Strategy == "only_second" {
+			if pair == nil {
+				return errors.New("truncation error: second sequence not provided")
+			}
+			target = pair
+		}
+		if target.Len() <= toRemove {
+			return errors.New("truncation error: sequence to truncate too short to respect the provided max_length")
+		}
+		return target.truncate(target.Len()-toRemove, p.Stride, p.Left)
+	}
+	return fmt.Errorf("unknown truncation strategy %q", p.Strategy)
+}
+
+// Decode turns ids back into text. Unknown ids are skipped, as HF does;
+// skipSpecialTokens drops the added tokens marked special.
+func (t *Tokenizer) Decode(ids []int, skipSpecialTokens bool) (string, error) {
+	tokens := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id < 0 {
+			return "", fmt.Errorf("tokenizer: negative token id %d", id)
+		}
+		tok, ok := t.added.decodeToken(id)
+		if !ok {
+			if tok, ok = t.model.IDToToken(id); !ok {
+				continue
+			}
+		}
+		if skipSpecialTokens && t.added.special[tok] {
+			continue
+		}
+		tokens = append(tokens, tok)
+	}
+	if t.decoder == nil {
+		return strings.Join(tokens, " "), nil
+	}
+	s, err := decoders.Decode(t.decoder, tokens)
+	if err != nil {
+		return "", fmt.Errorf("tokenizer: decoder: %w", err)
+	}
+	return s, nil
+}
+
+// TokenToID returns the id of a token, added tokens first.
+func (t *Tokenizer) TokenToID(token string) (int, bool) {
+	if id, ok := t.added.byContent[token]; ok {
+		return id, true
+	}
+	return t.model.TokenToID(token)
+}
+
+// IDToToken returns the token of an id, added tokens first.
+func (t *Tokenizer) IDToToken(id int) (string, bool) {
+	if tok, ok := t.added.decodeToken(id); ok {
+		return tok, true
+	}
+	return t.model.IDToToken(id)
+}

@@ -1,0 +1,255 @@
+package tokenizer
+
+import "slices"
+
+// Encoding is the result of encoding a text (or a pair of texts), token by
+// token, as HF tokenizers' Python binding reports it.
+type Encoding struct {
+	IDs    []int
+	Tokens []string
+	// Offsets are [start, end) in Unicode code points of the text the token
+	// comes from (the pair's tokens point into the pair), like the Python
+	// binding's Encoding.offsets. Special tokens have [0, 0).
+	Offsets [][2]int
+	// ByteOffsets are the same in bytes of the UTF-8 text (HF's Rust encode).
+	ByteOffsets       [][2]int
+	TypeIDs           []int
+	SpecialTokensMask []int
+	AttentionMask     []int
+	// WordIDs is the index of the pre-token each token comes from, -1 for none.
+	WordIDs []int
+	// SequenceIDs is 0 or 1 for the tokens of the first or second text, -1
+	// for special tokens and padding.
+	SequenceIDs []int
+	// Overflowing holds the windows that truncation cut off, each a complete
+	// encoding with its own special tokens.
+	Overflowing []*Encoding
+
+	// ranges maps a sequence id to the tokens [start, end) it covers (HF's
+	// sequence_ranges); empty means one sequence covering everything.
+	ranges map[int][2]int
+}
+
+// Len is the number of tokens.
+func (e *Encoding) Len() int { return len(e.IDs) }
+
+func (e *Encoding) clone() *Encoding {
+	c := &Encoding{
+		IDs:               slices.Clone(e.IDs),
+		Tokens:            slices.Clone(e.Tokens),
+		Offsets:           slices.Clone(e.Offsets),
+		ByteOffsets:       slices.Clone(e.ByteOffsets),
+		TypeIDs:           slices.Clone(e.TypeIDs),
+		SpecialTokensMask: slices.Clone(e.SpecialTokensMask),
+		AttentionMask:     slices.Clone(e.AttentionMask),
+		WordIDs:           slices.Clone(e.WordIDs),
+	}
+	if e.ranges != nil {
+		c.ranges = make(map[int][2]int, len(e.ranges))
+		for k, v := range e.ranges {
+			c.ranges[k] = v
+		}
+	}
+	for _, o := range e.Overflowing {
+		c.Overflowing = append(c.Overflowing, o.clone())
+	}
+	return c
+}
+
+// appendToken adds one token.
+func (e *Encoding) appendToken(id int, token string, offsets, byteOffsets [2]int, word, typeID, special int) {
+	e.IDs = append(e.IDs, id)
+	e.Tokens = append(e.Tokens, token)
+	e.Offsets = append(e.Offsets, offsets)
+	e.ByteOffsets = append(e.ByteOffsets, byteOffsets)
+	e.WordIDs = append(e.WordIDs, word)
+	e.TypeIDs = append(e.TypeIDs, typeID)
+	e.SpecialTokensMask = append(e.SpecialTokensMask, special)
+	e.AttentionMask = append(e.AttentionMask, 1)
+}
+
+func (e *Encoding) setSequenceID(id int) {
+	if e.ranges == nil {
+		e.ranges = map[int][2]int{}
+	}
+	e.ranges[id] = [2]int{0, e.Len()}
+}
+
+func (e *Encoding) setTypeIDs(id int) {
+	for i := range e.TypeIDs {
+		e.TypeIDs[i] = id
+	}
+}
+
+// sub returns the tokens [start, stop) as a new encoding without sequence
+// ranges or overflowing windows.
+func (e *Encoding) sub(start, stop int) *Encoding {
+	return &Encoding{
+		IDs:               slices.Clone(e.IDs[start:stop]),
+		Tokens:            slices.Clone(e.Tokens[start:stop]),
+		Offsets:           slices.Clone(e.Offsets[start:stop]),
+		ByteOffsets:       slices.Clone(e.ByteOffsets[start:stop]),
+		TypeIDs:           slices.Clone(e.TypeIDs[start:stop]),
+		SpecialTokensMask: slices.Clone(e.SpecialTokensMask[start:stop]),
+		AttentionMask:     slices.Clone(e.AttentionMask[start:stop]),
+		WordIDs:           slices.Clone(e.WordIDs[start:stop]),
+	}
+}
+
+// truncate keeps the first (or last) maxLen tokens and moves the rest into
+// overflowing windows of maxLen tokens that overlap by stride (HF's
+// Encoding::truncate).
+func (e *Encoding) truncate(maxLen, stride int, left bool) error {
+	n := e.Len()
+	if maxLen >= n {
+		return nil
+	}
+	if maxLen == 0 {
+		old := *e
+		*e = Encoding{Overflowing: []*Encoding{&old}}
+		return nil
+	}
+	if stride >= maxLen {
+		return errStride(stride, maxLen)
+	}
+	e.ranges = nil
+	step := maxLen - stride
+	var parts [][2]int
+	if !left {
+		for start := 0; start < n; start += step {
+			stop := min(start+maxLen, n)
+			parts = append(parts, [2]int{start, stop})
+			if stop == n {
+				break
+			}
+		}
+	} else {
+		for stop := n; stop > 0; stop -= step {
+			start := max(stop-maxLen, 0)
+			parts = append(parts, [2]int{start, stop})
+			if start == 0 {
+				break
+			}
+		}
+	}
+	first := e.sub(parts[0][0], parts[0][1])
+	for _, p := range parts[1:] {
+		first.Overflowing = append(first.Overflowing, e.sub(p[0], p[1]))
+	}
+	*e = *first
+	return nil
+}
+
+// mergeWith appends pair to e, combining overflowing windows the way HF's
+// Encoding::merge_with does.
+func (e *Encoding) mergeWith(pair *Encoding) {
+	var overflowing []*Encoding
+	for _, so := range e.Overflowing {
+		n := so.clone()
+		n.mergeWith(pair.clone())
+		overflowing = append(overflowing, n)
+		for _, po := range pair.Overflowing {
+			n := so.clone()
+			n.mergeWith(po.clone())
+			overflowing = append(overflowing, n)
+		}
+	}
+	for _, po := range pair.Overflowing {
+		n := e.clone()
+		n.mergeWith(po.clone())
+		overflowing = append(overflowing, n)
+	}
+	base := e.Len()
+	if len(pair.ranges) > 0 {
+		if e.ranges == nil {
+			e.ranges = map[int][2]int{}
+		}
+		for id, r := range pair.ranges {
+			e.ranges[id] = [2]int{base + r[0], base + r[1]}
+		}
+	}
+	e.IDs = append(e.IDs, pair.IDs...)
+	e.Tokens = append(e.Tokens, pair.Tokens...)
+	e.Offsets = append(e.Offsets, pair.Offsets...)
+	e.ByteOffsets = append(e.ByteOffsets, pair.ByteOffsets...)
+	e.TypeIDs = append(e.TypeIDs, pair.TypeIDs...)
+	e.SpecialTokensMask = append(e.SpecialTokensMask, pair.SpecialTokensMask...)
+	e.AttentionMask = append(e.AttentionMask, pair.AttentionMask...)
+	e.WordIDs = append(e.WordIDs, pair.WordIDs...)
+	e.Overflowing = overflowing
+}
+
+func mergeEncodings(encs []*Encoding) *Encoding {
+	out := &Encoding{}
+	for _, e := range encs {
+		out.mergeWith(e)
+	}
+	return out
+}
+
+// pad adds padding tokens up to length (HF's Encoding::pad); overflowing
+// windows are padded too.
+func (e *Encoding) pad(length, padID, padTypeID int, padToken string, left bool) {
+	for _, o := range e.Overflowing {
+		o.pad(length, padID, padTypeID, padToken, left)
+	}
+	n := length - e.Len()
+	if n <= 0 {
+		return
+	}
+	if left {
+		e.IDs = slices.Insert(e.IDs, 0, repeat(padID, n)...)
+		e.TypeIDs = slices.Insert(e.TypeIDs, 0, repeat(padTypeID, n)...)
+		e.Tokens = slices.Insert(e.Tokens, 0, repeat(padToken, n)...)
+		e.WordIDs = slices.Insert(e.WordIDs, 0, repeat(-1, n)...)
+		e.AttentionMask = slices.Insert(e.AttentionMask, 0, repeat(0, n)...)
+		e.SpecialTokensMask = slices.Insert(e.SpecialTokensMask, 0, repeat(1, n)...)
+		e.Offsets = slices.Insert(e.Offsets, 0, repeat([2]int{}, n)...)
+		e.ByteOffsets = slices.Insert(e.ByteOffsets, 0, repeat([2]int{}, n)...)
+		for id, r := range e.ranges {
+			e.ranges[id] = [2]int{r[0] + n, r[1] + n}
+		}
+		return
+	}
+	e.IDs = append(e.IDs, repeat(padID, n)...)
+	e.TypeIDs = append(e.TypeIDs, repeat(padTypeID, n)...)
+	e.Tokens = append(e.Tokens, repeat(padToken, n)...)
+	e.WordIDs = append(e.WordIDs, repeat(-1, n)...)
+	e.AttentionMask = append(e.AttentionMask, repeat(0, n)...)
+	e.SpecialTokensMask = append(e.SpecialTokensMask, repeat(1, n)...)
+	e.Offsets = append(e.Offsets, repeat([2]int{}, n)...)
+	e.ByteOffsets = append(e.ByteOffsets, repeat([2]int{}, n)...)
+}
+
+func repeat[T any](v T, n int) []T {
+	s := make([]T, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// finish fills SequenceIDs from the sequence ranges (HF's get_sequence_ids),
+// recursively.
+func (e *Encoding) finish() {
+	e.SequenceIDs = make([]int, e.Len())
+	for i := range e.SequenceIDs {
+		e.SequenceIDs[i] = -1
+	}
+	nseq := len(e.ranges)
+	if nseq == 0 {
+		nseq = 1
+	}
+	for id := 0; id < nseq; id++ {
+		r, ok := e.ranges[id]
+		if !ok {
+			r = [2]int{0, e.Len()}
+		}
+		for i := r[0]; i < r[1] && i < e.Len(); i++ {
+			e.SequenceIDs[i] = id
+		}
+	}
+	for _, o := range e.Overflowing {
+		o.finish()
+	}
+}

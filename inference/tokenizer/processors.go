@@ -1,0 +1,527 @@
+package tokenizer
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/inference/tokenizer/internal/bytelevel"
+	"github.com/clinlm/clinlm/inference/tokenizer/internal/runeclass"
+)
+
+// postProcessor adds the special tokens a model expects (HF's PostProcessor).
+// The encodings it receives already carry their sequence ids and type ids.
+type postProcessor interface {
+	addedTokens(isPair bool) int
+	processEncodings(encs []*Encoding, addSpecial bool) ([]*Encoding, error)
+	String() string
+}
+
+func postProcessorFromJSON(raw json.RawMessage) (postProcessor, error) {
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return nil, err
+	}
+	switch head.Type {
+	case "BertProcessing":
+		var b struct {
+			Sep *tokenAndID `json:"sep"`
+			Cls *tokenAndID `json:"cls"`
+		}
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return nil, fmt.Errorf("BertProcessing: %w", err)
+		}
+		if b.Sep == nil || b.Cls == nil {
+			return nil, fmt.Errorf("BertProcessing: \"sep\" and \"cls\" are required")
+		}
+		return &bertProcessing{sep: *b.Sep, cls: *b.Cls}, nil
+	case "RobertaProcessing":
+		var r struct {
+			Sep            *tokenAndID `json:"sep"`
+			Cls            *tokenAndID `json:"cls"`
+			TrimOffsets    *bool       `json:"trim_offsets"`
+			AddPrefixSpace *bool       `json:"add_prefix_space"`
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, fmt.Errorf("RobertaProcessing: %w", err)
+		}
+		if r.Sep == nil || r.Cls == nil || r.TrimOffsets == nil || r.AddPrefixSpace == nil {
+			return nil, fmt.Errorf("RobertaProcessing: \"sep\", \"cls\", \"trim_offsets\" and \"add_prefix_space\" are required")
+		}
+		return &robertaProcessing{sep: *r.Sep, cls: *r.Cls, trimOffsets: *r.TrimOffsets, addPrefixSpace: *r.AddPrefixSpace}, nil
+	case "ByteLevel":
+		var b struct {
+			AddPrefixSpace *bool `json:"add_prefix_space"`
+			TrimOffsets    *bool `json:"trim_offsets"`
+		}
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return nil, fmt.Errorf("ByteLevel: %w", err)
+		}
+		if b.AddPrefixSpace == nil || b.TrimOffsets == nil {
+			return nil, fmt.Errorf("ByteLevel: \"add_prefix_space\" and \"trim_offsets\" are required")
+		}
+		return &byteLevelProcessing{addPrefixSpace: *b.AddPrefixSpace, trimOffsets: *b.TrimOffsets}, nil
+	case "TemplateProcessing":
+		return templateFromJSON(raw)
+	case "Sequence":
+		var s struct {
+			Processors []json.RawMessage `json:"processors"`
+		}
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, err
+		}
+		if s.Processors == nil {
+			return nil, fmt.Errorf("Sequence: missing field \"processors\"")
+		}
+		seq := make(sequenceProcessing, 0, len(s.Processors))
+		for i, r := range s.Processors {
+			p, err := postProcessorFromJSON(r)
+			if err != nil {
+				return nil, fmt.Errorf("Sequence[%d]: %w", i, err)
+			}
+			seq = append(seq, p)
+		}
+		return seq, nil
+	case "":
+		return nil, fmt.Errorf("post-processor without a \"type\" is not supported")
+	}
+	return nil, fmt.Errorf("type %q is not supported", head.Type)
+}
+
+// tokenAndID is the ["[SEP]", 102] pair of Bert/RobertaProcessing.
+type tokenAndID struct {
+	token string
+	id    int
+}
+
+func (t *tokenAndID) UnmarshalJSON(data []byte) error {
+	var pair []json.RawMessage
+	if err := json.Unmarshal(data, &pair); err != nil || len(pair) != 2 {
+		return fmt.Errorf("expected [token, id], got %s", data)
+	}
+	if err := json.Unmarshal(pair[0], &t.token); err != nil {
+		return err
+	}
+	return json.Unmarshal(pair[1], &t.id)
+}
+
+// process is HF's PostProcessor::process: number the sequences, let the
+// processor add its tokens, merge.
+func process(p postProcessor, enc, pair *Encoding, addSpecial bool) (*Encoding, error) {
+	encs := []*Encoding{enc}
+	if pair != nil {
+		encs = append(encs, pair)
+	}
+	for i, e := range encs {
+		e.setSequenceID(i)
+		for _, o := range e.Overflowing {
+			o.setSequenceID(i)
+		}
+		e.setTypeIDs(i)
+	}
+	out, err := p.processEncodings(encs, addSpecial)
+	if err != nil {
+		return nil, err
+	}
+	return mergeEncodings(out), nil
+}
+
+// wrap surrounds an encoding with special tokens: before (if any), the
+// encoding, after; the sequence range excludes the special tokens.
+func wrap(e *Encoding, before, after *tokenAndID, beforeType, afterType, seq int, keepTypes bool, typeID int) *Encoding {
+	out := &Encoding{}
+	if before != nil {
+		out.appendToken(before.id, before.token, [2]int{}, [2]int{}, -1, beforeType, 1)
+	}
+	start := out.Len()
+	for i := range e.IDs {
+		t := typeID
+		if keepTypes {
+			t = e.TypeIDs[i]
+		}
+		out.appendToken(e.IDs[i], e.Tokens[i], e.Offsets[i], e.ByteOffsets[i], e.WordIDs[i], t, 0)
+	}
+	end := out.Len()
+	out.appendToken(after.id, after.token, [2]int{}, [2]int{}, -1, afterType, 1)
+	out.ranges = map[int][2]int{seq: {start, end}}
+	return out
+}
+
+// bertProcessing is [CLS] A [SEP] and [CLS] A [SEP] B [SEP] with type ids 0/1.
+type bertProcessing struct{ sep, cls tokenAndID }
+
+func (*bertProcessing) String() string { return "BertProcessing" }
+
+func (b *bertProcessing) addedTokens(isPair bool) int {
+	if isPair {
+		return 3
+	}
+	return 2
+}
+
+func (b *bertProcessing) processEncodings(encs []*Encoding, addSpecial bool) ([]*Encoding, error) {
+	if !addSpecial {
+		return encs, nil
+	}
+	out := make([]*Encoding, len(encs))
+	for i, e := range encs {
+		build := func(e *Encoding) *Encoding {
+			if i == 0 {
+				return wrap(e, &b.cls, &b.sep, 0, 0, 0, true, 0)
+			}
+			return wrap(e, nil, &b.sep, 0, 1, 1, true, 0)
+		}
+		n := build(e)
+		for _, o := range e.Overflowing {
+			n.Overflowing = append(n.Overflowing, build(o))
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// robertaProcessing is <s> A </s> and <s> A </s></s> B </s>, all type id 0,
+// with byte-level offset trimming.
+type robertaProcessing struct {
+	sep, cls                    tokenAndID
+	trimOffsets, addPrefixSpace bool
+}
+
+func (*robertaProcessing) String() string { return "RobertaProcessing" }
+
+func (r *robertaProcessing) addedTokens(isPair bool) int {
+	if isPair {
+		return 4
+	}
+	return 2
+}
+
+func (r *robertaProcessing) processEncodings(encs []*Encoding, addSpecial bool) ([]*Encoding, error) {
+	if r.trimOffsets {
+		for _, e := range encs {
+			trimByteLevelOffsets(e, r.addPrefixSpace)
+			for _, o := range e.Overflowing {
+				trimByteLevelOffsets(o, r.addPrefixSpace)
+			}
+		}
+	}
+	for _, e := range encs {
+		e.setTypeIDs(0)
+	}
+	if !addSpecial {
+		return encs, nil
+	}
+	out := make([]*Encoding, len(encs))
+	for i, e := range encs {
+		build := func(e *Encoding, overflow bool) *Encoding {
+			if i == 0 {
+				// HF keeps the type ids of the main encoding (all 0 by now)
+				// and writes 0 for overflowing windows: the same zeros.
+				return wrap(e, &r.cls, &r.sep, 0, 0, 0, !overflow, 0)
+			}
+			return wrap(e, &r.sep, &r.sep, 0, 0, 1, false, 0)
+		}
+		n := build(e, false)
+		for _, o := range e.Overflowing {
+			n.Overflowing = append(n.Overflowing, build(o, true))
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// byteLevelProcessing trims the offsets of byte-level tokens.
+type byteLevelProcessing struct{ trimOffsets, addPrefixSpace bool }
+
+func (*byteLevelProcessing) String() string          { return "ByteLevel" }
+func (*byteLevelProcessing) addedTokens(bool) int { return 0 }
+
+func (b *byteLevelProcessing) processEncodings(encs []*Encoding, _ bool) ([]*Encoding, error) {
+	if b.trimOffsets {
+		for _, e := range encs {
+			trimByteLevelOffsets(e, b.addPrefixSpace)
+			for _, o := range e.Overflowing {
+				trimByteLevelOffsets(o, b.addPrefixSpace)
+			}
+		}
+	}
+	for i, e := range encs {
+		e.setSequenceID(i)
+	}
+	return encs, nil
+}
+
+// trimByteLevelOffsets is HF's process_offsets: offsets do not cover the
+// leading and trailing spaces ('Ġ' or whitespace) of a token, except the one
+// space add_prefix_space put before the first token.
+func trimByteLevelOffsets(e *Encoding, addPrefixSpace bool) {
+	for i, tok := range e.Tokens {
+		lead, trail := 0, 0
+		for _, r := range tok {
+			if r != bytelevel.Space && !runeclass.IsWhitespace(r) {
+				break
+			}
+			lead++
+		}
+		for j := len(tok); j > 0; {
+			r, size := utf8.DecodeLastRuneInString(tok[:j])
+			if r != bytelevel.Space && !runeclass.IsWhitespace(r) {
+				break
+			}
+			trail++
+			j -= size
+		}
+		if lead == 0 && trail == 0 {
+			continue
+		}
+		for _, offs := range [][][2]int{e.Offsets, e.ByteOffsets} {
+			o := &offs[i]
+			l := lead
+			if l > 0 {
+				isFirst := i == 0 || o[0] == 0
+				if isFirst && addPrefixSpace && l == 1 {
+					l = 0
+				}
+				o[0] = min(o[0]+l, o[1])
+			}
+			if trail > 0 && o[1] >= trail {
+				o[1] = max(o[1]-trail, o[0])
+			}
+		}
+	}
+}
+
+// sequenceProcessing runs processors one after the other.
+type sequenceProcessing []postProcessor
+
+func (s sequenceProcessing) String() string {
+	names := make([]string, len(s))
+	for i, p := range s {
+		names[i] = p.String()
+	}
+	return "Sequence[" + strings.Join(names, ", ") + "]"
+}
+
+func (s sequenceProcessing) addedTokens(isPair bool) int {
+	n := 0
+	for _, p := range s {
+		n += p.addedTokens(isPair)
+	}
+	return n
+}
+
+func (s sequenceProcessing) processEncodings(encs []*Encoding, addSpecial bool) ([]*Encoding, error) {
+	var err error
+	for _, p := range s {
+		if encs, err = p.processEncodings(encs, addSpecial); err != nil {
+			return nil, err
+		}
+	}
+	return encs, nil
+}
+
+// templatePiece is $A/$B (a sequence) or a special token, with a type id.
+type templatePiece struct {
+	sequence int    // 0 for A, 1 for B, -1 for a special token
+	special  string // the special token's id in special_tokens
+	typeID   int
+}
+
+type templateSpecial struct {
+	ID     string   `json:"id"`
+	IDs    []int    `json:"ids"`
+	Tokens []string `json:"tokens"`
+}
+
+// templateProcessing is HF's TemplateProcessing.
+type templateProcessing struct {
+	single, pair            []templatePiece
+	special                 map[string]templateSpecial
+	addedSingle, addedPair  int
+}
+
+func (*templateProcessing) String() string { return "TemplateProcessing" }
+
+func templateFromJSON(raw json.RawMessage) (postProcessor, error) {
+	var t struct {
+		Single        json.RawMessage            `json:"single"`
+		Pair          json.RawMessage            `json:"pair"`
+		SpecialTokens map[string]templateSpecial `json:"special_tokens"`
+	}
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return nil, fmt.Errorf("TemplateProcessing: %w", err)
+	}
+	if t.Single == nil || t.Pair == nil || t.SpecialTokens == nil {
+		return nil, fmt.Errorf("TemplateProcessing: \"single\", \"pair\" and \"special_tokens\" are required")
+	}
+	tp := &templateProcessing{special: t.SpecialTokens}
+	var err error
+	if tp.single, err = parseTemplate(t.Single); err != nil {
+		return nil, fmt.Errorf("TemplateProcessing: single: %w", err)
+	}
+	if tp.pair, err = parseTemplate(t.Pair); err != nil {
+		return nil, fmt.Errorf("TemplateProcessing: pair: %w", err)
+	}
+	for name, st := range tp.special {
+		if len(st.IDs) != len(st.Tokens) {
+			return nil, fmt.Errorf("TemplateProcessing: special token %q has %d ids and %d tokens", name, len(st.IDs), len(st.Tokens))
+		}
+	}
+	count := func(pieces []templatePiece) (int, error) {
+		n := 0
+		for _, p := range pieces {
+			if p.sequence >= 0 {
+				continue
+			}
+			st, ok := tp.special[p.special]
+			if !ok {
+				return 0, fmt.Errorf("TemplateProcessing: special token %q is not in special_tokens", p.special)
+			}
+			n += len(st.IDs)
+		}
+		return n, nil
+	}
+	if tp.addedSingle, err = count(tp.single); err != nil {
+		return nil, err
+	}
+	if tp.addedPair, err = count(tp.pair); err != nil {
+		return nil, err
+	}
+	return tp, nil
+}
+
+// parseTemplate reads a template: a list of {"Sequence": {"id": "A",
+// "type_id": 0}} / {"SpecialToken": {"id": "[CLS]", "type_id": 0}} objects,
+// or of the "$A:0" / "[CLS]:0" strings HF also accepts.
+func parseTemplate(raw json.RawMessage) ([]templatePiece, error) {
+	var asString string
+	if err := json.Unmarshal(raw, &asString); err == nil {
+		var pieces []templatePiece
+		for _, s := range strings.Split(asString, " ") {
+			p, err := parsePieceString(s)
+			if err != nil {
+				return nil, err
+			}
+			pieces = append(pieces, p)
+		}
+		return pieces, nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, err
+	}
+	pieces := make([]templatePiece, 0, len(items))
+	for _, item := range items {
+		var s string
+		if err := json.Unmarshal(item, &s); err == nil {
+			p, err := parsePieceString(s)
+			if err != nil {
+				return nil, err
+			}
+			pieces = append(pieces, p)
+			continue
+		}
+		var obj map[string]struct {
+			ID     *string `json:"id"`
+			TypeID *int    `json:"type_id"`
+		}
+		if err := json.Unmarshal(item, &obj); err != nil || len(obj) != 1 {
+			return nil, fmt.Errorf("invalid template piece %s", item)
+		}
+		for kind, v := range obj {
+			if v.ID == nil || v.TypeID == nil {
+				return nil, fmt.Errorf("template piece %s needs id and type_id", item)
+			}
+			switch kind {
+			case "Sequence":
+				switch *v.ID {
+				case "A":
+					pieces = append(pieces, templatePiece{sequence: 0, typeID: *v.TypeID})
+				case "B":
+					pieces = append(pieces, templatePiece{sequence: 1, typeID: *v.TypeID})
+				default:
+					return nil, fmt.Errorf("unknown sequence %q in template", *v.ID)
+				}
+			case "SpecialToken":
+				pieces = append(pieces, templatePiece{sequence: -1, special: *v.ID, typeID: *v.TypeID})
+			default:
+				return nil, fmt.Errorf("unknown template piece %q", kind)
+			}
+		}
+	}
+	return pieces, nil
+}
+
+// parsePieceString reads "$A", "$B:1", "$1", "[CLS]", "[SEP]:1".
+func parsePieceString(s string) (templatePiece, error) {
+	parts := strings.Split(s, ":")
+	if len(parts) > 2 {
+		return templatePiece{}, fmt.Errorf("cannot build piece from %q", s)
+	}
+	p := templatePiece{sequence: -1}
+	if strings.HasPrefix(parts[0], "$") {
+		switch rest := parts[0][1:]; rest {
+		case "", "A", "a":
+			p.sequence = 0
+		case "B", "b":
+			p.sequence = 1
+		default:
+			n, err := strconv.ParseUint(rest, 10, 32)
+			if err != nil {
+				return templatePiece{}, fmt.Errorf("cannot build piece from %q", s)
+			}
+			p.sequence, p.typeID = 0, int(n)
+		}
+	} else {
+		p.special = parts[0]
+	}
+	if len(parts) == 2 {
+		n, err := strconv.ParseUint(parts[1], 10, 32)
+		if err != nil {
+			return templatePiece{}, fmt.Errorf("cannot build piece from %q", s)
+		}
+		p.typeID = int(n)
+	}
+	return p, nil
+}
+
+func (t *templateProcessing) addedTokens(isPair bool) int {
+	if isPair {
+		return t.addedPair
+	}
+	return t.addedSingle
+}
+
+func (t *templateProcessing) processEncodings(encs []*Encoding, addSpecial bool) ([]*Encoding, error) {
+	template := t.single
+	if len(encs) == 2 {
+		template = t.pair
+	}
+	var out []*Encoding
+	for _, p := range template {
+		if p.sequence >= 0 {
+			if p.sequence >= len(encs) {
+				return nil, fmt.Errorf("template uses sequence B but no pair was given")
+			}
+			e := encs[p.sequence]
+			e.setTypeIDs(p.typeID)
+			e.setSequenceID(p.sequence)
+			out = append(out, e.clone())
+			continue
+		}
+		if !addSpecial {
+			continue
+		}
+		st := t.special[p.special]
+		e := &Encoding{}
+		for k, id := range st.IDs {
+			e.appendToken(id, st.Tokens[k], [2]int{}, [2]int{}, -1, p.typeID, 1)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

@@ -1,0 +1,249 @@
+// Package tokenizer is a pure-Go engine for Hugging Face tokenizer.json files
+// whose output matches the Python `tokenizers` library (0.23): the same ids,
+// tokens, offsets, type ids, masks and decoded text.
+//
+// The pipeline mirrors HF's: added tokens are extracted first (tokens with
+// normalized=false from the raw text, the others after normalization), then
+// the normalizer, the pre-tokenizer and the model run, the post-processor adds
+// special tokens, truncation and padding apply as configured in the file, and
+// the decoder turns ids back into text. The stages live in sub-packages
+// (normalizers, pretokenizers, models, decoders); offsets are tracked through
+// every stage by the normalized package.
+//
+// A tokenizer.json part that the engine does not implement is a load error
+// naming the part; nothing falls back silently. A Tokenizer is safe for
+// concurrent use.
+package tokenizer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/clinlm/clinlm/inference/tokenizer/decoders"
+	"github.com/clinlm/clinlm/inference/tokenizer/models"
+	"github.com/clinlm/clinlm/inference/tokenizer/normalizers"
+	"github.com/clinlm/clinlm/inference/tokenizer/pretokenizers"
+)
+
+// Tokenizer is a loaded tokenizer.json.
+type Tokenizer struct {
+	normalizer    normalizers.Normalizer     // nil: none
+	preTokenizer  pretokenizers.PreTokenizer // nil: none
+	model         models.Model
+	postProcessor postProcessor    // nil: none
+	decoder       decoders.Decoder // nil: none
+	added         *addedVocabulary
+	truncation    *Truncation
+	padding       *Padding
+}
+
+// Truncation is the "truncation" section of tokenizer.json.
+type Truncation struct {
+	MaxLength int
+	Stride    int
+	Strategy  string // "longest_first", "only_first" or "only_second"
+	Left      bool   // direction "Left"
+}
+
+// Padding is the "padding" section of tokenizer.json.
+type Padding struct {
+	Fixed           int // 0: pad to the longest of the batch (the encoding itself)
+	Left            bool
+	PadToMultipleOf int
+	PadID           int
+	PadTypeID       int
+	PadToken        string
+}
+
+// FromFile loads a tokenizer.json file.
+func FromFile(path string) (*Tokenizer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	t, err := FromJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+type fileFormat struct {
+	Version       *string         `json:"version"`
+	Truncation    json.RawMessage `json:"truncation"`
+	Padding       json.RawMessage `json:"padding"`
+	AddedTokens   []AddedToken    `json:"added_tokens"`
+	Normalizer    json.RawMessage `json:"normalizer"`
+	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
+	PostProcessor json.RawMessage `json:"post_processor"`
+	Decoder       json.RawMessage `json:"decoder"`
+	Model         json.RawMessage `json:"model"`
+}
+
+func isNull(raw json.RawMessage) bool {
+	return len(raw) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
+
+// FromJSON loads a tokenizer from the contents of a tokenizer.json file.
+func FromJSON(data []byte) (*Tokenizer, error) {
+	var f fileFormat
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: %w", err)
+	}
+	if f.Version != nil && *f.Version != "1.0" {
+		return nil, fmt.Errorf("tokenizer.json: unknown tokenizer version %q", *f.Version)
+	}
+	t := &Tokenizer{}
+	var err error
+	if !isNull(f.Normalizer) {
+		if t.normalizer, err = normalizers.FromJSON(f.Normalizer); err != nil {
+			return nil, fmt.Errorf("tokenizer.json: normalizer: %w", err)
+		}
+	}
+	if !isNull(f.PreTokenizer) {
+		if t.preTokenizer, err = pretokenizers.FromJSON(f.PreTokenizer); err != nil {
+			return nil, fmt.Errorf("tokenizer.json: pre_tokenizer: %w", err)
+		}
+	}
+	if isNull(f.Model) {
+		return nil, errors.New("tokenizer.json: model: missing")
+	}
+	if t.model, err = models.FromJSON(f.Model); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: model: %w", err)
+	}
+	if !isNull(f.PostProcessor) {
+		if t.postProcessor, err = postProcessorFromJSON(f.PostProcessor); err != nil {
+			return nil, fmt.Errorf("tokenizer.json: post_processor: %w", err)
+		}
+	}
+	if !isNull(f.Decoder) {
+		if t.decoder, err = decoders.FromJSON(f.Decoder); err != nil {
+			return nil, fmt.Errorf("tokenizer.json: decoder: %w", err)
+		}
+	}
+	if !isNull(f.Truncation) {
+		if t.truncation, err = parseTruncation(f.Truncation); err != nil {
+			return nil, fmt.Errorf("tokenizer.json: truncation: %w", err)
+		}
+		if err := t.checkStride(t.truncation); err != nil {
+			return nil, fmt.Errorf("tokenizer.json: truncation: %w", err)
+		}
+	}
+	if !isNull(f.Padding) {
+		if t.padding, err = parsePadding(f.Padding); err != nil {
+			return nil, fmt.Errorf("tokenizer.json: padding: %w", err)
+		}
+	}
+	if t.added, err = newAddedVocabulary(f.AddedTokens, t.model, t.normalizer); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: added_tokens: %w", err)
+	}
+	return t, nil
+}
+
+func parseTruncation(raw json.RawMessage) (*Truncation, error) {
+	var tr struct {
+		Direction *string `json:"direction"`
+		MaxLength *int    `json:"max_length"`
+		Strategy  *string `json:"strategy"`
+		Stride    *int    `json:"stride"`
+	}
+	if err := json.Unmarshal(raw, &tr); err != nil {
+		return nil, err
+	}
+	if tr.MaxLength == nil || tr.Strategy == nil || tr.Stride == nil {
+		return nil, errors.New("\"max_length\", \"strategy\" and \"stride\" are required")
+	}
+	out := &Truncation{MaxLength: *tr.MaxLength, Stride: *tr.Stride}
+	switch *tr.Strategy {
+	case "LongestFirst":
+		out.Strategy = "longest_first"
+	case "OnlyFirst":
+		out.Strategy = "only_first"
+	case "OnlySecond":
+		out.Strategy = "only_second"
+	default:
+		return nil, fmt.Errorf("unknown strategy %q", *tr.Strategy)
+	}
+	if tr.Direction != nil {
+		switch *tr.Direction {
+		case "Left":
+			out.Left = true
+		case "Right":
+		default:
+			return nil, fmt.Errorf("unknown direction %q", *tr.Direction)
+		}
+	}
+	if out.MaxLength < 0 || out.Stride < 0 {
+		return nil, errors.New("max_length and stride must not be negative")
+	}
+	return out, nil
+}
+
+func parsePadding(raw json.RawMessage) (*Padding, error) {
+	var p struct {
+		Strategy        json.RawMessage `json:"strategy"`
+		Direction       *string         `json:"direction"`
+		PadToMultipleOf *int            `json:"pad_to_multiple_of"`
+		PadID           *int            `json:"pad_id"`
+		PadTypeID       *int            `json:"pad_type_id"`
+		PadToken        *string         `json:"pad_token"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, err
+	}
+	if p.Strategy == nil || p.Direction == nil || p.PadID == nil || p.PadTypeID == nil || p.PadToken == nil {
+		return nil, errors.New("\"strategy\", \"direction\", \"pad_id\", \"pad_type_id\" and \"pad_token\" are required")
+	}
+	out := &Padding{PadID: *p.PadID, PadTypeID: *p.PadTypeID, PadToken: *p.PadToken}
+	var name string
+	if err := json.Unmarshal(p.Strategy, &name); err == nil {
+		if name != "BatchLongest" {
+			return nil, fmt.Errorf("unknown strategy %q", name)
+		}
+	} else {
+		var fixed struct {
+			Fixed *int `json:"Fixed"`
+		}
+		if err := json.Unmarshal(p.Strategy, &fixed); err != nil || fixed.Fixed == nil || *fixed.Fixed < 0 {
+			return nil, fmt.Errorf("unknown strategy %s", p.Strategy)
+		}
+		out.Fixed = *fixed.Fixed
+	}
+	switch *p.Direction {
+	case "Left":
+		out.Left = true
+	case "Right":
+	default:
+		return nil, fmt.Errorf("unknown direction %q", *p.Direction)
+	}
+	if p.PadToMultipleOf != nil {
+		out.PadToMultipleOf = *p.PadToMultipleOf
+	}
+	return out, nil
+}
+
+// checkStride rejects a stride that leaves no room in a window (HF's
+// with_truncation check).
+func (t *Tokenizer) checkStride(tr *Truncation) error {
+	n := t.addedSpecialTokens(false)
+	effective := tr.MaxLength - n
+	if effective < tr.Stride {
+		return fmt.Errorf("stride %d is greater than or equal to the effective max length %d (= %d max length - %d added special tokens)",
+			tr.Stride, effective, tr.MaxLength, n)
+	}
+	return nil
+}
+
+func (t *Tokenizer) addedSpecialTokens(isPair bool) int {
+	if t.postProcessor == nil {
+		return 0
+	}
+	return t.postProcessor.addedTokens(isPair)
+}
+
+func errStride(stride, maxLen int) error {
+	return fmt.Errorf("stride %d must be strictly less than the max length %d left after the special tokens", stride, maxLen)
+}
