@@ -49,7 +49,7 @@ function cliTokenize(name, texts) {
     proc.on("error", reject);
     proc.on("exit", (code) => {
       if (code !== 0) return reject(new Error(`clinlm tokenize ${name} exited ${code}: ${err}`));
-      resolve(out.trim().split("\n").map((l) => JSON.parse(l)));
+      resolve(out.split("\n").filter(Boolean).map((l) => JSON.parse(l)));
     });
     proc.stdin.end(texts.map((text, i) => JSON.stringify({ id: String(i), text })).join("\n") + "\n");
   });

@@ -21,6 +21,8 @@ type serveConfig struct {
 	logLevel   string
 	logFormat  string
 	resultsDir string
+	// tokenizersDir replaces the embedded tokenizer catalogue when set.
+	tokenizersDir string
 	grace      time.Duration
 }
 
@@ -31,6 +33,7 @@ func parseServeFlags(args []string, sio stdio) (serveConfig, error) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.resultsDir, "results", "", "directory of results data files (default: the paper's, embedded)")
+	fs.StringVar(&c.tokenizersDir, "tokenizers", "", "directory of tokenizer.json files for the inspector, with an optional catalogue.json (default: the embedded catalogue)")
 	fs.DurationVar(&c.grace, "shutdown-grace", 15*time.Second, "how long to drain requests on SIGTERM")
 	if err := parseFlags(fs, args, sio.getenv); err != nil {
 		return c, err
@@ -84,7 +87,12 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 	checks = append(checks, assetChecks(assets)...)
-	srv, err := server.New(server.Config{Logger: log, Results: set, Assets: assets, Checks: checks})
+	cat, catChecks, err := loadTokenizerCatalogue(cfg.tokenizersDir)
+	if err != nil {
+		return err
+	}
+	checks = append(checks, catChecks...)
+	srv, err := server.New(server.Config{Logger: log, Results: set, Assets: assets, Tokenizers: cat, Checks: checks})
 	if err != nil {
 		return err
 	}
@@ -108,6 +116,8 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 func assetChecks(a *static.Assets) []server.Check {
 	want := []struct{ name, what string }{
 		{"dist/echarts.min.js", "charts"},
+		{"dist/tokenizer.wasm", "the in-browser tokenizer"},
+		{"dist/wasm_exec.js", "the in-browser tokenizer"},
 	}
 	var out []server.Check
 	for _, w := range want {

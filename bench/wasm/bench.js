@@ -11,12 +11,24 @@ async function startGo() {
   const go = new Go(); // eslint-disable-line no-undef
   const { instance } = await WebAssembly.instantiateStreaming(fetch("/tokenizer.wasm"), go.importObject);
   go.run(instance);
-  return globalThis.clinlmTokenizer;
+  const api = globalThis.clinlmTokenizer;
+  const ex = instance.exports;
+  const enc = new TextEncoder();
+  // The inspector worker's fast path (wasm/fast.go): text into module memory, packed result out.
+  api.encodePacked = (handle, text, addSpecial) => {
+    const max = text.length * 3;
+    const ptr = ex.clinlm_buffer(max);
+    const { written } = enc.encodeInto(text, new Uint8Array(ex.mem.buffer, ptr, max));
+    const n = ex.clinlm_encode(handle, written, addSpecial ? 1 : 0);
+    const bytes = new Uint8Array(ex.mem.buffer, ex.clinlm_output(), Math.abs(n)).slice();
+    if (n < 0) throw new Error(new TextDecoder().decode(bytes));
+    return bytes;
+  };
+  return api;
 }
 
-/** Unpacks wasm/main.go's packed buffer into ids, offsets and piece strings (what the inspector's worker does). */
+/** Unpacks wasm/pack.go's buffer into ids, offsets and piece strings (what the inspector's worker does). */
 function unpack(packed) {
-  if (typeof packed === "string") throw new Error(packed);
   const buf = packed.buffer;
   const n = new Int32Array(buf, 0, 4)[0];
   const piecesBytes = new Int32Array(buf, 0, 4)[1];
@@ -44,14 +56,14 @@ export async function run(config) {
     const loaded = JSON.parse(go.load(t, new TextEncoder().encode(json)));
     if (loaded.error) throw new Error(`${t}: ${loaded.error}`);
     const hf = new Tokenizer(JSON.parse(json), {});
-    const goEncode = (note) => unpack(go.encode(t, note, true)).ids.length;
+    const goEncode = (note) => unpack(go.encodePacked(loaded.handle, note, true)).ids.length;
     const hfEncode = (note) => hf.encode(note, { add_special_tokens: true }).ids.length;
 
     // Agreement: how often the two produce the same ids (parity is the engine's
     // job; this only says whether the comparison is like for like).
     let same = 0;
     for (const note of config.notes) {
-      const a = unpack(go.encode(t, note, true)).ids;
+      const a = unpack(go.encodePacked(loaded.handle, note, true)).ids;
       const b = hf.encode(note, { add_special_tokens: true }).ids;
       if (a.length === b.length && a.every((v, i) => v === b[i])) same++;
     }

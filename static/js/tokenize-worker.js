@@ -6,6 +6,9 @@
 
 /** The Go shim's API (wasm/main.go), set once the module runs. */
 let api = null;
+/** The module's exports: memory and the fast encode path (wasm/fast.go). */
+let exports = null;
+const encoder = new TextEncoder();
 /** Resolves when init finished; rejects with the reason it failed. */
 let ready = null;
 /** Keys of tokenizers loaded into Go, with their description. */
@@ -31,6 +34,7 @@ async function init(wasmExec, wasm) {
   // shim installs its API and then waits for calls.
   go.run(instance).catch((err) => postMessage({ type: "fatal", error: String(err) }));
   api = self.clinlmTokenizer;
+  exports = instance.exports;
   if (!api) throw new Error("tokenizer.wasm did not install its API");
   return { ms: performance.now() - started, version: api.version };
 }
@@ -48,7 +52,7 @@ async function loadTokenizer(key, url, bytes) {
     const started = performance.now();
     const reply = JSON.parse(api.load(key, data));
     if (reply.error) throw new Error(reply.error);
-    const info = { ...reply.info, loadMs: performance.now() - started, bytes: data.byteLength };
+    const info = { ...reply.info, handle: reply.handle, loadMs: performance.now() - started, bytes: data.byteLength };
     loaded.set(key, info);
     return info;
   })();
@@ -61,11 +65,25 @@ async function loadTokenizer(key, url, bytes) {
 }
 
 /**
- * Unpacks wasm/main.go's encode result: a header of int32 words, nine int32
+ * Encodes through the exported functions: the UTF-8 text is written straight
+ * into the module's memory and the packed result copied out, one call each way.
+ */
+function encodePacked(handle, text, addSpecial) {
+  const max = text.length * 3; // UTF-8 bytes per UTF-16 unit, at most
+  const ptr = exports.clinlm_buffer(max);
+  const { written } = encoder.encodeInto(text, new Uint8Array(exports.mem.buffer, ptr, max));
+  const n = exports.clinlm_encode(handle, written, addSpecial ? 1 : 0);
+  // Re-read the buffer: Go may have grown the memory during the call.
+  const bytes = new Uint8Array(exports.mem.buffer, exports.clinlm_output(), Math.abs(n)).slice();
+  if (n < 0) throw new Error(new TextDecoder().decode(bytes));
+  return bytes;
+}
+
+/**
+ * Unpacks wasm/pack.go's encode result: a header of int32 words, nine int32
  * arrays of one value per token, then the raw pieces as UTF-8.
  */
 function unpack(packed) {
-  if (typeof packed === "string") throw new Error(packed);
   const buf = packed.buffer;
   const head = new Int32Array(buf, 0, HEADER_WORDS);
   const n = head[0];
@@ -102,7 +120,7 @@ async function encode(msg) {
     }
     const started = performance.now();
     try {
-      const r = unpack(api.encode(key, msg.text, !!msg.addSpecial));
+      const r = unpack(encodePacked(loaded.get(key).handle, msg.text, !!msg.addSpecial));
       r.ms = performance.now() - started;
       r.pieces = splitPieces(r.piecesText, r.pieceLen);
       delete r.piecesText;

@@ -241,8 +241,10 @@
       const over = cut >= 0 && i >= cut;
       const s = r.start[i], e = r.end[i];
       const special = r.flags[i] & FLAG_SPECIAL;
-      if (special && s === e) {
-        const chip = tokenElement(key, r, i, r.pieces[i], "chip" + (over ? " over" : ""));
+      if (s === e) {
+        // Tokens with no text of their own: ones the post-processor adds
+        // ([CLS], </s>) and, in byte-level BPE, pieces of pure whitespace.
+        const chip = tokenElement(key, r, i, showPiece(r.pieces[i]), "chip" + (over ? " over" : ""));
         frag.append(chip);
         last = null;
         continue;

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+
+	"github.com/clinlm/clinlm/inference/tokenizer"
+)
+
+// The adapter between the engine's types and what the shim sends to the page.
+// It has no syscall/js in it, so its tests run natively.
+
+// registry holds the tokenizers the page has loaded, by the page's key and by
+// a numeric handle for the exported functions. The JS event loop calls in one
+// at a time, so it needs no lock.
+type registry struct {
+	loaded  map[string]*entry
+	handles []*entry // handle n is handles[n-1]; unloaded entries are nil
+}
+
+// entry is one loaded tokenizer with what the page marks in its output.
+type entry struct {
+	tok        *tokenizer.Tokenizer
+	unkID      int
+	unkToken   string
+	specialIDs map[int]bool
+	handle     int
+}
+
+// encodeText encodes a whole note and gathers what pack needs.
+func encodeText(e *entry, text string, addSpecial bool) (encoded, error) {
+	enc, err := e.tok.Encode(text, addSpecial)
+	if err != nil {
+		return encoded{}, err
+	}
+	special := make([]bool, len(enc.IDs))
+	for i, id := range enc.IDs {
+		// The mask marks what the post-processor added; a special token typed
+		// into the note ([SEP], <mask>) is special to the page too.
+		special[i] = enc.SpecialTokensMask[i] == 1 || e.specialIDs[id]
+	}
+	return encoded{
+		IDs: enc.IDs, TypeIDs: enc.TypeIDs, Special: special, WordIDs: enc.WordIDs,
+		Offsets: enc.Offsets, Tokens: enc.Tokens, UnkID: e.unkID,
+	}, nil
+}
+
+// newEntry loads a tokenizer.json and works out what the page marks: the
+// unknown token's id (-1 when the model has none, as byte-level BPE) and the
+// ids of special added tokens.
+func newEntry(data []byte) (*entry, error) {
+	tok, err := tokenizer.FromJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	e := &entry{tok: tok, unkID: -1, specialIDs: map[int]bool{}}
+	for _, a := range tok.Describe().AddedTokens {
+		if a.Special {
+			e.specialIDs[a.ID] = true
+		}
+	}
+	// The engine's description has no unknown token, so read the model's own
+	// setting: unk_token (WordPiece, BPE, WordLevel) or unk_id (Unigram).
+	var doc struct {
+		Model struct {
+			UnkToken *string `json:"unk_token"`
+			UnkID    *int    `json:"unk_id"`
+		} `json:"model"`
+	}
+	if err := json.Unmarshal(data, &doc); err == nil {
+		switch {
+		case doc.Model.UnkID != nil:
+			e.unkID = *doc.Model.UnkID
+		case doc.Model.UnkToken != nil:
+			if id, ok := tok.TokenToID(*doc.Model.UnkToken); ok {
+				e.unkID = id
+				e.unkToken = *doc.Model.UnkToken
+			}
+		}
+		if e.unkToken == "" && e.unkID >= 0 {
+			e.unkToken, _ = tok.IDToToken(e.unkID)
+		}
+	}
+	return e, nil
+}
+
+// tokenizerInfo is what the page shows about a loaded tokenizer.
+type tokenizerInfo struct {
+	Model         string   `json:"model"`
+	Normalizer    string   `json:"normalizer,omitempty"`
+	PreTokenizer  string   `json:"preTokenizer,omitempty"`
+	PostProcessor string   `json:"postProcessor,omitempty"`
+	Decoder       string   `json:"decoder,omitempty"`
+	VocabSize     int      `json:"vocabSize"`
+	SpecialTokens []string `json:"specialTokens"`
+	UnkToken      string   `json:"unkToken,omitempty"`
+}
+
+func describe(e *entry) tokenizerInfo {
+	d := e.tok.Describe()
+	return tokenizerInfo{
+		Model: d.Model, Normalizer: d.Normalizer, PreTokenizer: d.PreTokenizer,
+		PostProcessor: d.PostProcessor, Decoder: d.Decoder, VocabSize: d.VocabSize,
+		SpecialTokens: append([]string{}, d.SpecialTokens...), UnkToken: e.unkToken,
+	}
+}
+
+// pipelineView is the page's pipeline rows: normalized text, pre-tokens,
+// the model's pieces per pre-token, and the final ids.
+type pipelineView struct {
+	Normalizer    string     `json:"normalizer,omitempty"`
+	Normalized    string     `json:"normalized"`
+	PreTokenizer  string     `json:"pre_tokenizer,omitempty"`
+	PreTokens     []preToken `json:"pre_tokens"`
+	Model         string     `json:"model"`
+	Pieces        [][]string `json:"pieces"`
+	PostProcessor string     `json:"post_processor,omitempty"`
+	IDs           []int      `json:"ids"`
+	Tokens        []string   `json:"tokens"`
+}
+
+type preToken struct {
+	Text  string `json:"text"`
+	Start int    `json:"start"` // code points of the original text
+	End   int    `json:"end"`
+	Added bool   `json:"added,omitempty"` // an added token, taken out before normalization
+}
+
+func traceText(e *entry, text string) (pipelineView, error) {
+	t, err := e.tok.Trace(text)
+	if err != nil {
+		return pipelineView{}, err
+	}
+	d := e.tok.Describe()
+	v := pipelineView{
+		Normalizer: d.Normalizer, Normalized: t.Normalized, PreTokenizer: d.PreTokenizer, Model: d.Model,
+		PostProcessor: d.PostProcessor, IDs: t.IDs, Tokens: t.Tokens,
+		PreTokens: []preToken{}, Pieces: [][]string{},
+	}
+	for _, p := range t.PreTokens {
+		v.PreTokens = append(v.PreTokens, preToken{Text: p.Text, Start: p.Offsets[0], End: p.Offsets[1], Added: p.AddedToken})
+		pieces := make([]string, len(p.Pieces))
+		for i, piece := range p.Pieces {
+			pieces[i] = piece.Token
+		}
+		v.Pieces = append(v.Pieces, pieces)
+	}
+	return v, nil
+}
