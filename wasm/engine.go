@@ -33,13 +33,15 @@ func encodeText(e *entry, text string, addSpecial bool) (encoded, error) {
 		return encoded{}, err
 	}
 	special := make([]bool, len(enc.IDs))
+	added := make([]bool, len(enc.IDs))
 	for i, id := range enc.IDs {
 		// The mask marks what the post-processor added; a special token typed
 		// into the note ([SEP], <mask>) is special to the page too.
-		special[i] = enc.SpecialTokensMask[i] == 1 || e.specialIDs[id]
+		special[i] = enc.SpecialTokensMask[i] == 1
+		added[i] = !special[i] && e.specialIDs[id]
 	}
 	return encoded{
-		IDs: enc.IDs, TypeIDs: enc.TypeIDs, Special: special, WordIDs: enc.WordIDs,
+		IDs: enc.IDs, TypeIDs: enc.TypeIDs, Special: special, AddedSpecial: added, WordIDs: enc.WordIDs,
 		Offsets: enc.Offsets, Tokens: enc.Tokens, UnkID: e.unkID,
 	}, nil
 }

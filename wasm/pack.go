@@ -27,16 +27,24 @@ const (
 
 // Token flags.
 const (
+	// flagSpecial: added by the post-processor (HF's special_tokens_mask).
 	flagSpecial = 1 << 0
+	// flagUnknown: the model's unknown token.
 	flagUnknown = 1 << 1
+	// flagAddedSpecial: a special added token that was written in the text
+	// itself ("[SEP]", "<mask>"); HF's mask leaves these at 0.
+	flagAddedSpecial = 1 << 2
 )
 
 // encoded is what the shim packs: one value per token in each slice.
 type encoded struct {
 	IDs     []int
 	TypeIDs []int
-	Special []bool
-	WordIDs []int // -1 where a token belongs to no word
+	// Special is HF's special_tokens_mask; AddedSpecial marks special added
+	// tokens found in the text.
+	Special      []bool
+	AddedSpecial []bool
+	WordIDs      []int // -1 where a token belongs to no word
 	// Offsets are [start, end) in code points of the text.
 	Offsets [][2]int
 	Tokens  []string
@@ -103,6 +111,8 @@ func pack(text string, e encoded) ([]byte, error) {
 		}
 		if e.UnkID >= 0 && e.IDs[i] == e.UnkID {
 			flags |= flagUnknown
+		} else if e.AddedSpecial != nil && e.AddedSpecial[i] {
+			flags |= flagAddedSpecial
 		}
 		put(base+0*n+i, e.IDs[i])
 		put(base+1*n+i, e.TypeIDs[i])

@@ -36,10 +36,12 @@ func TestPack(t *testing.T) {
 		IDs:     []int{101, 1047, 1009, 100, 1041, 102},
 		TypeIDs: []int{0, 0, 0, 0, 0, 0},
 		Special: []bool{true, false, false, false, false, true},
-		WordIDs: []int{-1, 0, 1, 2, 2, -1},
-		Offsets: [][2]int{{0, 0}, {0, 1}, {1, 2}, {3, 4}, {4, 5}, {0, 0}},
-		Tokens:  []string{"[CLS]", "k", "+", "[UNK]", "##é", "[SEP]"},
-		UnkID:   100,
+		// "+" stands in for a special token written in the text.
+		AddedSpecial: []bool{false, false, true, false, false, false},
+		WordIDs:      []int{-1, 0, 1, 2, 2, -1},
+		Offsets:      [][2]int{{0, 0}, {0, 1}, {1, 2}, {3, 4}, {4, 5}, {0, 0}},
+		Tokens:       []string{"[CLS]", "k", "+", "[UNK]", "##é", "[SEP]"},
+		UnkID:        100,
 	}
 	b, err := pack(text, e)
 	if err != nil {
@@ -49,7 +51,7 @@ func TestPack(t *testing.T) {
 	if head[0] != 6 || head[2] != 100 {
 		t.Fatalf("header %v", head)
 	}
-	wantFlags := []int32{flagSpecial, 0, 0, flagUnknown, 0, flagSpecial}
+	wantFlags := []int32{flagSpecial, 0, flagAddedSpecial, flagUnknown, 0, flagSpecial}
 	wantU16 := [][2]int32{{0, 0}, {0, 1}, {1, 2}, {3, 5}, {5, 6}, {0, 0}}
 	u16 := utf16.Encode([]rune(text))
 	for i := range e.IDs {

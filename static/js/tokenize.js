@@ -5,8 +5,10 @@
 "use strict";
 
 (() => {
-  const FLAG_SPECIAL = 1;
-  const FLAG_UNK = 2;
+  // Token flags from wasm/pack.go.
+  const FLAG_SPECIAL = 1; // added by the post-processor (special_tokens_mask)
+  const FLAG_UNK = 2; // the model's unknown token
+  const FLAG_ADDED_SPECIAL = 4; // a special token written in the note itself
   const COLOURS = 6;
   const TYPING_DELAY_MS = 120;
 
@@ -223,7 +225,7 @@
 
   function tokenElement(key, r, i, label, extraClass) {
     const classes = ["tk-tok", "c" + (i % COLOURS)];
-    if (r.flags[i] & FLAG_SPECIAL) classes.push("special");
+    if (r.flags[i] & (FLAG_SPECIAL | FLAG_ADDED_SPECIAL)) classes.push("special");
     if (r.flags[i] & FLAG_UNK) classes.push("unk");
     if (extraClass) classes.push(extraClass);
     return el("span", { class: classes.join(" "), tabindex: "-1", "data-i": String(i), "data-key": key,
@@ -400,7 +402,9 @@
     detailBox.replaceChildren(el("h3", { text: t.title }));
     const dl = el("dl", { class: "facts" });
     for (const i of idx) {
-      const flags = [r.flags[i] & FLAG_SPECIAL ? "special" : "", r.flags[i] & FLAG_UNK ? "unknown" : ""].filter(Boolean).join(", ");
+      const flags = [r.flags[i] & FLAG_SPECIAL ? "special (added by the post-processor)" : "",
+        r.flags[i] & FLAG_ADDED_SPECIAL ? "special token written in the note" : "",
+        r.flags[i] & FLAG_UNK ? "unknown" : ""].filter(Boolean).join(", ");
       dl.append(
         el("dt", { text: `Token ${i}` }),
         el("dd", {}, el("code", { text: JSON.stringify(r.pieces[i]) }), ` id ${r.ids[i]}`,
