@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	onnx "github.com/yalue/onnxruntime_go"
@@ -146,7 +147,7 @@ func (r *Runtime) Inspect(path string) (inputs, outputs []IOInfo, err error) {
 	conv := func(list []onnx.InputOutputInfo) []IOInfo {
 		res := make([]IOInfo, len(list))
 		for i, x := range list {
-			res[i] = IOInfo{Name: x.Name, Type: x.DataType.String(), Shape: append([]int64(nil), x.Dimensions...)}
+			res[i] = IOInfo{Name: x.Name, Type: typeName(x.DataType), Shape: append([]int64(nil), x.Dimensions...)}
 		}
 		return res
 	}
@@ -268,4 +269,19 @@ func fromValue(v onnx.Value) (Tensor, error) {
 		return Tensor{Shape: shape, Int64: append([]int64(nil), x.GetData()...)}, nil
 	}
 	return Tensor{}, fmt.Errorf("unsupported output type %T", v)
+}
+
+// typeName gives ONNX element types the short names used in messages and checks.
+func typeName(t onnx.TensorElementDataType) string {
+	switch t {
+	case onnx.TensorElementDataTypeFloat:
+		return "float32"
+	case onnx.TensorElementDataTypeFloat16:
+		return "float16"
+	case onnx.TensorElementDataTypeInt64:
+		return "int64"
+	case onnx.TensorElementDataTypeInt32:
+		return "int32"
+	}
+	return strings.ToLower(strings.TrimPrefix(t.String(), "ONNX_TENSOR_ELEMENT_DATA_TYPE_"))
 }

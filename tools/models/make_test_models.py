@@ -86,7 +86,9 @@ def build_tokenizer() -> Tokenizer:
 def fast_tokenizer(path: pathlib.Path):
     return transformers.PreTrainedTokenizerFast(
         tokenizer_file=str(path), unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
-        sep_token="[SEP]", mask_token="[MASK]", model_max_length=MAX_LENGTH)
+        sep_token="[SEP]", mask_token="[MASK]", model_max_length=MAX_LENGTH,
+        # As a BERT tokenizer_config.json would say; without it transformers 5 drops token_type_ids.
+        model_input_names=["input_ids", "token_type_ids", "attention_mask"])
 
 
 def bert_config(vocab_size: int, **kw) -> transformers.BertConfig:
@@ -234,10 +236,14 @@ def main():
     shutil.copy(out / "tiny-nli" / "model.onnx", d / "model.onnx")
     zsc = transformers.pipeline("zero-shot-classification", model=nli, tokenizer=fast_tokenizer(tok_path), device="cpu")
     sentences = ["Follow up in clinic in two weeks.", "Take aspirin 81 mg daily.", "Repeat labs on Monday."]
+    zs_tok = Tokenizer.from_file(str(tok_path))
+    zs_tok.enable_truncation(MAX_LENGTH, strategy="only_first")
     cases = []
     for s in sentences:
         r = zsc(s, candidate_labels=CLIP_LABELS, hypothesis_template=HYPOTHESIS, multi_label=True)
-        cases.append({"sentence": s, "transformers": dict(zip(r["labels"], r["scores"]))})
+        cases.append({"sentence": s, "transformers": dict(zip(r["labels"], r["scores"])),
+                      "encodings": [{"pair": HYPOTHESIS.format(l), "encoding": encoding_json(zs_tok.encode(s, HYPOTHESIS.format(l)))}
+                                    for l in CLIP_LABELS]})
     (d / "reference.json").write_text(json.dumps({"cases": cases}, indent=1) + "\n")
 
     # --- CLIP: one sentence -> sigmoid over 7 labels -----------------------------------------
@@ -276,9 +282,9 @@ def main():
         "Follow up: clinic appointment in two weeks with repeat labs.")
     questions = [
         ("What did the CT scan show?", long_context, 5, 15),
-        ("What medications was he taking?", long_context, 3, 10),
+        ("What medications was he taking?", long_context, 3, 15),
         ("Why was the patient admitted?", "The patient was admitted with fever and cough.", 4, 15),
-        ("What was the potassium?", "Potassium 4.2, sodium normal. Héllo wörld!", 3, 5),
+        ("What was the potassium?", "Potassium 4.2, sodium normal. Héllo wörld!", 3, 15),
     ]
     qa_tok = Tokenizer.from_file(str(tok_path))
     qa_tok.enable_truncation(MAX_LENGTH, stride=STRIDE, strategy="only_second")

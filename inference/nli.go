@@ -1,0 +1,67 @@
+package inference
+
+import (
+	"context"
+	"sort"
+	"time"
+)
+
+// LabelScore is one label's probability.
+type LabelScore struct {
+	Label string  `json:"label"`
+	Score float64 `json:"score"`
+}
+
+// NLIOutput is the answer of an NLI model: every label, highest first.
+type NLIOutput struct {
+	Labels []LabelScore `json:"labels"`
+}
+
+// encode tokenizes and records the time taken.
+func (m *model) encode(req EncodeRequest, st *stats) ([]Encoding, error) {
+	start := time.Now()
+	encs, err := m.tok.Encode(req)
+	d := time.Since(start)
+	st.addTokenize(d)
+	m.obs.tokenized(d)
+	if err != nil {
+		return nil, &Error{Code: CodeInternal, Message: "tokenization failed", Err: err}
+	}
+	if len(encs) == 0 {
+		return nil, newError(CodeInternal, "tokenization produced nothing")
+	}
+	return encs, nil
+}
+
+func (m *model) run(ctx context.Context, rows []row, st *stats) ([]rowOut, error) {
+	outs, timing, err := m.batch.Submit(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	st.addBatch(timing)
+	return outs, nil
+}
+
+func toRow(e Encoding) row { return row{ids: e.IDs, types: e.TypeIDs} }
+
+func (m *model) nli(ctx context.Context, premise, hypothesis string, st *stats) (NLIOutput, error) {
+	encs, err := m.encode(EncodeRequest{Text: premise, Pair: &hypothesis, MaxLength: m.manifest.MaxLength, Strategy: LongestFirst}, st)
+	if err != nil {
+		return NLIOutput{}, err
+	}
+	outs, err := m.run(ctx, []row{toRow(encs[0])}, st)
+	if err != nil {
+		return NLIOutput{}, err
+	}
+	return NLIOutput{Labels: rankLabels(m.manifest.Labels, softmax(outs[0][0]))}, nil
+}
+
+// rankLabels pairs labels with scores, highest first (ties keep label order).
+func rankLabels(labels []string, scores []float64) []LabelScore {
+	out := make([]LabelScore, len(labels))
+	for i, l := range labels {
+		out[i] = LabelScore{Label: l, Score: scores[i]}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Score > out[b].Score })
+	return out
+}

@@ -1,0 +1,297 @@
+//go:build cgo
+
+package inference_test
+
+// Parity with Hugging Face transformers: tools/models/make_test_models.py
+// builds random-weight BERT models (NLI, QA, CLIP, zero-shot CLIP) and writes
+// what transformers and Python onnxruntime compute for fixed inputs, together
+// with the HF tokenizer's encodings. These tests run the Go engine on the
+// same inputs, replaying those encodings so that the pipelines are compared
+// on their own (the tokenizer has its own parity tests), and require
+// probabilities within 1e-4 and identical answer spans.
+//
+// Needs the ORT library (tools/ort/fetch.sh) and the test models
+// (tools/models/setup.sh); skips without them unless CI=true.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/inference"
+	"github.com/clinlm/clinlm/inference/internal/testenv"
+	"github.com/clinlm/clinlm/inference/ort"
+)
+
+const tolerance = 1e-4
+
+type refEncoding struct {
+	IDs         []int64  `json:"ids"`
+	TypeIDs     []int64  `json:"type_ids"`
+	Offsets     [][2]int `json:"offsets"`
+	WordIDs     []int    `json:"word_ids"`
+	SequenceIDs []int    `json:"sequence_ids"`
+}
+
+// replay is a Tokenizer answering from the reference encodings.
+type replay map[string][]inference.Encoding
+
+func replayKey(text string, pair *string) string {
+	if pair == nil {
+		return text
+	}
+	return text + "\x00" + *pair
+}
+
+// add converts the reference's code-point offsets to byte offsets.
+func (r replay) add(text string, pair *string, encs ...refEncoding) {
+	key := replayKey(text, pair)
+	for _, e := range encs {
+		out := inference.Encoding{IDs: e.IDs, TypeIDs: e.TypeIDs, WordIDs: e.WordIDs, SequenceIDs: e.SequenceIDs}
+		for i, o := range e.Offsets {
+			src := text
+			if e.SequenceIDs[i] == 1 {
+				src = *pair
+			}
+			out.Offsets = append(out.Offsets, [2]int{byteOffset(src, o[0]), byteOffset(src, o[1])})
+		}
+		r[key] = append(r[key], out)
+	}
+}
+
+func byteOffset(s string, runes int) int {
+	i := 0
+	for n := 0; n < runes && i < len(s); n++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
+
+func (r replay) Encode(req inference.EncodeRequest) ([]inference.Encoding, error) {
+	encs, ok := r[replayKey(req.Text, req.Pair)]
+	if !ok {
+		return nil, fmt.Errorf("replay: no reference encoding for this input")
+	}
+	return encs, nil
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// openEngine loads the test models with the replay tokenizer.
+func openEngine(t *testing.T, tok replay) *inference.Engine {
+	t.Helper()
+	lib := testenv.ORTLibrary(t)
+	dir := testenv.TestModels(t)
+	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := inference.Open(inference.Config{Dir: dir, Runtime: rt,
+		LoadTokenizer: func(string) (inference.Tokenizer, error) { return tok, nil }})
+	if err != nil {
+		rt.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		eng.Close()
+		rt.Close()
+	})
+	for _, m := range eng.Models() {
+		if m.Status != inference.StatusReady {
+			t.Fatalf("model %s: %s", m.Name, m.Error)
+		}
+	}
+	return eng
+}
+
+func TestParityNLI(t *testing.T) {
+	dir := testenv.TestModels(t)
+	var ref struct {
+		Cases []struct {
+			Premise, Hypothesis string
+			Encoding            refEncoding
+			Transformers        []float64
+			Onnxruntime         []float64
+		}
+	}
+	readJSON(t, filepath.Join(dir, "tiny-nli", "reference.json"), &ref)
+	tok := replay{}
+	for _, c := range ref.Cases {
+		tok.add(c.Premise, &c.Hypothesis, c.Encoding)
+	}
+	eng := openEngine(t, tok)
+	labels := []string{"entailment", "neutral", "contradiction"}
+	for i, c := range ref.Cases {
+		res, err := eng.Infer(context.Background(), "tiny-nli", inference.Input{Premise: c.Premise, Hypothesis: c.Hypothesis}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := res.Output.(inference.NLIOutput)
+		prev := math.Inf(1)
+		for _, ls := range out.Labels {
+			if ls.Score > prev {
+				t.Errorf("case %d: labels not sorted by score: %+v", i, out.Labels)
+			}
+			prev = ls.Score
+			k := indexOf(labels, ls.Label)
+			if d := math.Abs(ls.Score - c.Transformers[k]); d > tolerance {
+				t.Errorf("case %d %s: go %.6f transformers %.6f (diff %.2g)", i, ls.Label, ls.Score, c.Transformers[k], d)
+			}
+		}
+	}
+}
+
+func TestParityQA(t *testing.T) {
+	dir := testenv.TestModels(t)
+	var ref struct {
+		Cases []struct {
+			Question, Context string
+			TopK              int `json:"top_k"`
+			Windows           []refEncoding
+			Answers           []inference.Answer
+			NoAnswerScore     float64 `json:"no_answer_score"`
+		}
+	}
+	readJSON(t, filepath.Join(dir, "tiny-qa", "reference.json"), &ref)
+	tok := replay{}
+	for _, c := range ref.Cases {
+		tok.add(c.Question, &c.Context, c.Windows...)
+	}
+	eng := openEngine(t, tok)
+	for i, c := range ref.Cases {
+		res, err := eng.Infer(context.Background(), "tiny-qa", inference.Input{Question: c.Question, Context: c.Context, TopK: c.TopK}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := res.Output.(inference.QAOutput).Answers
+		if len(got) != len(c.Answers) {
+			t.Fatalf("case %d: %d answers, reference %d\n go %+v\nref %+v", i, len(got), len(c.Answers), got, c.Answers)
+		}
+		runes := []rune(c.Context)
+		for k, a := range got {
+			w := c.Answers[k]
+			if a.Start != w.Start || a.End != w.End || a.Text != w.Text {
+				t.Errorf("case %d answer %d: go %q [%d,%d) reference %q [%d,%d)", i, k, a.Text, a.Start, a.End, w.Text, w.Start, w.End)
+			}
+			if string(runes[a.Start:a.End]) != a.Text {
+				t.Errorf("case %d answer %d: offsets do not index the context", i, k)
+			}
+			if d := math.Abs(a.Score - w.Score); d > tolerance {
+				t.Errorf("case %d answer %d: score %.6f reference %.6f", i, k, a.Score, w.Score)
+			}
+		}
+		if len(c.Windows) > 1 && res.Timing.RunMS <= 0 {
+			t.Errorf("case %d: no run time reported", i)
+		}
+	}
+}
+
+func TestParityCLIP(t *testing.T) {
+	dir := testenv.TestModels(t)
+	var ref struct {
+		Cases []struct {
+			Sentence     string
+			Encoding     refEncoding
+			Transformers []float64
+		}
+	}
+	readJSON(t, filepath.Join(dir, "tiny-clip", "reference.json"), &ref)
+	tok := replay{}
+	var note []string
+	for _, c := range ref.Cases {
+		tok.add(c.Sentence, nil, c.Encoding)
+		note = append(note, c.Sentence)
+	}
+	eng := openEngine(t, tok)
+	text := strings.Join(note, " ")
+	var partials int
+	res, err := eng.Infer(context.Background(), "tiny-clip", inference.Input{Text: text}, func(inference.Sentence) { partials++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := res.Output.(inference.CLIPOutput)
+	if len(out.Sentences) != len(ref.Cases) || partials != len(ref.Cases) {
+		t.Fatalf("%d sentences, %d partials, want %d", len(out.Sentences), partials, len(ref.Cases))
+	}
+	labels := []string{"appointment", "medication", "lab", "patient instructions", "procedure", "imaging", "other"}
+	for i, s := range out.Sentences {
+		c := ref.Cases[i]
+		if s.Text != c.Sentence || string([]rune(text)[s.Start:s.End]) != s.Text {
+			t.Errorf("sentence %d: %q at [%d,%d)", i, s.Text, s.Start, s.End)
+		}
+		for _, ls := range s.Labels {
+			k := indexOf(labels, ls.Label)
+			if d := math.Abs(ls.Score - c.Transformers[k]); d > tolerance {
+				t.Errorf("sentence %d %s: go %.6f transformers %.6f", i, ls.Label, ls.Score, c.Transformers[k])
+			}
+			if (ls.Score >= out.Thresholds[ls.Label]) != (indexOf(s.Predicted, ls.Label) >= 0) {
+				t.Errorf("sentence %d %s: predicted set disagrees with the threshold", i, ls.Label)
+			}
+		}
+	}
+}
+
+func TestParityZeroShot(t *testing.T) {
+	dir := testenv.TestModels(t)
+	var ref struct {
+		Cases []struct {
+			Sentence     string
+			Transformers map[string]float64
+			Encodings    []struct {
+				Pair     string
+				Encoding refEncoding
+			}
+		}
+	}
+	readJSON(t, filepath.Join(dir, "tiny-zeroshot", "reference.json"), &ref)
+	tok := replay{}
+	var note []string
+	for _, c := range ref.Cases {
+		for _, e := range c.Encodings {
+			tok.add(c.Sentence, &e.Pair, e.Encoding)
+		}
+		note = append(note, c.Sentence)
+	}
+	eng := openEngine(t, tok)
+	res, err := eng.Infer(context.Background(), "tiny-zeroshot", inference.Input{Text: strings.Join(note, "\n\n")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := res.Output.(inference.CLIPOutput)
+	if len(out.Sentences) != len(ref.Cases) {
+		t.Fatalf("%d sentences, want %d", len(out.Sentences), len(ref.Cases))
+	}
+	for i, s := range out.Sentences {
+		for _, ls := range s.Labels {
+			want := ref.Cases[i].Transformers[ls.Label]
+			if d := math.Abs(ls.Score - want); d > tolerance {
+				t.Errorf("sentence %d %s: go %.6f transformers %.6f", i, ls.Label, ls.Score, want)
+			}
+		}
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}

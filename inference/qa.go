@@ -1,0 +1,128 @@
+package inference
+
+import (
+	"context"
+	"math"
+	"sort"
+)
+
+// Answer is one extracted span; Start and End are code-point offsets into
+// the context ([Start, End)), Text is that slice of it.
+type Answer struct {
+	Text  string  `json:"text"`
+	Start int     `json:"start"`
+	End   int     `json:"end"`
+	Score float64 `json:"score"`
+}
+
+// QAOutput lists the best answers, highest score first. NoAnswerScore is set
+// for models trained to point at [CLS] when the context has no answer.
+type QAOutput struct {
+	Answers       []Answer `json:"answers"`
+	NoAnswerScore *float64 `json:"no_answer_score,omitempty"`
+}
+
+// qa follows HF's question-answering post-processing: question first,
+// context second, truncated only in the context with doc-stride windows;
+// per window, softmax over the context tokens plus [CLS], spans with
+// start <= end < start + max_answer_length ranked by p(start)·p(end), answers
+// widened to whole words; windows merged by score.
+func (m *model) qa(ctx context.Context, question, context string, topK int, st *stats) (QAOutput, error) {
+	encs, err := m.encode(EncodeRequest{Text: question, Pair: &context, MaxLength: m.manifest.MaxLength,
+		Stride: m.manifest.Stride, Strategy: OnlySecond}, st)
+	if err != nil {
+		return QAOutput{}, err
+	}
+	rows := make([]row, len(encs))
+	for i, e := range encs {
+		rows[i] = toRow(e)
+	}
+	outs, err := m.run(ctx, rows, st)
+	if err != nil {
+		return QAOutput{}, err
+	}
+	runes := newRuneIndex(context)
+	var answers []Answer
+	null := math.Inf(1)
+	for i, e := range encs {
+		spans, n := decodeSpans(e, outs[i][0], outs[i][1], topK, m.manifest.AnswerLength())
+		null = math.Min(null, n)
+		for _, s := range spans {
+			a, _ := wordBytes(e, s.start)
+			_, b := wordBytes(e, s.end)
+			answers = append(answers, Answer{Text: context[a:b], Start: runes.at(a), End: runes.at(b), Score: s.score})
+		}
+	}
+	sort.SliceStable(answers, func(a, b int) bool { return answers[a].Score > answers[b].Score })
+	if len(answers) > topK {
+		answers = answers[:topK]
+	}
+	out := QAOutput{Answers: answers}
+	if out.Answers == nil {
+		out.Answers = []Answer{}
+	}
+	if m.manifest.NoAnswer && !math.IsInf(null, 1) {
+		out.NoAnswerScore = &null
+	}
+	return out, nil
+}
+
+type span struct {
+	start, end int
+	score      float64
+}
+
+// decodeSpans ranks the spans of one window. It returns the spans that lie
+// in the context and the window's no-answer score p(start=CLS)·p(end=CLS).
+func decodeSpans(e Encoding, startLogits, endLogits []float32, topK, maxLen int) ([]span, float64) {
+	n := len(e.IDs)
+	masked := func(logits []float32) []float32 {
+		out := make([]float32, n)
+		for i := range out {
+			if i == 0 || e.SequenceIDs[i] == 1 {
+				out[i] = logits[i]
+			} else {
+				out[i] = -10000
+			}
+		}
+		return out
+	}
+	ps, pe := softmax(masked(startLogits)), softmax(masked(endLogits))
+	null := ps[0] * pe[0]
+	ps[0], pe[0] = 0, 0
+	var cands []span
+	for s := 0; s < n; s++ {
+		for t := s; t < n && t < s+maxLen; t++ {
+			cands = append(cands, span{s, t, ps[s] * pe[t]})
+		}
+	}
+	// Highest score first; equal scores in row-major order, like a stable argsort.
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
+	if len(cands) > topK {
+		cands = cands[:topK]
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		if e.SequenceIDs[c.start] == 1 && e.SequenceIDs[c.end] == 1 {
+			out = append(out, c)
+		}
+	}
+	return out, null
+}
+
+// wordBytes is the byte span of the whole word (in the context) that token i
+// belongs to, within this window.
+func wordBytes(e Encoding, i int) (int, int) {
+	start, end := e.Offsets[i][0], e.Offsets[i][1]
+	w := e.WordIDs[i]
+	if w < 0 {
+		return start, end
+	}
+	for j := range e.IDs {
+		if e.WordIDs[j] == w && e.SequenceIDs[j] == 1 {
+			start = min(start, e.Offsets[j][0])
+			end = max(end, e.Offsets[j][1])
+		}
+	}
+	return start, end
+}
