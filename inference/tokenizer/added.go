@@ -135,9 +135,9 @@ func (av *addedVocabulary) extract(norm normalizers.Normalizer, text string) (*n
 				return dst, err
 			}
 		}
-		if av.norm == nil {
-			return append(dst, normalized.Piece{Norm: *s}), nil
-		}
+		// Even without normalized added tokens HF slices the normalized
+		// piece, which recomputes the original range it covers from its
+		// alignments (a Strip normalizer moves it, for instance).
 		return av.splitWithIndices(s, av.norm, dst), nil
 	})
 	if err != nil {
@@ -177,6 +177,9 @@ type addedSplit struct {
 func (av *addedVocabulary) findMatches(text string, t *trie) []addedSplit {
 	if len(text) == 0 {
 		return []addedSplit{{0, 0, -1}}
+	}
+	if t == nil {
+		return []addedSplit{{0, len(text), -1}}
 	}
 	var splits []addedSplit
 	startOffset := 0

@@ -237,7 +237,7 @@ func (r *robertaProcessing) processEncodings(encs []*Encoding, addSpecial bool) 
 // byteLevelProcessing trims the offsets of byte-level tokens.
 type byteLevelProcessing struct{ trimOffsets, addPrefixSpace bool }
 
-func (*byteLevelProcessing) String() string          { return "ByteLevel" }
+func (*byteLevelProcessing) String() string       { return "ByteLevel" }
 func (*byteLevelProcessing) addedTokens(bool) int { return 0 }
 
 func (b *byteLevelProcessing) processEncodings(encs []*Encoding, _ bool) ([]*Encoding, error) {
@@ -339,9 +339,9 @@ type templateSpecial struct {
 
 // templateProcessing is HF's TemplateProcessing.
 type templateProcessing struct {
-	single, pair            []templatePiece
-	special                 map[string]templateSpecial
-	addedSingle, addedPair  int
+	single, pair           []templatePiece
+	special                map[string]templateSpecial
+	addedSingle, addedPair int
 }
 
 func (*templateProcessing) String() string { return "TemplateProcessing" }

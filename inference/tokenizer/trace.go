@@ -24,10 +24,10 @@ type Trace struct {
 
 // TracePreToken is one pre-token.
 type TracePreToken struct {
-	Text        string   // normalized text of the pre-token
-	Offsets     [2]int   // code points of the original text it covers
-	ByteOffsets [2]int   // the same in bytes
-	AddedToken  bool     // an added token, extracted before normalization
+	Text        string // normalized text of the pre-token
+	Offsets     [2]int // code points of the original text it covers
+	ByteOffsets [2]int // the same in bytes
+	AddedToken  bool   // an added token, extracted before normalization
 	Pieces      []TracePiece
 }
 

@@ -101,7 +101,17 @@ func equalFold(a, b rune) bool {
 	return false
 }
 
-func predOnigWord(r rune) bool  { return runeclass.IsOnigWord(r) }
+func predOnigWord(r rune) bool { return runeclass.IsOnigWord(r) }
+
+// predOnigWordInClass is \w inside brackets, where Oniguruma leaves out the
+// Latin-1 digits and fractions (² ³ ¹ ¼ ½ ¾) that a bare \w matches.
+func predOnigWordInClass(r rune) bool {
+	switch r {
+	case 0xB2, 0xB3, 0xB9, 0xBC, 0xBD, 0xBE:
+		return false
+	}
+	return runeclass.IsOnigWord(r)
+}
 func predOnigSpace(r rune) bool { return runeclass.IsOnigSpace(r) }
 func predOnigDigit(r rune) bool { return runeclass.IsOnigDigit(r) }
 
@@ -212,7 +222,7 @@ var posixClasses = func() map[string]runePred {
 		"lower": category("Ll"),
 		"upper": category("Lu"),
 		"space": predOnigSpace,
-		"word":  predOnigWord,
+		"word":  predOnigWordInClass,
 		"xdigit": func(r rune) bool {
 			return (r >= '0' && r <= '9') || (r >= 'a' && r <= 'f') || (r >= 'A' && r <= 'F')
 		},

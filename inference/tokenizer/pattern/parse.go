@@ -508,7 +508,11 @@ func (p *parser) parseEscapeCommon(f flags, inClass bool) (*charClass, rune, err
 		cls := &charClass{}
 		switch c {
 		case 'w', 'W':
-			cls.preds = append(cls.preds, predOnigWord)
+			if inClass {
+				cls.preds = append(cls.preds, predOnigWordInClass)
+			} else {
+				cls.preds = append(cls.preds, predOnigWord)
+			}
 		case 's', 'S':
 			cls.preds = append(cls.preds, predOnigSpace)
 		case 'd', 'D':

@@ -97,9 +97,9 @@ func FromJSON(raw json.RawMessage) (PreTokenizer, error) {
 		return Digits{IndividualDigits: *d.IndividualDigits}, nil
 	case "Split":
 		var s struct {
-			Pattern  *pattern.Spec       `json:"pattern"`
+			Pattern  *pattern.Spec        `json:"pattern"`
 			Behavior *normalized.Behavior `json:"behavior"`
-			Invert   *bool               `json:"invert"`
+			Invert   *bool                `json:"invert"`
 		}
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, fmt.Errorf("Split: %w", err)

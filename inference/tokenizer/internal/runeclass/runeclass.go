@@ -14,7 +14,6 @@ import (
 	"unicode"
 )
 
-
 // IsWhitespace is Rust's char::is_whitespace: the Unicode White_Space property.
 func IsWhitespace(r rune) bool {
 	if r < 0x80 {

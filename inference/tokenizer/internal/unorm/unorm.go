@@ -57,7 +57,8 @@ func (f Form) normForm() norm.Form {
 func IsNormal(f Form, s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
-			return f.normForm().IsNormalString(s[i:])
+			// The ASCII character before may combine with what follows.
+			return f.normForm().IsNormalString(s[max(i-1, 0):])
 		}
 	}
 	return true
