@@ -35,7 +35,7 @@ type BPEConfig struct {
 type BPE struct {
 	vocab  map[string]uint32
 	ids    idTable
-	merges map[uint64]uint64 // pairKey(left, right) → rank<<32 | new id
+	merges pairTable // pairKey(left, right) → rank<<32 | new id
 
 	noMerges     bool // dropout == 1: every merge is dropped
 	unkToken     *string
@@ -107,7 +107,7 @@ func newBPE(vocab map[string]uint32, cfg BPEConfig) (*BPE, error) {
 	if b.prefix != nil {
 		prefixLen = len(*b.prefix)
 	}
-	b.merges = make(map[uint64]uint64, len(cfg.Merges))
+	b.merges = newPairTable(len(cfg.Merges))
 	for rank, m := range cfg.Merges {
 		left, right := m[0], m[1]
 		leftID, ok := vocab[left]
@@ -131,7 +131,7 @@ func newBPE(vocab map[string]uint32, cfg BPEConfig) (*BPE, error) {
 			return nil, fmt.Errorf("models: BPE has more than 2^32 merges")
 		}
 		// A repeated pair takes its last rank, as HF's HashMap collect does.
-		b.merges[pairKey(leftID, rightID)] = uint64(rank)<<32 | uint64(newID)
+		b.merges.put(pairKey(leftID, rightID), uint64(rank)<<32|uint64(newID))
 	}
 	for i := range b.byteIDs {
 		b.byteIDs[i] = -1
@@ -250,7 +250,7 @@ func (b *BPE) tokenizeUncached(dst []Token, word string, store bool) ([]Token, e
 		return dst, err
 	}
 	if !b.noMerges {
-		syms, sc.queue = mergeAll(syms, b.merges, sc.queue)
+		syms, sc.queue = mergeAll(syms, &b.merges, sc.queue)
 	}
 	sc.syms = syms
 	pos := 0

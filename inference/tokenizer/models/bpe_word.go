@@ -100,10 +100,10 @@ func pairKey(a, b uint32) uint64 { return uint64(a)<<32 | uint64(b) }
 // the candidate's id), otherwise merge and queue the pairs the merge created.
 // It returns the surviving symbols (compacted in place) and the queue's
 // storage for reuse.
-func mergeAll(syms []symbol, merges map[uint64]uint64, q mergeQueue) ([]symbol, mergeQueue) {
+func mergeAll(syms []symbol, merges *pairTable, q mergeQueue) ([]symbol, mergeQueue) {
 	q = q[:0]
 	for i := 0; i+1 < len(syms); i++ {
-		if m, ok := merges[pairKey(syms[i].id, syms[i+1].id)]; ok {
+		if m, ok := merges.get(pairKey(syms[i].id, syms[i+1].id)); ok {
 			q = append(q, mergeCand{rank: uint32(m >> 32), pos: int32(i), newID: uint32(m)})
 		}
 	}
@@ -116,7 +116,7 @@ func mergeAll(syms []symbol, merges map[uint64]uint64, q mergeQueue) ([]symbol, 
 		}
 		nextPos := cur.next
 		right := syms[nextPos]
-		m, ok := merges[pairKey(cur.id, right.id)]
+		m, ok := merges.get(pairKey(cur.id, right.id))
 		if !ok || uint32(m) != top.newID {
 			continue
 		}
@@ -128,12 +128,12 @@ func mergeAll(syms []symbol, merges map[uint64]uint64, q mergeQueue) ([]symbol, 
 			syms[right.next].prev = top.pos
 		}
 		if cur.prev >= 0 {
-			if m, ok := merges[pairKey(syms[cur.prev].id, cur.id)]; ok {
+			if m, ok := merges.get(pairKey(syms[cur.prev].id, cur.id)); ok {
 				q.push(mergeCand{rank: uint32(m >> 32), pos: cur.prev, newID: uint32(m)})
 			}
 		}
 		if cur.next >= 0 && int(cur.next) < len(syms) {
-			if m, ok := merges[pairKey(cur.id, syms[cur.next].id)]; ok {
+			if m, ok := merges.get(pairKey(cur.id, syms[cur.next].id)); ok {
 				q.push(mergeCand{rank: uint32(m >> 32), pos: top.pos, newID: uint32(m)})
 			}
 		}

@@ -10,10 +10,14 @@ import (
 // Every lookup step is two array reads, which is what makes the prefix scans of
 // WordPiece and Unigram fast (HF walks a hash map per byte).
 type byteTrie struct {
-	base  []int32
-	check []int32
-	// value is the payload of the key ending at a state, or -1.
-	value []int32
+	nodes []trieNode
+}
+
+// trieNode keeps a state's fields together so a step touches one cache line.
+type trieNode struct {
+	base  int32
+	check int32
+	value int32 // payload of the key ending at this state, or -1
 }
 
 // trieKey is one key with the payload reported when a scan reaches its end.
@@ -49,8 +53,11 @@ func newByteTrie(keys []trieKey) *byteTrie {
 	for size > 1 && !b.used[size-1] {
 		size--
 	}
-	t := &byteTrie{base: b.base[:size], check: b.check[:size], value: b.value[:size]}
-	t.check[0] = -1 // no transition ever leads back to the root
+	t := &byteTrie{nodes: make([]trieNode, size)}
+	for i := range t.nodes {
+		t.nodes[i] = trieNode{base: b.base[i], check: b.check[i], value: b.value[i]}
+	}
+	t.nodes[0].check = -1 // no transition ever leads back to the root
 	return t
 }
 
@@ -166,12 +173,15 @@ func (b *trieBuilder) findBase(first byte, fits func(int) bool) int {
 
 // next follows byte c from state s; it returns -1 when there is no transition.
 func (t *byteTrie) next(s int32, c byte) int32 {
-	n := t.base[s] + int32(c)
-	if int(n) < len(t.check) && t.check[n] == s {
+	n := t.nodes[s].base + int32(c)
+	if uint(n) < uint(len(t.nodes)) && t.nodes[n].check == s {
 		return n
 	}
 	return -1
 }
+
+// value returns the payload of the key ending at state s, or -1.
+func (t *byteTrie) value(s int32) int32 { return t.nodes[s].value }
 
 // walk follows all of key from state s; -1 when it falls off the trie.
 func (t *byteTrie) walk(s int32, key string) int32 {
@@ -184,8 +194,8 @@ func (t *byteTrie) walk(s int32, key string) int32 {
 // get returns the payload of key, if key was added.
 func (t *byteTrie) get(key string) (int32, bool) {
 	s := t.walk(0, key)
-	if s <= 0 || t.value[s] < 0 {
+	if s <= 0 || t.nodes[s].value < 0 {
 		return 0, false
 	}
-	return t.value[s], true
+	return t.nodes[s].value, true
 }

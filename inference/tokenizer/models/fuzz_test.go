@@ -55,12 +55,12 @@ func fuzzBPEModel(f *testing.F) (*BPE, map[[2]string]int) {
 		}
 	}
 	b := m.(*BPE)
-	ranks := make(map[[2]string]int, len(b.merges))
-	for k, v := range b.merges {
+	ranks := make(map[[2]string]int)
+	b.merges.each(func(k, v uint64) {
 		l, _ := b.ids.get(int(k >> 32))
 		r, _ := b.ids.get(int(uint32(k)))
 		ranks[[2]string{l, r}] = int(v >> 32)
-	}
+	})
 	return b, ranks
 }
 

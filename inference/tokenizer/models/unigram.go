@@ -18,6 +18,7 @@ type UnigramPiece struct {
 // Viterbi best path like HF's Unigram::encode_optimized.
 type Unigram struct {
 	pieces    []UnigramPiece
+	scores    []float64         // pieces[i].Score, kept dense for the Viterbi loop
 	tokenToID map[string]uint32 // a repeated piece maps to its last id, as in HF
 	trie      *byteTrie         // payload: tokenToID of the key
 	unkScore  float64           // lowest score − kUnkPenalty (10)
@@ -75,7 +76,9 @@ func NewUnigram(pieces []UnigramPiece, unkID int, byteFallback bool) (*Unigram, 
 	}
 	minScore := math.Inf(1)
 	keys := make([]trieKey, len(pieces))
+	u.scores = make([]float64, len(pieces))
 	for i, p := range pieces {
+		u.scores[i] = p.Score
 		u.tokenToID[p.Piece] = uint32(i)
 		keys[i] = trieKey{key: p.Piece, value: int32(i)} // last duplicate wins in the trie too
 		if p.Score < minScore {
@@ -180,12 +183,12 @@ func (u *Unigram) encode(sc *uniScratch, word string) ([]uniTok, error) {
 			if s = u.trie.next(s, word[i]); s < 0 {
 				break
 			}
-			v := u.trie.value[s]
+			v := u.trie.value(s)
 			if v < 0 {
 				continue
 			}
 			end := i + 1
-			cand := u.pieces[v].Score + till
+			cand := u.scores[v] + till
 			if from[end] < 0 || cand > score[end] {
 				score[end], from[end], ids[end] = cand, int32(pos), v
 			}

@@ -24,9 +24,10 @@ type WordPiece struct {
 	prefix   string
 	maxChars int
 
-	// trie holds every vocabulary token; its payload indexes keys.
-	trie *byteTrie
-	keys []string
+	// trie holds every vocabulary token; its payload indexes keys and keyIDs.
+	trie   *byteTrie
+	keys   []string
+	keyIDs []uint32
 	// contState is the trie state reached by the continuing prefix (the root
 	// when the prefix is empty), or -1 when no token starts with it.
 	contState int32
@@ -48,9 +49,11 @@ func newWordPiece(vocab map[string]uint32, unk, prefix string, maxChars int) *Wo
 	w := &WordPiece{vocab: vocab, ids: newIDTable(vocab), unkToken: unk, prefix: prefix, maxChars: maxChars}
 	keys := make([]trieKey, 0, len(vocab))
 	w.keys = make([]string, 0, len(vocab))
-	for tok := range vocab {
+	w.keyIDs = make([]uint32, 0, len(vocab))
+	for tok, id := range vocab {
 		keys = append(keys, trieKey{key: tok, value: int32(len(w.keys))})
 		w.keys = append(w.keys, tok)
+		w.keyIDs = append(w.keyIDs, id)
 	}
 	w.trie = newByteTrie(keys)
 	w.contState = w.trie.walk(0, prefix)
@@ -97,15 +100,14 @@ func (w *WordPiece) AppendTokens(dst []Token, word string) ([]Token, error) {
 			}
 			// Vocabulary tokens are valid UTF-8, so every match ends on a
 			// character boundary, as HF's char-by-char shrinking requires.
-			if v := w.trie.value[state]; v >= 0 {
+			if v := w.trie.value(state); v >= 0 {
 				best, bestEnd = v, i+1
 			}
 		}
 		if best < 0 {
 			return w.appendUnk(dst[:start0], word)
 		}
-		tok := w.keys[best]
-		dst = append(dst, Token{ID: int(w.vocab[tok]), Value: tok, Start: start, End: bestEnd})
+		dst = append(dst, Token{ID: int(w.keyIDs[best]), Value: w.keys[best], Start: start, End: bestEnd})
 		start = bestEnd
 	}
 	return dst, nil
