@@ -3,7 +3,6 @@ package tokenizer
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -395,39 +394,19 @@ func templateFromJSON(raw json.RawMessage) (postProcessor, error) {
 }
 
 // parseTemplate reads a template: a list of {"Sequence": {"id": "A",
-// "type_id": 0}} / {"SpecialToken": {"id": "[CLS]", "type_id": 0}} objects,
-// or of the "$A:0" / "[CLS]:0" strings HF also accepts.
+// "type_id": 0}} and {"SpecialToken": {"id": "[CLS]", "type_id": 0}}
+// objects. (HF's builder also takes "$A:0 [SEP]:0" strings, but its
+// tokenizer.json reader does not.)
 func parseTemplate(raw json.RawMessage) ([]templatePiece, error) {
-	var asString string
-	if err := json.Unmarshal(raw, &asString); err == nil {
-		var pieces []templatePiece
-		for _, s := range strings.Split(asString, " ") {
-			p, err := parsePieceString(s)
-			if err != nil {
-				return nil, err
-			}
-			pieces = append(pieces, p)
-		}
-		return pieces, nil
-	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("a template must be a list of pieces: %w", err)
 	}
 	pieces := make([]templatePiece, 0, len(items))
 	for _, item := range items {
-		var s string
-		if err := json.Unmarshal(item, &s); err == nil {
-			p, err := parsePieceString(s)
-			if err != nil {
-				return nil, err
-			}
-			pieces = append(pieces, p)
-			continue
-		}
 		var obj map[string]struct {
 			ID     *string `json:"id"`
-			TypeID *int    `json:"type_id"`
+			TypeID *uint32 `json:"type_id"`
 		}
 		if err := json.Unmarshal(item, &obj); err != nil || len(obj) != 1 {
 			return nil, fmt.Errorf("invalid template piece %s", item)
@@ -440,53 +419,20 @@ func parseTemplate(raw json.RawMessage) ([]templatePiece, error) {
 			case "Sequence":
 				switch *v.ID {
 				case "A":
-					pieces = append(pieces, templatePiece{sequence: 0, typeID: *v.TypeID})
+					pieces = append(pieces, templatePiece{sequence: 0, typeID: int(*v.TypeID)})
 				case "B":
-					pieces = append(pieces, templatePiece{sequence: 1, typeID: *v.TypeID})
+					pieces = append(pieces, templatePiece{sequence: 1, typeID: int(*v.TypeID)})
 				default:
 					return nil, fmt.Errorf("unknown sequence %q in template", *v.ID)
 				}
 			case "SpecialToken":
-				pieces = append(pieces, templatePiece{sequence: -1, special: *v.ID, typeID: *v.TypeID})
+				pieces = append(pieces, templatePiece{sequence: -1, special: *v.ID, typeID: int(*v.TypeID)})
 			default:
 				return nil, fmt.Errorf("unknown template piece %q", kind)
 			}
 		}
 	}
 	return pieces, nil
-}
-
-// parsePieceString reads "$A", "$B:1", "$1", "[CLS]", "[SEP]:1".
-func parsePieceString(s string) (templatePiece, error) {
-	parts := strings.Split(s, ":")
-	if len(parts) > 2 {
-		return templatePiece{}, fmt.Errorf("cannot build piece from %q", s)
-	}
-	p := templatePiece{sequence: -1}
-	if strings.HasPrefix(parts[0], "$") {
-		switch rest := parts[0][1:]; rest {
-		case "", "A", "a":
-			p.sequence = 0
-		case "B", "b":
-			p.sequence = 1
-		default:
-			n, err := strconv.ParseUint(rest, 10, 32)
-			if err != nil {
-				return templatePiece{}, fmt.Errorf("cannot build piece from %q", s)
-			}
-			p.sequence, p.typeID = 0, int(n)
-		}
-	} else {
-		p.special = parts[0]
-	}
-	if len(parts) == 2 {
-		n, err := strconv.ParseUint(parts[1], 10, 32)
-		if err != nil {
-			return templatePiece{}, fmt.Errorf("cannot build piece from %q", s)
-		}
-		p.typeID = int(n)
-	}
-	return p, nil
 }
 
 func (t *templateProcessing) addedTokens(isPair bool) int {
