@@ -28,6 +28,12 @@ type Config struct {
 	Tokenizers *tokenizers.Catalogue
 	// Checks are start-up findings (loaded parts, failures and why) shown by /readyz.
 	Checks []Check
+	// Inference runs the demo models; nil answers "unavailable".
+	Inference Inferer
+	// InferLimits bound inference requests and websockets (zero: defaults).
+	InferLimits InferLimits
+	// Metrics serves /metrics (promhttp over the engine's own registry); nil: no route.
+	Metrics http.Handler
 }
 
 // Server is the dashboard's HTTP handler with its dependencies.

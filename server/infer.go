@@ -1,0 +1,139 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/clinlm/clinlm/inference"
+)
+
+// Inferer is what the inference endpoints need from the engine.
+type Inferer interface {
+	Models() []inference.ModelInfo
+	Infer(ctx context.Context, model string, in inference.Input, partial inference.Partial) (inference.Result, error)
+}
+
+// InferLimits bound the inference endpoints.
+type InferLimits struct {
+	// MaxFrameBytes bounds a request body or websocket frame (default 1 MiB).
+	MaxFrameBytes int64
+	// RatePerSecond and Burst bound the requests of one websocket connection
+	// (defaults 20 and 40).
+	RatePerSecond float64
+	Burst         int
+	// MaxInFlight bounds one connection's concurrent requests (default 8).
+	MaxInFlight int
+	// AllowedOrigins may open websockets besides the server's own origin.
+	AllowedOrigins []string
+}
+
+func (l InferLimits) withDefaults() InferLimits {
+	if l.MaxFrameBytes <= 0 {
+		l.MaxFrameBytes = 1 << 20
+	}
+	if l.RatePerSecond <= 0 {
+		l.RatePerSecond = 20
+	}
+	if l.Burst <= 0 {
+		l.Burst = 40
+	}
+	if l.MaxInFlight <= 0 {
+		l.MaxInFlight = 8
+	}
+	return l
+}
+
+// registerInference adds POST /api/v1/infer/:model, the /ws/infer websocket
+// and /metrics.
+func (s *Server) registerInference() {
+	e := s.echo
+	e.POST("/api/v1/infer/:model", s.inferHTTP)
+	e.GET("/ws/infer", s.inferWS)
+	if s.cfg.Metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics))
+	}
+}
+
+// httpStatus maps an inference error code to an HTTP status.
+func httpStatus(code inference.Code) int {
+	switch code {
+	case inference.CodeBadRequest:
+		return http.StatusBadRequest
+	case inference.CodeTooLong:
+		return http.StatusRequestEntityTooLarge
+	case inference.CodeUnknownModel:
+		return http.StatusNotFound
+	case inference.CodeBusy, inference.CodeUnavailable:
+		return http.StatusServiceUnavailable
+	case inference.CodeTimeout:
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusInternalServerError
+}
+
+func writeInferError(c echo.Context, e *inference.Error) error {
+	var body apiError
+	body.Error.Code = string(e.Code)
+	body.Error.Message = e.Message
+	if e.Code == inference.CodeBusy {
+		c.Response().Header().Set("Retry-After", "1")
+	}
+	return c.JSON(httpStatus(e.Code), body)
+}
+
+// inferHTTP answers {"output": ..., "timing": ...} for one task input.
+func (s *Server) inferHTTP(c echo.Context) error {
+	if s.cfg.Inference == nil {
+		return writeInferError(c, &inference.Error{Code: inference.CodeUnavailable, Message: "inference is not configured"})
+	}
+	limits := s.cfg.InferLimits.withDefaults()
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, limits.MaxFrameBytes+1))
+	if err != nil {
+		return writeInferError(c, &inference.Error{Code: inference.CodeBadRequest, Message: "could not read the body"})
+	}
+	if int64(len(body)) > limits.MaxFrameBytes {
+		return writeInferError(c, &inference.Error{Code: inference.CodeTooLong,
+			Message: "the body is larger than " + strconv.FormatInt(limits.MaxFrameBytes, 10) + " bytes"})
+	}
+	in, err := inference.ParseInput(body)
+	if err != nil {
+		return writeInferError(c, inference.AsError(err))
+	}
+	model := c.Param("model")
+	start := time.Now()
+	res, err := s.cfg.Inference.Infer(c.Request().Context(), model, in, nil)
+	if err != nil {
+		ie := inference.AsError(err)
+		s.logInfer("http", model, ie, time.Since(start))
+		if ie.Code == inference.CodeCanceled {
+			return nil // the client left; nobody reads an answer
+		}
+		return writeInferError(c, ie)
+	}
+	s.logInfer("http", model, nil, time.Since(start))
+	return c.JSON(http.StatusOK, res)
+}
+
+// logInfer records an inference outcome: model, code and duration only,
+// never the text.
+func (s *Server) logInfer(via, model string, e *inference.Error, d time.Duration) {
+	if e == nil {
+		s.cfg.Logger.Debug("infer", "via", via, "model", model, "code", "ok", "duration", d)
+		return
+	}
+	level := s.cfg.Logger.Info
+	if e.Code == inference.CodeInternal {
+		level = s.cfg.Logger.Error
+	}
+	cause := ""
+	if e.Err != nil && !errors.Is(e.Err, context.Canceled) {
+		cause = e.Err.Error()
+	}
+	level("infer failed", "via", via, "model", model, "code", e.Code, "duration", d, "cause", cause)
+}

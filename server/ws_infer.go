@@ -1,0 +1,189 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"github.com/clinlm/clinlm/inference"
+)
+
+// clientFrame is one request on /ws/infer (docs/protocol.md).
+type clientFrame struct {
+	ID    string          `json:"id"`
+	Model string          `json:"model"`
+	Input json.RawMessage `json:"input"`
+}
+
+// serverFrame is one answer: a result, a partial result or an error.
+type serverFrame struct {
+	ID       string              `json:"id"`
+	Type     string              `json:"type"`
+	Output   any                 `json:"output,omitempty"`
+	Timing   *inference.Timing   `json:"timing,omitempty"`
+	Sentence *inference.Sentence `json:"sentence,omitempty"`
+	Error    *frameError         `json:"error,omitempty"`
+}
+
+type frameError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+const (
+	wsWriteWait  = 10 * time.Second
+	wsPongWait   = 60 * time.Second
+	wsPingPeriod = 50 * time.Second
+	maxFrameID   = 128
+)
+
+// sameOrigin accepts clients without an Origin header (not browsers), the
+// page's own origin and the configured extra origins.
+func sameOrigin(allowed []string) func(r *http.Request) bool {
+	return func(r *http.Request) bool {
+		origin := r.Header.Get("Origin")
+		if origin == "" {
+			return true
+		}
+		if slices.Contains(allowed, origin) {
+			return true
+		}
+		u, err := url.Parse(origin)
+		return err == nil && strings.EqualFold(u.Host, r.Host)
+	}
+}
+
+// inferWS serves the websocket: one reader, one writer, requests in
+// goroutines bounded per connection; closing the connection cancels them.
+func (s *Server) inferWS(c echo.Context) error {
+	limits := s.cfg.InferLimits.withDefaults()
+	up := websocket.Upgrader{CheckOrigin: sameOrigin(limits.AllowedOrigins), ReadBufferSize: 4096, WriteBufferSize: 4096}
+	if !up.CheckOrigin(c.Request()) {
+		return echo.NewHTTPError(http.StatusForbidden, "origin not allowed")
+	}
+	conn, err := up.Upgrade(c.Response(), c.Request(), nil)
+	if err != nil {
+		return nil // the upgrader has answered
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	defer conn.Close()
+
+	out := make(chan serverFrame, 64)
+	var writers sync.WaitGroup
+	writers.Add(1)
+	go func() {
+		defer writers.Done()
+		s.wsWriter(ctx, conn, out)
+	}()
+
+	conn.SetReadLimit(limits.MaxFrameBytes)
+	_ = conn.SetReadDeadline(time.Now().Add(wsPongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wsPongWait)) })
+	limiter := rate.NewLimiter(rate.Limit(limits.RatePerSecond), limits.Burst)
+	inflight := make(chan struct{}, limits.MaxInFlight)
+	var requests sync.WaitGroup
+	send := func(f serverFrame) {
+		select {
+		case out <- f:
+		case <-ctx.Done():
+		}
+	}
+	fail := func(id string, code inference.Code, msg string) {
+		send(serverFrame{ID: id, Type: "error", Error: &frameError{Code: string(code), Message: msg}})
+	}
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			break // closed, too large (gorilla answers 1009) or timed out
+		}
+		var f clientFrame
+		if err := json.Unmarshal(data, &f); err != nil {
+			fail("", inference.CodeBadRequest, "frame is not a JSON object")
+			continue
+		}
+		switch {
+		case f.ID == "" || len(f.ID) > maxFrameID:
+			fail(f.ID, inference.CodeBadRequest, "id must be a non-empty string of at most 128 bytes")
+			continue
+		case f.Model == "":
+			fail(f.ID, inference.CodeBadRequest, "model is required")
+			continue
+		case !limiter.Allow():
+			fail(f.ID, inference.CodeBusy, "rate limit exceeded on this connection; slow down")
+			continue
+		case s.cfg.Inference == nil:
+			fail(f.ID, inference.CodeUnavailable, "inference is not configured")
+			continue
+		}
+		in, err := inference.ParseInput(f.Input)
+		if err != nil {
+			ie := inference.AsError(err)
+			fail(f.ID, ie.Code, ie.Message)
+			continue
+		}
+		select {
+		case inflight <- struct{}{}:
+		default:
+			fail(f.ID, inference.CodeBusy, "too many requests in flight on this connection")
+			continue
+		}
+		requests.Add(1)
+		go func() {
+			defer requests.Done()
+			defer func() { <-inflight }()
+			start := time.Now()
+			partial := func(sent inference.Sentence) {
+				send(serverFrame{ID: f.ID, Type: "partial", Sentence: &sent})
+			}
+			res, err := s.cfg.Inference.Infer(ctx, f.Model, in, partial)
+			if err != nil {
+				ie := inference.AsError(err)
+				s.logInfer("ws", f.Model, ie, time.Since(start))
+				if ie.Code != inference.CodeCanceled {
+					fail(f.ID, ie.Code, ie.Message)
+				}
+				return
+			}
+			s.logInfer("ws", f.Model, nil, time.Since(start))
+			send(serverFrame{ID: f.ID, Type: "result", Output: res.Output, Timing: &res.Timing})
+		}()
+	}
+	cancel()
+	requests.Wait()
+	writers.Wait()
+	return nil
+}
+
+// wsWriter is the connection's only writer: frames and pings.
+func (s *Server) wsWriter(ctx context.Context, conn *websocket.Conn, out <-chan serverFrame) {
+	ping := time.NewTicker(wsPingPeriod)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+			return
+		case f := <-out:
+			_ = conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
+			if err := conn.WriteJSON(f); err != nil {
+				_ = conn.Close()
+				return
+			}
+		case <-ping.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteWait)); err != nil {
+				_ = conn.Close()
+				return
+			}
+		}
+	}
+}
