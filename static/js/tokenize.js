@@ -349,7 +349,7 @@
       panel.append(tokensBox);
       if (others.length) {
         const differs = tokensBox.querySelectorAll(".differs").length;
-        panel.append(el("p", { class: "muted tk-diffnote", text: `${differs} token${differs === 1 ? "" : "s"} (dashed outline) split the text where another selected tokenizer does not.` }));
+        panel.append(el("p", { class: "muted tk-diffnote", text: `${differs} token${differs === 1 ? "" : "s"} (wavy underline) cover a stretch of text that another selected tokenizer splits differently.` }));
       }
       const details = el("details", { class: "tk-pipeline", "data-testid": "tokenize-pipeline" }, el("summary", { text: "Pipeline: normalized text, pre-tokens, model pieces, final ids" }));
       details.addEventListener("toggle", () => { if (details.open) showPipeline(details, key, text); });
