@@ -295,3 +295,62 @@ func indexOf(list []string, s string) int {
 	}
 	return -1
 }
+
+// TestParityWithGoTokenizer runs the NLI and QA references end to end through
+// the pure-Go tokenizer instead of the replayed encodings.
+func TestParityWithGoTokenizer(t *testing.T) {
+	lib := testenv.ORTLibrary(t)
+	dir := testenv.TestModels(t)
+	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	eng, err := inference.Open(inference.Config{Dir: dir, Runtime: rt, LoadTokenizer: inference.HFTokenizer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	var nli struct {
+		Cases []struct {
+			Premise, Hypothesis string
+			Transformers        []float64
+		}
+	}
+	readJSON(t, filepath.Join(dir, "tiny-nli", "reference.json"), &nli)
+	labels := []string{"entailment", "neutral", "contradiction"}
+	for i, c := range nli.Cases {
+		res, err := eng.Infer(context.Background(), "tiny-nli", inference.Input{Premise: c.Premise, Hypothesis: c.Hypothesis}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ls := range res.Output.(inference.NLIOutput).Labels {
+			if d := math.Abs(ls.Score - c.Transformers[indexOf(labels, ls.Label)]); d > tolerance {
+				t.Errorf("nli case %d %s: diff %.2g", i, ls.Label, d)
+			}
+		}
+	}
+	var qa struct {
+		Cases []struct {
+			Question, Context string
+			TopK              int `json:"top_k"`
+			Answers           []inference.Answer
+		}
+	}
+	readJSON(t, filepath.Join(dir, "tiny-qa", "reference.json"), &qa)
+	for i, c := range qa.Cases {
+		res, err := eng.Infer(context.Background(), "tiny-qa", inference.Input{Question: c.Question, Context: c.Context, TopK: c.TopK}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := res.Output.(inference.QAOutput).Answers
+		if len(got) != len(c.Answers) {
+			t.Fatalf("qa case %d: %d answers, want %d", i, len(got), len(c.Answers))
+		}
+		for k := range got {
+			if got[k].Start != c.Answers[k].Start || got[k].End != c.Answers[k].End {
+				t.Errorf("qa case %d answer %d: [%d,%d) want [%d,%d)", i, k, got[k].Start, got[k].End, c.Answers[k].Start, c.Answers[k].End)
+			}
+		}
+	}
+}
