@@ -23,7 +23,8 @@ type serveConfig struct {
 	resultsDir string
 	// tokenizersDir replaces the embedded tokenizer catalogue when set.
 	tokenizersDir string
-	grace      time.Duration
+	grace         time.Duration
+	infer         inferFlags
 }
 
 func parseServeFlags(args []string, sio stdio) (serveConfig, error) {
@@ -35,6 +36,7 @@ func parseServeFlags(args []string, sio stdio) (serveConfig, error) {
 	fs.StringVar(&c.resultsDir, "results", "", "directory of results data files (default: the paper's, embedded)")
 	fs.StringVar(&c.tokenizersDir, "tokenizers", "", "directory of tokenizer.json files for the inspector, with an optional catalogue.json (default: the embedded catalogue)")
 	fs.DurationVar(&c.grace, "shutdown-grace", 15*time.Second, "how long to drain requests on SIGTERM")
+	addInferFlags(fs, &c.infer)
 	if err := parseFlags(fs, args, sio.getenv); err != nil {
 		return c, err
 	}
@@ -92,7 +94,14 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 		return err
 	}
 	checks = append(checks, catChecks...)
-	srv, err := server.New(server.Config{Logger: log, Results: set, Assets: assets, Tokenizers: cat, Checks: checks})
+	inf, err := openInference(cfg.infer, log)
+	if err != nil {
+		return err
+	}
+	defer inf.Close()
+	checks = append(checks, inf.checks...)
+	srv, err := server.New(server.Config{Logger: log, Results: set, Assets: assets, Tokenizers: cat, Checks: checks,
+		Inference: inf.engine, InferLimits: inf.limits, Metrics: inf.metrics})
 	if err != nil {
 		return err
 	}
