@@ -31,7 +31,12 @@ type goldenCase struct {
 
 func readGolden(t *testing.T, name string) goldenFile {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name+".golden.json"))
+	return readGoldenPath(t, filepath.Join("testdata", name+".golden.json"))
+}
+
+func readGoldenPath(t *testing.T, name string) goldenFile {
+	t.Helper()
+	data, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +141,24 @@ func TestGoldenRealTokenizers(t *testing.T) {
 	t.Run("gpt2", func(t *testing.T) {
 		checkGolden(t, loadGPT2(t), readGolden(t, "gpt2"))
 	})
+	// CLINLM_EXTRA_GOLDEN_DIR may hold larger golden files in the same format
+	// (for example built from dataset text, which must stay out of the
+	// repository); each <name>.golden.json is checked against <name>.json.
+	if dir := os.Getenv("CLINLM_EXTRA_GOLDEN_DIR"); dir != "" {
+		for _, f := range append(files, struct{ golden, file, typ string }{"gpt2", "", "BPE"}) {
+			p := filepath.Join(dir, f.golden+".golden.json")
+			if _, err := os.Stat(p); err != nil {
+				continue
+			}
+			t.Run("extra/"+f.golden, func(t *testing.T) {
+				m := loadGPT2(t)
+				if f.file != "" {
+					m = loadSharedModel(t, f.file)
+				}
+				checkGolden(t, m, readGoldenPath(t, p))
+			})
+		}
+	}
 }
 
 // TestGoldenHandmade runs small hand-made models, each built from the same

@@ -14,6 +14,9 @@ import (
 type Charsmap struct {
 	units      []uint32
 	normalized string
+	// asciiMapped[c] tells whether the single ASCII byte c has a replacement,
+	// so runs of unmapped ASCII text skip grapheme segmentation and lookups.
+	asciiMapped [128]bool
 }
 
 // Segment is one piece of a normalized string: the bytes s[Start:End] of the
@@ -50,7 +53,11 @@ func ParseCharsmap(data []byte) (*Charsmap, error) {
 	if !utf8.Valid(blob) {
 		return nil, errors.New("spm: precompiled charsmap replacement strings are not valid UTF-8")
 	}
-	return &Charsmap{units: units, normalized: string(blob)}, nil
+	c := &Charsmap{units: units, normalized: string(blob)}
+	for b := range c.asciiMapped {
+		_, c.asciiMapped[b] = c.transform(string(rune(b)))
+	}
+	return c, nil
 }
 
 // Darts unit fields, as spm_precompiled decodes them.
@@ -127,26 +134,44 @@ func (c *Charsmap) Normalize(s string) []Segment {
 	return segs
 }
 
-// NormalizeString returns the normalized text only.
+// NormalizeString returns the normalized text only (s itself when the map
+// changes nothing).
 func (c *Charsmap) NormalizeString(s string) string {
 	var b strings.Builder
-	b.Grow(len(s))
-	changed := false
+	copied := 0 // s[:copied] is already in b
 	c.walk(s, func(start, end int, out string, replaced bool) {
-		if replaced {
-			changed = true
+		if !replaced || out == s[start:end] {
+			return
 		}
+		if b.Cap() == 0 {
+			b.Grow(len(s) + 16)
+		}
+		b.WriteString(s[copied:start])
 		b.WriteString(out)
+		copied = end
 	})
-	if !changed {
+	if b.Cap() == 0 {
 		return s
 	}
+	b.WriteString(s[copied:])
 	return b.String()
 }
 
 // walk reports every replacement unit and every kept character of s in order.
 func (c *Charsmap) walk(s string, emit func(start, end int, out string, replaced bool)) {
 	for g := 0; g < len(s); {
+		// Fast path: an ASCII byte other than CR followed by another ASCII
+		// byte is a grapheme of its own; a run of such bytes that the map
+		// leaves alone is kept in one piece.
+		j := g
+		for j+1 < len(s) && s[j] < 0x80 && s[j] != '\r' && s[j+1] < 0x80 && !c.asciiMapped[s[j]] {
+			j++
+		}
+		if j > g {
+			emit(g, j, s[g:j], false)
+			g = j
+			continue
+		}
 		ge := graphemeEnd(s, g)
 		if ge-g < 6 {
 			if out, ok := c.transform(s[g:ge]); ok {
