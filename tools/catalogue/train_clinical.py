@@ -24,6 +24,7 @@ from pathlib import Path
 
 from tokenizers import (
     AddedToken,
+    Regex,
     Tokenizer,
     decoders,
     models,
@@ -81,7 +82,7 @@ def unigram() -> tuple[Tokenizer, trainers.Trainer]:
     tok = Tokenizer(models.Unigram())
     # T5 uses SentencePiece's nmt_nfkc charsmap; NFKC plus whitespace folding is the
     # portable equivalent a trainer can write.
-    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(" {2,}", " ")])
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
     tok.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.WhitespaceSplit(),
         pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True),
