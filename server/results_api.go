@@ -284,6 +284,7 @@ type paperModel struct {
 // weights are loaded.
 const (
 	kindPaper               = "paper"
+	kindDemo                = "demo"
 	availabilityResultsOnly = "results-only"
 	statusOK                = "ok"
 )
@@ -325,6 +326,25 @@ func (s *Server) paperModelEntries() ([]modelEntry, error) {
 	return out, nil
 }
 
+// demoModelEntries lists the inference engine's models (none when the
+// engine is not configured) as /api/v1/models entries.
+func (s *Server) demoModelEntries() []modelEntry {
+	if s.cfg.Inference == nil {
+		return nil
+	}
+	var out []modelEntry
+	for _, m := range s.cfg.Inference.Models() {
+		labels := m.Labels
+		if labels == nil {
+			labels = []string{}
+		}
+		out = append(out, modelEntry{Name: m.Name, Kind: kindDemo, Availability: m.Availability, Status: m.Status,
+			Error: m.Error, Task: m.Task, Head: m.Head, Labels: labels, MaxLength: m.MaxLength,
+			Links: map[string]string{"demo": "/demo/" + m.Task, "card": "/demo/card/" + url.PathEscape(m.Name)}})
+	}
+	return out
+}
+
 // apiModels serves GET /api/v1/models.
 func (s *Server) apiModels(c echo.Context) error {
 	if err := onlyParams(c.QueryParams()); err != nil {
@@ -334,6 +354,7 @@ func (s *Server) apiModels(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	entries = append(entries, s.demoModelEntries()...)
 	return c.JSON(http.StatusOK, modelsBody{Models: entries})
 }
 

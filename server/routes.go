@@ -12,4 +12,5 @@ func (s *Server) register() {
 	s.registerResults(e)  // paper results: /api/v1/{results,results.csv,models,ablation} and pages (server/results_api.go)
 	s.registerTokenize()  // /tokenize, /api/v1/tokenizers, /tokenizers/{name}.json (server/tokenize.go)
 	s.registerInference() // POST /api/v1/infer/:model, /ws/infer, /metrics (server/infer.go, server/ws_infer.go)
+	s.registerDemo()      // /demo/{nli,qa,clip}, /models, /demo/card/:name (server/demo.go)
 }

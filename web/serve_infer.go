@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,10 @@ import (
 	"github.com/clinlm/clinlm/inference/ort"
 	"github.com/clinlm/clinlm/server"
 )
+
+// defaultModelsDir is the demo model repository used when --models is not
+// given: the committed models/ folder when serving from the repository root.
+const defaultModelsDir = "models"
 
 // inferFlags configure the inference engine of `clinlm serve`.
 type inferFlags struct {
@@ -34,7 +39,8 @@ type inferFlags struct {
 }
 
 func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
-	fs.StringVar(&f.models, "models", "", "model repository directory (one folder per model; see inference/models/README.md)")
+	fs.StringVar(&f.models, "models", "", "model repository directory (one folder per model; see inference/models/README.md); "+
+		"default: ./"+defaultModelsDir+" when that folder exists in the working directory")
 	fs.StringVar(&f.ortLib, "ort-lib", "", "ONNX Runtime library (default: .cache/ort/libonnxruntime.so.1 from tools/ort/fetch.sh)")
 	fs.StringVar(&f.device, "device", "auto", "where models run: auto (CUDA when available), cpu or cuda")
 	fs.IntVar(&f.threads, "ort-threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
@@ -100,6 +106,12 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 		s.runtime = rt
 	}
 	s.checks = append(s.checks, check)
+	if f.models == "" {
+		if st, err := os.Stat(defaultModelsDir); err == nil && st.IsDir() {
+			f.models = defaultModelsDir
+			log.Info("using the model repository in the working directory", "models", defaultModelsDir)
+		}
+	}
 	eng, err := inference.Open(inference.Config{Dir: f.models, Runtime: rt, RuntimeErr: rtErr,
 		LoadTokenizer: inference.HFTokenizer, Batch: batcher.Config{MaxBatch: f.maxBatch, MaxWait: f.maxWait, QueueSize: f.queue},
 		Timeout: f.timeout, MaxTextRunes: f.maxNoteChars, Metrics: metrics, Logger: log})
