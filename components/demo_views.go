@@ -33,7 +33,7 @@ type DemoSample struct {
 	// ValuesJSON is the sample's field values as a JSON object keyed by
 	// field name, read by static/js/demo.js.
 	ValuesJSON string
-	Active bool
+	Active     bool
 }
 
 // DemoField is a text input of the demo form.
