@@ -1,0 +1,215 @@
+// Browser tests of the live demos (/demo/nli, /demo/qa, /demo/clip) and the
+// /models page in Chromium: a gallery sample runs over the websocket and its
+// result renders, two models compare side by side, the CLIP threshold slider
+// re-labels without re-running, the POST form works without JavaScript, a
+// server without models says what is missing, no page logs a console error,
+// and the note never appears in a request URL.
+//
+// Needs ONNX Runtime (go tool task ort) and demo models: the committed models/
+// when they cover every task, else the random-weight test models
+// (go tool task models-venv → .cache/testmodels). Without them the tests skip
+// with a message, unless CI is set, where they fail.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startServer, launchBrowser, newPage, maybeScreenshot, repoRoot } from "./harness.mjs";
+
+const ortLib = process.env.CLINLM_ORT_LIB || path.join(repoRoot, ".cache", "ort", "libonnxruntime.so.1");
+
+/** The tasks a model repository covers (from each folder's manifest.json). */
+function repoTasks(dir) {
+  if (!existsSync(dir)) return new Set();
+  const tasks = new Set();
+  for (const name of readdirSync(dir)) {
+    const mf = path.join(dir, name, "manifest.json");
+    if (existsSync(mf) && existsSync(path.join(dir, name, "model.onnx"))) {
+      try { tasks.add(JSON.parse(readFileSync(mf, "utf8")).task); } catch { /* a broken manifest: not usable here */ }
+    }
+  }
+  return tasks;
+}
+
+function pickModels() {
+  for (const dir of [path.join(repoRoot, "models"), path.join(repoRoot, ".cache", "testmodels")]) {
+    const t = repoTasks(dir);
+    if (t.has("nli") && t.has("qa") && t.has("clip")) return dir;
+  }
+  return null;
+}
+
+const modelsDir = pickModels();
+const missing = [];
+if (!existsSync(ortLib)) missing.push(`ONNX Runtime (${ortLib}; run go tool task ort)`);
+if (!modelsDir) missing.push("demo models (models/ or .cache/testmodels; run go tool task models-venv)");
+const skip = missing.length > 0 && !process.env.CI ? `demo e2e skipped: missing ${missing.join(" and ")}` : false;
+
+// A marker appended to the note: it must travel only inside websocket frames.
+const MARKER = "Zq7xDemoMarker";
+
+let server;
+let bare;
+let browser;
+let catalogue = [];
+
+before(async () => {
+  if (skip) return;
+  assert.equal(missing.length, 0, `CI is set but ${missing.join(" and ")} is missing`);
+  server = await startServer(["--models", modelsDir, "--ort-lib", ortLib]);
+  bare = await startServer(["--models", mkdtempSync(path.join(tmpdir(), "clinlm-empty-models-")), "--ort-lib", ortLib]);
+  browser = await launchBrowser();
+  const res = await fetch(server.url + "/api/v1/models");
+  catalogue = (await res.json()).models.filter((m) => m.kind === "demo");
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await bare?.stop();
+});
+
+/** Asserts that no request URL of the page carried the marker or the note. */
+function assertNoTextInURLs(record, texts) {
+  for (const r of record.requests) {
+    const url = decodeURIComponent(r.url).replace(/\+/g, " ");
+    for (const t of texts) assert.ok(!url.includes(t), `request URL carries note text: ${r.url}`);
+  }
+}
+
+/** Clicks a sample, marks the first field, ticks the given models and runs. */
+async function runSample(page, task, sampleIndex, models) {
+  await page.goto(`${server.url}/demo/${task}`);
+  await page.locator(".demo-gallery a.sample").nth(sampleIndex).click();
+  const first = page.locator("#demo-form textarea").first();
+  const note = await first.inputValue();
+  await first.fill(`${note} ${MARKER}`);
+  for (const box of await page.locator("input[name=model]").all()) {
+    const name = await box.getAttribute("value");
+    if (models.includes(name)) await box.check(); else if (await box.isEnabled()) await box.uncheck();
+  }
+  await page.click("#run");
+  await page.waitForFunction((n) => document.querySelectorAll(".demo-result[data-done]").length === n, models.length, { timeout: 20000 });
+  return note;
+}
+
+const namesFor = (task) => catalogue.filter((m) => m.task === task && m.status === "ready").map((m) => m.name);
+
+const cases = [
+  {
+    task: "nli",
+    check: async (page) => {
+      const rows = await page.$$eval('[data-testid="nli-bars"] tr', (trs) => trs.map((tr) => ({
+        label: tr.querySelector("th").textContent, score: Number(tr.querySelector("td.num").textContent) })));
+      assert.equal(rows.length, 3);
+      const sum = rows.reduce((a, r) => a + r.score, 0);
+      assert.ok(Math.abs(sum - 1) < 0.01, `probabilities sum to ${sum}`);
+      assert.deepEqual([...rows].sort((a, b) => b.score - a.score), rows, "bars are sorted by score");
+    },
+  },
+  {
+    task: "qa",
+    check: async (page) => {
+      assert.ok(await page.locator('[data-testid="qa-context"] mark.rank-1').count() >= 1, "the best answer is highlighted");
+      const answers = await page.locator('[data-testid="qa-answers"] li').count();
+      assert.ok(answers >= 1, "a top-k list is shown");
+      // The highlight is the answer text at its offsets.
+      const marked = await page.locator('[data-testid="qa-context"] mark.rank-1').allTextContents();
+      const best = await page.locator('[data-testid="qa-answers"] li q').first().textContent();
+      assert.ok(best.startsWith(marked[0]) || best.includes(marked.join("")), `highlight ${marked} vs answer ${best}`);
+    },
+  },
+  {
+    task: "clip",
+    check: async (page) => {
+      const sentences = await page.locator('[data-testid="clip-sentences"] li').count();
+      assert.ok(sentences >= 3, `${sentences} sentences`);
+    },
+  },
+];
+
+for (const c of cases) {
+  test(`/demo/${c.task}: a sample runs over the websocket and renders`, { skip }, async () => {
+    const { page, context, record } = await newPage(browser);
+    try {
+      const models = namesFor(c.task).slice(0, 1);
+      assert.equal(models.length, 1, `a ready ${c.task} model`);
+      const note = await runSample(page, c.task, 1, models);
+      await c.check(page);
+      const timing = await page.locator(".demo-result .timing").first().textContent();
+      assert.match(timing, /queue .* ms · tokenize .* ms · run .* ms/);
+      assert.ok(await page.locator('[data-testid="privacy"]').isVisible());
+      assert.ok(await page.locator(`.demo-result a, a[href="/demo/card/${models[0]}"]`).count() >= 1, "a model card link");
+      await maybeScreenshot(page, `demo-${c.task}.png`, { fullPage: true });
+      assert.deepEqual(record.consoleErrors, []);
+      assertNoTextInURLs(record, [MARKER, note.slice(0, 40)]);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test("/demo/clip: compare two models side by side, re-threshold without re-running", { skip }, async () => {
+  const { page, context, record } = await newPage(browser);
+  try {
+    const models = namesFor("clip");
+    assert.ok(models.length >= 2, `two CLIP models to compare (have ${models})`);
+    await runSample(page, "clip", 0, models.slice(0, 2));
+    assert.deepEqual((await page.$$eval(".demo-result", (els) => els.map((e) => e.dataset.model))).sort(), models.slice(0, 2).sort());
+    const framesBefore = record.requests.length;
+    const chips = async () => page.locator('[data-testid="clip-sentences"] .chip').count();
+    const setThreshold = (v) => page.$eval("#threshold", (el, v) => { el.value = v; el.dispatchEvent(new Event("input")); }, v);
+    await setThreshold("0");
+    const sentences = await page.locator('[data-testid="clip-sentences"] li').count();
+    assert.equal(await chips(), sentences * 7, "every label passes threshold 0");
+    await setThreshold("1");
+    assert.ok(await chips() < sentences * 7, "fewer labels at threshold 1");
+    assert.equal(await page.locator("#threshold-value").textContent(), "1.00");
+    assert.equal(record.requests.length, framesBefore, "re-thresholding sends no request");
+    assert.deepEqual(record.consoleErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("without JavaScript the form POSTs and the server renders the result", { skip }, async () => {
+  const { page, context, record } = await newPage(browser, { javaScriptEnabled: false });
+  try {
+    await page.goto(`${server.url}/demo/nli?sample=afebrile`);
+    await page.click("#run");
+    await page.waitForSelector(".demo-result table.bars");
+    assert.equal(await page.locator(".demo-result table.bars tr").count(), 3);
+    assert.match(await page.locator(".demo-result .timing").textContent(), /queue .* ms/);
+    assertNoTextInURLs(record, ["On arrival she was afebrile"]);
+  } finally {
+    await context.close();
+  }
+});
+
+test("/models lists every demo model with status, task and card link", { skip }, async () => {
+  const { page, context, record } = await newPage(browser);
+  try {
+    await page.goto(`${server.url}/models`);
+    const rows = await page.$$eval('[data-testid="demo-models"] tbody tr', (trs) => trs.map((tr) => tr.dataset.model));
+    assert.deepEqual(rows.sort(), catalogue.map((m) => m.name).sort());
+    await page.click(`a[href="/demo/card/${catalogue[0].name}"]`);
+    assert.match(await page.locator('[data-testid="model-card"]').textContent(), /Task: /);
+    assert.deepEqual(record.consoleErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a server without models says what is missing and how to fix it", { skip }, async () => {
+  const { page, context, record } = await newPage(browser);
+  try {
+    await page.goto(`${bare.url}/demo/qa`);
+    const problem = await page.locator('[data-testid="demo-problem"]').first().textContent();
+    assert.match(problem, /No QA model is loaded/);
+    assert.match(problem, /--models DIR/);
+    assert.equal(await page.locator("input[name=model]").count(), 0);
+    assert.deepEqual(record.consoleErrors, []);
+  } finally {
+    await context.close();
+  }
+});
