@@ -6,6 +6,7 @@ import { Tokenizer } from "/hf/tokenizers.mjs";
 
 const out = document.getElementById("out");
 const log = (s) => { out.textContent += "\n" + s; };
+const utf8 = new TextDecoder();
 
 async function startGo() {
   const go = new Go(); // eslint-disable-line no-undef
@@ -34,7 +35,7 @@ function unpack(packed) {
   const piecesBytes = new Int32Array(buf, 0, 4)[1];
   const arr = (k) => new Int32Array(buf, 16 + 4 * k * n, n);
   const ids = arr(0), start = arr(6), end = arr(7), lens = arr(8);
-  const text = new TextDecoder().decode(new Uint8Array(buf, 16 + 36 * n, piecesBytes));
+  const text = utf8.decode(new Uint8Array(buf, 16 + 36 * n, piecesBytes));
   const tokens = new Array(n);
   for (let i = 0, at = 0; i < n; i++) { tokens[i] = text.slice(at, at + lens[i]); at += lens[i]; }
   return { ids, tokens, start, end };

@@ -9,6 +9,7 @@ let api = null;
 /** The module's exports: memory and the fast encode path (wasm/fast.go). */
 let exports = null;
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 /** Resolves when init finished; rejects with the reason it failed. */
 let ready = null;
 /** Keys of tokenizers loaded into Go, with their description. */
@@ -94,7 +95,7 @@ function unpack(packed) {
     out[name] = new Int32Array(buf, at, n);
     at += n * 4;
   }
-  out.piecesText = new TextDecoder().decode(new Uint8Array(buf, at, piecesBytes));
+  out.piecesText = decoder.decode(new Uint8Array(buf, at, piecesBytes));
   out.buffer = buf;
   return out;
 }
