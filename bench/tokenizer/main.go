@@ -1,0 +1,142 @@
+// Command tokbench measures the Go tokenizer engine's single-goroutine encode throughput on a
+// JSON-lines corpus and prints one JSON result. bench/tokenizer/run.py runs it beside the same
+// measurement of HF `tokenizers` (hf_bench.py) and writes the comparison table.
+//
+//	go run ./bench/tokenizer -tokenizer t.json -corpus .cache/parity/corpus.jsonl
+//
+// Every "text" and "pair" string of the corpus is one input, encoded with special tokens and
+// offsets (Tokenizer.Encode), one after another on one goroutine: one warm-up pass, then
+// passes until -min-time has elapsed.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/clinlm/clinlm/inference/tokenizer"
+)
+
+// result is the JSON this command prints; hf_bench.py prints the same fields.
+type result struct {
+	Impl        string  `json:"impl"`
+	Tokenizer   string  `json:"tokenizer"`
+	Texts       int     `json:"texts"`
+	Bytes       int     `json:"bytes"`
+	Tokens      int     `json:"tokens"`
+	Passes      int     `json:"passes"`
+	Seconds     float64 `json:"seconds"`
+	MBPerSec    float64 `json:"mb_per_s"`
+	TokPerSec   float64 `json:"tokens_per_s"`
+	USPerText   float64 `json:"us_per_text"`
+	AllocPerTxt float64 `json:"alloc_bytes_per_text"`
+	GoVersion   string  `json:"go_version"`
+}
+
+func main() {
+	tokPath := flag.String("tokenizer", "", "tokenizer.json to load")
+	corpus := flag.String("corpus", "", "JSON-lines corpus with \"text\" and optional \"pair\" fields")
+	minTime := flag.Duration("min-time", 3*time.Second, "measure for at least this long")
+	flag.Parse()
+	if *tokPath == "" || *corpus == "" {
+		fmt.Fprintln(os.Stderr, "tokbench: -tokenizer and -corpus are required")
+		os.Exit(2)
+	}
+	if err := run(*tokPath, *corpus, *minTime); err != nil {
+		fmt.Fprintln(os.Stderr, "tokbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(tokPath, corpus string, minTime time.Duration) error {
+	texts, err := readTexts(corpus)
+	if err != nil {
+		return err
+	}
+	tok, err := tokenizer.FromFile(tokPath)
+	if err != nil {
+		return err
+	}
+	size := 0
+	for _, t := range texts {
+		size += len(t)
+	}
+	tokensPerPass, err := pass(tok, texts) // warm-up; also the token count
+	if err != nil {
+		return err
+	}
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	passes := 0
+	for passes == 0 || time.Since(start) < minTime {
+		if _, err := pass(tok, texts); err != nil {
+			return err
+		}
+		passes++
+	}
+	elapsed := time.Since(start).Seconds()
+	runtime.ReadMemStats(&after)
+
+	n := float64(passes)
+	res := result{
+		Impl:        "go",
+		Tokenizer:   tokPath,
+		Texts:       len(texts),
+		Bytes:       size,
+		Tokens:      tokensPerPass,
+		Passes:      passes,
+		Seconds:     elapsed,
+		MBPerSec:    float64(size) * n / elapsed / 1e6,
+		TokPerSec:   float64(tokensPerPass) * n / elapsed,
+		USPerText:   elapsed * 1e6 / (n * float64(len(texts))),
+		AllocPerTxt: float64(after.TotalAlloc-before.TotalAlloc) / (n * float64(len(texts))),
+		GoVersion:   runtime.Version(),
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// pass encodes every text once and returns the number of tokens produced.
+func pass(tok *tokenizer.Tokenizer, texts []string) (int, error) {
+	tokens := 0
+	for _, t := range texts {
+		enc, err := tok.Encode(t, true)
+		if err != nil {
+			return 0, err
+		}
+		tokens += len(enc.IDs)
+	}
+	return tokens, nil
+}
+
+// readTexts returns every "text" and "pair" string of a JSON-lines file, in file order.
+func readTexts(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var texts []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 1<<20), 1<<26)
+	for line := 1; sc.Scan(); line++ {
+		var rec struct {
+			Text string  `json:"text"`
+			Pair *string `json:"pair"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		texts = append(texts, rec.Text)
+		if rec.Pair != nil {
+			texts = append(texts, *rec.Pair)
+		}
+	}
+	return texts, sc.Err()
+}
