@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prepares everything the tokenizer parity test and benchmark need, and prints a manifest.
 
-Runs, each step cached by its own input hash in the build dir (<repo>/.cache/parity):
+Checks that inference/tokenizer/testdata/parity/hard_cases.jsonl matches tools/hard_cases.py,
+then runs, each step cached by its own input hash in the build dir (<repo>/.cache/parity):
   1. parity_corpus.py        the sampled corpus (texts and pairs) from <shared>/data
   2. make_gpt2_tokenizer.py  GPT-2's tokenizer.json from encoder.json + merges.txt
   3. train_tokenizers.py     the small trained tokenizers covering the other HF options
@@ -26,6 +27,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import hard_cases  # noqa: E402
 import make_gpt2_tokenizer  # noqa: E402
 import parity_corpus  # noqa: E402
 import tokenizers  # noqa: E402
@@ -93,6 +95,8 @@ def main(argv: list[str]) -> int:
     hard = os.path.join(repo, "inference", "tokenizer", "testdata", "parity", "hard_cases.jsonl")
 
     steps = [
+        # The committed JSONL must match its source, tools/hard_cases.py.
+        ("hard_cases --check", lambda: hard_cases.main(["--check", "--out", hard])),
         ("parity_corpus", lambda: parity_corpus.main(["--shared", args.shared, "--out", corpus])),
         ("make_gpt2_tokenizer", lambda: make_gpt2_tokenizer.main(["--shared", args.shared, "--out", gpt2])),
         ("train_tokenizers", lambda: train_tokenizers.main(["--corpus", corpus, "--out", trained])),

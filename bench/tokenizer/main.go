@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/clinlm/clinlm/inference/tokenizer"
@@ -30,7 +31,9 @@ type result struct {
 	Tokens      int     `json:"tokens"`
 	Passes      int     `json:"passes"`
 	Seconds     float64 `json:"seconds"`
+	CPUSeconds  float64 `json:"cpu_seconds"`
 	MBPerSec    float64 `json:"mb_per_s"`
+	CPUMBPerSec float64 `json:"cpu_mb_per_s"`
 	TokPerSec   float64 `json:"tokens_per_s"`
 	USPerText   float64 `json:"us_per_text"`
 	AllocPerTxt float64 `json:"alloc_bytes_per_text"`
@@ -73,6 +76,7 @@ func run(tokPath, corpus string, minTime time.Duration) error {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	cpuStart := cpuTime()
 	start := time.Now()
 	passes := 0
 	for passes == 0 || time.Since(start) < minTime {
@@ -82,6 +86,7 @@ func run(tokPath, corpus string, minTime time.Duration) error {
 		passes++
 	}
 	elapsed := time.Since(start).Seconds()
+	cpu := cpuTime() - cpuStart
 	runtime.ReadMemStats(&after)
 
 	n := float64(passes)
@@ -93,13 +98,25 @@ func run(tokPath, corpus string, minTime time.Duration) error {
 		Tokens:      tokensPerPass,
 		Passes:      passes,
 		Seconds:     elapsed,
+		CPUSeconds:  cpu,
 		MBPerSec:    float64(size) * n / elapsed / 1e6,
+		CPUMBPerSec: float64(size) * n / cpu / 1e6,
 		TokPerSec:   float64(tokensPerPass) * n / elapsed,
 		USPerText:   elapsed * 1e6 / (n * float64(len(texts))),
 		AllocPerTxt: float64(after.TotalAlloc-before.TotalAlloc) / (n * float64(len(texts))),
 		GoVersion:   runtime.Version(),
 	}
 	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// cpuTime is the process's user+system CPU time in seconds (GC workers included). On a busy
+// machine it estimates what the wall clock would show on an idle one.
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // pass encodes every text once and returns the number of tokens produced.

@@ -51,6 +51,13 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def run_json(cmd: list[str], env: dict | None = None) -> dict:
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, cwd=REPO)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -102,11 +109,20 @@ def main(argv: list[str]) -> int:
         f"(Python {first.get('python_version', platform.python_version())}). Corpus: the parity corpus, "
         f"{first.get('texts', 0)} texts, {first.get('bytes', 0) / 1e6:.2f} MB UTF-8 "
         f"({first.get('bytes', 0) / max(1, first.get('texts', 1)):.0f} B/text). All single-threaded; "
-        f"tokens include special tokens; ≥{args.min_time:g} s per measurement after a warm-up pass.",
+        f"tokens include special tokens; ≥{args.min_time:g} s per measurement after a warm-up pass. "
+        f"Load average at the start: {load_average()}.",
         "",
         "| family | tokenizer | Go MB/s | Go Mtok/s | Go µs/text | HF `encode` MB/s | HF `encode` Mtok/s | "
         "HF `encode_batch` (1 thread) MB/s | Go ÷ HF `encode` | same token count |",
         "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    cpu_lines = [
+        "",
+        "Per CPU second (process user+system time, so less sensitive to other load on the machine; Go's "
+        "includes its GC workers):",
+        "",
+        "| tokenizer | Go MB/CPU-s | HF `encode` MB/CPU-s | HF `encode_batch` MB/CPU-s | Go ÷ HF `encode` |",
+        "|---|---|---|---|---|",
     ]
     for name, fam, go, hf, batch in rows:
         same = "yes" if go["tokens"] == hf["tokens"] else f"**no** (go {go['tokens']}, hf {hf['tokens']})"
@@ -116,7 +132,12 @@ def main(argv: list[str]) -> int:
             f"{hf['mb_per_s']:.2f} | {hf['tokens_per_s'] / 1e6:.2f} | {batch_cell} | "
             f"{go['mb_per_s'] / hf['mb_per_s']:.1f}× | {same} |"
         )
-    table = "\n".join(lines) + "\n"
+        batch_cpu = f"{batch['cpu_mb_per_s']:.2f}" if batch else "-"
+        cpu_lines.append(
+            f"| {name} | {go['cpu_mb_per_s']:.2f} | {hf['cpu_mb_per_s']:.2f} | {batch_cpu} | "
+            f"{go['cpu_mb_per_s'] / hf['cpu_mb_per_s']:.1f}× |"
+        )
+    table = "\n".join(lines + cpu_lines) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
         f.write(table)
