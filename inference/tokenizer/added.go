@@ -122,14 +122,23 @@ func (av *addedVocabulary) decodeToken(id int) (string, bool) {
 // extract_and_normalize).
 func (av *addedVocabulary) extract(norm normalizers.Normalizer, text string) (*normalized.PreTokenized, error) {
 	pt := normalized.NewPreTokenized(text)
+	if err := av.extractInto(pt, norm, text); err != nil {
+		return nil, err
+	}
+	return pt, nil
+}
+
+// extractInto is extract reusing pt.
+func (av *addedVocabulary) extractInto(pt *normalized.PreTokenized, norm normalizers.Normalizer, text string) error {
+	pt.ResetText(text)
 	if av.raw != nil {
-		if err := pt.SplitWithTokens(func(_ int, s *normalized.String, dst []normalized.Piece) ([]normalized.Piece, error) {
+		if err := pt.SplitPieces(func(s *normalized.String, dst []normalized.Piece) ([]normalized.Piece, error) {
 			return av.splitWithIndices(s, av.raw, dst), nil
 		}); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	err := pt.SplitWithTokens(func(_ int, s *normalized.String, dst []normalized.Piece) ([]normalized.Piece, error) {
+	return pt.SplitPieces(func(s *normalized.String, dst []normalized.Piece) ([]normalized.Piece, error) {
 		if norm != nil {
 			if err := norm.Normalize(s); err != nil {
 				return dst, err
@@ -140,10 +149,6 @@ func (av *addedVocabulary) extract(norm normalizers.Normalizer, text string) (*n
 		// alignments (a Strip normalizer moves it, for instance).
 		return av.splitWithIndices(s, av.norm, dst), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return pt, nil
 }
 
 func (av *addedVocabulary) splitWithIndices(s *normalized.String, t *trie, dst []normalized.Piece) []normalized.Piece {
@@ -160,7 +165,7 @@ func (av *addedVocabulary) splitWithIndices(s *normalized.String, t *trie, dst [
 		value := piece.Get()
 		dst = append(dst, normalized.Piece{
 			Norm:      piece,
-			Tokens:    []normalized.Token{{ID: m.id, Value: value, Start: 0, End: len(value)}},
+			Token:     normalized.Token{ID: m.id, Value: value, Start: 0, End: len(value)},
 			Tokenized: true,
 		})
 	}

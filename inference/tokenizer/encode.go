@@ -58,13 +58,13 @@ func (t *Tokenizer) EncodeWithOptions(text string, pair *string, opts EncodeOpti
 	} else if opts.MaxLength < 0 {
 		return nil, errors.New("tokenizer: negative max length")
 	}
-	enc, _, err := t.encodeSequence(text, 0, nil)
+	enc, err := t.encodeSequence(text, 0, nil)
 	if err != nil {
 		return nil, err
 	}
 	var pairEnc *Encoding
 	if pair != nil {
-		if pairEnc, _, err = t.encodeSequence(*pair, 1, nil); err != nil {
+		if pairEnc, err = t.encodeSequence(*pair, 1, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -76,56 +76,119 @@ func (t *Tokenizer) EncodeWithOptions(text string, pair *string, opts EncodeOpti
 	return out, nil
 }
 
+// encodeState is the scratch memory of one encodeSequence call, pooled by
+// the Tokenizer so that encoding allocates little beyond its result.
+type encodeState struct {
+	pt    normalized.PreTokenized
+	model []models.Token
+	recs  []tokenRecord
+	conv  charConverter
+}
+
+type tokenRecord struct {
+	id          int
+	value       string
+	offs, bytes [2]int
+	word        int
+}
+
+func (t *Tokenizer) getState() *encodeState {
+	if s, ok := t.states.Get().(*encodeState); ok {
+		return s
+	}
+	return &encodeState{}
+}
+
+func (t *Tokenizer) putState(s *encodeState) {
+	clear(s.recs)
+	s.recs = s.recs[:0]
+	clear(s.model)
+	s.model = s.model[:0]
+	t.states.Put(s)
+}
+
 // encodeSequence runs added-token extraction, normalization,
 // pre-tokenization and the model over one text. When trace is not nil it
 // receives the pre-tokenized string before the model runs.
-func (t *Tokenizer) encodeSequence(text string, typeID int, trace func(*normalized.PreTokenized)) (*Encoding, *normalized.PreTokenized, error) {
+func (t *Tokenizer) encodeSequence(text string, typeID int, trace func(*normalized.PreTokenized)) (*Encoding, error) {
 	if !utf8.ValidString(text) {
-		return nil, nil, errors.New("tokenizer: text is not valid UTF-8")
+		return nil, errors.New("tokenizer: text is not valid UTF-8")
 	}
-	pt, err := t.added.extract(t.normalizer, text)
-	if err != nil {
-		return nil, nil, fmt.Errorf("tokenizer: normalizer: %w", err)
+	if len(text) > normalized.MaxLen {
+		return nil, fmt.Errorf("tokenizer: text of %d bytes is longer than the %d supported", len(text), normalized.MaxLen)
+	}
+	st := t.getState()
+	defer t.putState(st)
+	pt := &st.pt
+	if err := t.added.extractInto(pt, t.normalizer, text); err != nil {
+		return nil, fmt.Errorf("tokenizer: normalizer: %w", err)
 	}
 	if t.preTokenizer != nil {
 		if err := t.preTokenizer.PreTokenize(pt); err != nil {
-			return nil, nil, fmt.Errorf("tokenizer: pre_tokenizer: %w", err)
+			return nil, fmt.Errorf("tokenizer: pre_tokenizer: %w", err)
 		}
 	}
 	if trace != nil {
 		trace(pt)
 	}
-	conv := newCharConverter(text)
-	enc := &Encoding{}
-	var buf []models.Token
+	st.conv.reset(text)
+	recs := st.recs[:0]
 	for word := range pt.Pieces {
 		piece := &pt.Pieces[word]
 		if piece.Tokenized {
-			for _, tok := range piece.Tokens {
-				t.appendModelToken(enc, piece, tok.ID, tok.Value, tok.Start, tok.End, word, typeID, conv)
-			}
+			tok := piece.Token
+			recs = append(recs, st.record(piece, tok.ID, tok.Value, tok.Start, tok.End, word))
 			continue
 		}
-		buf, err = t.model.AppendTokens(buf[:0], piece.Norm.Get())
+		var err error
+		st.model, err = t.model.AppendTokens(st.model[:0], piece.Norm.Get())
 		if err != nil {
-			return nil, nil, fmt.Errorf("tokenizer: model: %w", err)
+			return nil, fmt.Errorf("tokenizer: model: %w", err)
 		}
-		for _, tok := range buf {
-			t.appendModelToken(enc, piece, tok.ID, tok.Value, tok.Start, tok.End, word, typeID, conv)
+		for _, tok := range st.model {
+			recs = append(recs, st.record(piece, tok.ID, tok.Value, tok.Start, tok.End, word))
 		}
 	}
-	return enc, pt, nil
+	st.recs = recs
+	return newEncoding(recs, typeID), nil
 }
 
-// appendModelToken converts a token's offsets in its piece's normalized text
-// to the original text (HF's PreTokenizedString::into_encoding).
-func (t *Tokenizer) appendModelToken(enc *Encoding, piece *normalized.Piece, id int, value string, start, end, word, typeID int, conv *charConverter) {
+// record converts a token's offsets in its piece's normalized text to the
+// original text (HF's PreTokenizedString::into_encoding).
+func (st *encodeState) record(piece *normalized.Piece, id int, value string, start, end, word int) tokenRecord {
 	span, ok := piece.Norm.ToOriginal(start, end)
-	byteOffs := [2]int{start, end}
+	bo := [2]int{start, end}
 	if ok {
-		byteOffs = [2]int{span.Start, span.End}
+		bo = [2]int{span.Start, span.End}
 	}
-	enc.appendToken(id, value, conv.convert(byteOffs), byteOffs, word, typeID, 0)
+	return tokenRecord{id: id, value: value, offs: st.conv.convert(bo), bytes: bo, word: word}
+}
+
+// newEncoding builds an encoding of the records, each field sized exactly.
+func newEncoding(recs []tokenRecord, typeID int) *Encoding {
+	n := len(recs)
+	ints := make([]int, 5*n)
+	offs := make([][2]int, 2*n)
+	e := &Encoding{
+		IDs:               ints[0*n : 1*n : 1*n],
+		TypeIDs:           ints[1*n : 2*n : 2*n],
+		SpecialTokensMask: ints[2*n : 3*n : 3*n],
+		AttentionMask:     ints[3*n : 4*n : 4*n],
+		WordIDs:           ints[4*n : 5*n : 5*n],
+		Offsets:           offs[0*n : 1*n : 1*n],
+		ByteOffsets:       offs[1*n : 2*n : 2*n],
+		Tokens:            make([]string, n),
+	}
+	for i, r := range recs {
+		e.IDs[i] = r.id
+		e.TypeIDs[i] = typeID
+		e.AttentionMask[i] = 1
+		e.WordIDs[i] = r.word
+		e.Offsets[i] = r.offs
+		e.ByteOffsets[i] = r.bytes
+		e.Tokens[i] = r.value
+	}
+	return e
 }
 
 // charConverter turns byte offsets of a text into code point offsets the way
@@ -139,7 +202,13 @@ type charConverter struct {
 }
 
 func newCharConverter(text string) *charConverter {
-	c := &charConverter{n: len(text), ascii: true}
+	c := &charConverter{}
+	c.reset(text)
+	return c
+}
+
+func (c *charConverter) reset(text string) {
+	c.n, c.ascii = len(text), true
 	for i := 0; i < len(text); i++ {
 		if text[i] >= utf8.RuneSelf {
 			c.ascii = false
@@ -147,9 +216,12 @@ func newCharConverter(text string) *charConverter {
 		}
 	}
 	if c.ascii {
-		return c
+		return
 	}
-	c.index = make([]int32, len(text))
+	if cap(c.index) < len(text) {
+		c.index = make([]int32, len(text))
+	}
+	c.index = c.index[:len(text)]
 	ci := int32(0)
 	for i := 0; i < len(text); {
 		_, size := utf8.DecodeRuneInString(text[i:])
@@ -159,7 +231,6 @@ func newCharConverter(text string) *charConverter {
 		ci++
 		i += size
 	}
-	return c
 }
 
 func (c *charConverter) lookup(b int) (int, bool) {

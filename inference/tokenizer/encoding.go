@@ -179,8 +179,25 @@ func (e *Encoding) mergeWith(pair *Encoding) {
 	e.Overflowing = overflowing
 }
 
+// mergeEncodings merges encodings in order (HF's Encoding::merge), sizing
+// the result once.
 func mergeEncodings(encs []*Encoding) *Encoding {
-	out := &Encoding{}
+	n := 0
+	for _, e := range encs {
+		n += e.Len()
+	}
+	ints := make([]int, 5*n)
+	offs := make([][2]int, 2*n)
+	out := &Encoding{
+		IDs:               ints[0:0:n],
+		TypeIDs:           ints[n : n : 2*n],
+		SpecialTokensMask: ints[2*n : 2*n : 3*n],
+		AttentionMask:     ints[3*n : 3*n : 4*n],
+		WordIDs:           ints[4*n : 4*n : 5*n],
+		Offsets:           offs[0:0:n],
+		ByteOffsets:       offs[n : n : 2*n],
+		Tokens:            make([]string, 0, n),
+	}
 	for _, e := range encs {
 		out.mergeWith(e)
 	}

@@ -447,16 +447,25 @@ func (t *templateProcessing) processEncodings(encs []*Encoding, addSpecial bool)
 	if len(encs) == 2 {
 		template = t.pair
 	}
-	var out []*Encoding
+	out := make([]*Encoding, 0, len(template))
+	var used [2]bool
 	for _, p := range template {
 		if p.sequence >= 0 {
 			if p.sequence >= len(encs) {
 				return nil, fmt.Errorf("template uses sequence B but no pair was given")
 			}
 			e := encs[p.sequence]
+			if used[p.sequence] {
+				// HF adds a copy each time; copying only when the sequence
+				// comes back is enough, since the type ids written next
+				// would show through a shared encoding.
+				e = e.clone()
+				encs[p.sequence] = e
+			}
+			used[p.sequence] = true
 			e.setTypeIDs(p.typeID)
 			e.setSequenceID(p.sequence)
-			out = append(out, e.clone())
+			out = append(out, e)
 			continue
 		}
 		if !addSpecial {

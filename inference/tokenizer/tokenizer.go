@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/decoders"
 	"github.com/clinlm/clinlm/inference/tokenizer/models"
@@ -38,6 +39,7 @@ type Tokenizer struct {
 	added         *addedVocabulary
 	truncation    *Truncation
 	padding       *Padding
+	states        sync.Pool // of *encodeState
 }
 
 // Truncation is the "truncation" section of tokenizer.json.

@@ -40,35 +40,37 @@ type TracePiece struct {
 
 // Trace encodes text (with special tokens) and reports every stage.
 func (t *Tokenizer) Trace(text string) (*Trace, error) {
-	var pieces []normalized.Piece
-	var normText strings.Builder
-	seq, _, err := t.encodeSequence(text, 0, func(pt *normalized.PreTokenized) {
-		pieces = append(pieces, pt.Pieces...)
+	conv := newCharConverter(text)
+	tr := &Trace{}
+	seq, err := t.encodeSequence(text, 0, func(pt *normalized.PreTokenized) {
+		for _, p := range pt.Pieces {
+			span := p.Norm.OffsetsOriginal()
+			bo := [2]int{span.Start, span.End}
+			tr.PreTokens = append(tr.PreTokens, TracePreToken{
+				Text: p.Norm.Get(), Offsets: conv.convert(bo), ByteOffsets: bo, AddedToken: p.Tokenized,
+			})
+		}
 	})
 	if err != nil {
 		return nil, err
 	}
-	// The normalized text before pre-tokenization: redo the extraction.
+	for k := range seq.IDs {
+		if w := seq.WordIDs[k]; w >= 0 && w < len(tr.PreTokens) {
+			pre := &tr.PreTokens[w]
+			pre.Pieces = append(pre.Pieces, TracePiece{ID: seq.IDs[k], Token: seq.Tokens[k], Offsets: seq.Offsets[k]})
+		}
+	}
+	// The normalized text before pre-tokenization: the pieces of the
+	// added-token extraction, joined.
 	pt, err := t.added.extract(t.normalizer, text)
 	if err != nil {
 		return nil, err
 	}
+	var normText strings.Builder
 	for _, p := range pt.Pieces {
 		normText.WriteString(p.Norm.Get())
 	}
-	conv := newCharConverter(text)
-	tr := &Trace{Normalized: normText.String()}
-	for i, p := range pieces {
-		span := p.Norm.OffsetsOriginal()
-		bo := [2]int{span.Start, span.End}
-		pre := TracePreToken{Text: p.Norm.Get(), Offsets: conv.convert(bo), ByteOffsets: bo, AddedToken: p.Tokenized}
-		for k := range seq.IDs {
-			if seq.WordIDs[k] == i {
-				pre.Pieces = append(pre.Pieces, TracePiece{ID: seq.IDs[k], Token: seq.Tokens[k], Offsets: seq.Offsets[k]})
-			}
-		}
-		tr.PreTokens = append(tr.PreTokens, pre)
-	}
+	tr.Normalized = normText.String()
 	enc, err := t.Encode(text, true)
 	if err != nil {
 		return nil, err

@@ -38,25 +38,44 @@ type String struct {
 	origStart int    // [origStart, origEnd) is this string's part of input
 	origEnd   int
 	norm      string
-	align     []Span // one per byte of norm, absolute offsets into input
+	align     []alignment // one per byte of norm, absolute offsets into input
 }
 
-// New returns s as a normalized string aligned to itself.
+// alignment is the original byte range [start, end) a normalized byte comes
+// from. Offsets are 32-bit to halve the memory of the per-byte table; New
+// refuses longer inputs.
+type alignment struct{ start, end int32 }
+
+// MaxLen is the longest input New accepts.
+const MaxLen = 1<<31 - 1
+
+// New returns s as a normalized string aligned to itself. s must not be
+// longer than MaxLen.
 func New(s string) String {
-	align := make([]Span, len(s))
+	n, _ := newWithBuffer(s, nil)
+	return n
+}
+
+// newWithBuffer is New reusing buf for the alignments when it is big enough;
+// it returns the buffer it used.
+func newWithBuffer(s string, buf []alignment) (String, []alignment) {
+	if cap(buf) < len(s) {
+		buf = make([]alignment, len(s))
+	}
+	align := buf[:len(s):len(s)]
 	for i := 0; i < len(s); {
 		if s[i] < utf8.RuneSelf {
-			align[i] = Span{i, i + 1}
+			align[i] = alignment{int32(i), int32(i + 1)}
 			i++
 			continue
 		}
 		_, size := utf8.DecodeRuneInString(s[i:])
 		for j := 0; j < size; j++ {
-			align[i+j] = Span{i, i + size}
+			align[i+j] = alignment{int32(i), int32(i + size)}
 		}
 		i += size
 	}
-	return String{input: s, origEnd: len(s), norm: s, align: align}
+	return String{input: s, origEnd: len(s), norm: s, align: align}, buf
 }
 
 // Get returns the normalized text.
@@ -74,10 +93,6 @@ func (n *String) Original() string { return n.input[n.origStart:n.origEnd] }
 // OffsetsOriginal returns the byte range of the input this string covers.
 func (n *String) OffsetsOriginal() Span { return Span{n.origStart, n.origEnd} }
 
-// Alignments returns the original span of each normalized byte. The slice
-// must not be modified.
-func (n *String) Alignments() []Span { return n.align }
-
 // ToOriginal converts a byte range of the normalized text to the range of
 // the original input it comes from (HF's convert_offsets from the normalized
 // referential). An empty range converts to itself, shifted like HF does, and
@@ -89,7 +104,7 @@ func (n *String) ToOriginal(start, end int) (Span, bool) {
 	if start > end || end > len(n.align) || start < 0 {
 		return Span{}, false
 	}
-	return Span{n.align[start].Start, n.align[end-1].End}, true
+	return Span{int(n.align[start].start), int(n.align[end-1].end)}, true
 }
 
 // Slice returns the part of the string covering the normalized byte range
@@ -105,7 +120,7 @@ func (n *String) Slice(start, end int) (String, bool) {
 		// HF converts an empty range to itself, as if it were original offsets.
 		orig = Span{n.origStart + start, n.origStart + start}
 	} else {
-		orig = Span{n.align[start].Start, n.align[end-1].End}
+		orig = Span{int(n.align[start].start), int(n.align[end-1].end)}
 	}
 	if orig.Start < 0 || orig.End > len(n.input) || orig.Start > orig.End {
 		// HF's slice keeps an empty original in this case.
@@ -129,7 +144,7 @@ func boundary(s string, i int) bool {
 // alignment to the end. ok is false when the string is empty.
 func (n *String) fullRange() (start, end int, ok bool) {
 	for i, a := range n.align {
-		if a.Start != a.End {
+		if a.start != a.end {
 			return i, len(n.align), true
 		}
 	}
@@ -152,22 +167,34 @@ func (n *String) Transform(changes []Change, initialOffset int) {
 // TransformRange rewrites the normalized byte range [start, end) with the
 // given changes (HF's transform_range on a normalized range).
 func (n *String) TransformRange(start, end int, changes []Change, initialOffset int) {
+	buf := make([]byte, 0, len(n.norm)+len(changes))
+	buf = append(buf, n.norm[:start]...)
+	align := make([]alignment, 0, cap(buf))
+	align = append(align, n.align[:start]...)
+	buf, align = n.appendTransformed(buf, align, start, end, changes, initialOffset)
+	buf = append(buf, n.norm[end:]...)
+	align = append(align, n.align[end:]...)
+	n.norm = string(buf)
+	n.align = align
+}
+
+// appendTransformed appends to buf and align the result of applying changes
+// to the normalized range [start, end): each change consumes the characters
+// of the old text it replaces and takes their alignment, an inserted change
+// takes the alignment of the byte before.
+func (n *String) appendTransformed(buf []byte, align []alignment, start, end int, changes []Change, initialOffset int) ([]byte, []alignment) {
 	old := n.norm[start:end]
 	pos := 0 // byte position in old of the next character to consume
 	for k := 0; k < initialOffset && pos < len(old); k++ {
 		_, size := utf8.DecodeRuneInString(old[pos:])
 		pos += size
 	}
-	buf := make([]byte, 0, len(n.norm)-len(old)+len(changes)+len(old))
-	buf = append(buf, n.norm[:start]...)
-	align := make([]Span, 0, cap(buf))
-	align = append(align, n.align[:start]...)
 	for _, c := range changes {
 		idx := start + pos
-		var a Span
+		var a alignment
 		if c.Delta > 0 {
 			if idx < 1 {
-				a = Span{n.origStart, n.origStart}
+				a = alignment{int32(n.origStart), int32(n.origStart)}
 			} else {
 				a = n.align[idx-1]
 			}
@@ -188,22 +215,19 @@ func (n *String) TransformRange(start, end int, changes []Change, initialOffset 
 			align = append(align, a)
 		}
 	}
-	buf = append(buf, n.norm[end:]...)
-	align = append(align, n.align[end:]...)
-	n.norm = string(buf)
-	n.align = align
+	return buf, align
 }
 
 // alignAt returns the alignment of normalized byte i. HF would panic past the
 // end; the last alignment is the closest thing to a sensible answer.
-func (n *String) alignAt(i int) Span {
+func (n *String) alignAt(i int) alignment {
 	if i < len(n.align) {
 		return n.align[i]
 	}
 	if len(n.align) > 0 {
 		return n.align[len(n.align)-1]
 	}
-	return Span{n.origStart, n.origStart}
+	return alignment{int32(n.origStart), int32(n.origStart)}
 }
 
 // Filter removes the characters for which keep is false. Every kept
@@ -222,7 +246,7 @@ func (n *String) Filter(keep func(rune) bool) {
 		return
 	}
 	buf := make([]byte, 0, len(s))
-	align := make([]Span, 0, len(s))
+	align := make([]alignment, 0, len(s))
 	buf = append(buf, s[:i]...)
 	align = append(align, n.align[:i]...)
 	for i < len(s) {
@@ -258,9 +282,9 @@ func (n *String) Map(f func(rune) rune) {
 	}
 	buf := make([]byte, 0, len(s))
 	buf = append(buf, s[:i]...)
-	var align []Span
+	var align []alignment
 	if !sameSize {
-		align = make([]Span, 0, len(s))
+		align = make([]alignment, 0, len(s))
 		align = append(align, n.align[:i]...)
 	}
 	for i < len(s) {
@@ -270,7 +294,7 @@ func (n *String) Map(f func(rune) rune) {
 		buf = utf8.AppendRune(buf, m)
 		if sameSize && len(buf)-before != size {
 			sameSize = false
-			align = make([]Span, 0, len(s))
+			align = make([]alignment, 0, len(s))
 			align = append(align, n.align[:before]...)
 		}
 		if !sameSize {
@@ -294,28 +318,26 @@ func (n *String) Map(f func(rune) rune) {
 // that lowercases to several (U+0130) shares its alignment with them.
 func (n *String) Lowercase() {
 	s := n.norm
-	simple := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			simple = false
-			break
-		}
-	}
-	if simple {
-		n.Map(func(r rune) rune {
-			if r >= 'A' && r <= 'Z' {
-				return r + 'a' - 'A'
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if runeclass.LowercasesToMany(r) {
+				n.lowercaseSlow()
+				return
 			}
-			return r
-		})
-		return
+		}
+		i += size
 	}
+	n.Map(runeclass.ToLowerRune)
+}
+
+func (n *String) lowercaseSlow() {
+	s := n.norm
 	changes := make([]Change, 0, len(s))
 	var tmp [4]rune
 	for _, r := range s {
-		low := runeclass.ToLower(tmp[:0], r)
-		for k, lr := range low {
+		for k, lr := range runeclass.ToLower(tmp[:0], r) {
 			d := 0
 			if k > 0 {
 				d = 1
@@ -326,31 +348,54 @@ func (n *String) Lowercase() {
 	n.Transform(changes, 0)
 }
 
-// Normalize applies a Unicode normalization form.
+// Normalize applies a Unicode normalization form. Only the segments (a
+// starter and the marks after it) that are not already normalized are
+// rewritten; HF rewrites the whole text, with the same result, because a
+// normalization's changes never reach across segment boundaries.
 func (n *String) Normalize(f unorm.Form) {
-	if unorm.IsNormal(f, n.norm) {
+	s := n.norm
+	q := unorm.QuickSpan(f, s)
+	if q == len(s) {
 		return
 	}
-	n.Transform(unorm.Apply(f, n.norm, nil), 0)
+	if start, _, _ := n.fullRange(); start != 0 {
+		n.Transform(unorm.Apply(f, s, nil), 0)
+		return
+	}
+	buf := make([]byte, 0, len(s)+8)
+	align := make([]alignment, 0, len(s)+8)
+	var changes []Change
+	for i := 0; i < len(s); {
+		if q = unorm.QuickSpan(f, s[i:]); q > 0 {
+			buf = append(buf, s[i:i+q]...)
+			align = append(align, n.align[i:i+q]...)
+			i += q
+			continue
+		}
+		seg := unorm.NextBoundary(f, s[i:])
+		changes = unorm.Apply(f, s[i:i+seg], changes[:0])
+		buf, align = n.appendTransformed(buf, align, i, i+seg, changes, 0)
+		i += seg
+	}
+	n.norm = string(buf)
+	n.align = align
 }
 
 // Prepend inserts s before the text; the new characters take the alignment of
-// the current first character. Nothing happens on an empty string.
+// the current first character (HF's prepend, which replaces the first
+// character with s and re-inserts it). Nothing happens on an empty string.
 func (n *String) Prepend(s string) {
 	if len(n.norm) == 0 || len(s) == 0 {
 		return
 	}
-	first, size := utf8.DecodeRuneInString(n.norm)
-	changes := make([]Change, 0, len(s)+1)
-	for i, r := range []rune(s) {
-		d := 0
-		if i > 0 {
-			d = 1
-		}
-		changes = append(changes, Change{R: r, Delta: d})
+	a := n.align[0]
+	align := make([]alignment, len(s)+len(n.align))
+	for i := range len(s) {
+		align[i] = a
 	}
-	changes = append(changes, Change{R: first, Delta: 1})
-	n.TransformRange(0, size, changes, 0)
+	copy(align[len(s):], n.align)
+	n.norm = s + n.norm
+	n.align = align
 }
 
 // Append adds s after the text; the new characters take the alignment of the
@@ -393,7 +438,7 @@ func (n *String) Replace(p Pattern, content string) error {
 		return nil
 	}
 	buf := make([]byte, 0, len(n.norm))
-	align := make([]Span, 0, len(n.norm))
+	align := make([]alignment, 0, len(n.norm))
 	last := 0
 	for _, m := range matches {
 		if !m.IsMatch {
@@ -401,9 +446,9 @@ func (n *String) Replace(p Pattern, content string) error {
 		}
 		buf = append(buf, n.norm[last:m.Start]...)
 		align = append(align, n.align[last:m.Start]...)
-		var a Span
+		var a alignment
 		if m.End < 1 {
-			a = Span{n.origStart, n.origStart}
+			a = alignment{int32(n.origStart), int32(n.origStart)}
 		} else {
 			a = n.align[m.End-1]
 		}

@@ -10,36 +10,47 @@ type Token struct {
 	Start, End int
 }
 
-// Piece is one split of a pre-tokenized string. Tokens is nil until the piece
-// is tokenized; a tokenized piece is never split or normalized again.
+// Piece is one split of a pre-tokenized string. A tokenized piece (an added
+// token) is never split or normalized again.
 type Piece struct {
 	Norm      String
-	Tokens    []Token
+	Token     Token
 	Tokenized bool
 }
 
 // PreTokenized is a text cut into pieces, each a normalized string aligned
-// to the original input (HF's PreTokenizedString).
+// to the original input (HF's PreTokenizedString). Its buffers are reused
+// by Reset, so one PreTokenized can serve many texts in turn.
 type PreTokenized struct {
 	Original string
 	Pieces   []Piece
-	scratch  []String
+
+	spare   []Piece // the other half of the double buffer behind Pieces
+	strs    []String
+	matches []Match
+	align   []alignment // the alignments of the text ResetText set
 }
 
 // NewPreTokenized returns the text as a single untokenized piece.
 func NewPreTokenized(text string) *PreTokenized {
-	return FromString(New(text))
+	p := &PreTokenized{}
+	p.Reset(New(text))
+	return p
 }
 
-// FromString wraps a normalized string as a single untokenized piece.
-func FromString(s String) *PreTokenized {
-	return &PreTokenized{Original: s.Original(), Pieces: []Piece{{Norm: s}}}
-}
-
-// Reset makes p hold the text as a single piece, reusing p's memory.
+// Reset makes p hold s as a single piece, reusing p's memory.
 func (p *PreTokenized) Reset(s String) {
-	p.Original = s.Original()
+	p.Original = s.input
+	clear(p.Pieces)
 	p.Pieces = append(p.Pieces[:0], Piece{Norm: s})
+}
+
+// ResetText makes p hold text as a single piece, reusing p's memory for the
+// alignments too: pieces of an earlier text must not be used after it.
+func (p *PreTokenized) ResetText(text string) {
+	var s String
+	s, p.align = newWithBuffer(text, p.align)
+	p.Reset(s)
 }
 
 // SplitFunc cuts one piece into sub-pieces, appending them to dst. It may
@@ -50,57 +61,70 @@ type SplitFunc func(i int, s *String, dst []String) ([]String, error)
 // Split applies fn to every untokenized piece and replaces it with the
 // non-empty sub-pieces fn returns (HF's PreTokenizedString::split).
 func (p *PreTokenized) Split(fn SplitFunc) error {
-	// Pieces are rewritten in place when the new list is not longer than the
-	// old one at every step; otherwise a new slice is built.
-	out := make([]Piece, 0, len(p.Pieces)+8)
+	out := p.spare[:0]
 	for i := range p.Pieces {
-		piece := p.Pieces[i]
+		piece := &p.Pieces[i]
 		if piece.Tokenized {
-			out = append(out, piece)
+			out = append(out, *piece)
 			continue
 		}
 		var err error
-		p.scratch, err = fn(i, &piece.Norm, p.scratch[:0])
+		p.strs, err = fn(i, &piece.Norm, p.strs[:0])
 		if err != nil {
 			return err
 		}
-		for _, s := range p.scratch {
-			if s.IsEmpty() {
-				continue
+		for _, s := range p.strs {
+			if !s.IsEmpty() {
+				out = append(out, Piece{Norm: s})
 			}
-			out = append(out, Piece{Norm: s})
 		}
 	}
-	clear(p.scratch)
-	p.Pieces = out
+	clear(p.strs)
+	p.swap(out)
 	return nil
 }
 
-// SplitWithTokens is Split for functions that also attach tokens to some of
-// the sub-pieces (the added vocabulary does). fn appends pieces, not strings.
-func (p *PreTokenized) SplitWithTokens(fn func(i int, s *String, dst []Piece) ([]Piece, error)) error {
-	out := make([]Piece, 0, len(p.Pieces)+4)
-	var tmp []Piece
+// SplitPattern cuts every untokenized piece around the matches of pat.
+func (p *PreTokenized) SplitPattern(pat Pattern, b Behavior) error {
+	return p.Split(func(_ int, s *String, dst []String) ([]String, error) {
+		var err error
+		dst, p.matches, err = s.SplitBuf(pat, b, dst, p.matches)
+		return dst, err
+	})
+}
+
+// SplitPieces is Split for functions that also attach tokens to some of the
+// sub-pieces (the added vocabulary does); fn appends pieces, not strings.
+func (p *PreTokenized) SplitPieces(fn func(s *String, dst []Piece) ([]Piece, error)) error {
+	out := p.spare[:0]
 	for i := range p.Pieces {
-		piece := p.Pieces[i]
+		piece := &p.Pieces[i]
 		if piece.Tokenized {
-			out = append(out, piece)
+			out = append(out, *piece)
 			continue
 		}
+		start := len(out)
 		var err error
-		tmp, err = fn(i, &piece.Norm, tmp[:0])
+		out, err = fn(&piece.Norm, out)
 		if err != nil {
 			return err
 		}
-		for _, s := range tmp {
-			if s.Norm.IsEmpty() {
-				continue
+		kept := out[:start]
+		for _, s := range out[start:] {
+			if !s.Norm.IsEmpty() {
+				kept = append(kept, s)
 			}
-			out = append(out, s)
 		}
+		out = kept
 	}
-	p.Pieces = out
+	p.swap(out)
 	return nil
+}
+
+func (p *PreTokenized) swap(out []Piece) {
+	clear(p.Pieces)
+	p.spare = p.Pieces[:0]
+	p.Pieces = out
 }
 
 // Normalize applies fn to every untokenized piece.

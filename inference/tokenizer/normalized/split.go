@@ -61,33 +61,34 @@ func (b *Behavior) UnmarshalJSON(data []byte) error {
 // behavior says, and appends the pieces to dst. Empty pieces are kept (the
 // pre-tokenized string drops them).
 func (n *String) Split(p Pattern, behavior Behavior, dst []String) ([]String, error) {
-	var stack [32]Match
-	matches, err := p.FindMatches(n.norm, stack[:0])
+	dst, _, err := n.SplitBuf(p, behavior, dst, nil)
+	return dst, err
+}
+
+// SplitBuf is Split with a scratch buffer for the matches, returned for reuse.
+func (n *String) SplitBuf(p Pattern, behavior Behavior, dst []String, buf []Match) ([]String, []Match, error) {
+	matches, err := p.FindMatches(n.norm, buf[:0])
 	if err != nil {
-		return dst, err
+		return dst, matches, err
 	}
-	type piece struct {
-		start, end int
-		remove     bool
-	}
-	var pstack [32]piece
-	pieces := pstack[:0]
+	// The pieces are computed in place in matches: a piece is a Match whose
+	// IsMatch says "remove".
+	pieces := matches[:0]
 	switch behavior {
 	case Isolated:
-		for _, m := range matches {
-			pieces = append(pieces, piece{m.Start, m.End, false})
+		for i := range matches {
+			matches[i].IsMatch = false
 		}
+		pieces = matches
 	case Removed:
-		for _, m := range matches {
-			pieces = append(pieces, piece{m.Start, m.End, m.IsMatch})
-		}
+		pieces = matches
 	case Contiguous:
 		prev := false
 		for _, m := range matches {
 			if m.IsMatch == prev && len(pieces) > 0 {
-				pieces[len(pieces)-1].end = m.End
+				pieces[len(pieces)-1].End = m.End
 			} else {
-				pieces = append(pieces, piece{m.Start, m.End, false})
+				pieces = append(pieces, Match{m.Start, m.End, false})
 			}
 			prev = m.IsMatch
 		}
@@ -95,38 +96,39 @@ func (n *String) Split(p Pattern, behavior Behavior, dst []String) ([]String, er
 		prev := false
 		for _, m := range matches {
 			if m.IsMatch && !prev && len(pieces) > 0 {
-				pieces[len(pieces)-1].end = m.End
+				pieces[len(pieces)-1].End = m.End
 			} else {
-				pieces = append(pieces, piece{m.Start, m.End, false})
+				pieces = append(pieces, Match{m.Start, m.End, false})
 			}
 			prev = m.IsMatch
 		}
 	case MergedWithNext:
+		// Fold from the end, writing pieces from the end of the slice.
+		w := len(matches)
 		prev := false
 		for i := len(matches) - 1; i >= 0; i-- {
 			m := matches[i]
-			if m.IsMatch && !prev && len(pieces) > 0 {
-				pieces[len(pieces)-1].start = m.Start
+			if m.IsMatch && !prev && w < len(matches) {
+				matches[w].Start = m.Start
 			} else {
-				pieces = append(pieces, piece{m.Start, m.End, false})
+				w--
+				matches[w] = Match{m.Start, m.End, false}
 			}
 			prev = m.IsMatch
 		}
-		for i, j := 0, len(pieces)-1; i < j; i, j = i+1, j-1 {
-			pieces[i], pieces[j] = pieces[j], pieces[i]
-		}
+		pieces = matches[w:]
 	default:
-		return dst, fmt.Errorf("unknown split behavior %d", int(behavior))
+		return dst, matches, fmt.Errorf("unknown split behavior %d", int(behavior))
 	}
 	for _, p := range pieces {
-		if p.remove {
+		if p.IsMatch {
 			continue
 		}
-		s, ok := n.Slice(p.start, p.end)
+		s, ok := n.Slice(p.Start, p.End)
 		if !ok {
-			return dst, fmt.Errorf("split at %d..%d is not on character boundaries", p.start, p.end)
+			return dst, matches, fmt.Errorf("split at %d..%d is not on character boundaries", p.Start, p.End)
 		}
 		dst = append(dst, s)
 	}
-	return dst, nil
+	return dst, matches, nil
 }

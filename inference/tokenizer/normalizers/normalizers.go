@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/bytelevel"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/runeclass"
@@ -311,26 +310,7 @@ func (ByteLevel) Normalize(n *normalized.String) error {
 // ByteLevelTransform replaces each byte of n with its byte-level character;
 // the characters made from one multi-byte character share its alignment.
 func ByteLevelTransform(n *normalized.String) {
-	s := n.Get()
-	if len(s) == 0 {
-		return
-	}
-	changes := make([]normalized.Change, 0, len(s))
-	for i := 0; i < len(s); {
-		size := 1
-		if s[i] >= utf8.RuneSelf {
-			_, size = utf8.DecodeRuneInString(s[i:])
-		}
-		for k := 0; k < size; k++ {
-			d := 0
-			if k > 0 {
-				d = 1
-			}
-			changes = append(changes, normalized.Change{R: bytelevel.Char(s[i+k]), Delta: d})
-		}
-		i += size
-	}
-	n.Transform(changes, 0)
+	n.TransformBytes(bytelevel.Table())
 }
 
 // Prepend puts a string before non-empty texts.

@@ -77,7 +77,6 @@ func TestFromJSONErrors(t *testing.T) {
 	}
 }
 
-
 func TestBertStripAccentsFollowsLowercase(t *testing.T) {
 	for _, tc := range []struct {
 		json, want string

@@ -10,9 +10,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/clinlm/clinlm/inference/tokenizer/internal/bytelevel"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/runeclass"
 	"github.com/clinlm/clinlm/inference/tokenizer/normalized"
-	"github.com/clinlm/clinlm/inference/tokenizer/normalizers"
 	"github.com/clinlm/clinlm/inference/tokenizer/pattern"
 )
 
@@ -154,9 +154,7 @@ func FromJSON(raw json.RawMessage) (PreTokenizer, error) {
 
 // splitAll cuts every untokenized piece at the matches of p.
 func splitAll(pt *normalized.PreTokenized, p normalized.Pattern, b normalized.Behavior) error {
-	return pt.Split(func(_ int, s *normalized.String, dst []normalized.String) ([]normalized.String, error) {
-		return s.Split(p, b, dst)
-	})
+	return pt.SplitPattern(p, b)
 }
 
 var (
@@ -172,12 +170,10 @@ func (Bert) String() string { return "BertPreTokenizer" }
 
 // PreTokenize implements PreTokenizer.
 func (Bert) PreTokenize(pt *normalized.PreTokenized) error {
-	return pt.Split(func(_ int, s *normalized.String, dst []normalized.String) ([]normalized.String, error) {
-		// Both splits of HF's BertPreTokenizer in one pass: whitespace is
-		// removed and punctuation isolated, which is what splitting on
-		// whitespace and then on punctuation yields.
-		return s.Split(bertPattern{}, normalized.Removed, dst)
-	})
+	// Both splits of HF's BertPreTokenizer in one pass: whitespace is
+	// removed and punctuation isolated, which is what splitting on
+	// whitespace and then on punctuation yields.
+	return pt.SplitPattern(bertPattern{}, normalized.Removed)
 }
 
 // bertPattern marks whitespace as matches (removed) and cuts punctuation out
@@ -478,8 +474,6 @@ func (b ByteLevel) PreTokenize(pt *normalized.PreTokenized) error {
 	if err != nil {
 		return err
 	}
-	return pt.Normalize(func(s *normalized.String) error {
-		normalizers.ByteLevelTransform(s)
-		return nil
-	})
+	pt.TransformBytes(bytelevel.Table())
+	return nil
 }

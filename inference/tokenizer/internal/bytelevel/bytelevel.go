@@ -17,6 +17,9 @@ var table = func() (t [256]rune) {
 	return t
 }()
 
+// Table returns the byte-to-character table. It must not be modified.
+func Table() *[256]rune { return &table }
+
 // Char returns the character standing for byte b.
 func Char(b byte) rune { return table[b] }
 

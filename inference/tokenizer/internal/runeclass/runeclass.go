@@ -12,6 +12,7 @@ package runeclass
 
 import (
 	"unicode"
+	"unicode/utf8"
 )
 
 // IsWhitespace is Rust's char::is_whitespace: the Unicode White_Space property.
@@ -156,6 +157,28 @@ func ToLower(dst []rune, r rune) []rune {
 		return dst
 	}
 	return append(dst, unicode.ToLower(r))
+}
+
+// ToLowerRune is ToLower for the characters that lowercase to one character
+// (all but those LowercasesToMany reports).
+func ToLowerRune(r rune) rune {
+	if r < 0x80 {
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	if s, ok := lowerExceptions[r]; ok {
+		c, _ := utf8.DecodeRuneInString(s)
+		return c
+	}
+	return unicode.ToLower(r)
+}
+
+// LowercasesToMany reports whether r lowercases to more than one character.
+func LowercasesToMany(r rune) bool {
+	s, ok := lowerExceptions[r]
+	return ok && utf8.RuneCountInString(s) > 1
 }
 
 // HFDecomposes reports whether HF's normalization tables know the

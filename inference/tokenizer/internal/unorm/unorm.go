@@ -64,6 +64,33 @@ func IsNormal(f Form, s string) bool {
 	return true
 }
 
+// QuickSpan returns a segment boundary n such that s[:n] is already in form f
+// (not necessarily the largest).
+func QuickSpan(f Form, s string) int {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(s) {
+		return i
+	}
+	// The ASCII character before the first other one may combine with it.
+	if i > 0 {
+		i--
+	}
+	return i + f.normForm().QuickSpanString(s[i:])
+}
+
+// NextBoundary returns the length of the first segment of s (a starter and
+// the characters that may combine or reorder with it).
+func NextBoundary(f Form, s string) int {
+	n := f.normForm().NextBoundaryInString(s, true)
+	if n <= 0 {
+		return len(s)
+	}
+	return n
+}
+
 // Apply normalizes s to form f and appends the changes to dst.
 func Apply(f Form, s string, dst []Change) []Change {
 	start := len(dst)

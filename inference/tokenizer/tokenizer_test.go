@@ -1,0 +1,197 @@
+package tokenizer
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/clinlm/clinlm/inference/tokenizer/internal/testutil"
+)
+
+// sharedTokenizer loads ../shared/tokenizers/<name>.json, skipping the test
+// when the shared data is absent.
+func sharedTokenizer(t testing.TB, name string) *Tokenizer {
+	t.Helper()
+	path := filepath.Join(testutil.SharedDir(t), "tokenizers", name+".json")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s not available", path)
+	}
+	tok, err := FromFile(path)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return tok
+}
+
+func TestLoadSharedTokenizers(t *testing.T) {
+	for _, tc := range []struct {
+		name, model, normalizer, pre, post, decoder string
+		vocab                                       int
+	}{
+		{"bert-base-uncased", "WordPiece", "BertNormalizer", "BertPreTokenizer", "TemplateProcessing", "WordPiece", 30522},
+		{"bert-base-cased", "WordPiece", "BertNormalizer", "BertPreTokenizer", "TemplateProcessing", "WordPiece", 28996},
+		{"all-minilm-l6-v2", "WordPiece", "BertNormalizer", "BertPreTokenizer", "TemplateProcessing", "WordPiece", 30522},
+		{"scibert-uncased", "WordPiece", "BertNormalizer", "BertPreTokenizer", "TemplateProcessing", "WordPiece", 31090},
+		{"pubmed-wordpiece-uncased", "WordPiece", "BertNormalizer", "BertPreTokenizer", "TemplateProcessing", "WordPiece", 30000},
+		{"roberta", "BPE", "", "ByteLevel", "RobertaProcessing", "ByteLevel", 50265},
+		{"t5", "Unigram", "Precompiled", "Sequence[WhitespaceSplit, Metaspace]", "TemplateProcessing", "Metaspace", 32100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := sharedTokenizer(t, tc.name).Describe()
+			got := []string{d.Model, d.Normalizer, d.PreTokenizer, d.PostProcessor, d.Decoder}
+			want := []string{tc.model, tc.normalizer, tc.pre, tc.post, tc.decoder}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Describe() parts = %q, want %q", got, want)
+			}
+			if d.VocabSize != tc.vocab {
+				t.Errorf("VocabSize = %d, want %d (HF get_vocab_size(with_added_tokens=True))", d.VocabSize, tc.vocab)
+			}
+			if len(d.SpecialTokens) == 0 {
+				t.Error("no special tokens")
+			}
+		})
+	}
+}
+
+// TestEncodeBERT pins one encoding of bert-base-uncased (values from HF
+// tokenizers 0.23.3), including a pair, byte offsets and word ids.
+func TestEncodeBERT(t *testing.T) {
+	tok := sharedTokenizer(t, "bert-base-uncased")
+	e, err := tok.EncodePair("Héllo, wörld!", "Fine.", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Encoding{
+		IDs:               []int{101, 7592, 1010, 2088, 999, 102, 2986, 1012, 102},
+		Tokens:            []string{"[CLS]", "hello", ",", "world", "!", "[SEP]", "fine", ".", "[SEP]"},
+		Offsets:           [][2]int{{0, 0}, {0, 5}, {5, 6}, {7, 12}, {12, 13}, {0, 0}, {0, 4}, {4, 5}, {0, 0}},
+		ByteOffsets:       [][2]int{{0, 0}, {0, 6}, {6, 7}, {8, 14}, {14, 15}, {0, 0}, {0, 4}, {4, 5}, {0, 0}},
+		TypeIDs:           []int{0, 0, 0, 0, 0, 0, 1, 1, 1},
+		SpecialTokensMask: []int{1, 0, 0, 0, 0, 1, 0, 0, 1},
+		AttentionMask:     []int{1, 1, 1, 1, 1, 1, 1, 1, 1},
+		WordIDs:           []int{-1, 0, 1, 2, 3, -1, 0, 1, -1},
+		SequenceIDs:       []int{-1, 0, 0, 0, 0, -1, 1, 1, -1},
+	}
+	e.ranges = nil
+	if !reflect.DeepEqual(e, want) {
+		t.Errorf("got  %+v\nwant %+v", e, want)
+	}
+	dec, err := tok.Decode(e.IDs, true)
+	if err != nil || dec != "hello, world! fine." {
+		t.Errorf("Decode = %q, %v", dec, err)
+	}
+}
+
+func TestRunJSONLines(t *testing.T) {
+	tok := sharedTokenizer(t, "bert-base-uncased")
+	in := strings.Join([]string{
+		`{"id": "a", "text": "Hello world"}`,
+		``,
+		`{"id": 7, "text": "Q?", "pair": "A."}`,
+		`{"id": "bad-json", "text": `,
+		`["not", "an", "object"]`,
+		`{"id": "no-text"}`,
+		`{"id": "num-text", "text": 5}`,
+		`{"id": "surrogate", "text": "x\ud800y"}`,
+		`{"id": "pair-null", "text": "Hi", "pair": null}`,
+		"{\"id\": \"latin1\", \"text\": \"caf\xe9\"}",
+		`{"text": "no id <b>&</b>"}`,
+	}, "\n")
+	var out bytes.Buffer
+	if err := RunJSONLines(tok, strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := []string{
+		`{"id":"a","ids":[101,7592,2088,102],"tokens":["[CLS]","hello","world","[SEP]"],"offsets":[[0,0],[0,5],[6,11],[0,0]],"type_ids":[0,0,0,0],"special_tokens_mask":[1,0,0,1],"decoded":"hello world"}`,
+		`{"id":7,"ids":[101,1053,1029,102,1037,1012,102],"tokens":["[CLS]","q","?","[SEP]","a",".","[SEP]"],"offsets":[[0,0],[0,1],[1,2],[0,0],[0,1],[1,2],[0,0]],"type_ids":[0,0,0,0,1,1,1],"special_tokens_mask":[1,0,0,1,0,0,1],"decoded":"q? a."}`,
+		`{"id":null,"error":"invalid JSON: unexpected end of JSON input"}`,
+		`{"id":null,"error":"input line is not a JSON object"}`,
+		`{"id":"no-text","error":"field \"text\" must be a string"}`,
+		`{"id":"num-text","error":"field \"text\" must be a string"}`,
+		`{"id":"surrogate","error":"field \"text\": unpaired surrogate escape"}`,
+		`{"id":"pair-null","ids":[101,7632,102],"tokens":["[CLS]","hi","[SEP]"],"offsets":[[0,0],[0,2],[0,0]],"type_ids":[0,0,0],"special_tokens_mask":[1,0,1],"decoded":"hi"}`,
+		`{"id":"latin1","error":"input line is not valid UTF-8"}`,
+		`{"id":null,"ids":[101,2053,8909,1026,1038,1028,1004,1026,1013,1038,1028,102],"tokens":["[CLS]","no","id","<","b",">","&","<","/","b",">","[SEP]"],"offsets":[[0,0],[0,2],[3,5],[6,7],[7,8],[8,9],[9,10],[10,11],[11,12],[12,13],[13,14],[0,0]],"type_ids":[0,0,0,0,0,0,0,0,0,0,0,0],"special_tokens_mask":[1,0,0,0,0,0,0,0,0,0,0,1],"decoded":"no id < b > & < / b >"}`,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(want), out.String())
+	}
+	for i := range want {
+		var g, w any
+		if err := json.Unmarshal([]byte(lines[i]), &g); err != nil {
+			t.Fatalf("line %d is not JSON: %s", i, lines[i])
+		}
+		_ = json.Unmarshal([]byte(want[i]), &w)
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("line %d:\n got  %s\n want %s", i, lines[i], want[i])
+		}
+	}
+}
+
+func TestLoadErrorsNameThePart(t *testing.T) {
+	base := func(part, value string) string {
+		parts := map[string]string{
+			"normalizer": "null", "pre_tokenizer": "null", "post_processor": "null", "decoder": "null",
+			"model": `{"type": "WordLevel", "vocab": {"[UNK]": 0, "a": 1}, "unk_token": "[UNK]"}`,
+		}
+		parts[part] = value
+		return `{"version": "1.0", "truncation": null, "padding": null, "added_tokens": [],` +
+			`"normalizer": ` + parts["normalizer"] + `, "pre_tokenizer": ` + parts["pre_tokenizer"] +
+			`, "post_processor": ` + parts["post_processor"] + `, "decoder": ` + parts["decoder"] +
+			`, "model": ` + parts["model"] + `}`
+	}
+	for _, tc := range []struct{ part, value, want string }{
+		{"normalizer", `{"type": "Foo"}`, `tokenizer.json: normalizer: type "Foo" is not supported`},
+		{"pre_tokenizer", `{"type": "Foo"}`, `tokenizer.json: pre_tokenizer: type "Foo" is not supported`},
+		{"post_processor", `{"type": "Foo"}`, `tokenizer.json: post_processor: type "Foo" is not supported`},
+		{"decoder", `{"type": "Foo"}`, `tokenizer.json: decoder: type "Foo" is not supported`},
+		{"pre_tokenizer", `{"type": "Split", "pattern": {"Regex": "(a)\\1"}, "behavior": "Isolated", "invert": false}`,
+			`tokenizer.json: pre_tokenizer: Split: regex "(a)\\1": back-references are not supported`},
+		{"post_processor", `{"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "[X]", "type_id": 0}}], "pair": [], "special_tokens": {}}`,
+			`special token "[X]" is not in special_tokens`},
+	} {
+		_, err := FromJSON([]byte(base(tc.part, tc.value)))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %s: got %v, want an error containing %q", tc.part, tc.value, err, tc.want)
+		}
+	}
+	if _, err := FromJSON([]byte(`{"version": "2.0", "model": {}}`)); err == nil || !strings.Contains(err.Error(), `unknown tokenizer version "2.0"`) {
+		t.Errorf("version 2.0: %v", err)
+	}
+}
+
+func TestTraceAndDescribe(t *testing.T) {
+	tok := sharedTokenizer(t, "roberta")
+	tr, err := tok.Trace("Héllo <mask> world")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, p := range tr.PreTokens {
+		texts = append(texts, p.Text)
+	}
+	// The added token <mask> (lstrip) is cut out before pre-tokenization
+	// (word ids [0 0 0 1 2] in HF tokenizers 0.23.3).
+	if want := []string{"HÃ©llo", " <mask>", "Ġworld"}; !reflect.DeepEqual(texts, want) {
+		t.Errorf("pre-tokens %q", texts)
+	}
+	if tr.Normalized != "Héllo <mask> world" {
+		t.Errorf("Normalized = %q", tr.Normalized)
+	}
+	enc, _ := tok.Encode("Héllo <mask> world", true)
+	if !reflect.DeepEqual(tr.IDs, enc.IDs) {
+		t.Errorf("Trace ids %v, Encode ids %v", tr.IDs, enc.IDs)
+	}
+	n := 0
+	for _, p := range tr.PreTokens {
+		n += len(p.Pieces)
+	}
+	if n != enc.Len()-2 {
+		t.Errorf("pre-token pieces cover %d tokens, want %d", n, enc.Len()-2)
+	}
+}
