@@ -108,6 +108,7 @@ func newBPE(vocab map[string]uint32, cfg BPEConfig) (*BPE, error) {
 		prefixLen = len(*b.prefix)
 	}
 	b.merges = newPairTable(len(cfg.Merges))
+	var buf []byte
 	for rank, m := range cfg.Merges {
 		left, right := m[0], m[1]
 		leftID, ok := vocab[left]
@@ -122,10 +123,10 @@ func newBPE(vocab map[string]uint32, cfg BPEConfig) (*BPE, error) {
 			return nil, fmt.Errorf("models: BPE merge %d: token %q is shorter than the continuing subword prefix", rank, right)
 		}
 		// HF strips prefix-length bytes from the right part unconditionally.
-		merged := left + right[prefixLen:]
-		newID, ok := vocab[merged]
+		buf = append(append(buf[:0], left...), right[prefixLen:]...)
+		newID, ok := vocab[string(buf)]
 		if !ok {
-			return nil, fmt.Errorf("models: BPE merge %d: merged token %q out of vocabulary", rank, merged)
+			return nil, fmt.Errorf("models: BPE merge %d: merged token %q out of vocabulary", rank, buf)
 		}
 		if uint64(rank) > math.MaxUint32 {
 			return nil, fmt.Errorf("models: BPE has more than 2^32 merges")

@@ -29,19 +29,32 @@ type trieKey struct {
 // newByteTrie builds the trie. Keys may repeat; the last payload given for a
 // key wins. The empty key is ignored: scans report matches of length ≥ 1.
 func newByteTrie(keys []trieKey) *byteTrie {
-	sorted := slices.Clone(keys)
-	slices.SortStableFunc(sorted, func(a, b trieKey) int { return strings.Compare(a.key, b.key) })
-	// Deduplicate, keeping the last payload (stable sort preserved input order).
-	dedup := sorted[:0]
+	// Sort by key, then input position (a stable sort, but pdqsort is much
+	// faster than the stable merge sort), and keep the last of equal keys.
+	type ordered struct {
+		trieKey
+		ord int
+	}
+	sorted := make([]ordered, len(keys))
+	for i, k := range keys {
+		sorted[i] = ordered{k, i}
+	}
+	slices.SortFunc(sorted, func(a, b ordered) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return a.ord - b.ord
+	})
+	dedup := make([]trieKey, 0, len(sorted))
 	for _, k := range sorted {
 		if k.key == "" {
 			continue
 		}
 		if n := len(dedup); n > 0 && dedup[n-1].key == k.key {
-			dedup[n-1] = k
+			dedup[n-1] = k.trieKey
 			continue
 		}
-		dedup = append(dedup, k)
+		dedup = append(dedup, k.trieKey)
 	}
 	b := &trieBuilder{keys: dedup, freeHead: -1, freeTail: -1}
 	b.grow(256)

@@ -24,12 +24,9 @@ import (
 // (naming the field): an unknown option could change the output, and this
 // engine promises HF-identical output.
 func FromJSON(raw []byte) (Model, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
+	fields, err := topFields(raw)
+	if err != nil {
 		return nil, fmt.Errorf("models: model must be a JSON object: %w", err)
-	}
-	if fields == nil {
-		return nil, errors.New("models: model must be a JSON object, got null")
 	}
 	if t, ok := fields["type"]; ok {
 		var typ string
@@ -159,7 +156,7 @@ func reqVocabMap(fields map[string]json.RawMessage) (map[string]uint32, error) {
 	if !ok {
 		return nil, errors.New(`missing field "vocab"`)
 	}
-	return decodeVocabMap(raw)
+	return readVocabMap(raw)
 }
 
 func parseBPE(fields map[string]json.RawMessage) (Model, error) {
@@ -203,39 +200,14 @@ func parseBPE(fields map[string]json.RawMessage) (Model, error) {
 	if cfg.IgnoreMerges, err = optBool(fields, "ignore_merges", true); err != nil {
 		return nil, err
 	}
-	vocab, err := decodeVocabMap(vocabRaw)
+	vocab, err := readVocabMap(vocabRaw)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Merges, err = decodeMerges(mergesRaw); err != nil {
+	if cfg.Merges, err = readMerges(mergesRaw); err != nil {
 		return nil, err
 	}
 	return newBPE(vocab, cfg)
-}
-
-// decodeMerges accepts both serialisations HF reads: a list of [left, right]
-// pairs (current) or a list of "left right" strings (legacy).
-func decodeMerges(raw json.RawMessage) ([][2]string, error) {
-	var pairs [][]string
-	if err := json.Unmarshal(raw, &pairs); err == nil && pairs != nil {
-		out := make([][2]string, len(pairs))
-		ok := true
-		for i, p := range pairs {
-			if len(p) != 2 {
-				ok = false
-				break
-			}
-			out[i] = [2]string{p[0], p[1]}
-		}
-		if ok {
-			return out, nil
-		}
-	}
-	var lines []string
-	if err := json.Unmarshal(raw, &lines); err != nil || lines == nil {
-		return nil, errors.New(`field "merges" must be a list of [left, right] pairs or of "left right" strings`)
-	}
-	return ParseMerges(lines)
 }
 
 func checkTypeTag(fields map[string]json.RawMessage, want string) error {
@@ -313,28 +285,9 @@ func parseUnigram(fields map[string]json.RawMessage) (Model, error) {
 	if !ok {
 		return nil, errors.New("missing vocab")
 	}
-	var entries [][]json.RawMessage
-	if err := json.Unmarshal(raw, &entries); err != nil || entries == nil {
-		return nil, errors.New(`field "vocab" must be a list of [piece, score]`)
-	}
-	pieces := make([]UnigramPiece, len(entries))
-	for i, e := range entries {
-		if len(e) != 2 {
-			return nil, fmt.Errorf("vocab entry %d must be [piece, score]", i)
-		}
-		var piece *string
-		if err := json.Unmarshal(e[0], &piece); err != nil || piece == nil {
-			return nil, fmt.Errorf("vocab entry %d: piece must be a string", i)
-		}
-		lit, ok := numberLiteral(e[1])
-		if !ok {
-			return nil, fmt.Errorf("vocab entry %d: score must be a number", i)
-		}
-		score, err := parseSerdeFloat(lit)
-		if err != nil {
-			return nil, fmt.Errorf("vocab entry %d: %w", i, err)
-		}
-		pieces[i] = UnigramPiece{Piece: *piece, Score: score}
+	pieces, err := readUnigramVocab(raw)
+	if err != nil {
+		return nil, err
 	}
 	unkID := -1
 	if raw, ok := fields["unk_id"]; ok && !isNull(raw) {

@@ -57,21 +57,6 @@ func (t *idTable) get(id int) (string, bool) {
 	return t.dense[id], true
 }
 
-// decodeVocabMap reads a JSON object of token → id, with ids checked to be
-// u32 like serde's AHashMap<String, u32> (encoding/json rejects negative,
-// fractional and out-of-range numbers for uint32). Duplicate keys: the last
-// one wins, as in serde.
-func decodeVocabMap(raw json.RawMessage) (map[string]uint32, error) {
-	var m map[string]uint32
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("vocab must be an object of token to u32 id: %w", err)
-	}
-	if m == nil {
-		return nil, fmt.Errorf("vocab must be an object of token to id, got null")
-	}
-	return m, nil
-}
-
 // numberLiteral returns raw when it is a JSON number (not a string or null).
 func numberLiteral(raw json.RawMessage) (string, bool) {
 	s := strings.TrimSpace(string(raw))
@@ -79,4 +64,24 @@ func numberLiteral(raw json.RawMessage) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// parseU32 reads an unsigned decimal integer literal that fits in a u32
+// (serde rejects signs, fractions, exponents and larger values for u32).
+func parseU32(s string) (uint32, error) {
+	if s == "" {
+		return 0, fmt.Errorf("empty number")
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("%s is not an unsigned 32-bit integer", s)
+		}
+		v = v*10 + uint64(c-'0')
+		if v > math.MaxUint32 {
+			return 0, fmt.Errorf("%s is out of the u32 range", s)
+		}
+	}
+	return uint32(v), nil
 }
