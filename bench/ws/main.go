@@ -1,0 +1,418 @@
+// Command ws measures what the /ws/infer websocket costs: requests per second
+// and p50/p99 latency with 1, 8 and 64 concurrent clients, for the same model
+// called three ways in one run —
+//
+//	session    tokenize + one ONNX Runtime session.Run per request (batch 1),
+//	           the raw session the server wraps;
+//	engine     inference.Engine.Infer (the pipeline with dynamic batching);
+//	websocket  one connection per client over loopback TCP to an in-process
+//	           clinlm server (JSON frames, origin check, limits) → the engine.
+//
+// Every client is closed-loop (one request in flight). Each level stops after
+// -requests requests or -duration, whichever comes first. The modes of a level
+// run interleaved -rounds times and the fastest round of each is reported: on
+// a shared machine the least disturbed run is the closest to the true cost. Only NLI models are
+// supported (a premise/hypothesis pair: the same work in all three modes).
+//
+//	go run ./bench/ws -models .cache/testmodels -model tiny-nli
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/clinlm/clinlm/inference"
+	"github.com/clinlm/clinlm/inference/batcher"
+	"github.com/clinlm/clinlm/inference/models"
+	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/results"
+	"github.com/clinlm/clinlm/server"
+	"github.com/clinlm/clinlm/static"
+)
+
+// A synthetic pair (no patient data), about 50 tokens with special tokens.
+const (
+	premise    = "The patient is a 58-year-old man presenting with two hours of substernal chest pressure. Serial troponins were negative and the ECG showed no ST changes."
+	hypothesis = "The patient had a myocardial infarction."
+)
+
+type options struct {
+	modelsDir, model, ortLib, device string
+	clients                          []int
+	requests, rounds                 int
+	duration                         time.Duration
+	threads                          int
+	maxBatch                         int
+	maxWait                          time.Duration
+}
+
+func main() {
+	var o options
+	var clients string
+	flag.StringVar(&o.modelsDir, "models", ".cache/testmodels", "model repository")
+	flag.StringVar(&o.model, "model", "tiny-nli", "NLI model to measure")
+	flag.StringVar(&o.ortLib, "ort-lib", "", "ONNX Runtime library (default: .cache/ort)")
+	flag.StringVar(&o.device, "device", "cpu", "auto, cpu or cuda")
+	flag.StringVar(&clients, "clients", "1,8,64", "concurrent clients per level")
+	flag.IntVar(&o.requests, "requests", 2000, "most requests per level")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "longest time per level")
+	flag.IntVar(&o.rounds, "rounds", 3, "interleaved repetitions per level; the fastest is reported")
+	flag.IntVar(&o.threads, "ort-threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
+	flag.IntVar(&o.maxBatch, "max-batch", 8, "engine: most sequences per run (as clinlm serve)")
+	flag.DurationVar(&o.maxWait, "max-wait", 2*time.Millisecond, "engine: longest wait for a batch to fill (as clinlm serve)")
+	flag.Parse()
+	for _, c := range strings.Split(clients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "bad -clients %q\n", clients)
+			os.Exit(2)
+		}
+		o.clients = append(o.clients, n)
+	}
+	if err := run(o, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/ws:", err)
+		os.Exit(1)
+	}
+}
+
+// level is one measured (mode, clients) cell.
+type level struct {
+	mode     string
+	clients  int
+	n        int
+	errors   int
+	elapsed  time.Duration
+	p50, p99 time.Duration
+}
+
+func (l level) rps() float64 { return float64(l.n) / l.elapsed.Seconds() }
+
+// callFunc runs one request for client c.
+type callFunc func(ctx context.Context, c int) error
+
+func run(o options, w io.Writer) error {
+	device, err := ort.ParseDevice(o.device)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	rt, err := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(o.ortLib), Device: device, IntraOpThreads: o.threads, Logger: log})
+	if err != nil {
+		return fmt.Errorf("onnx runtime: %w (%s)", err, ort.FixHint())
+	}
+	defer rt.Close()
+	eng, err := inference.Open(inference.Config{Dir: o.modelsDir, Runtime: rt, LoadTokenizer: inference.HFTokenizer,
+		Batch: batcher.Config{MaxBatch: o.maxBatch, MaxWait: o.maxWait, QueueSize: 1024}, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	info, ok := eng.Model(o.model)
+	if !ok || info.Status != inference.StatusReady {
+		return fmt.Errorf("model %q is not loaded from %s: %s", o.model, o.modelsDir, info.Error)
+	}
+	if info.Task != "nli" {
+		return fmt.Errorf("model %q is a %s model; this benchmark runs NLI models", o.model, info.Task)
+	}
+
+	direct, closeDirect, err := sessionCall(rt, o.modelsDir, o.model)
+	if err != nil {
+		return err
+	}
+	defer closeDirect()
+	in := inference.Input{Premise: premise, Hypothesis: hypothesis}
+	engineCall := func(ctx context.Context, _ int) error {
+		_, err := eng.Infer(ctx, o.model, in, nil)
+		return err
+	}
+	addr, stop, err := serve(eng, log)
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	startLoad := loadAverage()
+	st := rt.Status()
+	fmt.Fprintf(w, "model %s (max_length %d), onnxruntime %s on %s, GOMAXPROCS %d, engine max-batch %d max-wait %s\n",
+		o.model, info.MaxLength, st.Version, st.Device, runtime.GOMAXPROCS(0), o.maxBatch, o.maxWait)
+	fmt.Fprintf(w, "each level: at most %d requests or %s; fastest of %d interleaved rounds\n\n", o.requests, o.duration, max(1, o.rounds))
+	var all []level
+	for _, n := range o.clients {
+		ws, closeWS, err := wsCall(addr, o.model, n)
+		if err != nil {
+			return err
+		}
+		modes := []struct {
+			name string
+			call callFunc
+		}{{"session", direct}, {"engine", engineCall}, {"websocket", ws}}
+		best := make([]level, len(modes))
+		for r := range max(1, o.rounds) {
+			for i, m := range modes {
+				if r == 0 {
+					measure(m.call, n, min(50, o.requests), 5*time.Second) // warm-up
+				}
+				l := measure(m.call, n, o.requests, o.duration)
+				l.mode = m.name
+				if l.errors > 0 {
+					fmt.Fprintf(os.Stderr, "%s with %d clients: %d errors\n", m.name, n, l.errors)
+				}
+				if r == 0 || l.rps() > best[i].rps() {
+					best[i] = l
+				}
+			}
+		}
+		all = append(all, best...)
+		closeWS()
+	}
+	writeTable(w, all)
+	fmt.Fprintf(w, "\nload average: %s at start, %s at end (other processes share the CPU)\n", startLoad, loadAverage())
+	return nil
+}
+
+// loadAverage is the 1-minute load average, "?" off Linux.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
+}
+
+// measure runs clients closed-loop until total requests or limit.
+func measure(call callFunc, clients, total int, limit time.Duration) level {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	var next atomic.Int64
+	lat := make([][]time.Duration, clients)
+	errs := make([]int, clients)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil && next.Add(1) <= int64(total) {
+				t0 := time.Now()
+				if err := call(ctx, c); err != nil {
+					if ctx.Err() == nil {
+						errs[c]++
+					}
+					continue
+				}
+				lat[c] = append(lat[c], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	l := level{clients: clients, elapsed: time.Since(start)}
+	var flat []time.Duration
+	for c := range clients {
+		flat = append(flat, lat[c]...)
+		l.errors += errs[c]
+	}
+	slices.Sort(flat)
+	l.n = len(flat)
+	l.p50, l.p99 = quantile(flat, 0.50), quantile(flat, 0.99)
+	return l
+}
+
+// quantile is the nearest-rank quantile of sorted durations.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func writeTable(w io.Writer, all []level) {
+	fmt.Fprintln(w, "| clients | mode | requests | req/s | p50 ms | p99 ms | vs session |")
+	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|")
+	base := map[int]float64{}
+	for _, l := range all {
+		if l.mode == "session" {
+			base[l.clients] = l.rps()
+		}
+	}
+	for _, l := range all {
+		fmt.Fprintf(w, "| %d | %s | %d | %.0f | %.2f | %.2f | %.0f%% |\n", l.clients, l.mode, l.n, l.rps(),
+			ms(l.p50), ms(l.p99), 100*l.rps()/base[l.clients])
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// sessionCall opens the model's own ORT session and returns a request that
+// tokenizes the pair and runs it alone (batch 1), then takes the softmax.
+func sessionCall(rt *ort.Runtime, dir, name string) (callFunc, func(), error) {
+	entries, err := models.Scan(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	i := slices.IndexFunc(entries, func(e models.Entry) bool { return e.Name == name })
+	if i < 0 {
+		return nil, nil, fmt.Errorf("no model %q in %s", name, dir)
+	}
+	entry := entries[i]
+	tok, err := inference.HFTokenizer(entry.Path(models.TokenizerFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	ins, _, err := rt.Inspect(entry.Path(models.ModelFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	mf := entry.Manifest
+	inputs := []string{mf.InputName("input_ids"), mf.InputName("attention_mask")}
+	withTypes := slices.ContainsFunc(ins, func(x ort.IOInfo) bool { return x.Name == mf.InputName("token_type_ids") })
+	if withTypes {
+		inputs = append(inputs, mf.InputName("token_type_ids"))
+	}
+	sess, err := rt.NewSession(entry.Path(models.ModelFile), inputs, []string{mf.OutputName("logits")})
+	if err != nil {
+		return nil, nil, err
+	}
+	pair := hypothesis
+	call := func(ctx context.Context, _ int) error {
+		encs, err := tok.Encode(inference.EncodeRequest{Text: premise, Pair: &pair, MaxLength: mf.MaxLength, Strategy: inference.LongestFirst})
+		if err != nil {
+			return err
+		}
+		e := encs[0]
+		shape := []int64{1, int64(len(e.IDs))}
+		mask := make([]int64, len(e.IDs))
+		for j := range mask {
+			mask[j] = 1
+		}
+		tensors := []ort.Tensor{{Shape: shape, Int64: e.IDs}, {Shape: shape, Int64: mask}}
+		if withTypes {
+			tensors = append(tensors, ort.Tensor{Shape: shape, Int64: e.TypeIDs})
+		}
+		outs, err := sess.Run(ctx, tensors)
+		if err != nil {
+			return err
+		}
+		softmax(outs[0].Float32)
+		return nil
+	}
+	return call, func() { sess.Close() }, nil
+}
+
+func softmax(v []float32) {
+	m := float32(math.Inf(-1))
+	for _, x := range v {
+		m = max(m, x)
+	}
+	var sum float64
+	for i, x := range v {
+		e := math.Exp(float64(x - m))
+		v[i] = float32(e)
+		sum += e
+	}
+	for i := range v {
+		v[i] = float32(float64(v[i]) / sum)
+	}
+}
+
+// serve starts an in-process clinlm server on a loopback port, with the
+// per-connection rate limit lifted (the benchmark is the only client).
+func serve(eng *inference.Engine, log *slog.Logger) (string, func(), error) {
+	set, err := results.Default()
+	if err != nil {
+		return "", nil, err
+	}
+	assets, err := static.Embedded()
+	if err != nil {
+		return "", nil, err
+	}
+	srv, err := server.New(server.Config{Logger: log, Results: set, Assets: assets, Inference: eng,
+		InferLimits: server.InferLimits{RatePerSecond: 1e9, Burst: 1 << 30}})
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
+	return ln.Addr().String(), func() { cancel(); <-done }, nil
+}
+
+// wsFrame is the part of a server frame the benchmark reads.
+type wsFrame struct {
+	ID    string `json:"id"`
+	Type  string `json:"type"`
+	Error *struct {
+		Code, Message string
+	} `json:"error"`
+}
+
+// wsCall opens one connection per client; a request sends a frame and reads
+// frames until its result.
+func wsCall(addr, model string, clients int) (callFunc, func(), error) {
+	conns := make([]*websocket.Conn, clients)
+	closeAll := func() {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}
+	for i := range conns {
+		c, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws/infer", nil)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		conns[i] = c
+	}
+	seq := make([]int, clients)
+	input, err := json.Marshal(inference.Input{Premise: premise, Hypothesis: hypothesis})
+	if err != nil {
+		return nil, nil, err
+	}
+	call := func(_ context.Context, c int) error {
+		seq[c]++ // each client is one goroutine
+		id := strconv.Itoa(seq[c])
+		frame := map[string]any{"id": id, "model": model, "input": json.RawMessage(input)}
+		if err := conns[c].WriteJSON(frame); err != nil {
+			return err
+		}
+		for {
+			var f wsFrame
+			if err := conns[c].ReadJSON(&f); err != nil {
+				return err
+			}
+			if f.ID != id {
+				continue
+			}
+			switch f.Type {
+			case "result":
+				return nil
+			case "error":
+				return errors.New(f.Error.Code + ": " + f.Error.Message)
+			}
+		}
+	}
+	return call, closeAll, nil
+}
