@@ -1,6 +1,11 @@
 // Package models holds the tokenization models of a Hugging Face tokenizer.json
 // (BPE, WordPiece, Unigram, WordLevel). A model turns one pre-token (a "word"
 // that normalization and pre-tokenization already produced) into tokens.
+//
+// Output is meant to be identical to Python tokenizers 0.23.3 (tok.model.tokenize),
+// quirks included; the golden files under testdata/ pin it. Build a model with
+// FromJSON from the "model" object of a tokenizer.json, or with NewBPE,
+// NewWordPiece, NewUnigram and NewWordLevel. Models are safe for concurrent use.
 package models
 
 // Token is one piece a model produced for a word.
