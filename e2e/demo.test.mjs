@@ -105,6 +105,7 @@ const cases = [
       const sum = rows.reduce((a, r) => a + r.score, 0);
       assert.ok(Math.abs(sum - 1) < 0.01, `probabilities sum to ${sum}`);
       assert.deepEqual([...rows].sort((a, b) => b.score - a.score), rows, "bars are sorted by score");
+      assert.match(await page.locator('[data-testid="nli-verdict"]').textContent(), new RegExp(`^${rows[0].label}: (very likely|somewhat likely|not confident)`));
     },
   },
   {

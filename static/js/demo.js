@@ -149,7 +149,14 @@
         el("td", {}, el("div", { class: "bar", role: "img", "aria-label": `${l.label} ${fmt(l.score)}` }, fill)),
         el("td", { class: "num", text: fmt(l.score) })));
     }
-    p.column.querySelector(".body").replaceChildren(table);
+    const top = (out.labels || [])[0];
+    const body = [table];
+    if (top) {
+      // Words for the top probability, as the AllenNLP entailment demo puts them.
+      const words = top.score >= 0.75 ? "very likely" : top.score >= 0.5 ? "somewhat likely" : "not confident";
+      body.unshift(el("p", { class: "verdict", "data-testid": "nli-verdict", text: `${top.label}: ${words} (${fmt(top.score)})` }));
+    }
+    p.column.querySelector(".body").replaceChildren(...body);
   }
 
   // Answers carry code-point offsets into the report: index an array of code
