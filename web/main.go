@@ -41,6 +41,7 @@ func commands() []command {
 	return []command{
 		{"serve", "start the dashboard (the default)", runServe},
 		{"tokenize", "tokenize JSON lines from stdin with a tokenizer.json", runTokenize},
+		{"eval", "score a model on a JSONL task file (nli, qa, clip) and print the metrics", runEval},
 	}
 }
 
