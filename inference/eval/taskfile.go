@@ -184,13 +184,7 @@ func parseLine(raw []byte, task string) (Example, error) {
 func strictDecode(raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("more than one JSON value on the line")
-	}
-	return nil
+	return dec.Decode(v)
 }
 
 // guessTask names the task whose identifying fields the line has, "" when unclear.
