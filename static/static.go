@@ -85,7 +85,7 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, URLPrefix)
 	hash, name, ok := strings.Cut(rest, "/")
 	name = path.Clean(name)
-	if !ok || name == "." || strings.HasPrefix(name, "..") || strings.HasSuffix(name, ".gz") {
+	if !ok || name == "." || strings.HasPrefix(name, "..") || isPrecompressed(name) {
 		http.NotFound(w, r)
 		return
 	}
@@ -109,9 +109,9 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
 	}
 	file := name
-	if _, gz := a.hashes[name+".gz"]; gz && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		file = name + ".gz"
-		w.Header().Set("Content-Encoding", "gzip")
+	if enc, ok := a.precompressed(name, r.Header.Get("Accept-Encoding")); ok {
+		file = name + enc.suffix
+		w.Header().Set("Content-Encoding", enc.name)
 	}
 	b, err := fs.ReadFile(a.files, file)
 	if err != nil {
@@ -127,4 +127,37 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, _ = w.Write(b)
+}
+
+// encoding is a precompressed sibling's file suffix and Content-Encoding.
+type encoding struct{ suffix, name string }
+
+// encodings lists the precompressed siblings in order of preference (smallest first).
+func encodings() [2]encoding { return [2]encoding{{".br", "br"}, {".gz", "gzip"}} }
+
+func isPrecompressed(name string) bool {
+	for _, e := range encodings() {
+		if strings.HasSuffix(name, e.suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// precompressed picks the best sibling of name that the client accepts.
+func (a *Assets) precompressed(name, acceptEncoding string) (encoding, bool) {
+	accepted := map[string]bool{}
+	for _, part := range strings.Split(acceptEncoding, ",") {
+		token, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.ReplaceAll(strings.TrimSpace(params), " ", "") == "q=0" {
+			continue
+		}
+		accepted[strings.ToLower(strings.TrimSpace(token))] = true
+	}
+	for _, e := range encodings() {
+		if _, ok := a.hashes[name+e.suffix]; ok && accepted[e.name] {
+			return e, true
+		}
+	}
+	return encoding{}, false
 }

@@ -29,6 +29,7 @@ func TestAssetsServe(t *testing.T) {
 		"css/app.css":            {Data: []byte("body{}")},
 		"dist/tokenizer.wasm":    {Data: []byte("\x00asm-raw")},
 		"dist/tokenizer.wasm.gz": {Data: gz(t, "\x00asm-raw")},
+		"dist/tokenizer.wasm.br": {Data: []byte("brotli-bytes")},
 		"dist/.gitkeep":          {Data: nil},
 	}
 	a, err := New(fsys)
@@ -50,7 +51,10 @@ func TestAssetsServe(t *testing.T) {
 		{"hashed css", cssURL, "", 200, "text/css; charset=utf-8", "", "public, max-age=31536000, immutable", "body{}"},
 		{"stale hash still served, not cached", "/static/0000/css/app.css", "", 200, "text/css; charset=utf-8", "", "no-cache", "body{}"},
 		{"wasm plain", wasmURL, "", 200, "application/wasm", "", "public, max-age=31536000, immutable", "\x00asm-raw"},
-		{"wasm precompressed", wasmURL, "gzip, br", 200, "application/wasm", "gzip", "public, max-age=31536000, immutable", ""},
+		{"wasm brotli preferred", wasmURL, "gzip, deflate, br", 200, "application/wasm", "br", "public, max-age=31536000, immutable", "brotli-bytes"},
+		{"wasm gzip when brotli refused", wasmURL, "gzip, br;q=0", 200, "application/wasm", "gzip", "public, max-age=31536000, immutable", ""},
+		{"wasm gzip", wasmURL, "gzip", 200, "application/wasm", "gzip", "public, max-age=31536000, immutable", ""},
+		{"br sibling not addressable", "/static/abc/dist/tokenizer.wasm.br", "", 404, "", "", "", ""},
 		{"unknown file", "/static/abc/css/none.css", "", 404, "", "", "", ""},
 		{"gz sibling not addressable", "/static/abc/dist/tokenizer.wasm.gz", "", 404, "", "", "", ""},
 		{"path traversal", "/static/abc/../../etc/passwd", "", 404, "", "", "", ""},
