@@ -31,7 +31,14 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 		squad       = fset.String("squad-version", "2.0", "official SQuAD script the QA scores follow: 1.1 or 2.0")
 		zeroDiv     = fset.Float64("zero-division", 0, "value of a precision, recall or F1 with a zero denominator (sklearn's zero_division: 0 or 1)")
 	)
-	addInferFlags(fset, &inf)
+	// The engine flags that matter to a batch job; the serving limits
+	// (timeouts, note length, queue, frames) are set below instead.
+	fset.StringVar(&inf.models, "models", "", "model repository directory (default ./models; see inference/models/README.md)")
+	fset.StringVar(&inf.ortLib, "ort-lib", "", "ONNX Runtime library (default: .cache/ort/libonnxruntime.so.1 from tools/ort/fetch.sh)")
+	fset.StringVar(&inf.device, "device", "auto", "where models run: auto (CUDA when available), cpu or cuda")
+	fset.IntVar(&inf.threads, "ort-threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
+	fset.IntVar(&inf.maxBatch, "max-batch", 8, "most sequences per model run")
+	fset.DurationVar(&inf.maxWait, "max-wait", 2*time.Millisecond, "longest wait for a batch to fill")
 	fset.Usage = func() {
 		fmt.Fprintln(fset.Output(), "usage: clinlm eval --model NAME --data FILE [--models DIR] [--limit N] [--json]")
 		fset.PrintDefaults()
