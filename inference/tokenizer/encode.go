@@ -58,19 +58,28 @@ func (t *Tokenizer) EncodeWithOptions(text string, pair *string, opts EncodeOpti
 	} else if opts.MaxLength < 0 {
 		return nil, errors.New("tokenizer: negative max length")
 	}
-	enc, err := t.encodeSequence(text, 0, nil)
+	// The per-sequence encodings live in pooled scratch memory; the
+	// post-processing below copies them into the result.
+	st := t.getState()
+	defer t.putState(st)
+	enc, err := t.encodeSequence(st, text, 0, nil)
 	if err != nil {
 		return nil, err
 	}
 	var pairEnc *Encoding
 	if pair != nil {
-		if pairEnc, err = t.encodeSequence(*pair, 1, nil); err != nil {
+		pst := t.getState()
+		defer t.putState(pst)
+		if pairEnc, err = t.encodeSequence(pst, *pair, 1, nil); err != nil {
 			return nil, err
 		}
 	}
 	out, err := t.postProcess(enc, pairEnc, opts.AddSpecialTokens, trunc)
 	if err != nil {
 		return nil, err
+	}
+	if out.scratch {
+		out = out.clone()
 	}
 	out.finish()
 	return out, nil
@@ -83,6 +92,11 @@ type encodeState struct {
 	model []models.Token
 	recs  []tokenRecord
 	conv  charConverter
+	// The arrays of the sequence's encoding, until post-processing has
+	// copied it.
+	ints   []int
+	offs   [][2]int
+	tokens []string
 }
 
 type tokenRecord struct {
@@ -104,21 +118,20 @@ func (t *Tokenizer) putState(s *encodeState) {
 	s.recs = s.recs[:0]
 	clear(s.model)
 	s.model = s.model[:0]
+	clear(s.tokens)
 	t.states.Put(s)
 }
 
 // encodeSequence runs added-token extraction, normalization,
 // pre-tokenization and the model over one text. When trace is not nil it
 // receives the pre-tokenized string before the model runs.
-func (t *Tokenizer) encodeSequence(text string, typeID int, trace func(*normalized.PreTokenized)) (*Encoding, error) {
+func (t *Tokenizer) encodeSequence(st *encodeState, text string, typeID int, trace func(*normalized.PreTokenized)) (*Encoding, error) {
 	if !utf8.ValidString(text) {
 		return nil, errors.New("tokenizer: text is not valid UTF-8")
 	}
 	if len(text) > normalized.MaxLen {
 		return nil, fmt.Errorf("tokenizer: text of %d bytes is longer than the %d supported", len(text), normalized.MaxLen)
 	}
-	st := t.getState()
-	defer t.putState(st)
 	pt := &st.pt
 	if err := t.added.extractInto(pt, t.normalizer, text); err != nil {
 		return nil, fmt.Errorf("tokenizer: normalizer: %w", err)
@@ -150,7 +163,7 @@ func (t *Tokenizer) encodeSequence(text string, typeID int, trace func(*normaliz
 		}
 	}
 	st.recs = recs
-	return newEncoding(recs, typeID), nil
+	return st.encoding(typeID), nil
 }
 
 // record converts a token's offsets in its piece's normalized text to the
@@ -164,11 +177,16 @@ func (st *encodeState) record(piece *normalized.Piece, id int, value string, sta
 	return tokenRecord{id: id, value: value, offs: st.conv.convert(bo), bytes: bo, word: word}
 }
 
-// newEncoding builds an encoding of the records, each field sized exactly.
-func newEncoding(recs []tokenRecord, typeID int) *Encoding {
-	n := len(recs)
-	ints := make([]int, 5*n)
-	offs := make([][2]int, 2*n)
+// encoding builds the encoding of the records in the state's scratch
+// arrays. It is marked scratch: whatever keeps it must copy it.
+func (st *encodeState) encoding(typeID int) *Encoding {
+	n := len(st.recs)
+	if cap(st.ints) < 5*n {
+		st.ints = make([]int, 5*n)
+		st.offs = make([][2]int, 2*n)
+		st.tokens = make([]string, n)
+	}
+	ints, offs := st.ints[:5*n], st.offs[:2*n]
 	e := &Encoding{
 		IDs:               ints[0*n : 1*n : 1*n],
 		TypeIDs:           ints[1*n : 2*n : 2*n],
@@ -177,16 +195,11 @@ func newEncoding(recs []tokenRecord, typeID int) *Encoding {
 		WordIDs:           ints[4*n : 5*n : 5*n],
 		Offsets:           offs[0*n : 1*n : 1*n],
 		ByteOffsets:       offs[1*n : 2*n : 2*n],
-		Tokens:            make([]string, n),
+		Tokens:            st.tokens[:n:n],
+		scratch:           true,
 	}
-	for i, r := range recs {
-		e.IDs[i] = r.id
-		e.TypeIDs[i] = typeID
-		e.AttentionMask[i] = 1
-		e.WordIDs[i] = r.word
-		e.Offsets[i] = r.offs
-		e.ByteOffsets[i] = r.bytes
-		e.Tokens[i] = r.value
+	for i, r := range st.recs {
+		e.setToken(i, r.id, r.value, r.offs, r.bytes, r.word, typeID, 0)
 	}
 	return e
 }

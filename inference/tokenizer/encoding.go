@@ -25,9 +25,43 @@ type Encoding struct {
 	// encoding with its own special tokens.
 	Overflowing []*Encoding
 
-	// ranges maps a sequence id to the tokens [start, end) it covers (HF's
-	// sequence_ranges); empty means one sequence covering everything.
-	ranges map[int][2]int
+	// ranges maps a sequence id (0 or 1) to the tokens [start, end) it
+	// covers (HF's sequence_ranges); empty means one sequence covering
+	// everything.
+	ranges seqRanges
+	// scratch marks an encoding whose arrays are pooled memory that will be
+	// reused: it must be copied before it is returned.
+	scratch bool
+}
+
+// seqRanges is HF's sequence_ranges map, whose keys can only be 0 and 1.
+type seqRanges struct {
+	r   [2][2]int
+	set [2]bool
+}
+
+func (s *seqRanges) len() int {
+	n := 0
+	for _, ok := range s.set {
+		if ok {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *seqRanges) put(id int, r [2]int) {
+	if id < 0 || id > 1 {
+		panic("tokenizer: sequence id out of range") // callers only use 0 and 1
+	}
+	s.r[id], s.set[id] = r, true
+}
+
+func (s *seqRanges) get(id int) ([2]int, bool) {
+	if id < 0 || id > 1 || !s.set[id] {
+		return [2]int{}, false
+	}
+	return s.r[id], true
 }
 
 // Len is the number of tokens.
@@ -44,35 +78,44 @@ func (e *Encoding) clone() *Encoding {
 		AttentionMask:     slices.Clone(e.AttentionMask),
 		WordIDs:           slices.Clone(e.WordIDs),
 	}
-	if e.ranges != nil {
-		c.ranges = make(map[int][2]int, len(e.ranges))
-		for k, v := range e.ranges {
-			c.ranges[k] = v
-		}
-	}
+	c.ranges = e.ranges
 	for _, o := range e.Overflowing {
 		c.Overflowing = append(c.Overflowing, o.clone())
 	}
 	return c
 }
 
-// appendToken adds one token.
-func (e *Encoding) appendToken(id int, token string, offsets, byteOffsets [2]int, word, typeID, special int) {
-	e.IDs = append(e.IDs, id)
-	e.Tokens = append(e.Tokens, token)
-	e.Offsets = append(e.Offsets, offsets)
-	e.ByteOffsets = append(e.ByteOffsets, byteOffsets)
-	e.WordIDs = append(e.WordIDs, word)
-	e.TypeIDs = append(e.TypeIDs, typeID)
-	e.SpecialTokensMask = append(e.SpecialTokensMask, special)
-	e.AttentionMask = append(e.AttentionMask, 1)
+// sizedEncoding returns an encoding of n zero tokens, its fields sharing two
+// allocations.
+func sizedEncoding(n int) *Encoding {
+	ints := make([]int, 5*n)
+	offs := make([][2]int, 2*n)
+	return &Encoding{
+		IDs:               ints[0*n : 1*n : 1*n],
+		TypeIDs:           ints[1*n : 2*n : 2*n],
+		SpecialTokensMask: ints[2*n : 3*n : 3*n],
+		AttentionMask:     ints[3*n : 4*n : 4*n],
+		WordIDs:           ints[4*n : 5*n : 5*n],
+		Offsets:           offs[0*n : 1*n : 1*n],
+		ByteOffsets:       offs[1*n : 2*n : 2*n],
+		Tokens:            make([]string, n),
+	}
+}
+
+// setToken sets token i of an encoding made by sizedEncoding.
+func (e *Encoding) setToken(i, id int, token string, offsets, byteOffsets [2]int, word, typeID, special int) {
+	e.IDs[i] = id
+	e.Tokens[i] = token
+	e.Offsets[i] = offsets
+	e.ByteOffsets[i] = byteOffsets
+	e.WordIDs[i] = word
+	e.TypeIDs[i] = typeID
+	e.SpecialTokensMask[i] = special
+	e.AttentionMask[i] = 1
 }
 
 func (e *Encoding) setSequenceID(id int) {
-	if e.ranges == nil {
-		e.ranges = map[int][2]int{}
-	}
-	e.ranges[id] = [2]int{0, e.Len()}
+	e.ranges.put(id, [2]int{0, e.Len()})
 }
 
 func (e *Encoding) setTypeIDs(id int) {
@@ -112,7 +155,7 @@ func (e *Encoding) truncate(maxLen, stride int, left bool) error {
 	if stride >= maxLen {
 		return errStride(stride, maxLen)
 	}
-	e.ranges = nil
+	e.ranges = seqRanges{}
 	step := maxLen - stride
 	var parts [][2]int
 	if !left {
@@ -160,12 +203,9 @@ func (e *Encoding) mergeWith(pair *Encoding) {
 		overflowing = append(overflowing, n)
 	}
 	base := e.Len()
-	if len(pair.ranges) > 0 {
-		if e.ranges == nil {
-			e.ranges = map[int][2]int{}
-		}
-		for id, r := range pair.ranges {
-			e.ranges[id] = [2]int{base + r[0], base + r[1]}
+	for id := range 2 {
+		if r, ok := pair.ranges.get(id); ok {
+			e.ranges.put(id, [2]int{base + r[0], base + r[1]})
 		}
 	}
 	e.IDs = append(e.IDs, pair.IDs...)
@@ -182,6 +222,10 @@ func (e *Encoding) mergeWith(pair *Encoding) {
 // mergeEncodings merges encodings in order (HF's Encoding::merge), sizing
 // the result once.
 func mergeEncodings(encs []*Encoding) *Encoding {
+	if len(encs) == 1 && !encs[0].scratch {
+		// Merging one encoding into an empty one gives the same encoding.
+		return encs[0]
+	}
 	n := 0
 	for _, e := range encs {
 		n += e.Len()
@@ -223,8 +267,10 @@ func (e *Encoding) pad(length, padID, padTypeID int, padToken string, left bool)
 		e.SpecialTokensMask = slices.Insert(e.SpecialTokensMask, 0, repeat(1, n)...)
 		e.Offsets = slices.Insert(e.Offsets, 0, repeat([2]int{}, n)...)
 		e.ByteOffsets = slices.Insert(e.ByteOffsets, 0, repeat([2]int{}, n)...)
-		for id, r := range e.ranges {
-			e.ranges[id] = [2]int{r[0] + n, r[1] + n}
+		for id := range 2 {
+			if r, ok := e.ranges.get(id); ok {
+				e.ranges.put(id, [2]int{r[0] + n, r[1] + n})
+			}
 		}
 		return
 	}
@@ -253,12 +299,12 @@ func (e *Encoding) finish() {
 	for i := range e.SequenceIDs {
 		e.SequenceIDs[i] = -1
 	}
-	nseq := len(e.ranges)
+	nseq := e.ranges.len()
 	if nseq == 0 {
 		nseq = 1
 	}
 	for id := 0; id < nseq; id++ {
-		r, ok := e.ranges[id]
+		r, ok := e.ranges.get(id)
 		if !ok {
 			r = [2]int{0, e.Len()}
 		}

@@ -130,23 +130,30 @@ func process(p postProcessor, enc, pair *Encoding, addSpecial bool) (*Encoding, 
 }
 
 // wrap surrounds an encoding with special tokens: before (if any), the
-// encoding, after; the sequence range excludes the special tokens.
+// encoding, after; the sequence range excludes the special tokens. The type
+// ids are the encoding's when keepTypes, else typeID.
 func wrap(e *Encoding, before, after *tokenAndID, beforeType, afterType, seq int, keepTypes bool, typeID int) *Encoding {
-	out := &Encoding{}
+	n := e.Len() + 1
 	if before != nil {
-		out.appendToken(before.id, before.token, [2]int{}, [2]int{}, -1, beforeType, 1)
+		n++
 	}
-	start := out.Len()
-	for i := range e.IDs {
+	out := sizedEncoding(n)
+	i := 0
+	if before != nil {
+		out.setToken(0, before.id, before.token, [2]int{}, [2]int{}, -1, beforeType, 1)
+		i = 1
+	}
+	start := i
+	for k := range e.IDs {
 		t := typeID
 		if keepTypes {
-			t = e.TypeIDs[i]
+			t = e.TypeIDs[k]
 		}
-		out.appendToken(e.IDs[i], e.Tokens[i], e.Offsets[i], e.ByteOffsets[i], e.WordIDs[i], t, 0)
+		out.setToken(i, e.IDs[k], e.Tokens[k], e.Offsets[k], e.ByteOffsets[k], e.WordIDs[k], t, 0)
+		i++
 	}
-	end := out.Len()
-	out.appendToken(after.id, after.token, [2]int{}, [2]int{}, -1, afterType, 1)
-	out.ranges = map[int][2]int{seq: {start, end}}
+	out.setToken(i, after.id, after.token, [2]int{}, [2]int{}, -1, afterType, 1)
+	out.ranges.put(seq, [2]int{start, i})
 	return out
 }
 
@@ -328,6 +335,9 @@ type templatePiece struct {
 	sequence int    // 0 for A, 1 for B, -1 for a special token
 	special  string // the special token's id in special_tokens
 	typeID   int
+	// tokens is the encoding of a special token, built at load time and
+	// only ever read (merging copies it).
+	tokens *Encoding
 }
 
 type templateSpecial struct {
@@ -341,6 +351,16 @@ type templateProcessing struct {
 	single, pair           []templatePiece
 	special                map[string]templateSpecial
 	addedSingle, addedPair int
+}
+
+// specialEncoding returns the (read-only, shared) encoding of a template's
+// special-token piece.
+func (p templatePiece) specialEncoding(st templateSpecial) *Encoding {
+	e := sizedEncoding(len(st.IDs))
+	for k, id := range st.IDs {
+		e.setToken(k, id, st.Tokens[k], [2]int{}, [2]int{}, -1, p.typeID, 1)
+	}
+	return e
 }
 
 func (*templateProcessing) String() string { return "TemplateProcessing" }
@@ -389,6 +409,13 @@ func templateFromJSON(raw json.RawMessage) (postProcessor, error) {
 	}
 	if tp.addedPair, err = count(tp.pair); err != nil {
 		return nil, err
+	}
+	for _, pieces := range [][]templatePiece{tp.single, tp.pair} {
+		for i := range pieces {
+			if pieces[i].sequence < 0 {
+				pieces[i].tokens = pieces[i].specialEncoding(tp.special[pieces[i].special])
+			}
+		}
 	}
 	return tp, nil
 }
@@ -468,15 +495,9 @@ func (t *templateProcessing) processEncodings(encs []*Encoding, addSpecial bool)
 			out = append(out, e)
 			continue
 		}
-		if !addSpecial {
-			continue
+		if addSpecial {
+			out = append(out, p.tokens)
 		}
-		st := t.special[p.special]
-		e := &Encoding{}
-		for k, id := range st.IDs {
-			e.appendToken(id, st.Tokens[k], [2]int{}, [2]int{}, -1, p.typeID, 1)
-		}
-		out = append(out, e)
 	}
 	return out, nil
 }

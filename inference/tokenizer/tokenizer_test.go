@@ -76,7 +76,7 @@ func TestEncodeBERT(t *testing.T) {
 		WordIDs:           []int{-1, 0, 1, 2, 3, -1, 0, 1, -1},
 		SequenceIDs:       []int{-1, 0, 0, 0, 0, -1, 1, 1, -1},
 	}
-	e.ranges = nil
+	e.ranges = seqRanges{}
 	if !reflect.DeepEqual(e, want) {
 		t.Errorf("got  %+v\nwant %+v", e, want)
 	}

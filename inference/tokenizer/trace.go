@@ -42,7 +42,9 @@ type TracePiece struct {
 func (t *Tokenizer) Trace(text string) (*Trace, error) {
 	conv := newCharConverter(text)
 	tr := &Trace{}
-	seq, err := t.encodeSequence(text, 0, func(pt *normalized.PreTokenized) {
+	st := t.getState()
+	defer t.putState(st)
+	seq, err := t.encodeSequence(st, text, 0, func(pt *normalized.PreTokenized) {
 		for _, p := range pt.Pieces {
 			span := p.Norm.OffsetsOriginal()
 			bo := [2]int{span.Start, span.End}

@@ -423,9 +423,14 @@ func (n *String) Append(s string) {
 // Replace replaces every match of p with content. The content takes the
 // alignment of the last byte of the match (HF's replace).
 func (n *String) Replace(p Pattern, content string) error {
-	matches, err := p.FindMatches(n.norm, nil)
+	_, err := n.replaceBuf(p, content, nil)
+	return err
+}
+
+func (n *String) replaceBuf(p Pattern, content string, buf []Match) ([]Match, error) {
+	matches, err := p.FindMatches(n.norm, buf[:0])
 	if err != nil {
-		return err
+		return matches, err
 	}
 	any := false
 	for _, m := range matches {
@@ -435,16 +440,16 @@ func (n *String) Replace(p Pattern, content string) error {
 		}
 	}
 	if !any {
-		return nil
+		return matches, nil
 	}
-	buf := make([]byte, 0, len(n.norm))
+	out := make([]byte, 0, len(n.norm))
 	align := make([]alignment, 0, len(n.norm))
 	last := 0
 	for _, m := range matches {
 		if !m.IsMatch {
 			continue
 		}
-		buf = append(buf, n.norm[last:m.Start]...)
+		out = append(out, n.norm[last:m.Start]...)
 		align = append(align, n.align[last:m.Start]...)
 		var a alignment
 		if m.End < 1 {
@@ -452,17 +457,17 @@ func (n *String) Replace(p Pattern, content string) error {
 		} else {
 			a = n.align[m.End-1]
 		}
-		buf = append(buf, content...)
+		out = append(out, content...)
 		for range len(content) {
 			align = append(align, a)
 		}
 		last = m.End
 	}
-	buf = append(buf, n.norm[last:]...)
+	out = append(out, n.norm[last:]...)
 	align = append(align, n.align[last:]...)
-	n.norm = string(buf)
+	n.norm = string(out)
 	n.align = align
-	return nil
+	return matches, nil
 }
 
 // LStrip, RStrip and Strip remove leading and/or trailing whitespace

@@ -93,6 +93,65 @@ func (p *PreTokenized) SplitPattern(pat Pattern, b Behavior) error {
 	})
 }
 
+// SplitString is s.Split using p's scratch memory, for SplitFuncs.
+func (p *PreTokenized) SplitString(s *String, pat Pattern, b Behavior, dst []String) ([]String, error) {
+	var err error
+	dst, p.matches, err = s.SplitBuf(pat, b, dst, p.matches)
+	return dst, err
+}
+
+// ReplaceString is s.Replace using p's scratch memory.
+func (p *PreTokenized) ReplaceString(s *String, pat Pattern, content string) error {
+	var err error
+	p.matches, err = s.replaceBuf(pat, content, p.matches)
+	return err
+}
+
+// PrependWhere prepends prefix to every untokenized piece for which want
+// returns true (String.Prepend), with one allocation for all of them.
+func (p *PreTokenized) PrependWhere(prefix string, want func(s *String) bool) {
+	if prefix == "" {
+		return
+	}
+	total, count := 0, 0
+	for i := range p.Pieces {
+		pc := &p.Pieces[i]
+		if pc.Tokenized || pc.Norm.IsEmpty() || !want(&pc.Norm) {
+			continue
+		}
+		total += len(prefix) + pc.Norm.Len()
+		count++
+	}
+	if count == 0 {
+		return
+	}
+	buf := make([]byte, 0, total)
+	align := make([]alignment, 0, total)
+	type cut struct{ piece, start, end int }
+	cuts := make([]cut, 0, count)
+	for i := range p.Pieces {
+		pc := &p.Pieces[i]
+		if pc.Tokenized || pc.Norm.IsEmpty() || !want(&pc.Norm) {
+			continue
+		}
+		start := len(buf)
+		buf = append(buf, prefix...)
+		a := pc.Norm.align[0]
+		for range len(prefix) {
+			align = append(align, a)
+		}
+		buf = append(buf, pc.Norm.norm...)
+		align = append(align, pc.Norm.align...)
+		cuts = append(cuts, cut{i, start, len(buf)})
+	}
+	text := string(buf)
+	for _, c := range cuts {
+		n := &p.Pieces[c.piece].Norm
+		n.norm = text[c.start:c.end]
+		n.align = align[c.start:c.end:c.end]
+	}
+}
+
 // SplitPieces is Split for functions that also attach tokens to some of the
 // sub-pieces (the added vocabulary does); fn appends pieces, not strings.
 func (p *PreTokenized) SplitPieces(fn func(s *String, dst []Piece) ([]Piece, error)) error {

@@ -71,28 +71,33 @@ func metaspaceFromJSON(raw json.RawMessage) (PreTokenizer, error) {
 	return MetaspaceFromJSON(raw)
 }
 
-// PreTokenize implements PreTokenizer.
+// PreTokenize implements PreTokenizer. HF runs replace, prepend and split on
+// each piece in turn; the pieces are independent, so running each step over
+// all pieces gives the same result with less copying.
 func (m Metaspace) PreTokenize(pt *normalized.PreTokenized) error {
 	rep := string(m.Replacement)
+	err := pt.Normalize(func(s *normalized.String) error {
+		if strings.IndexByte(s.Get(), ' ') < 0 {
+			return nil
+		}
+		return pt.ReplaceString(s, normalized.Rune(' '), rep)
+	})
+	if err != nil {
+		return err
+	}
+	switch m.PrependScheme {
+	case PrependAlways:
+		pt.PrependWhere(rep, func(s *normalized.String) bool { return !strings.HasPrefix(s.Get(), rep) })
+	case PrependFirst:
+		pt.PrependWhere(rep, func(s *normalized.String) bool {
+			return !strings.HasPrefix(s.Get(), rep) && s.OffsetsOriginal().Start == 0
+		})
+	}
+	if m.Split {
+		return pt.SplitPattern(normalized.Rune(m.Replacement), normalized.MergedWithNext)
+	}
+	// HF still passes the piece through split, which drops it if empty.
 	return pt.Split(func(_ int, s *normalized.String, dst []normalized.String) ([]normalized.String, error) {
-		if strings.IndexByte(s.Get(), ' ') >= 0 {
-			if err := s.Replace(normalized.Rune(' '), rep); err != nil {
-				return dst, err
-			}
-		}
-		switch m.PrependScheme {
-		case PrependAlways:
-			if !strings.HasPrefix(s.Get(), rep) {
-				s.Prepend(rep)
-			}
-		case PrependFirst:
-			if !strings.HasPrefix(s.Get(), rep) && s.OffsetsOriginal().Start == 0 {
-				s.Prepend(rep)
-			}
-		}
-		if m.Split {
-			return s.Split(normalized.Rune(m.Replacement), normalized.MergedWithNext, dst)
-		}
 		return append(dst, *s), nil
 	})
 }

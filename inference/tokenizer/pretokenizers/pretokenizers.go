@@ -467,7 +467,7 @@ func (b ByteLevel) PreTokenize(pt *normalized.PreTokenized) error {
 			s.Prepend(" ")
 		}
 		if b.UseRegex {
-			return s.Split(pattern.GPT2{}, normalized.Isolated, dst)
+			return pt.SplitString(s, pattern.GPT2{}, normalized.Isolated, dst)
 		}
 		return append(dst, *s), nil
 	})
