@@ -274,6 +274,11 @@ func predict(ctx context.Context, eng Engine, model string, mf models.Manifest, 
 	}
 	res, err := eng.Infer(ctx, model, in, nil)
 	if err != nil {
+		// The engine keeps causes out of client answers; an evaluation's
+		// user is the data's owner and needs them.
+		if ae := inference.AsError(err); ae.Err != nil {
+			return p, fmt.Errorf("%w (%v)", err, ae.Err)
+		}
 		return p, err
 	}
 	switch out := res.Output.(type) {
