@@ -195,3 +195,29 @@ func TestTraceAndDescribe(t *testing.T) {
 		t.Errorf("pre-token pieces cover %d tokens, want %d", n, enc.Len()-2)
 	}
 }
+
+// TestFromGPT2Files builds GPT-2 from encoder.json + merges.txt; the expected
+// values come from HF tokenizers 0.23.3 with the same pipeline
+// (tools/make_gpt2_tokenizer.py).
+func TestFromGPT2Files(t *testing.T) {
+	dir := filepath.Join(testutil.SharedDir(t), "tokenizers", "gpt2")
+	if _, err := os.Stat(filepath.Join(dir, "encoder.json")); err != nil {
+		t.Skip("gpt2 files not available")
+	}
+	tok, err := FromGPT2Files(filepath.Join(dir, "encoder.json"), filepath.Join(dir, "merges.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := tok.Encode("Hello world, it's  GPT-2<|endoftext|> café", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIDs := []int{15496, 995, 11, 340, 338, 220, 402, 11571, 12, 17, 50256, 40304}
+	wantOffsets := [][2]int{{0, 5}, {5, 11}, {11, 12}, {12, 15}, {15, 17}, {17, 18}, {18, 20}, {20, 22}, {22, 23}, {23, 24}, {24, 37}, {37, 42}}
+	if !reflect.DeepEqual(e.IDs, wantIDs) || !reflect.DeepEqual(e.Offsets, wantOffsets) {
+		t.Errorf("got ids %v offsets %v\nwant     %v         %v", e.IDs, e.Offsets, wantIDs, wantOffsets)
+	}
+	if d := tok.Describe(); d.VocabSize != 50257 {
+		t.Errorf("VocabSize = %d, want 50257", d.VocabSize)
+	}
+}

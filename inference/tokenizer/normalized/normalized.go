@@ -398,28 +398,6 @@ func (n *String) Prepend(s string) {
 	n.align = align
 }
 
-// Append adds s after the text; the new characters take the alignment of the
-// current last character.
-func (n *String) Append(s string) {
-	if len(s) == 0 {
-		return
-	}
-	if len(n.norm) == 0 {
-		changes := make([]Change, 0, len(s))
-		for _, r := range s {
-			changes = append(changes, Change{R: r, Delta: 1})
-		}
-		n.TransformRange(0, 0, changes, 0)
-		return
-	}
-	last, size := utf8.DecodeLastRuneInString(n.norm)
-	changes := []Change{{R: last, Delta: 0}}
-	for _, r := range s {
-		changes = append(changes, Change{R: r, Delta: 1})
-	}
-	n.TransformRange(len(n.norm)-size, len(n.norm), changes, 0)
-}
-
 // Replace replaces every match of p with content. The content takes the
 // alignment of the last byte of the match (HF's replace).
 func (n *String) Replace(p Pattern, content string) error {
