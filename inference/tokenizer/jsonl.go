@@ -10,13 +10,6 @@ import (
 	"unicode/utf8"
 )
 
-// jsonlRequest is one input line of RunJSONLines.
-type jsonlRequest struct {
-	ID   json.RawMessage `json:"id"`
-	Text json.RawMessage `json:"text"`
-	Pair json.RawMessage `json:"pair"`
-}
-
 // jsonlResult is one output line; the field order is the contract's.
 type jsonlResult struct {
 	ID                json.RawMessage `json:"id"`
@@ -73,7 +66,9 @@ func RunJSONLines(t *Tokenizer, r io.Reader, w io.Writer) error {
 }
 
 func handleLine(t *Tokenizer, line []byte) any {
-	var req jsonlRequest
+	// A map, not a struct: encoding/json matches struct fields without
+	// regard to case, and "TEXT" is not "text".
+	var req map[string]json.RawMessage
 	if err := json.Unmarshal(line, &req); err != nil {
 		var obj any
 		if json.Unmarshal(line, &obj) == nil {
@@ -81,14 +76,17 @@ func handleLine(t *Tokenizer, line []byte) any {
 		}
 		return jsonlError{ID: jsonNull, Error: "invalid JSON: " + err.Error()}
 	}
-	id := req.ID
+	if req == nil {
+		return jsonlError{ID: jsonNull, Error: "input line is not a JSON object"}
+	}
+	id := req["id"]
 	if len(id) == 0 {
 		id = jsonNull
 	}
 	if !utf8.Valid(line) {
 		return jsonlError{ID: id, Error: "input line is not valid UTF-8"}
 	}
-	text, ok, err := jsonString(req.Text)
+	text, ok, err := jsonString(req["text"])
 	if err != nil {
 		return jsonlError{ID: id, Error: "field \"text\": " + err.Error()}
 	}
@@ -96,8 +94,8 @@ func handleLine(t *Tokenizer, line []byte) any {
 		return jsonlError{ID: id, Error: "field \"text\" must be a string"}
 	}
 	var pair *string
-	if len(req.Pair) > 0 && !bytes.Equal(req.Pair, jsonNull) {
-		p, ok, err := jsonString(req.Pair)
+	if rawPair := bytes.TrimSpace(req["pair"]); len(rawPair) > 0 && !bytes.Equal(rawPair, jsonNull) {
+		p, ok, err := jsonString(rawPair)
 		if err != nil {
 			return jsonlError{ID: id, Error: "field \"pair\": " + err.Error()}
 		}

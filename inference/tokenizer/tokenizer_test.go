@@ -100,6 +100,8 @@ func TestRunJSONLines(t *testing.T) {
 		`{"id": "pair-null", "text": "Hi", "pair": null}`,
 		"{\"id\": \"latin1\", \"text\": \"caf\xe9\"}",
 		`{"text": "no id <b>&</b>"}`,
+		`{"id": "case", "TEXT": "keys are case-sensitive"}`,
+		`null`,
 	}, "\n")
 	var out bytes.Buffer
 	if err := RunJSONLines(tok, strings.NewReader(in), &out); err != nil {
@@ -117,6 +119,8 @@ func TestRunJSONLines(t *testing.T) {
 		`{"id":"pair-null","ids":[101,7632,102],"tokens":["[CLS]","hi","[SEP]"],"offsets":[[0,0],[0,2],[0,0]],"type_ids":[0,0,0],"special_tokens_mask":[1,0,1],"decoded":"hi"}`,
 		`{"id":"latin1","error":"input line is not valid UTF-8"}`,
 		`{"id":null,"ids":[101,2053,8909,1026,1038,1028,1004,1026,1013,1038,1028,102],"tokens":["[CLS]","no","id","<","b",">","&","<","/","b",">","[SEP]"],"offsets":[[0,0],[0,2],[3,5],[6,7],[7,8],[8,9],[9,10],[10,11],[11,12],[12,13],[13,14],[0,0]],"type_ids":[0,0,0,0,0,0,0,0,0,0,0,0],"special_tokens_mask":[1,0,0,0,0,0,0,0,0,0,0,1],"decoded":"no id < b > & < / b >"}`,
+		`{"id":"case","error":"field \"text\" must be a string"}`,
+		`{"id":null,"error":"input line is not a JSON object"}`,
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(want), out.String())
