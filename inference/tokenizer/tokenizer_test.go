@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -223,5 +224,43 @@ func TestFromGPT2Files(t *testing.T) {
 	}
 	if d := tok.Describe(); d.VocabSize != 50257 {
 		t.Errorf("VocabSize = %d, want 50257", d.VocabSize)
+	}
+}
+
+// TestConcurrentEncode encodes from several goroutines at once (run with
+// -race): the pooled scratch memory must not leak between calls.
+func TestConcurrentEncode(t *testing.T) {
+	tok, err := FromFile(filepath.Join("testdata", "e2e", "template-metaspace.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"Hello world, this is a test.", "one two three four five six seven eight nine ten", "Ünïcödé café naïve", ""}
+	want := make([]*Encoding, len(texts))
+	for i, s := range texts {
+		if want[i], err = tok.EncodePair(s, texts[(i+1)%len(texts)], true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan string, 64)
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			defer func() { done <- struct{}{} }()
+			for k := 0; k < 50; k++ {
+				i := (g + k) % len(texts)
+				e, err := tok.EncodePair(texts[i], texts[(i+1)%len(texts)], true)
+				if err != nil || !reflect.DeepEqual(e, want[i]) {
+					errs <- fmt.Sprintf("goroutine %d: text %d differs (%v)", g, i, err)
+					return
+				}
+			}
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
