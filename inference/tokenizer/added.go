@@ -153,7 +153,8 @@ func (av *addedVocabulary) extractInto(pt *normalized.PreTokenized, norm normali
 
 func (av *addedVocabulary) splitWithIndices(s *normalized.String, t *trie, dst []normalized.Piece) []normalized.Piece {
 	text := s.Get()
-	for _, m := range av.findMatches(text, t) {
+	var buf [8]addedSplit
+	for _, m := range av.findMatches(text, t, buf[:0]) {
 		piece, ok := s.Slice(m.start, m.end)
 		if !ok {
 			continue
@@ -179,14 +180,13 @@ type addedSplit struct {
 
 // findMatches is HF's AddedVocabulary::find_matches: leftmost-longest matches,
 // filtered by single_word, widened by lstrip/rstrip.
-func (av *addedVocabulary) findMatches(text string, t *trie) []addedSplit {
+func (av *addedVocabulary) findMatches(text string, t *trie, splits []addedSplit) []addedSplit {
 	if len(text) == 0 {
-		return []addedSplit{{0, 0, -1}}
+		return append(splits, addedSplit{0, 0, -1})
 	}
 	if t == nil {
-		return []addedSplit{{0, len(text), -1}}
+		return append(splits, addedSplit{0, len(text), -1})
 	}
-	var splits []addedSplit
 	startOffset := 0
 	for pos := 0; pos < len(text); {
 		start, end, id, ok := t.leftmostLongest(text, pos)

@@ -18,7 +18,7 @@ func (n *String) TransformBytes(table *[256]rune) {
 	buf := make([]byte, 0, size)
 	align := make([]alignment, 0, size)
 	buf, align = n.appendBytes(buf, align, table)
-	n.norm, n.align = string(buf), align
+	n.norm, n.align = bytesToString(buf), align
 }
 
 func encodedSize(s string, table *[256]rune) int {
@@ -103,7 +103,7 @@ func (p *PreTokenized) TransformBytes(table *[256]rune) {
 		buf, align = pc.Norm.appendBytes(buf, align, table)
 		cuts = append(cuts, cut{i, before, len(buf)})
 	}
-	text := string(buf)
+	text := bytesToString(buf)
 	for _, c := range cuts {
 		n := &p.Pieces[c.piece].Norm
 		n.norm = text[c.start:c.end]

@@ -174,7 +174,7 @@ func (n *String) TransformRange(start, end int, changes []Change, initialOffset 
 	buf, align = n.appendTransformed(buf, align, start, end, changes, initialOffset)
 	buf = append(buf, n.norm[end:]...)
 	align = append(align, n.align[end:]...)
-	n.norm = string(buf)
+	n.norm = bytesToString(buf)
 	n.align = align
 }
 
@@ -257,7 +257,7 @@ func (n *String) Filter(keep func(rune) bool) {
 		}
 		i += size
 	}
-	n.norm = string(buf)
+	n.norm = bytesToString(buf)
 	n.align = align
 }
 
@@ -305,7 +305,7 @@ func (n *String) Map(f func(rune) rune) {
 		}
 		i += size
 	}
-	n.norm = string(buf)
+	n.norm = bytesToString(buf)
 	if !sameSize {
 		n.align = align
 	}
@@ -377,7 +377,7 @@ func (n *String) Normalize(f unorm.Form) {
 		buf, align = n.appendTransformed(buf, align, i, i+seg, changes, 0)
 		i += seg
 	}
-	n.norm = string(buf)
+	n.norm = bytesToString(buf)
 	n.align = align
 }
 
@@ -443,7 +443,7 @@ func (n *String) replaceBuf(p Pattern, content string, buf []Match) ([]Match, er
 	}
 	out = append(out, n.norm[last:]...)
 	align = append(align, n.align[last:]...)
-	n.norm = string(out)
+	n.norm = bytesToString(out)
 	n.align = align
 	return matches, nil
 }

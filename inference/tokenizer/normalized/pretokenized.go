@@ -144,7 +144,7 @@ func (p *PreTokenized) PrependWhere(prefix string, want func(s *String) bool) {
 		align = append(align, pc.Norm.align...)
 		cuts = append(cuts, cut{i, start, len(buf)})
 	}
-	text := string(buf)
+	text := bytesToString(buf)
 	for _, c := range cuts {
 		n := &p.Pieces[c.piece].Norm
 		n.norm = text[c.start:c.end]
