@@ -113,12 +113,11 @@ func (t *Tokenizer) getState() *encodeState {
 	return &encodeState{}
 }
 
+// putState returns a state to the pool. Its buffers keep their contents,
+// which only reference vocabulary strings and the last text, until reused.
 func (t *Tokenizer) putState(s *encodeState) {
-	clear(s.recs)
 	s.recs = s.recs[:0]
-	clear(s.model)
 	s.model = s.model[:0]
-	clear(s.tokens)
 	t.states.Put(s)
 }
 
