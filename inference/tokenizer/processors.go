@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
 	"strings"
 	"unicode/utf8"
 
@@ -67,24 +68,11 @@ func postProcessorFromJSON(raw json.RawMessage) (postProcessor, error) {
 	case "TemplateProcessing":
 		return templateFromJSON(raw)
 	case "Sequence":
-		var s struct {
-			Processors []json.RawMessage `json:"processors"`
-		}
-		if err := json.Unmarshal(raw, &s); err != nil {
+		items, err := jsonseq.Load(raw, "processors", postProcessorFromJSON)
+		if err != nil {
 			return nil, err
 		}
-		if s.Processors == nil {
-			return nil, fmt.Errorf("Sequence: missing field \"processors\"")
-		}
-		seq := make(sequenceProcessing, 0, len(s.Processors))
-		for i, r := range s.Processors {
-			p, err := postProcessorFromJSON(r)
-			if err != nil {
-				return nil, fmt.Errorf("Sequence[%d]: %w", i, err)
-			}
-			seq = append(seq, p)
-		}
-		return seq, nil
+		return sequenceProcessing(items), nil
 	case "":
 		return nil, fmt.Errorf("post-processor without a \"type\" is not supported")
 	}

@@ -5,6 +5,7 @@ package decoders
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -124,24 +125,11 @@ func FromJSON(raw json.RawMessage) (Decoder, error) {
 		r, _ := utf8.DecodeRuneInString(*s.Content)
 		return Strip{Content: r, Start: *s.Start, Stop: *s.Stop}, nil
 	case "Sequence":
-		var s struct {
-			Decoders []json.RawMessage `json:"decoders"`
-		}
-		if err := json.Unmarshal(raw, &s); err != nil {
+		items, err := jsonseq.Load(raw, "decoders", FromJSON)
+		if err != nil {
 			return nil, err
 		}
-		if s.Decoders == nil {
-			return nil, fmt.Errorf("Sequence: missing field \"decoders\"")
-		}
-		seq := make(Sequence, 0, len(s.Decoders))
-		for i, r := range s.Decoders {
-			d, err := FromJSON(r)
-			if err != nil {
-				return nil, fmt.Errorf("Sequence[%d]: %w", i, err)
-			}
-			seq = append(seq, d)
-		}
-		return seq, nil
+		return Sequence(items), nil
 	case "":
 		return nil, fmt.Errorf("decoder without a \"type\" is not supported")
 	}

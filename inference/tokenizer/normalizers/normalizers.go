@@ -6,6 +6,7 @@ package normalizers
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
 	"strings"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/bytelevel"
@@ -110,24 +111,11 @@ func FromJSON(raw json.RawMessage) (Normalizer, error) {
 	case "Precompiled":
 		return precompiledFromJSON(raw)
 	case "Sequence":
-		var s struct {
-			Normalizers []json.RawMessage `json:"normalizers"`
-		}
-		if err := json.Unmarshal(raw, &s); err != nil {
+		items, err := jsonseq.Load(raw, "normalizers", FromJSON)
+		if err != nil {
 			return nil, err
 		}
-		if s.Normalizers == nil {
-			return nil, fmt.Errorf("Sequence: missing field \"normalizers\"")
-		}
-		seq := make(Sequence, 0, len(s.Normalizers))
-		for i, r := range s.Normalizers {
-			n, err := FromJSON(r)
-			if err != nil {
-				return nil, fmt.Errorf("Sequence[%d]: %w", i, err)
-			}
-			seq = append(seq, n)
-		}
-		return seq, nil
+		return Sequence(items), nil
 	case "":
 		return nil, fmt.Errorf("normalizer without a \"type\" is not supported")
 	}

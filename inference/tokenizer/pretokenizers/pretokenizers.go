@@ -6,6 +6,7 @@ package pretokenizers
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -128,24 +129,11 @@ func FromJSON(raw json.RawMessage) (PreTokenizer, error) {
 		}
 		return fl, nil
 	case "Sequence":
-		var s struct {
-			PreTokenizers []json.RawMessage `json:"pretokenizers"`
-		}
-		if err := json.Unmarshal(raw, &s); err != nil {
+		items, err := jsonseq.Load(raw, "pretokenizers", FromJSON)
+		if err != nil {
 			return nil, err
 		}
-		if s.PreTokenizers == nil {
-			return nil, fmt.Errorf("Sequence: missing field \"pretokenizers\"")
-		}
-		seq := make(Sequence, 0, len(s.PreTokenizers))
-		for i, r := range s.PreTokenizers {
-			p, err := FromJSON(r)
-			if err != nil {
-				return nil, fmt.Errorf("Sequence[%d]: %w", i, err)
-			}
-			seq = append(seq, p)
-		}
-		return seq, nil
+		return Sequence(items), nil
 	case "":
 		return nil, fmt.Errorf("pre-tokenizer without a \"type\" is not supported")
 	}

@@ -1,0 +1,38 @@
+// Package jsonseq loads the "Sequence" component that every stage of a
+// tokenizer.json pipeline (normalizer, pre-tokenizer, post-processor, decoder)
+// has: a list of components under one field, each built by the stage's own
+// loader.
+package jsonseq
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Load reads the list under field of a Sequence object and builds each item
+// with build. A missing or null list is an error naming the field; an item's
+// error names its index.
+func Load[R ~[]byte, T any](raw []byte, field string, build func(R) (T, error)) ([]T, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, err
+	}
+	var items []json.RawMessage
+	if list, ok := obj[field]; ok {
+		if err := json.Unmarshal(list, &items); err != nil {
+			return nil, err
+		}
+	}
+	if items == nil {
+		return nil, fmt.Errorf("Sequence: missing field %q", field)
+	}
+	out := make([]T, 0, len(items))
+	for i, item := range items {
+		v, err := build(R(item))
+		if err != nil {
+			return nil, fmt.Errorf("Sequence[%d]: %w", i, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
