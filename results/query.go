@@ -27,15 +27,8 @@ type Filter struct {
 // CLIP) and metric (Table 3 column order). An unknown task, metric, model or
 // domain gives an error wrapping ErrNotFound.
 func (s *Set) Results(f Filter) ([]Result, error) {
-	if f.Task != "" {
-		if _, ok := taskSpec(f.Task); !ok {
-			return nil, fmt.Errorf("results: unknown task %q: %w", f.Task, ErrNotFound)
-		}
-	}
-	if f.Metric != "" {
-		if _, ok := metricOrder()[f.Metric]; !ok {
-			return nil, fmt.Errorf("results: unknown metric %q: %w", f.Metric, ErrNotFound)
-		}
+	if err := checkTaskMetric(f.Task, f.Metric); err != nil {
+		return nil, err
 	}
 	if f.Domain != "" && !slices.Contains(Domains(), Domain(f.Domain)) {
 		return nil, fmt.Errorf("results: unknown domain %q: %w", f.Domain, ErrNotFound)
@@ -171,15 +164,8 @@ type AblationFilter struct {
 // Ablation returns the data-ablation rows (Tables 11–15) matching f, ordered
 // by task, metric, model (Table 1 order) and fraction.
 func (s *Set) Ablation(f AblationFilter) ([]AblationRow, error) {
-	if f.Task != "" {
-		if _, ok := taskSpec(f.Task); !ok {
-			return nil, fmt.Errorf("results: unknown task %q: %w", f.Task, ErrNotFound)
-		}
-	}
-	if f.Metric != "" {
-		if _, ok := metricOrder()[f.Metric]; !ok {
-			return nil, fmt.Errorf("results: unknown metric %q: %w", f.Metric, ErrNotFound)
-		}
+	if err := checkTaskMetric(f.Task, f.Metric); err != nil {
+		return nil, err
 	}
 	model := ""
 	if f.Model != "" {
@@ -291,4 +277,20 @@ func formatOptional(p *float64) string {
 		return ""
 	}
 	return formatScore(*p)
+}
+
+// checkTaskMetric rejects a task or metric filter that names nothing; empty
+// values match everything.
+func checkTaskMetric(task, metric string) error {
+	if task != "" {
+		if _, ok := taskSpec(task); !ok {
+			return fmt.Errorf("results: unknown task %q: %w", task, ErrNotFound)
+		}
+	}
+	if metric != "" {
+		if _, ok := metricOrder()[metric]; !ok {
+			return fmt.Errorf("results: unknown metric %q: %w", metric, ErrNotFound)
+		}
+	}
+	return nil
 }
