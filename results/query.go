@@ -27,7 +27,7 @@ type Filter struct {
 // CLIP) and metric (Table 3 column order). An unknown task, metric, model or
 // domain gives an error wrapping ErrNotFound.
 func (s *Set) Results(f Filter) ([]Result, error) {
-	if err := checkTaskMetric(f.Task, f.Metric); err != nil {
+	if err := checkFilterTaskMetric(f.Task, f.Metric); err != nil {
 		return nil, err
 	}
 	if f.Domain != "" && !slices.Contains(Domains(), Domain(f.Domain)) {
@@ -164,7 +164,7 @@ type AblationFilter struct {
 // Ablation returns the data-ablation rows (Tables 11–15) matching f, ordered
 // by task, metric, model (Table 1 order) and fraction.
 func (s *Set) Ablation(f AblationFilter) ([]AblationRow, error) {
-	if err := checkTaskMetric(f.Task, f.Metric); err != nil {
+	if err := checkFilterTaskMetric(f.Task, f.Metric); err != nil {
 		return nil, err
 	}
 	model := ""
@@ -279,9 +279,9 @@ func formatOptional(p *float64) string {
 	return formatScore(*p)
 }
 
-// checkTaskMetric rejects a task or metric filter that names nothing; empty
-// values match everything.
-func checkTaskMetric(task, metric string) error {
+// checkFilterTaskMetric rejects a task or metric filter that names nothing;
+// empty values match everything.
+func checkFilterTaskMetric(task, metric string) error {
 	if task != "" {
 		if _, ok := taskSpec(task); !ok {
 			return fmt.Errorf("results: unknown task %q: %w", task, ErrNotFound)
