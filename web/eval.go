@@ -38,7 +38,7 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 	fset.StringVar(&inf.device, "device", "auto", "where models run: auto (CUDA when available), cpu or cuda")
 	fset.IntVar(&inf.threads, "ort-threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
 	fset.IntVar(&inf.maxBatch, "max-batch", 8, "most sequences per model run")
-	fset.DurationVar(&inf.maxWait, "max-wait", 2*time.Millisecond, "longest wait for a batch to fill")
+	fset.DurationVar(&inf.maxWait, "max-wait", 0, "longest wait for a batch to fill while the model is free (0: run at once)")
 	fset.Usage = func() {
 		fmt.Fprintln(fset.Output(), "usage: clinlm eval --model NAME --data FILE [--models DIR] [--limit N] [--json]")
 		fset.PrintDefaults()

@@ -45,7 +45,7 @@ func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
 	fs.StringVar(&f.device, "device", "auto", "where models run: auto (CUDA when available), cpu or cuda")
 	fs.IntVar(&f.threads, "ort-threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
 	fs.IntVar(&f.maxBatch, "max-batch", 8, "most sequences per model run")
-	fs.DurationVar(&f.maxWait, "max-wait", 2*time.Millisecond, "longest wait for a batch to fill")
+	fs.DurationVar(&f.maxWait, "max-wait", 0, "longest wait for a batch to fill while the model is free (0: run at once; requests arriving during a run form the next batch)")
 	fs.IntVar(&f.queue, "queue", 256, "most sequences waiting per model before requests are refused as busy")
 	fs.DurationVar(&f.timeout, "infer-timeout", 30*time.Second, "time limit of one inference request")
 	fs.IntVar(&f.maxNoteChars, "max-note-chars", 20000, "longest input text in characters (longer: too_long)")

@@ -76,7 +76,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 3, "interleaved repetitions per level; the fastest is reported")
 	flag.IntVar(&o.threads, "ort-threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
 	flag.IntVar(&o.maxBatch, "max-batch", 8, "engine: most sequences per run (as clinlm serve)")
-	flag.DurationVar(&o.maxWait, "max-wait", 2*time.Millisecond, "engine: longest wait for a batch to fill (as clinlm serve)")
+	flag.DurationVar(&o.maxWait, "max-wait", 0, "engine: longest wait for a batch to fill while the model is free (as clinlm serve)")
 	flag.Parse()
 	for _, c := range strings.Split(clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))

@@ -23,7 +23,12 @@ var ErrClosed = errors.New("batcher: closed")
 type Config struct {
 	// MaxBatch is the most items per run (default 8).
 	MaxBatch int
-	// MaxWait is how long the oldest item waits for company (default 2ms).
+	// MaxWait is how long the oldest item may wait for company while the
+	// worker is free. 0 (the default) runs at once: a lone request pays no
+	// wait, and requests arriving while a batch runs form the next batch, so
+	// batches still grow with load. A positive wait trades latency for fuller
+	// batches (worth it where a run costs little more for more items, as on
+	// a GPU).
 	MaxWait time.Duration
 	// QueueSize is the most items waiting (default 256).
 	QueueSize int
@@ -33,11 +38,7 @@ func (c Config) withDefaults() Config {
 	if c.MaxBatch <= 0 {
 		c.MaxBatch = 8
 	}
-	if c.MaxWait < 0 {
-		c.MaxWait = 0
-	} else if c.MaxWait == 0 {
-		c.MaxWait = 2 * time.Millisecond
-	}
+	c.MaxWait = max(c.MaxWait, 0)
 	if c.QueueSize <= 0 {
 		c.QueueSize = 256
 	}

@@ -190,6 +190,42 @@ func TestMaxWaitBoundsLatency(t *testing.T) {
 	}
 }
 
+// With no MaxWait a free worker takes a lone item at once, and the items
+// that arrive while it runs go out together as the next batch.
+func TestFreeWorkerRunsAtOnceAndLoadFormsBatches(t *testing.T) {
+	rec := &recorder{gate: make(chan struct{}), started: make(chan struct{}, 4)}
+	obs := &depthObserver{}
+	b := New(Config{MaxBatch: 8}, rec.run, identity, obs)
+	defer b.Close()
+	first := make(chan error, 1)
+	go func() { _, _, err := b.Submit(context.Background(), []int{1}); first <- err }()
+	select {
+	case <-rec.started:
+	case <-time.After(10 * time.Second): // a deadlock guard, not a latency bound
+		t.Fatal("a lone item did not start while the worker was free")
+	}
+	later := make(chan error, 3)
+	for _, v := range []int{2, 3, 4} {
+		go func() { _, _, err := b.Submit(context.Background(), []int{v}); later <- err }()
+	}
+	for obs.get() != 3 {
+		time.Sleep(time.Millisecond)
+	}
+	rec.gate <- struct{}{} // the first batch ends
+	<-rec.started
+	rec.gate <- struct{}{}
+	for _, ch := range []chan error{first, later, later, later} {
+		if err := <-ch; err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.batches) != 2 || len(rec.batches[0]) != 1 || len(rec.batches[1]) != 3 {
+		t.Errorf("batches %v, want [[1] [2 3 4]] in some order within the second", rec.batches)
+	}
+}
+
 func TestCloseFailsQueuedWork(t *testing.T) {
 	rec := &recorder{}
 	b := New(Config{}, rec.run, identity, nil)
