@@ -201,7 +201,7 @@ func (s *Server) demoPage(c echo.Context) error {
 			if !m.Checked {
 				continue
 			}
-			res, err := s.cfg.Inference.Infer(req.Context(), m.Name, in, nil)
+			res, err := s.infer(req.Context(), m.Name, in, nil)
 			page.Results = append(page.Results, demoResult(m.Name, in, res, err, page.Labels, threshold))
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -101,13 +102,19 @@ func (s *Server) inferHTTP(c echo.Context) error {
 		return writeInferError(c, &inference.Error{Code: inference.CodeTooLong,
 			Message: "the body is larger than " + strconv.FormatInt(limits.MaxFrameBytes, 10) + " bytes"})
 	}
+	if !utf8.Valid(body) {
+		return writeInferError(c, &inference.Error{Code: inference.CodeBadRequest, Message: "the body is not valid UTF-8"})
+	}
+	model := c.Param("model")
+	if len(model) > maxModelName {
+		return writeInferError(c, &inference.Error{Code: inference.CodeUnknownModel, Message: "no model has a name that long"})
+	}
 	in, err := inference.ParseInput(body)
 	if err != nil {
 		return writeInferError(c, inference.AsError(err))
 	}
-	model := c.Param("model")
 	start := time.Now()
-	res, err := s.cfg.Inference.Infer(c.Request().Context(), model, in, nil)
+	res, err := s.infer(c.Request().Context(), model, in, nil)
 	if err != nil {
 		ie := inference.AsError(err)
 		s.logInfer("http", model, ie, time.Since(start))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -71,5 +72,20 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 		return next(c)
+	}
+}
+
+// bodyLimit caps every request body: no handler can read more than max bytes
+// (POST /api/v1/infer answers too_long itself; forms get 413).
+func bodyLimit(max int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if req.ContentLength > max {
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the body is larger than "+strconv.FormatInt(max, 10)+" bytes")
+			}
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, max+1)
+			return next(c)
+		}
 	}
 }

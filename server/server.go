@@ -40,6 +40,7 @@ type Config struct {
 type Server struct {
 	cfg  Config
 	echo *echo.Echo
+	life *lifecycle
 }
 
 // New builds the server and registers every route.
@@ -56,9 +57,10 @@ func New(cfg Config) (*Server, error) {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{cfg: cfg, echo: e}
+	s := &Server{cfg: cfg, echo: e, life: newLifecycle()}
 	e.HTTPErrorHandler = s.handleError
-	e.Use(recoverMiddleware(cfg.Logger), requestLogger(cfg.Logger), securityHeaders)
+	e.Use(recoverMiddleware(cfg.Logger), requestLogger(cfg.Logger), securityHeaders,
+		bodyLimit(cfg.InferLimits.withDefaults().MaxFrameBytes))
 	s.register()
 	return s, nil
 }
@@ -66,30 +68,50 @@ func New(cfg Config) (*Server, error) {
 // ServeHTTP lets tests drive the server with httptest.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
-// Serve answers on ln until ctx is cancelled, then drains in-flight requests
-// for up to grace before returning.
+// Serve answers on ln until ctx is cancelled, then drains for up to grace:
+// the listener closes, HTTP requests in progress finish, websockets stop
+// reading new frames, answer the requests they hold and close with 1001
+// (going away). Work still running when grace is over is cancelled.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
 	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return s.life.hard },
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		s.life.stop()
 		return err
 	case <-ctx.Done():
 	}
 	s.cfg.Logger.Info("shutting down", "grace", grace)
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
+	s.life.drain()
+	shutdownErr := make(chan error, 1)
+	go func() { shutdownErr <- srv.Shutdown(sctx) }()
+	drained := s.life.wait(sctx)
+	err := <-shutdownErr
+	if !drained || err != nil {
+		s.cfg.Logger.Warn("grace period over; cancelling what is still running", "grace", grace)
+		s.life.stop()
+		_ = srv.Close()
+		wctx, wcancel := context.WithTimeout(context.Background(), hardStopWait)
+		defer wcancel()
+		if !s.life.wait(wctx) {
+			s.cfg.Logger.Error("work still running after the hard stop")
+		}
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	s.life.stop()
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		return serr
 	}
-	return nil
+	if errors.Is(err, context.DeadlineExceeded) {
+		return nil // reported above; the process exits normally
+	}
+	return err
 }

@@ -43,7 +43,6 @@ const (
 	wsWriteWait  = 10 * time.Second
 	wsPongWait   = 60 * time.Second
 	wsPingPeriod = 50 * time.Second
-	maxFrameID   = 128
 )
 
 // sameOrigin accepts clients without an Origin header (not browsers), the
@@ -64,26 +63,42 @@ func sameOrigin(allowed []string) func(r *http.Request) bool {
 
 // inferWS serves the websocket: one reader, one writer, requests in
 // goroutines bounded per connection; closing the connection cancels them.
+// On shutdown the reader stops, the requests in flight are answered and the
+// connection closes with 1001 (going away).
 func (s *Server) inferWS(c echo.Context) error {
 	limits := s.cfg.InferLimits.withDefaults()
 	up := websocket.Upgrader{CheckOrigin: sameOrigin(limits.AllowedOrigins), ReadBufferSize: 4096, WriteBufferSize: 4096}
 	if !up.CheckOrigin(c.Request()) {
 		return echo.NewHTTPError(http.StatusForbidden, "origin not allowed")
 	}
+	if !s.life.enter() {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "the server is shutting down")
+	}
+	defer s.life.leave()
 	conn, err := up.Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
 		return nil // the upgrader has answered
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	// ctx ends when the client leaves (the reader fails) or at the hard stop.
+	ctx, cancel := context.WithCancel(s.life.hard)
 	defer cancel()
 	defer conn.Close()
 
 	out := make(chan serverFrame, 64)
+	closeCode := make(chan int, 1)
 	var writers sync.WaitGroup
 	writers.Add(1)
 	go func() {
 		defer writers.Done()
-		s.wsWriter(ctx, conn, out)
+		s.wsWriter(ctx, conn, out, closeCode)
+	}()
+	// Draining unblocks the reader; the loop below then finishes what it holds.
+	go func() {
+		select {
+		case <-s.life.draining():
+			_ = conn.SetReadDeadline(time.Now())
+		case <-ctx.Done():
+		}
 	}()
 
 	conn.SetReadLimit(limits.MaxFrameBytes)
@@ -104,20 +119,14 @@ func (s *Server) inferWS(c echo.Context) error {
 	for {
 		_, data, err := conn.ReadMessage()
 		if err != nil {
-			break // closed, too large (gorilla answers 1009) or timed out
+			break // closed, too large (gorilla answers 1009), timed out or draining
 		}
-		var f clientFrame
-		if err := json.Unmarshal(data, &f); err != nil {
-			fail("", inference.CodeBadRequest, "frame is not a JSON object")
+		f, problem := decodeFrame(data)
+		if problem != nil {
+			fail(problem.id, problem.code, problem.message)
 			continue
 		}
 		switch {
-		case f.ID == "" || len(f.ID) > maxFrameID:
-			fail(f.ID, inference.CodeBadRequest, "id must be a non-empty string of at most 128 bytes")
-			continue
-		case f.Model == "":
-			fail(f.ID, inference.CodeBadRequest, "model is required")
-			continue
 		case !limiter.Allow():
 			fail(f.ID, inference.CodeBusy, "rate limit exceeded on this connection; slow down")
 			continue
@@ -145,7 +154,7 @@ func (s *Server) inferWS(c echo.Context) error {
 			partial := func(sent inference.Sentence) {
 				send(serverFrame{ID: f.ID, Type: "partial", Sentence: &sent})
 			}
-			res, err := s.cfg.Inference.Infer(ctx, f.Model, in, partial)
+			res, err := s.infer(ctx, f.Model, in, partial)
 			if err != nil {
 				ie := inference.AsError(err)
 				s.logInfer("ws", f.Model, ie, time.Since(start))
@@ -158,14 +167,25 @@ func (s *Server) inferWS(c echo.Context) error {
 			send(serverFrame{ID: f.ID, Type: "result", Output: res.Output, Timing: &res.Timing})
 		}()
 	}
+	select {
+	case <-s.life.draining():
+		// Shutting down: answer what was accepted, then say goodbye.
+		requests.Wait()
+		closeCode <- websocket.CloseGoingAway
+		close(out)
+		writers.Wait()
+	default:
+	}
 	cancel()
 	requests.Wait()
 	writers.Wait()
 	return nil
 }
 
-// wsWriter is the connection's only writer: frames and pings.
-func (s *Server) wsWriter(ctx context.Context, conn *websocket.Conn, out <-chan serverFrame) {
+// wsWriter is the connection's only writer: frames and pings. It ends when
+// ctx does (close 1000) or when out is closed after a drain (close with the
+// code sent on closeCode).
+func (s *Server) wsWriter(ctx context.Context, conn *websocket.Conn, out <-chan serverFrame, closeCode <-chan int) {
 	ping := time.NewTicker(wsPingPeriod)
 	defer ping.Stop()
 	for {
@@ -173,7 +193,16 @@ func (s *Server) wsWriter(ctx context.Context, conn *websocket.Conn, out <-chan 
 		case <-ctx.Done():
 			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 			return
-		case f := <-out:
+		case f, ok := <-out:
+			if !ok {
+				code := websocket.CloseNormalClosure
+				select {
+				case code = <-closeCode:
+				default:
+				}
+				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, "server shutting down"), time.Now().Add(time.Second))
+				return
+			}
 			_ = conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
 			if err := conn.WriteJSON(f); err != nil {
 				_ = conn.Close()
