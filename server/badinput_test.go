@@ -72,7 +72,9 @@ func text(s string) func() io.Reader { return func() io.Reader { return strings.
 
 func httpInferCases() []httpCase {
 	ok := func(name, body string) httpCase { return httpCase{name, nliModel, text(body), true, 200, ""} }
-	bad := func(name, body string) httpCase { return httpCase{name, nliModel, text(body), true, 400, "bad_request"} }
+	bad := func(name, body string) httpCase {
+		return httpCase{name, nliModel, text(body), true, 400, "bad_request"}
+	}
 	return []httpCase{
 		ok("valid", `{"premise":"The patient has a fever.","hypothesis":"The patient is febrile."}`),
 		bad("empty", ``),
