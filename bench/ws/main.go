@@ -29,6 +29,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,7 +78,20 @@ func main() {
 	flag.IntVar(&o.threads, "ort-threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
 	flag.IntVar(&o.maxBatch, "max-batch", 8, "engine: most sequences per run (as clinlm serve)")
 	flag.DurationVar(&o.maxWait, "max-wait", 0, "engine: longest wait for a batch to fill while the model is free (as clinlm serve)")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/ws:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "bench/ws:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, c := range strings.Split(clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
 		if err != nil || n < 1 {
@@ -87,6 +101,7 @@ func main() {
 		o.clients = append(o.clients, n)
 	}
 	if err := run(o, os.Stdout); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "bench/ws:", err)
 		os.Exit(1)
 	}
