@@ -59,9 +59,11 @@ const maxTestRunes = 20000
 // engineLike validates inputs the way inference.Engine does (required texts
 // per task, a text limit in code points, top_k 1–20) and answers fixed
 // outputs, so the suites run without ONNX Runtime. Model "slow" waits for
-// its context or release.
+// its context or release; model "big" answers 256 KiB.
 type engineLike struct {
-	release chan struct{}
+	release  chan struct{}
+	started  chan struct{} // optional: one value per slow request that began
+	canceled chan struct{} // optional: one value per slow request cancelled
 }
 
 func (engineLike) Models() []inference.ModelInfo {
@@ -80,6 +82,7 @@ func (e engineLike) Infer(ctx context.Context, model string, in inference.Input,
 		"qa":   {"context": in.Context, "question": in.Question},
 		"clip": {"text": in.Text},
 		"slow": {"text": in.Text},
+		"big":  {"text": in.Text},
 	}[model]
 	if need == nil {
 		return inference.Result{}, &inference.Error{Code: inference.CodeUnknownModel, Message: "no model named " + strconv.Quote(model)}
@@ -103,14 +106,22 @@ func (e engineLike) Infer(ctx context.Context, model string, in inference.Input,
 		return inference.Result{Output: inference.NLIOutput{Labels: []inference.LabelScore{{Label: "neutral", Score: 1}}}, Timing: timing}, nil
 	case "qa":
 		return inference.Result{Output: inference.QAOutput{Answers: []inference.Answer{}}, Timing: timing}, nil
+	case "big":
+		return inference.Result{Output: strings.Repeat("x", 256<<10), Timing: timing}, nil
 	case "clip":
 		if partial != nil {
 			partial(inference.Sentence{Index: 0, Text: "s", Start: 0, End: 1})
 		}
 		return inference.Result{Output: inference.CLIPOutput{}, Timing: timing}, nil
 	}
+	if e.started != nil {
+		e.started <- struct{}{}
+	}
 	select { // slow
 	case <-ctx.Done():
+		if e.canceled != nil {
+			e.canceled <- struct{}{}
+		}
 		return inference.Result{}, ctx.Err()
 	case <-e.release:
 		return inference.Result{Output: inference.NLIOutput{}, Timing: timing}, nil
@@ -238,6 +249,15 @@ func (s *suiteServer) wsURL() string { return "ws" + strings.TrimPrefix(s.URL, "
 
 func newSuiteServer(t testing.TB, b backend, limits InferLimits) *suiteServer {
 	t.Helper()
+	srv, logs := newTestServer(t, b, limits)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return &suiteServer{Server: ts, srv: srv, logs: logs}
+}
+
+// newTestServer builds a server over b that logs everything (debug level).
+func newTestServer(t testing.TB, b backend, limits InferLimits) (*Server, *syncBuffer) {
+	t.Helper()
 	set, err := results.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -256,9 +276,7 @@ func newSuiteServer(t testing.TB, b backend, limits InferLimits) *suiteServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &suiteServer{Server: ts, srv: srv, logs: logs}
+	return srv, logs
 }
 
 // mustBeUp fails the test unless /healthz answers.
@@ -271,6 +289,7 @@ func mustBeUp(t testing.TB, base string) {
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
+	c.CloseIdleConnections()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("/healthz: %d", resp.StatusCode)
 	}

@@ -32,6 +32,9 @@ type InferLimits struct {
 	MaxInFlight int
 	// AllowedOrigins may open websockets besides the server's own origin.
 	AllowedOrigins []string
+	// WriteTimeout bounds one websocket write: a client that stops reading
+	// is disconnected after it (default 10s).
+	WriteTimeout time.Duration
 }
 
 func (l InferLimits) withDefaults() InferLimits {
@@ -46,6 +49,9 @@ func (l InferLimits) withDefaults() InferLimits {
 	}
 	if l.MaxInFlight <= 0 {
 		l.MaxInFlight = 8
+	}
+	if l.WriteTimeout <= 0 {
+		l.WriteTimeout = 10 * time.Second
 	}
 	return l
 }

@@ -40,7 +40,6 @@ type frameError struct {
 }
 
 const (
-	wsWriteWait  = 10 * time.Second
 	wsPongWait   = 60 * time.Second
 	wsPingPeriod = 50 * time.Second
 )
@@ -90,7 +89,7 @@ func (s *Server) inferWS(c echo.Context) error {
 	writers.Add(1)
 	go func() {
 		defer writers.Done()
-		s.wsWriter(ctx, conn, out, closeCode)
+		s.wsWriter(ctx, conn, out, closeCode, limits.WriteTimeout)
 	}()
 	// Draining unblocks the reader; the loop below then finishes what it holds.
 	go func() {
@@ -185,7 +184,7 @@ func (s *Server) inferWS(c echo.Context) error {
 // wsWriter is the connection's only writer: frames and pings. It ends when
 // ctx does (close 1000) or when out is closed after a drain (close with the
 // code sent on closeCode).
-func (s *Server) wsWriter(ctx context.Context, conn *websocket.Conn, out <-chan serverFrame, closeCode <-chan int) {
+func (s *Server) wsWriter(ctx context.Context, conn *websocket.Conn, out <-chan serverFrame, closeCode <-chan int, writeWait time.Duration) {
 	ping := time.NewTicker(wsPingPeriod)
 	defer ping.Stop()
 	for {
@@ -203,13 +202,13 @@ func (s *Server) wsWriter(ctx context.Context, conn *websocket.Conn, out <-chan 
 				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, "server shutting down"), time.Now().Add(time.Second))
 				return
 			}
-			_ = conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
+			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := conn.WriteJSON(f); err != nil {
 				_ = conn.Close()
 				return
 			}
 		case <-ping.C:
-			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteWait)); err != nil {
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				_ = conn.Close()
 				return
 			}
