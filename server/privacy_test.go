@@ -47,8 +47,8 @@ func drivePrivacy(t *testing.T, b backend, marker string) *suiteServer {
 	for model, body := range markedInputs(b, marker) {
 		bodies := []string{
 			body, // success
-			strings.Replace(body, "{", `{"`+marker+`":1,`, 1),           // unknown field named by the marker
-			strings.Replace(body, marker, long, 1),                     // too long
+			strings.Replace(body, "{", `{"`+marker+`":1,`, 1),             // unknown field named by the marker
+			strings.Replace(body, marker, long, 1),                        // too long
 			strings.Replace(body, `"`+marker, `"\u0000`+marker+"\xff", 1), // invalid UTF-8
 			`{"premise":` + strings.Repeat("[", 20000) + `"` + marker + `"` + strings.Repeat("]", 20000) + `}`,
 		}
