@@ -32,6 +32,11 @@ type InferLimits struct {
 	MaxInFlight int
 	// AllowedOrigins may open websockets besides the server's own origin.
 	AllowedOrigins []string
+	// MaxConnections bounds open websockets; MaxHTTPInFlight bounds POST
+	// /api/v1/infer requests running at once. Beyond either the answer is
+	// 503 busy with Retry-After (defaults 256 and 64).
+	MaxConnections  int
+	MaxHTTPInFlight int
 	// WriteTimeout bounds one websocket write: a client that stops reading
 	// is disconnected after it (default 10s).
 	WriteTimeout time.Duration
@@ -49,6 +54,12 @@ func (l InferLimits) withDefaults() InferLimits {
 	}
 	if l.MaxInFlight <= 0 {
 		l.MaxInFlight = 8
+	}
+	if l.MaxConnections <= 0 {
+		l.MaxConnections = 256
+	}
+	if l.MaxHTTPInFlight <= 0 {
+		l.MaxHTTPInFlight = 64
 	}
 	if l.WriteTimeout <= 0 {
 		l.WriteTimeout = 10 * time.Second
@@ -100,6 +111,12 @@ func (s *Server) inferHTTP(c echo.Context) error {
 		return writeInferError(c, &inference.Error{Code: inference.CodeUnavailable, Message: "inference is not configured"})
 	}
 	limits := s.cfg.InferLimits.withDefaults()
+	select {
+	case s.httpSlots <- struct{}{}:
+		defer func() { <-s.httpSlots }()
+	default:
+		return writeInferError(c, &inference.Error{Code: inference.CodeBusy, Message: "too many inference requests at once; retry shortly"})
+	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, limits.MaxFrameBytes+1))
 	if err != nil {
 		return writeInferError(c, &inference.Error{Code: inference.CodeBadRequest, Message: "could not read the body"})

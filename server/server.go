@@ -41,6 +41,9 @@ type Server struct {
 	cfg  Config
 	echo *echo.Echo
 	life *lifecycle
+	// wsSlots and httpSlots hold one token per open websocket and per
+	// running HTTP inference request (InferLimits).
+	wsSlots, httpSlots chan struct{}
 }
 
 // New builds the server and registers every route.
@@ -57,10 +60,12 @@ func New(cfg Config) (*Server, error) {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{cfg: cfg, echo: e, life: newLifecycle()}
+	limits := cfg.InferLimits.withDefaults()
+	s := &Server{cfg: cfg, echo: e, life: newLifecycle(),
+		wsSlots: make(chan struct{}, limits.MaxConnections), httpSlots: make(chan struct{}, limits.MaxHTTPInFlight)}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(recoverMiddleware(cfg.Logger), requestLogger(cfg.Logger), securityHeaders,
-		bodyLimit(cfg.InferLimits.withDefaults().MaxFrameBytes))
+		bodyLimit(limits.MaxFrameBytes))
 	s.register()
 	return s, nil
 }

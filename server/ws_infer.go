@@ -70,6 +70,13 @@ func (s *Server) inferWS(c echo.Context) error {
 	if !up.CheckOrigin(c.Request()) {
 		return echo.NewHTTPError(http.StatusForbidden, "origin not allowed")
 	}
+	select {
+	case s.wsSlots <- struct{}{}:
+		defer func() { <-s.wsSlots }()
+	default:
+		c.Response().Header().Set("Retry-After", "1")
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "too many open websockets; retry shortly")
+	}
 	if !s.life.enter() {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "the server is shutting down")
 	}

@@ -36,6 +36,8 @@ type inferFlags struct {
 	maxNoteChars int
 	maxFrame     int64
 	wsRate       float64
+	maxWS        int
+	maxHTTP      int
 }
 
 func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
@@ -51,6 +53,8 @@ func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
 	fs.IntVar(&f.maxNoteChars, "max-note-chars", 20000, "longest input text in characters (longer: too_long)")
 	fs.Int64Var(&f.maxFrame, "max-frame-bytes", 1<<20, "largest request body or websocket frame")
 	fs.Float64Var(&f.wsRate, "ws-rate", 20, "requests per second per websocket connection")
+	fs.IntVar(&f.maxWS, "max-websockets", 256, "most open websockets (more: 503 busy)")
+	fs.IntVar(&f.maxHTTP, "max-http-inflight", 64, "most POST /api/v1/infer requests running at once (more: 503 busy)")
 }
 
 // inferenceSetup is the engine and what the server needs from it.
@@ -86,7 +90,8 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 	}
 	s := &inferenceSetup{
 		metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		limits:  server.InferLimits{MaxFrameBytes: f.maxFrame, RatePerSecond: f.wsRate, Burst: int(2 * f.wsRate)},
+		limits: server.InferLimits{MaxFrameBytes: f.maxFrame, RatePerSecond: f.wsRate, Burst: int(2 * f.wsRate),
+			MaxConnections: f.maxWS, MaxHTTPInFlight: f.maxHTTP},
 	}
 	rt, rtErr := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(f.ortLib), Device: device, IntraOpThreads: f.threads, Logger: log})
 	check := server.Check{Name: "onnx runtime", Optional: true}
