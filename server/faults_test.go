@@ -323,3 +323,40 @@ func TestMissingRuntimeEveryModelSaysWhy(t *testing.T) {
 		t.Errorf("websocket without ONNX Runtime: %+v %v, want unavailable", f, err)
 	}
 }
+
+// TestConnectionAndRequestCaps: beyond MaxConnections websockets and
+// MaxHTTPInFlight HTTP inference requests the answer is 503 busy with
+// Retry-After; capacity comes back when they finish.
+func TestConnectionAndRequestCaps(t *testing.T) {
+	b, e := slowBackend()
+	s := newSuiteServer(t, b, InferLimits{MaxConnections: 2, MaxHTTPInFlight: 1})
+	a, bb := dial(t, s), dial(t, s)
+	_, resp, err := websocket.DefaultDialer.Dial(s.wsURL(), nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("third websocket: %v, want 503 with Retry-After", err)
+	}
+	a.Close()
+	bb.Close()
+	var c *websocket.Conn
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if c, _, err = websocket.DefaultDialer.Dial(s.wsURL(), nil); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("no websocket after two closed: %v", err)
+	}
+	c.Close()
+
+	go http.Post(s.URL+"/api/v1/infer/slow", "application/json", strings.NewReader(`{"text":"a"}`))
+	waitFor(t, e.started, "the first HTTP request")
+	resp2, err := http.Post(s.URL+"/api/v1/infer/nli", "application/json", strings.NewReader(`{"premise":"a","hypothesis":"b"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2.Body.Close()
+	if resp2.StatusCode != http.StatusServiceUnavailable || resp2.Header.Get("Retry-After") != "1" {
+		t.Errorf("second HTTP request: %d, want 503 busy with Retry-After", resp2.StatusCode)
+	}
+	close(e.release)
+}
