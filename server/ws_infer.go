@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -122,10 +124,12 @@ func (s *Server) inferWS(c echo.Context) error {
 	fail := func(id string, code inference.Code, msg string) {
 		send(serverFrame{ID: id, Type: "error", Error: &frameError{Code: string(code), Message: msg}})
 	}
+	var readErr error
 	for {
 		_, data, err := conn.ReadMessage()
 		if err != nil {
-			break // closed, too large (gorilla answers 1009), timed out or draining
+			readErr = err // closed, too large (gorilla answers 1009), timed out or draining
+			break
 		}
 		f, problem := decodeFrame(data)
 		if problem != nil {
@@ -173,8 +177,12 @@ func (s *Server) inferWS(c echo.Context) error {
 			send(serverFrame{ID: f.ID, Type: "result", Output: res.Output, Timing: &res.Timing})
 		}()
 	}
+	var timeout net.Error
 	select {
 	case <-s.life.draining():
+		if !errors.As(readErr, &timeout) || !timeout.Timeout() {
+			break // the client left during the drain: cancel as usual
+		}
 		// Shutting down: answer what was accepted, then say goodbye.
 		requests.Wait()
 		closeCode <- websocket.CloseGoingAway
