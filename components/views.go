@@ -94,7 +94,9 @@ type Column struct {
 // LeaderRow is one model's row.
 type LeaderRow struct {
 	Model, Href string
-	Cells       []Cell
+	// Own marks a model of the user's own-results file, not the paper's.
+	Own   bool
+	Cells []Cell
 }
 
 // Cell kinds.
@@ -121,8 +123,11 @@ type ModelPage struct {
 	Domain       string
 	DomainReason string
 	AppendixOnly bool
-	Aliases      []string
-	Facts        []Fact
+	// Own marks a model of the user's own-results file: it has scores and a
+	// few facts, and no pretraining table.
+	Own     bool
+	Aliases []string
+	Facts   []Fact
 	Tokens       []TokenRow
 	Metrics      []MetricRow
 	Ablation     *AblationPanel

@@ -85,7 +85,7 @@ type FLOPsTotal struct {
 func (s *Set) FLOPsTotals() []FLOPsTotal {
 	var out []FLOPsTotal
 	for _, m := range s.models {
-		if m.AppendixOnly {
+		if !m.InTable1() {
 			continue
 		}
 		out = append(out, totalFor(m))
@@ -161,7 +161,7 @@ func (s *Set) Figure3(task, metric string, basis FLOPsBasis) ([]Point, error) {
 	}
 	var out []Point
 	for _, m := range s.models {
-		if m.AppendixOnly {
+		if !m.InTable1() {
 			continue
 		}
 		t := totalFor(m)

@@ -132,7 +132,7 @@ func (l *loader) model(r *record, field string) (int, bool) {
 }
 
 // taskMetric validates a task field and a metric field against Tasks().
-func (l *loader) taskMetric(r *record, taskField, metricField string) (string, string, bool) {
+func (r *record) taskMetric(taskField, metricField string) (string, string, bool) {
 	task, ok := r.required(taskField)
 	if !ok {
 		return "", "", false
@@ -209,7 +209,7 @@ func (l *loader) loadModels() {
 		// Each parser records its own problem; the row is kept either way
 		// (Load fails on any problem), so that the other files' references
 		// to the model do not cascade into "unknown model" problems.
-		var m Model
+		m := Model{Origin: OriginPaper}
 		m.Name, _ = r.required("name")
 		appendixOnly, boolOK := r.boolean("appendix_only")
 		m.AppendixOnly = appendixOnly
@@ -361,14 +361,14 @@ func (l *loader) loadMetrics() {
 		"std_source", "alt_value", "alt_source", "note")
 	for _, r := range recs {
 		i, ok := l.model(r, "model")
-		task, metric, good := l.taskMetric(r, "task", "metric")
+		task, metric, good := r.taskMetric("task", "metric")
 		ok = ok && good
 		// Mark the key before checking the other fields, so a bad value is
 		// reported once and not again as a missing row.
 		if ok && keys.dup(r, "model", l.s.models[i].Name+"|"+task+"|"+metric, l.s.models[i].Name+" "+task+" "+metric) {
 			continue
 		}
-		var res Result
+		res := Result{Origin: OriginPaper}
 		res.Value, good = r.score("value")
 		ok = ok && good
 		res.Source, good = l.source(r, "source")
@@ -418,7 +418,7 @@ func (l *loader) loadTable2() {
 	keys := seen{}
 	for _, r := range l.read(FileTable2, "model", "size", "task", "metric", "value") {
 		i, ok := l.model(r, "model")
-		task, metric, good := l.taskMetric(r, "task", "metric")
+		task, metric, good := r.taskMetric("task", "metric")
 		ok = ok && good
 		size, good := r.required("size")
 		ok = ok && good
@@ -515,7 +515,7 @@ func (l *loader) loadAblation() {
 	keys := seen{}
 	for _, r := range l.read(FileAblation, "model", "task", "metric", "fraction", "mean", "std", "source", "note") {
 		i, ok := l.model(r, "model")
-		task, metric, good := l.taskMetric(r, "task", "metric")
+		task, metric, good := r.taskMetric("task", "metric")
 		ok = ok && good
 		f, good := fraction(r, "fraction")
 		ok = ok && good
@@ -564,7 +564,7 @@ func (l *loader) loadICLLines() {
 		line, ok := r.required("line")
 		i, good := l.model(r, "model")
 		ok = ok && good
-		task, metric, good := l.taskMetric(r, "task", "metric")
+		task, metric, good := r.taskMetric("task", "metric")
 		ok = ok && good
 		v, good := r.score("value")
 		ok = ok && good

@@ -89,7 +89,8 @@ func (b ByDomain) clone() ByDomain {
 	return ByDomain{General: b.General.clone(), Biomed: b.Biomed.clone(), Clinical: b.Clinical.clone()}
 }
 
-// Models returns the 12 Table 1 models in Table 1 order.
+// Models returns the 12 Table 1 models in Table 1 order, then the models of
+// an own-results file (WithOwn) in file order.
 func (s *Set) Models() []Model {
 	var out []Model
 	for _, m := range s.models {
@@ -100,8 +101,8 @@ func (s *Set) Models() []Model {
 	return out
 }
 
-// AllModels returns the 12 Table 1 models followed by the four
-// appendix-only models.
+// AllModels returns the 12 Table 1 models, the four appendix-only models,
+// then any own models.
 func (s *Set) AllModels() []Model {
 	out := make([]Model, len(s.models))
 	for i, m := range s.models {

@@ -84,7 +84,7 @@ func TestResultJSONShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"model":"BioClinRoBERTa","task":"MedNLI","metric":"accuracy","value":0.9,"std":0.003,"source":"Table 3","std_source":"Table 7"}`
+	want := `{"model":"BioClinRoBERTa","task":"MedNLI","metric":"accuracy","value":0.9,"std":0.003,"source":"Table 3","std_source":"Table 7","origin":"paper"}`
 	if string(data) != want {
 		t.Errorf("JSON\n got  %s\n want %s", data, want)
 	}

@@ -95,6 +95,9 @@ func (b ByDomain) Get(d Domain) Quantity {
 // Model is one model of the paper with its metadata.
 type Model struct {
 	Name string `json:"name"`
+	// Origin is OriginPaper, or OriginOwn for a model of an own-results
+	// file (Set.WithOwn), which has only a name, params, domain and method.
+	Origin Origin `json:"origin"`
 	// Aliases are other spellings used in the paper, its appendix tables,
 	// the authors' scripts or the weight releases.
 	Aliases []string `json:"aliases"`
@@ -124,6 +127,10 @@ type Model struct {
 	MethodSource string   `json:"method_source"`
 }
 
+// InTable1 reports whether the model is one of the paper's 12 Table 1
+// models (not appendix-only, not an own model).
+func (m Model) InTable1() bool { return !m.AppendixOnly && m.Origin == OriginPaper }
+
 // InTable3 reports whether Table 3 has a FLOPs row for the model.
 func (m Model) InTable3() bool { return m.FLOPsSource != "" }
 
@@ -142,6 +149,8 @@ type Result struct {
 	AltValue  *float64 `json:"alt_value,omitempty"`
 	AltSource string   `json:"alt_source,omitempty"`
 	Note      string   `json:"note,omitempty"`
+	// Origin is OriginPaper, or OriginOwn for a score of an own-results file.
+	Origin Origin `json:"origin"`
 }
 
 // StdOrZero returns the std, or 0 when the paper gives none.

@@ -348,7 +348,7 @@ func (s *Server) buildLeaderboard(st lbState) (components.LeaderboardPage, error
 	}
 	notes := footnoter{}
 	for _, r := range rows {
-		lr := components.LeaderRow{Model: r.Model.Name, Href: modelHref(r.Model.Name)}
+		lr := components.LeaderRow{Model: r.Model.Name, Href: modelHref(r.Model.Name), Own: r.Model.Origin == results.OriginOwn}
 		for _, c := range shown {
 			lr.Cells = append(lr.Cells, bodyCell(c, r, standings, &notes))
 		}

@@ -39,7 +39,7 @@ func (s *Server) buildModelPage(m results.Model) (components.ModelPage, error) {
 	set := s.cfg.Results
 	page := components.ModelPage{
 		Name: m.Name, Domain: string(m.Domain), DomainReason: m.DomainReason,
-		AppendixOnly: m.AppendixOnly, Aliases: m.Aliases,
+		AppendixOnly: m.AppendixOnly, Own: m.Origin == results.OriginOwn, Aliases: m.Aliases,
 		Facts: modelFacts(m, set),
 		Links: []components.Link{
 			{Text: "Scores as JSON", Href: "/api/v1/results?model=" + url.QueryEscape(m.Name)},
@@ -47,6 +47,9 @@ func (s *Server) buildModelPage(m results.Model) (components.ModelPage, error) {
 		},
 	}
 	for _, d := range []results.Domain{results.DomainGeneral, results.DomainBiomedical, results.DomainClinical} {
+		if page.Own {
+			break // an own-results file gives no pretraining tokens
+		}
 		tok := m.PretrainingTokens.Get(d)
 		row := components.TokenRow{Domain: string(d), Tokens: printedOrDash(tok), Unique: printedOrDash(m.UniquePTT.Get(d)),
 			FLOPs: "not in Table 3", SixPT: "–"}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -57,7 +58,7 @@ func (s *Server) overviewPage(c echo.Context) error {
 
 func (s *Server) buildOverview() (components.OverviewPage, error) {
 	set := s.cfg.Results
-	page := components.OverviewPage{Tasks: taskCards(), ModelCount: len(set.Models())}
+	page := components.OverviewPage{Tasks: taskCards(), ModelCount: len(slices.DeleteFunc(set.Models(), func(m results.Model) bool { return !m.InTable1() }))}
 	for _, t := range results.Tasks() {
 		for _, m := range t.Metrics {
 			rows, err := set.Results(results.Filter{Task: t.Name, Metric: m})

@@ -24,6 +24,12 @@ func newResultsServer(t *testing.T) (*Server, *results.Set) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newResultsServerWith(t, set), set
+}
+
+// newResultsServerWith serves set with stand-in assets and no models.
+func newResultsServerWith(t *testing.T, set *results.Set) *Server {
+	t.Helper()
 	assets, err := static.New(fstest.MapFS{
 		"css/app.css":         {Data: []byte("body{}")},
 		"css/favicon.svg":     {Data: []byte("<svg/>")},
@@ -39,7 +45,7 @@ func newResultsServer(t *testing.T) (*Server, *results.Set) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, set
+	return srv
 }
 
 // fetch runs one GET through the server.
@@ -121,7 +127,7 @@ func TestAPIResultsExactJSON(t *testing.T) {
 	srv, _ := newResultsServer(t)
 	rec := fetch(t, srv, "/api/v1/results?task=MedNLI&model=BioClinRoBERTa")
 	want := `{"results":[{"model":"BioClinRoBERTa","task":"MedNLI","metric":"accuracy","value":0.9,"std":0.003,` +
-		`"source":"Table 3","std_source":"Table 7"}]}`
+		`"source":"Table 3","std_source":"Table 7","origin":"paper"}]}`
 	if got := strings.TrimSpace(rec.Body.String()); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,6 +22,8 @@ type serveConfig struct {
 	logLevel   string
 	logFormat  string
 	resultsDir string
+	// ownResults is a CSV of the user's own scores shown beside the paper's.
+	ownResults string
 	// tokenizersDir replaces the embedded tokenizer catalogue when set.
 	tokenizersDir string
 	grace         time.Duration
@@ -34,6 +37,8 @@ func parseServeFlags(args []string, sio stdio) (serveConfig, error) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.resultsDir, "results", "", "directory of results data files (default: the paper's, embedded)")
+	fs.StringVar(&c.ownResults, "own-results", "", "CSV of your own models' scores to rank beside the paper's (columns: "+
+		strings.Join(results.OwnColumns(), ",")+"; see README)")
 	fs.StringVar(&c.tokenizersDir, "tokenizers", "", "directory of tokenizer.json files for the inspector, with an optional catalogue.json (default: the embedded catalogue)")
 	fs.DurationVar(&c.grace, "shutdown-grace", 15*time.Second, "how long to drain requests on SIGTERM")
 	addInferFlags(fs, &c.infer)
@@ -68,6 +73,22 @@ func loadResults(dir string) (*results.Set, string, error) {
 	return set, "results from " + dir, err
 }
 
+// addOwnResults adds an own-results file to set. A bad file leaves set as it
+// was: the paper's leaderboard is served, and the check (in /readyz and the
+// log) lists every problem with its row and field.
+func addOwnResults(set *results.Set, path string, log *slog.Logger) (*results.Set, server.Check) {
+	check := server.Check{Name: "own results", Optional: true}
+	withOwn, err := set.WithOwn(os.DirFS(filepath.Dir(path)), filepath.Base(path))
+	if err != nil {
+		check.Error = err.Error()
+		log.Error("own results not loaded; serving the paper's only", "file", path, "err", err)
+		return set, check
+	}
+	check.OK = true
+	check.Detail = fmt.Sprintf("%d own models from %s", len(withOwn.Models())-len(set.Models()), path)
+	return withOwn, check
+}
+
 func runServe(ctx context.Context, args []string, sio stdio) error {
 	cfg, err := parseServeFlags(args, sio)
 	if err != nil {
@@ -84,6 +105,11 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 		return fmt.Errorf("load results: %w", err)
 	}
 	checks = append(checks, server.Check{Name: "results", OK: true, Detail: what})
+	if cfg.ownResults != "" {
+		var own server.Check
+		set, own = addOwnResults(set, cfg.ownResults, log)
+		checks = append(checks, own)
+	}
 	assets, err := static.Embedded()
 	if err != nil {
 		return err
