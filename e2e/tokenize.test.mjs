@@ -99,6 +99,26 @@ async function exportAlignments(page) {
   return by;
 }
 
+test("the browser downloads the tokenizer precompressed, within the 1.2 MB budget", async () => {
+  const { page, context } = await newPage(browser);
+  try {
+    const wasm = page.waitForResponse((r) => /\/dist\/tokenizer\.wasm$/.test(new URL(r.url()).pathname));
+    await page.goto(server.url + "/tokenize");
+    const res = await wasm;
+    const headers = await res.allHeaders();
+    assert.equal(headers["content-type"], "application/wasm");
+    assert.match(res.url(), /\/static\/[0-9a-f]{8,}\//, "a content hash in the URL");
+    // Chromium offers br even over plain HTTP to a loopback address; the server sends the smallest sibling it accepts.
+    assert.equal(headers["content-encoding"], "br");
+    const sizes = await res.request().sizes();
+    const mb = sizes.responseBodySize / 1e6;
+    console.log(`tokenizer.wasm over the wire: ${mb.toFixed(3)} MB (${headers["content-encoding"]})`);
+    assert.ok(mb > 0.1 && mb <= 1.2, `tokenizer.wasm is ${mb.toFixed(3)} MB on the wire`);
+  } finally {
+    await context.close();
+  }
+});
+
 test("the page's tokens equal the CLI's for every catalogue tokenizer", async () => {
   assert.ok(catalogue.length >= 3, "the catalogue should serve several tokenizers");
   const samples = JSON.parse(readFileSync(path.join(repoRoot, "tokenizers", "samples.json"), "utf8")).samples.map((s) => s.text);
