@@ -130,8 +130,8 @@ func TestDemoPages(t *testing.T) {
 }
 
 func TestDemoPOSTRendersResultsWithoutJavaScript(t *testing.T) {
-	var logs strings.Builder
-	ts := newDemoServer(t, demoInferer{}, nil, &logs)
+	logs := &syncBuffer{}
+	ts := newDemoServer(t, demoInferer{}, nil, logs)
 	const marker = "Zq7xPostMarker"
 	cases := []struct {
 		task string

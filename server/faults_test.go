@@ -201,13 +201,16 @@ func TestClientGoneMidInference(t *testing.T) {
 func TestClientThatReadsNothing(t *testing.T) {
 	b, _ := slowBackend()
 	const writeTimeout = 300 * time.Millisecond
+	// 64 in flight: their answers fill the outgoing queue while the writer is
+	// stuck, and the frames beyond are answered busy, so the reader waits to
+	// send too: the writer giving up must release both.
 	s := newSuiteServer(t, b, InferLimits{WriteTimeout: writeTimeout, RatePerSecond: 1e6, Burst: 1e6, MaxInFlight: 64})
 	base := measure()
 
 	ws := dial(t, s)
 	defer ws.Close()
-	// 200 answers of 256 KiB each: far more than loopback socket buffers hold.
-	for i := range 200 {
+	// 300 answers of 256 KiB each: far more than loopback socket buffers hold.
+	for i := range 300 {
 		_ = ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
 		if err := ws.WriteMessage(websocket.TextMessage, []byte(`{"id":"`+string(rune('a'+i%26))+`","model":"big","input":{"text":"a"}}`)); err != nil {
 			break // the server has given up on us already

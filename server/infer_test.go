@@ -87,8 +87,8 @@ func newInferServer(t *testing.T, limits InferLimits, logs io.Writer) (*httptest
 }
 
 func TestInferHTTP(t *testing.T) {
-	var logs strings.Builder
-	ts, _ := newInferServer(t, InferLimits{MaxFrameBytes: 200}, &logs)
+	logs := &syncBuffer{}
+	ts, _ := newInferServer(t, InferLimits{MaxFrameBytes: 200}, logs)
 	tests := []struct {
 		name, model, body string
 		status            int
@@ -169,8 +169,8 @@ func readFrame(t *testing.T, c *websocket.Conn) serverFrame {
 }
 
 func TestWebsocketFramesAndErrorCodes(t *testing.T) {
-	var logs strings.Builder
-	ts, _ := newInferServer(t, InferLimits{MaxFrameBytes: 4096}, &logs)
+	logs := &syncBuffer{}
+	ts, _ := newInferServer(t, InferLimits{MaxFrameBytes: 4096}, logs)
 	c, _, err := dialWS(t, ts, ts.URL)
 	if err != nil {
 		t.Fatal(err)

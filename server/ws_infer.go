@@ -98,7 +98,7 @@ func (s *Server) inferWS(c echo.Context) error {
 	writers.Add(1)
 	go func() {
 		defer writers.Done()
-		s.wsWriter(ctx, conn, out, closeCode, limits.WriteTimeout)
+		s.wsWriter(ctx, cancel, conn, out, closeCode, limits.WriteTimeout)
 	}()
 	// Draining unblocks the reader; the loop below then finishes what it holds.
 	go func() {
@@ -197,9 +197,10 @@ func (s *Server) inferWS(c echo.Context) error {
 }
 
 // wsWriter is the connection's only writer: frames and pings. It ends when
-// ctx does (close 1000) or when out is closed after a drain (close with the
-// code sent on closeCode).
-func (s *Server) wsWriter(ctx context.Context, conn *websocket.Conn, out <-chan serverFrame, closeCode <-chan int, writeWait time.Duration) {
+// ctx does (close 1000), when out is closed after a drain (close with the
+// code sent on closeCode), or when a write fails (a client that stopped
+// reading): then it cancels the connection, so that nothing waits to send.
+func (s *Server) wsWriter(ctx context.Context, cancel context.CancelFunc, conn *websocket.Conn, out <-chan serverFrame, closeCode <-chan int, writeWait time.Duration) {
 	ping := time.NewTicker(wsPingPeriod)
 	defer ping.Stop()
 	for {
@@ -219,11 +220,13 @@ func (s *Server) wsWriter(ctx context.Context, conn *websocket.Conn, out <-chan 
 			}
 			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := conn.WriteJSON(f); err != nil {
+				cancel()
 				_ = conn.Close()
 				return
 			}
 		case <-ping.C:
 			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				cancel()
 				_ = conn.Close()
 				return
 			}
