@@ -92,21 +92,11 @@ func FromJSON(raw json.RawMessage) (Decoder, error) {
 		}
 		return CTC{PadToken: *c.PadToken, WordDelimiterToken: *c.WordDelimiterToken, Cleanup: *c.Cleanup}, nil
 	case "Replace":
-		var r struct {
-			Pattern pattern.Spec `json:"pattern"`
-			Content *string      `json:"content"`
-		}
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return nil, fmt.Errorf("Replace: %w", err)
-		}
-		if r.Content == nil {
-			return nil, fmt.Errorf("Replace: missing field \"content\"")
-		}
-		p, err := r.Pattern.Compile()
+		r, err := pattern.ParseReplacement(raw)
 		if err != nil {
-			return nil, fmt.Errorf("Replace: %w", err)
+			return nil, err
 		}
-		return Replace{Pattern: p, Content: *r.Content}, nil
+		return Replace{Pattern: r.Pattern, Content: r.Content}, nil
 	case "Strip":
 		var s struct {
 			Content *string `json:"content"`

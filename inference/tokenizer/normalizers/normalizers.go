@@ -93,21 +93,11 @@ func FromJSON(raw json.RawMessage) (Normalizer, error) {
 		}
 		return Prepend{Prepend: *p.Prepend}, nil
 	case "Replace":
-		var r struct {
-			Pattern pattern.Spec `json:"pattern"`
-			Content *string      `json:"content"`
-		}
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return nil, fmt.Errorf("Replace: %w", err)
-		}
-		if r.Content == nil {
-			return nil, fmt.Errorf("Replace: missing field \"content\"")
-		}
-		p, err := r.Pattern.Compile()
+		r, err := pattern.ParseReplacement(raw)
 		if err != nil {
-			return nil, fmt.Errorf("Replace: %w", err)
+			return nil, err
 		}
-		return Replace{Spec: r.Pattern, Pattern: p, Content: *r.Content}, nil
+		return Replace{Spec: r.Spec, Pattern: r.Pattern, Content: r.Content}, nil
 	case "Precompiled":
 		return precompiledFromJSON(raw)
 	case "Sequence":

@@ -107,3 +107,31 @@ func (s Spec) Describe() string {
 	}
 	return "?"
 }
+
+// Replacement is the body of a Replace normalizer or decoder: every match of
+// a pattern is replaced with Content.
+type Replacement struct {
+	Spec    Spec
+	Pattern normalized.Pattern
+	Content string
+}
+
+// ParseReplacement reads {"pattern": {...}, "content": "..."} and compiles
+// the pattern; errors are prefixed with "Replace: ".
+func ParseReplacement(raw []byte) (Replacement, error) {
+	var r struct {
+		Pattern Spec    `json:"pattern"`
+		Content *string `json:"content"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return Replacement{}, fmt.Errorf("Replace: %w", err)
+	}
+	if r.Content == nil {
+		return Replacement{}, errors.New(`Replace: missing field "content"`)
+	}
+	p, err := r.Pattern.Compile()
+	if err != nil {
+		return Replacement{}, fmt.Errorf("Replace: %w", err)
+	}
+	return Replacement{Spec: r.Pattern, Pattern: p, Content: *r.Content}, nil
+}
