@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/a-h/templ"
+
+	"github.com/clinlm/clinlm/internal/htmltest"
 	"golang.org/x/net/html"
 )
 
@@ -23,63 +25,7 @@ func renderDoc(t *testing.T, c templ.Component) (*html.Node, string) {
 	if err := c.Render(context.Background(), &buf); err != nil {
 		t.Fatal(err)
 	}
-	doc, err := html.Parse(strings.NewReader(buf.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc, buf.String()
-}
-
-func find(n *html.Node, keep func(*html.Node) bool) []*html.Node {
-	var out []*html.Node
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && keep(n) {
-			out = append(out, n)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return out
-}
-
-func getAttr(n *html.Node, key string) (string, bool) {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
-
-func withAttr(key, val string) func(*html.Node) bool {
-	return func(n *html.Node) bool { v, ok := getAttr(n, key); return ok && v == val }
-}
-
-func text(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return strings.Join(strings.Fields(b.String()), " ")
-}
-
-func one(t *testing.T, doc *html.Node, keep func(*html.Node) bool, what string) *html.Node {
-	t.Helper()
-	found := find(doc, keep)
-	if len(found) != 1 {
-		t.Fatalf("want one %s, found %d", what, len(found))
-	}
-	return found[0]
+	return htmltest.Parse(t, buf.String()), buf.String()
 }
 
 // The option island survives hostile text: a "</script>" inside a label
@@ -90,16 +36,16 @@ func TestChartBoxIsland(t *testing.T) {
 	if strings.Contains(raw, "<script>alert") {
 		t.Fatalf("island broke out of its script element: %s", raw)
 	}
-	el := one(t, doc, withAttr("data-chart", "chart-x"), "chart element")
-	if l, _ := getAttr(el, "aria-label"); l != "A chart" {
+	el := htmltest.One(t, doc, htmltest.ByAttr("data-chart", "chart-x"), "chart element")
+	if l, _ := htmltest.Attr(el, "aria-label"); l != "A chart" {
 		t.Errorf("aria-label %q", l)
 	}
-	island := one(t, doc, withAttr("id", "chart-x"), "island")
-	if typ, _ := getAttr(island, "type"); island.Data != "script" || typ != "application/json" {
+	island := htmltest.One(t, doc, htmltest.ByAttr("id", "chart-x"), "island")
+	if typ, _ := htmltest.Attr(island, "type"); island.Data != "script" || typ != "application/json" {
 		t.Errorf("island is <%s type=%q>", island.Data, typ)
 	}
 	var got, want any
-	if err := json.Unmarshal([]byte(text(island)), &got); err != nil {
+	if err := json.Unmarshal([]byte(htmltest.Text(island)), &got); err != nil {
 		t.Fatal(err)
 	}
 	_ = json.Unmarshal(opt, &want)
@@ -146,16 +92,16 @@ func TestLeaderboardComponent(t *testing.T) {
 	if strings.Contains(raw, "<b>Evil</b>") {
 		t.Error("model name not escaped")
 	}
-	heads := find(doc, func(n *html.Node) bool { _, ok := getAttr(n, "aria-sort"); return n.Data == "th" && ok })
+	heads := htmltest.FindAll(doc, func(n *html.Node) bool { _, ok := htmltest.Attr(n, "aria-sort"); return n.Data == "th" && ok })
 	var sorts []string
 	for _, h := range heads {
-		s, _ := getAttr(h, "aria-sort")
+		s, _ := htmltest.Attr(h, "aria-sort")
 		sorts = append(sorts, s)
 	}
 	if !slices.Equal(sorts, []string{"none", "descending"}) {
 		t.Errorf("aria-sort %v", sorts)
 	}
-	cells := find(doc, func(n *html.Node) bool {
+	cells := htmltest.FindAll(doc, func(n *html.Node) bool {
 		return n.Data == "td" && slices.Contains([]string{"mednli_accuracy"}, attrOr(n, "data-col"))
 	})
 	if len(cells) != 2 {
@@ -167,38 +113,38 @@ func TestLeaderboardComponent(t *testing.T) {
 	if c := attrOr(cells[1], "class"); !strings.Contains(c, "tie") {
 		t.Errorf("tie cell class %q", c)
 	}
-	if got := text(cells[0]); got != "0.900 ±0.003" {
+	if got := htmltest.Text(cells[0]); got != "0.900 ±0.003" {
 		t.Errorf("cell text %q", got)
 	}
 	if attrOr(cells[0], "title") != "0.900 from Table 3" {
 		t.Error("source title missing")
 	}
 	// The footnote marker links to its note.
-	one(t, cells[1], withAttr("href", "#fn-1"), "footnote link")
-	one(t, doc, withAttr("id", "fn-1"), "footnote")
+	htmltest.One(t, cells[1], htmltest.ByAttr("href", "#fn-1"), "footnote link")
+	htmltest.One(t, doc, htmltest.ByAttr("id", "fn-1"), "footnote")
 	// Form state mirrors the view model.
-	if _, ok := getAttr(one(t, doc, withAttr("id", "f-domain-clinical"), "checkbox"), "checked"); !ok {
+	if _, ok := htmltest.Attr(htmltest.One(t, doc, htmltest.ByAttr("id", "f-domain-clinical"), "checkbox"), "checked"); !ok {
 		t.Error("checked choice not checked")
 	}
-	if _, ok := getAttr(one(t, doc, withAttr("id", "f-col-size"), "checkbox"), "checked"); ok {
+	if _, ok := htmltest.Attr(htmltest.One(t, doc, htmltest.ByAttr("id", "f-col-size"), "checkbox"), "checked"); ok {
 		t.Error("unchecked choice checked")
 	}
-	opt := one(t, doc, func(n *html.Node) bool { return n.Data == "option" && attrOr(n, "value") == "le1b" }, "size option")
-	if _, ok := getAttr(opt, "selected"); !ok {
+	opt := htmltest.One(t, doc, func(n *html.Node) bool { return n.Data == "option" && attrOr(n, "value") == "le1b" }, "size option")
+	if _, ok := htmltest.Attr(opt, "selected"); !ok {
 		t.Error("size option not selected")
 	}
 	for _, hidden := range []string{"sort", "dir"} {
-		one(t, doc, func(n *html.Node) bool { return n.Data == "input" && attrOr(n, "name") == hidden }, "hidden "+hidden)
+		htmltest.One(t, doc, func(n *html.Node) bool { return n.Data == "input" && attrOr(n, "name") == hidden }, "hidden "+hidden)
 	}
-	if form := one(t, doc, withAttr("data-testid", "filters"), "form"); attrOr(form, "method") != "get" {
+	if form := htmltest.One(t, doc, htmltest.ByAttr("data-testid", "filters"), "form"); attrOr(form, "method") != "get" {
 		t.Error("filter form is not GET")
 	}
-	one(t, doc, withAttr("data-testid", "tie-legend"), "tie legend")
-	tabs := one(t, doc, withAttr("aria-label", "Leaderboards"), "tab strip")
-	if text(one(t, tabs, withAttr("aria-current", "page"), "current tab")) != "All tasks" {
+	htmltest.One(t, doc, htmltest.ByAttr("data-testid", "tie-legend"), "tie legend")
+	tabs := htmltest.One(t, doc, htmltest.ByAttr("aria-label", "Leaderboards"), "tab strip")
+	if htmltest.Text(htmltest.One(t, tabs, htmltest.ByAttr("aria-current", "page"), "current tab")) != "All tasks" {
 		t.Error("current tab")
 	}
-	if !strings.Contains(text(one(t, doc, withAttr("data-testid", "row-count"), "row count")), "Showing 2 of 12") {
+	if !strings.Contains(htmltest.Text(htmltest.One(t, doc, htmltest.ByAttr("data-testid", "row-count"), "row count")), "Showing 2 of 12") {
 		t.Error("row count")
 	}
 }
@@ -207,7 +153,7 @@ func TestLeaderboardEmpty(t *testing.T) {
 	p := testLeaderboard()
 	p.Rows, p.Shown = nil, 0
 	doc, _ := renderDoc(t, Leaderboard(testChrome(), p))
-	empty := one(t, doc, withAttr("data-testid", "empty"), "empty row")
+	empty := htmltest.One(t, doc, htmltest.ByAttr("data-testid", "empty"), "empty row")
 	if attrOr(empty, "colspan") != "2" {
 		t.Errorf("colspan %q", attrOr(empty, "colspan"))
 	}
@@ -225,25 +171,25 @@ func TestCostComponent(t *testing.T) {
 		Claim:    "40B", ClaimYear: "2.5", ResetHref: "/cost",
 	}
 	doc, _ := renderDoc(t, Cost(testChrome(), p))
-	if v := attrOr(one(t, doc, withAttr("data-testid", "cost-pg"), "input"), "value"); v != "x<y" {
+	if v := attrOr(htmltest.One(t, doc, htmltest.ByAttr("data-testid", "cost-pg"), "input"), "value"); v != "x<y" {
 		t.Errorf("invalid input not echoed: %q", v)
 	}
-	if _, ok := getAttr(one(t, doc, withAttr("data-testid", "cost-pg"), "input"), "aria-invalid"); !ok {
+	if _, ok := htmltest.Attr(htmltest.One(t, doc, htmltest.ByAttr("data-testid", "cost-pg"), "input"), "aria-invalid"); !ok {
 		t.Error("invalid input not marked")
 	}
-	if text(one(t, doc, withAttr("data-testid", "breakeven"), "break-even")) != "33.9B" {
+	if htmltest.Text(htmltest.One(t, doc, htmltest.ByAttr("data-testid", "breakeven"), "break-even")) != "33.9B" {
 		t.Error("break-even output")
 	}
-	matches := find(doc, func(n *html.Node) bool { return n.Data == "tr" && strings.Contains(attrOr(n, "class"), "match") })
-	if len(matches) != 1 || !strings.Contains(text(matches[0]), "39.4B") {
+	matches := htmltest.FindAll(doc, func(n *html.Node) bool { return n.Data == "tr" && strings.Contains(attrOr(n, "class"), "match") })
+	if len(matches) != 1 || !strings.Contains(htmltest.Text(matches[0]), "39.4B") {
 		t.Error("the matching reading is not marked")
 	}
-	if len(find(doc, withAttr("data-chart", "cost-curves"))) != 0 {
+	if len(htmltest.FindAll(doc, htmltest.ByAttr("data-chart", "cost-curves"))) != 0 {
 		t.Error("no chart was given")
 	}
 }
 
 func attrOr(n *html.Node, key string) string {
-	v, _ := getAttr(n, key)
+	v, _ := htmltest.Attr(n, key)
 	return v
 }

@@ -125,14 +125,14 @@ type ModelPage struct {
 	AppendixOnly bool
 	// Own marks a model of the user's own-results file: it has scores and a
 	// few facts, and no pretraining table.
-	Own     bool
-	Aliases []string
-	Facts   []Fact
-	Tokens       []TokenRow
-	Metrics      []MetricRow
-	Ablation     *AblationPanel
-	Table8       []Table8Row
-	Links        []Link
+	Own      bool
+	Aliases  []string
+	Facts    []Fact
+	Tokens   []TokenRow
+	Metrics  []MetricRow
+	Ablation *AblationPanel
+	Table8   []Table8Row
+	Links    []Link
 }
 
 // Fact is one labelled fact with its source.

@@ -8,78 +8,29 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/clinlm/clinlm/internal/htmltest"
 )
 
-// ---- small HTML helpers over golang.org/x/net/html ----
+// ---- HTML helpers (internal/htmltest), under the short names these tests use ----
 
-func parsePage(t *testing.T, body string) *html.Node {
-	t.Helper()
-	doc, err := html.Parse(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
+func parsePage(t *testing.T, body string) *html.Node { t.Helper(); return htmltest.Parse(t, body) }
 
-func findAll(n *html.Node, keep func(*html.Node) bool) []*html.Node {
-	var out []*html.Node
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && keep(n) {
-			out = append(out, n)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return out
-}
+func findAll(n *html.Node, keep func(*html.Node) bool) []*html.Node { return htmltest.FindAll(n, keep) }
 
-func attr(n *html.Node, key string) (string, bool) {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
+func attr(n *html.Node, key string) (string, bool) { return htmltest.Attr(n, key) }
 
-func hasClass(n *html.Node, class string) bool {
-	v, _ := attr(n, "class")
-	return slices.Contains(strings.Fields(v), class)
-}
+func hasClass(n *html.Node, class string) bool { return htmltest.HasClass(n, class) }
 
-func byTag(tag string) func(*html.Node) bool {
-	return func(n *html.Node) bool { return n.Data == tag }
-}
+func byTag(tag string) func(*html.Node) bool { return htmltest.ByTag(tag) }
 
-func byAttr(key, val string) func(*html.Node) bool {
-	return func(n *html.Node) bool { v, ok := attr(n, key); return ok && v == val }
-}
+func byAttr(key, val string) func(*html.Node) bool { return htmltest.ByAttr(key, val) }
+
+func textOf(n *html.Node) string { return htmltest.Text(n) }
 
 func testID(t *testing.T, doc *html.Node, id string) *html.Node {
 	t.Helper()
-	found := findAll(doc, byAttr("data-testid", id))
-	if len(found) != 1 {
-		t.Fatalf("want one data-testid=%q, found %d", id, len(found))
-	}
-	return found[0]
-}
-
-func textOf(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return strings.Join(strings.Fields(b.String()), " ")
+	return htmltest.One(t, doc, byAttr("data-testid", id), "data-testid="+id)
 }
 
 // getPage fetches an HTML page and checks its status and content type.
