@@ -6,6 +6,7 @@ Writes <out>/<name>/{model.onnx, tokenizer.json, manifest.json, reference.json} 
   tiny-qa        BertForQuestionAnswering (span extraction)
   tiny-clip      BertForSequenceClassification, 7 labels, multi-label (CLIP sentences)
   tiny-zeroshot  the tiny-nli weights used for CLIP through one NLI hypothesis per label
+  tiny-t5-*      a tiny T5 in HF optimum's three-file ONNX layout (see t5_test_model.py)
 
 The weights are random (seeded), the tokenizer is a WordPiece vocabulary built here, and
 nothing is downloaded. Each model is exported with torch.onnx.export (opset 17) using the
@@ -35,6 +36,8 @@ import tokenizers
 import torch
 import transformers
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, decoders
+
+from t5_test_model import make_t5
 
 SEED = 20230611
 MAX_LENGTH = 64
@@ -312,6 +315,9 @@ def main():
             "answers": answers[:top_k], "no_answer_score": null,
         })
     (d / "reference.json").write_text(json.dumps({"cases": cases}, indent=1) + "\n")
+
+    make_t5(out, pathlib.Path(__file__).resolve().parents[2], versions,
+            {"source": "tools/models/t5_test_model.py", "weights": "random, torch seed 1", "versions": versions})
 
     tok_path.unlink()
     (out / "COMPLETE").write_text(json.dumps(versions) + "\n")

