@@ -35,7 +35,8 @@ const (
 	HeadSentenceMultiLabel Head = "sentence-multi-label"
 	// HeadZeroShotNLI: one sentence + one hypothesis per label through an NLI model.
 	HeadZeroShotNLI Head = "zero-shot-nli"
-	// HeadTextToText: encoder-decoder generation (T5). Described, not yet run.
+	// HeadTextToText: encoder-decoder generation (T5) from a prompt; the
+	// generated text becomes the task's answer (see TextToText).
 	HeadTextToText Head = "text-to-text"
 )
 
@@ -98,7 +99,10 @@ type Manifest struct {
 	MaxAnswerLength int `json:"max_answer_length,omitempty"`
 	// NoAnswer says the QA model was trained to point at [CLS] when the
 	// context holds no answer (SQuAD 2 style); its score is then reported.
-	NoAnswer     bool         `json:"no_answer,omitempty"`
+	NoAnswer bool `json:"no_answer,omitempty"`
+	// TextToText configures the text-to-text head (required for it, refused
+	// for the others).
+	TextToText   *TextToText  `json:"text_to_text,omitempty"`
 	Provenance   Provenance   `json:"provenance"`
 	Licence      string       `json:"licence"`
 	Availability Availability `json:"availability"`
@@ -175,6 +179,11 @@ func (m Manifest) Validate() error {
 			bad("hypothesis_template %q: needs exactly one {}", m.HypothesisTemplate)
 		}
 	}
+	if m.Head == HeadTextToText {
+		errs = append(errs, m.validateTextToText()...)
+	} else if m.TextToText != nil {
+		bad("text_to_text: only for the text-to-text head")
+	}
 	if m.MaxAnswerLength < 0 {
 		bad("max_answer_length %d is negative", m.MaxAnswerLength)
 	}
@@ -218,6 +227,14 @@ func (m Manifest) OutputName(role string) string {
 		return n
 	}
 	return role
+}
+
+// Files are the files the head needs in the model's folder.
+func (m Manifest) Files() []string {
+	if m.Head == HeadTextToText {
+		return []string{EncoderFile, DecoderFile, DecoderWithPastFile, TokenizerFile}
+	}
+	return []string{ModelFile, TokenizerFile}
 }
 
 // OutputRoles are the outputs the head reads.

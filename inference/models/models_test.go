@@ -153,3 +153,116 @@ func TestScanListsBrokenFoldersWithReasons(t *testing.T) {
 		t.Error("scan of a missing directory succeeded")
 	}
 }
+
+const goodT5 = `{
+  "task": "nli", "head": "text-to-text", "labels": ["entailment", "neutral", "contradiction"],
+  "max_length": 512, "licence": "PhysioNet Credentialed Health Data License 1.5.0", "availability": "credentialed",
+  "provenance": {"base_model": "Clinical-T5-Base"}, "metrics": [],
+  "text_to_text": {"prompt": "mednli premise: {premise} hypothesis: {hypothesis}", "max_new_tokens": 8}
+}`
+
+func TestTextToTextManifest(t *testing.T) {
+	swap := func(old, new string) func(string) string {
+		return func(s string) string { return strings.Replace(s, old, new, 1) }
+	}
+	const qa = `"task": "qa", "head": "text-to-text", "labels": []`
+	const clip = `"task": "clip", "head": "text-to-text", "labels": ["appointment", "lab"]`
+	tests := []struct {
+		name    string
+		edit    func(string) string
+		wantErr string
+	}{
+		{"valid nli", func(s string) string { return s }, ""},
+		{"valid qa", func(s string) string {
+			s = swap(`"task": "nli", "head": "text-to-text", "labels": ["entailment", "neutral", "contradiction"]`, qa)(s)
+			return swap("mednli premise: {premise} hypothesis: {hypothesis}", "question: {question} context: {context}")(s)
+		}, ""},
+		{"valid clip with beams", func(s string) string {
+			s = swap(`"task": "nli", "head": "text-to-text", "labels": ["entailment", "neutral", "contradiction"]`, clip)(s)
+			s = swap(`"max_new_tokens": 8`, `"max_new_tokens": 8, "num_beams": 4, "length_penalty": 0.6, "early_stopping": true, "separator": ";"`)(s)
+			return swap("mednli premise: {premise} hypothesis: {hypothesis}", "{text}")(s)
+		}, ""},
+		{"label words", swap(`"max_new_tokens": 8`, `"max_new_tokens": 8, "label_words": {"entailment": "yes", "contradiction": "no"}`), ""},
+		{"missing block", swap(`"text_to_text"`, `"_x"`), "unknown field"},
+		{"no text_to_text", func(s string) string {
+			return s[:strings.Index(s, `,
+  "text_to_text"`)] + "\n}"
+		}, "text_to_text is required"},
+		{"block on another head", func(s string) string {
+			return swap("text-to-text", "sequence-pair-classification")(s)
+		}, "only for the text-to-text head"},
+		{"unknown field in block", swap(`"max_new_tokens": 8`, `"max_new_tokens": 8, "beams": 2`), "unknown field"},
+		{"missing placeholder", swap(" hypothesis: {hypothesis}", ""), "{hypothesis} exactly once"},
+		{"repeated placeholder", swap("{premise} hypothesis", "{premise} {premise} hypothesis"), "{premise} exactly once"},
+		{"foreign placeholder", swap("{hypothesis}", "{hypothesis} {context}"), `"{context}" is not a placeholder`},
+		{"stray brace", swap("{hypothesis}", "{hypothesis} }"), `"}" is not a placeholder`},
+		{"no max_new_tokens", swap(`"max_new_tokens": 8`, `"num_beams": 2`), "max_new_tokens 0"},
+		{"too many beams", swap(`"max_new_tokens": 8`, `"max_new_tokens": 8, "num_beams": 99`), "num_beams 99"},
+		{"negative token id", swap(`"max_new_tokens": 8`, `"max_new_tokens": 8, "eos_token_id": -1`), "eos_token_id -1"},
+		{"label word for no label", swap(`"max_new_tokens": 8`, `"max_new_tokens": 8, "label_words": {"yes": "y"}`), `"yes" is not a label`},
+		{"two labels one word", swap(`"max_new_tokens": 8`, `"max_new_tokens": 8, "label_words": {"neutral": "Entailment"}`), "both written"},
+		{"qa with labels", swap(`"task": "nli"`, `"task": "qa"`), "writes answers"},
+		{"separator outside clip", swap(`"max_new_tokens": 8`, `"max_new_tokens": 8, "separator": ";"`), "only for clip"},
+		{"stride", swap(`"max_length": 512`, `"max_length": 512, "stride": 16`), "doc-stride"},
+		{"thresholds", swap(`"metrics": []`, `"metrics": [], "thresholds": {"neutral": 0.5}`), "no score to threshold"},
+		{"input names", swap(`"metrics": []`, `"metrics": [], "inputs": {"input_ids": "ids"}`), "optimum's names"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseManifest([]byte(tc.edit(goodT5)))
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("err = %v, want it to mention %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestTextToTextDefaultsAndPrompt(t *testing.T) {
+	m, err := ParseManifest([]byte(goodT5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := *m.TextToText
+	if g.Beams() != 1 || g.Penalty() != 1 || g.StartToken() != 0 || g.EOSToken() != 1 || g.PadToken() != 0 || g.LabelSeparator() != "," {
+		t.Errorf("defaults: %+v", g)
+	}
+	if g.Word("neutral") != "neutral" || NormalizeWord("  Patient \t Instructions ") != "patient instructions" {
+		t.Error("label words")
+	}
+	got := g.FillPrompt(map[string]string{"premise": "a {hypothesis}", "hypothesis": "b"})
+	if want := "mednli premise: a {hypothesis} hypothesis: b"; got != want {
+		t.Errorf("prompt %q, want %q (fields are substituted once)", got, want)
+	}
+	if files := m.Files(); len(files) != 4 || files[2] != DecoderWithPastFile {
+		t.Errorf("files %v", files)
+	}
+}
+
+func TestScanTextToTextFolders(t *testing.T) {
+	root := t.TempDir()
+	all := map[string]string{ManifestFile: goodT5, EncoderFile: "x", DecoderFile: "x", DecoderWithPastFile: "x", TokenizerFile: "{}"}
+	writeFolder(t, root, "t5", all)
+	noPast := map[string]string{}
+	for k, v := range all {
+		if k != DecoderWithPastFile {
+			noPast[k] = v
+		}
+	}
+	writeFolder(t, root, "t5-no-past", noPast)
+	entries, err := Scan(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].Err != nil {
+		t.Fatalf("entries %+v", entries)
+	}
+	if e := entries[1]; e.Err == nil || !strings.Contains(e.Err.Error(), "decoder_with_past_model.onnx is missing") {
+		t.Errorf("t5-no-past: %v", e.Err)
+	}
+}

@@ -15,6 +15,12 @@ const (
 	ModelFile     = "model.onnx"
 	TokenizerFile = "tokenizer.json"
 	ManifestFile  = "manifest.json"
+	// The text-to-text head reads the three files of an HF optimum
+	// encoder-decoder export (`optimum-cli export onnx --task
+	// text2text-generation-with-past`).
+	EncoderFile         = "encoder_model.onnx"
+	DecoderFile         = "decoder_model.onnx"
+	DecoderWithPastFile = "decoder_with_past_model.onnx"
 )
 
 // Entry is one model folder: its manifest when it parsed, and why it cannot
@@ -92,7 +98,7 @@ func readEntry(dir string) Entry {
 		return e
 	}
 	var errs []error
-	for _, f := range []string{ModelFile, TokenizerFile} {
+	for _, f := range m.Files() {
 		st, err := os.Stat(filepath.Join(dir, f))
 		switch {
 		case err != nil:
