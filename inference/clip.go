@@ -11,7 +11,8 @@ import (
 
 // Sentence is one sentence of a CLIP answer; Start and End are code-point
 // offsets into the input text. Labels hold every label, highest first;
-// Predicted are those at or above their threshold.
+// Predicted are those at or above their threshold. Generated is the label
+// list a text-to-text model wrote (absent for classifiers).
 type Sentence struct {
 	Index     int          `json:"index"`
 	Text      string       `json:"text"`
@@ -19,6 +20,7 @@ type Sentence struct {
 	End       int          `json:"end"`
 	Labels    []LabelScore `json:"labels"`
 	Predicted []string     `json:"predicted"`
+	Generated *string      `json:"generated,omitempty"`
 }
 
 // CLIPOutput is the answer of a CLIP model.
@@ -59,7 +61,15 @@ func (m *model) clip(ctx context.Context, text string, partial Partial, st *stat
 			defer wg.Done()
 			defer func() { <-sem }()
 			s := Sentence{Index: i, Text: text[sp.Start:sp.End], Start: runes.at(sp.Start), End: runes.at(sp.End)}
-			scores, err := m.sentenceScores(ctx, s.Text, st)
+			var scores []float64
+			var err error
+			if m.t2t != nil {
+				var text string
+				scores, text, err = m.sentenceT2T(ctx, s.Text, st)
+				s.Generated = &text
+			} else {
+				scores, err = m.sentenceScores(ctx, s.Text, st)
+			}
 			if err != nil {
 				mu.Lock()
 				if firstEr == nil {

@@ -89,6 +89,8 @@ type model struct {
 	session  *ort.Session
 	obs      modelObserver
 	cardPath string
+	// t2t is set for text-to-text models (which have no session or batch).
+	t2t *textToText
 }
 
 func (c Config) withDefaults() Config {
@@ -156,8 +158,6 @@ func (e *Engine) load(entry models.Entry) *model {
 	switch {
 	case entry.Err != nil:
 		return fail(entry.Err)
-	case entry.Manifest.Head == models.HeadTextToText:
-		return fail(errors.New("text-to-text (T5) generation is not implemented yet"))
 	case e.cfg.Runtime == nil:
 		reason := e.cfg.RuntimeErr
 		if reason == nil {
@@ -166,6 +166,17 @@ func (e *Engine) load(entry models.Entry) *model {
 		return fail(fmt.Errorf("ONNX Runtime is not available: %v", reason))
 	case e.cfg.LoadTokenizer == nil:
 		return fail(errors.New("no tokenizer engine is configured"))
+	case entry.Manifest.Head == models.HeadTextToText:
+		tok, err := e.cfg.LoadTokenizer(entry.Path(models.TokenizerFile))
+		if err != nil {
+			return fail(fmt.Errorf("tokenizer.json: %w", err))
+		}
+		m.tok = tok
+		if err := e.loadTextToText(m, entry, tok); err != nil {
+			return fail(err)
+		}
+		m.info.Status = StatusReady
+		return m
 	}
 	inputs, withTypes, outputs, perToken, err := checkIO(e.cfg.Runtime, entry)
 	if err != nil {
@@ -353,7 +364,11 @@ func (e *Engine) infer(ctx context.Context, m *model, in Input, partial Partial)
 		if err := e.requireTexts(map[string]string{"premise": in.Premise, "hypothesis": in.Hypothesis}); err != nil {
 			return Result{}, err
 		}
-		out, err = m.nli(ctx, in.Premise, in.Hypothesis, &st)
+		if m.t2t != nil {
+			out, err = m.nliT2T(ctx, in.Premise, in.Hypothesis, &st)
+		} else {
+			out, err = m.nli(ctx, in.Premise, in.Hypothesis, &st)
+		}
 	case models.TaskQA:
 		if err := e.requireTexts(map[string]string{"context": in.Context, "question": in.Question}); err != nil {
 			return Result{}, err
@@ -365,7 +380,11 @@ func (e *Engine) infer(ctx context.Context, m *model, in Input, partial Partial)
 		if k < 1 || k > 20 {
 			return Result{}, newError(CodeBadRequest, "top_k must be between 1 and 20")
 		}
-		out, err = m.qa(ctx, in.Question, in.Context, k, &st)
+		if m.t2t != nil {
+			out, err = m.qaT2T(ctx, in.Question, in.Context, k, &st)
+		} else {
+			out, err = m.qa(ctx, in.Question, in.Context, k, &st)
+		}
 	case models.TaskCLIP:
 		if err := e.requireTexts(map[string]string{"text": in.Text}); err != nil {
 			return Result{}, err
@@ -407,6 +426,9 @@ func (e *Engine) Close() error {
 		}
 		if m.session != nil {
 			errs = append(errs, m.session.Close())
+		}
+		if m.t2t != nil {
+			errs = append(errs, m.t2t.Close())
 		}
 	}
 	return errors.Join(errs...)

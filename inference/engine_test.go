@@ -94,7 +94,7 @@ func TestBrokenModelsAreListedAndOthersLoad(t *testing.T) {
 		"wrong-inputs":  "no input \"input_ids\"",
 		"wrong-outputs": "no output \"logits\"",
 		"corrupt":       "does not load",
-		"t5":            "not implemented",
+		"t5":            "text_to_text is required",
 	}
 	got := eng.Models()
 	if len(got) != len(want) {

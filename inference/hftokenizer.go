@@ -44,3 +44,12 @@ func convert(e *tokenizer.Encoding) Encoding {
 	}
 	return out
 }
+
+// Decode turns ids into text without special tokens (text-to-text models).
+func (h hfTokenizer) Decode(ids []int64) (string, error) {
+	ints := make([]int, len(ids))
+	for i, id := range ids {
+		ints[i] = int(id)
+	}
+	return h.t.Decode(ints, true)
+}

@@ -13,8 +13,10 @@ type LabelScore struct {
 }
 
 // NLIOutput is the answer of an NLI model: every label, highest first.
+// Generated is what a text-to-text model wrote (absent for classifiers).
 type NLIOutput struct {
-	Labels []LabelScore `json:"labels"`
+	Labels    []LabelScore `json:"labels"`
+	Generated *string      `json:"generated,omitempty"`
 }
 
 // encode tokenizes and records the time taken.

@@ -17,9 +17,12 @@ type Answer struct {
 
 // QAOutput lists the best answers, highest score first. NoAnswerScore is set
 // for models trained to point at [CLS] when the context has no answer.
+// Generated is the best answer a text-to-text model wrote, found in the
+// context or not (absent for span-extraction models).
 type QAOutput struct {
 	Answers       []Answer `json:"answers"`
 	NoAnswerScore *float64 `json:"no_answer_score,omitempty"`
+	Generated     *string  `json:"generated,omitempty"`
 }
 
 // qa follows HF's question-answering post-processing: question first,

@@ -1,0 +1,188 @@
+//go:build cgo
+
+package inference_test
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/clinlm/clinlm/inference"
+	"github.com/clinlm/clinlm/inference/internal/testenv"
+	"github.com/clinlm/clinlm/inference/ort"
+)
+
+// t5Folders links the tiny T5 test models into a fresh repository together
+// with broken text-to-text folders.
+func t5Folders(t *testing.T) (root string, ref t5EngineReference) {
+	t.Helper()
+	models := testenv.TestModels(t)
+	src := filepath.Join(models, "tiny-t5-nli")
+	if _, err := os.Stat(filepath.Join(src, "reference.json")); err != nil {
+		t.Skipf("%s is missing: tools/models/setup.sh writes it when ../shared/tokenizers/t5.json exists", src)
+	}
+	readJSON(t, filepath.Join(src, "reference.json"), &ref)
+	root = t.TempDir()
+	link := func(dir, name, target string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, filepath.Join(root, dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"tiny-t5-nli", "tiny-t5-qa", "tiny-t5-clip"} {
+		for _, f := range []string{"encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx", "tokenizer.json", "manifest.json"} {
+			link(name, f, filepath.Join(models, name, f))
+		}
+	}
+	manifest := filepath.Join(src, "manifest.json")
+	rename := func(dir string) string {
+		data, err := os.ReadFile(manifest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(root, dir+".json")
+		if err := os.WriteFile(path, []byte(strings.Replace(string(data), `"task"`, `"name": "`+dir+`", "task"`, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	// No decoder with past.
+	for _, f := range []string{"encoder_model.onnx", "decoder_model.onnx", "tokenizer.json"} {
+		link("t5-no-past", f, filepath.Join(src, f))
+	}
+	link("t5-no-past", "manifest.json", rename("t5-no-past"))
+	// A decoder without the cache inputs in place of the decoder with past.
+	for f, target := range map[string]string{"encoder_model.onnx": "encoder_model.onnx", "decoder_model.onnx": "decoder_model.onnx",
+		"decoder_with_past_model.onnx": "decoder_model.onnx", "tokenizer.json": "tokenizer.json"} {
+		link("t5-wrong-inputs", f, filepath.Join(src, target))
+	}
+	link("t5-wrong-inputs", "manifest.json", rename("t5-wrong-inputs"))
+	// A BERT classifier as the encoder.
+	for f, target := range map[string]string{"encoder_model.onnx": filepath.Join(models, "tiny-nli", "model.onnx"),
+		"decoder_model.onnx": filepath.Join(src, "decoder_model.onnx"), "decoder_with_past_model.onnx": filepath.Join(src, "decoder_with_past_model.onnx"),
+		"tokenizer.json": filepath.Join(src, "tokenizer.json")} {
+		link("t5-bert-encoder", f, target)
+	}
+	link("t5-bert-encoder", "manifest.json", rename("t5-bert-encoder"))
+	return root, ref
+}
+
+type t5EngineReference struct {
+	Cases []struct {
+		Task        string             `json:"task"`
+		Fields      map[string]string  `json:"fields"`
+		LabelScores map[string]float64 `json:"label_scores"`
+		Generations map[string][]struct {
+			Text       string  `json:"text"`
+			SumLogprob float64 `json:"sum_logprob"`
+		} `json:"generations"`
+	} `json:"cases"`
+}
+
+func TestTextToTextModels(t *testing.T) {
+	lib := testenv.ORTLibrary(t)
+	root, ref := t5Folders(t)
+	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	eng, err := inference.Open(inference.Config{Dir: root, Runtime: rt, LoadTokenizer: inference.HFTokenizer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	want := map[string]string{
+		"tiny-t5-nli":     "",
+		"tiny-t5-qa":      "",
+		"tiny-t5-clip":    "",
+		"t5-no-past":      "decoder_with_past_model.onnx is missing",
+		"t5-wrong-inputs": `decoder_with_past_model.onnx has no input "past_key_values.0.decoder.key"`,
+		"t5-bert-encoder": `encoder_model.onnx has input "token_type_ids"`,
+	}
+	got := eng.Models()
+	if len(got) != len(want) {
+		t.Fatalf("models %+v", got)
+	}
+	for _, m := range got {
+		w := want[m.Name]
+		if (w == "") != (m.Status == inference.StatusReady) || !strings.Contains(m.Error, w) {
+			t.Errorf("%s: status %s error %q, want error mentioning %q", m.Name, m.Status, m.Error, w)
+		}
+	}
+	ctx := context.Background()
+	var clipNote []string
+	var clipRef []string
+	for i, c := range ref.Cases {
+		switch c.Task {
+		case "nli":
+			res, err := eng.Infer(ctx, "tiny-t5-nli", inference.Input{Premise: c.Fields["premise"], Hypothesis: c.Fields["hypothesis"]}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := res.Output.(inference.NLIOutput)
+			if out.Generated == nil || *out.Generated != c.Generations["greedy"][0].Text {
+				t.Errorf("case %d: generated %v, transformers %q", i, out.Generated, c.Generations["greedy"][0].Text)
+			}
+			if len(out.Labels) != 3 {
+				t.Fatalf("case %d: labels %+v", i, out.Labels)
+			}
+			for k, ls := range out.Labels {
+				if k > 0 && ls.Score > out.Labels[k-1].Score {
+					t.Errorf("case %d: labels not sorted: %+v", i, out.Labels)
+				}
+				if d := math.Abs(ls.Score - c.LabelScores[ls.Label]); d > tolerance {
+					t.Errorf("case %d %s: go %.6f transformers %.6f", i, ls.Label, ls.Score, c.LabelScores[ls.Label])
+				}
+			}
+		case "qa":
+			// tiny-t5-qa decodes with 3 beams.
+			res, err := eng.Infer(ctx, "tiny-t5-qa", inference.Input{Question: c.Fields["question"], Context: c.Fields["context"], TopK: 3}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := res.Output.(inference.QAOutput)
+			best := c.Generations["beam3"][0]
+			if out.Generated == nil || *out.Generated != best.Text {
+				t.Errorf("case %d: generated %v, transformers %q", i, out.Generated, best.Text)
+			}
+			runes := []rune(c.Fields["context"])
+			for _, a := range out.Answers {
+				if a.Start < 0 || a.End > len(runes) || string(runes[a.Start:a.End]) != a.Text || a.Score <= 0 || a.Score > 1 {
+					t.Errorf("case %d: answer %+v does not index the context", i, a)
+				}
+			}
+		case "clip":
+			clipNote = append(clipNote, c.Fields["text"])
+			clipRef = append(clipRef, c.Generations["greedy"][0].Text)
+		}
+	}
+	var partials int
+	res, err := eng.Infer(ctx, "tiny-t5-clip", inference.Input{Text: strings.Join(clipNote, " ")}, func(inference.Sentence) { partials++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := res.Output.(inference.CLIPOutput)
+	if len(out.Sentences) != len(clipNote) || partials != len(clipNote) {
+		t.Fatalf("%d sentences, %d partials, want %d", len(out.Sentences), partials, len(clipNote))
+	}
+	for i, s := range out.Sentences {
+		if s.Generated == nil || *s.Generated != clipRef[i] {
+			t.Errorf("sentence %d: generated %v, transformers %q", i, s.Generated, clipRef[i])
+		}
+		if len(s.Labels) != 7 {
+			t.Errorf("sentence %d: %d labels", i, len(s.Labels))
+		}
+		for _, ls := range s.Labels {
+			if (ls.Score >= out.Thresholds[ls.Label]) != (indexOf(s.Predicted, ls.Label) >= 0) {
+				t.Errorf("sentence %d %s: predicted set disagrees with the scores", i, ls.Label)
+			}
+		}
+	}
+}
