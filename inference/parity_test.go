@@ -112,8 +112,10 @@ func openEngine(t *testing.T, tok replay) *inference.Engine {
 		eng.Close()
 		rt.Close()
 	})
+	// The replayed encodings serve the BERT models; the text-to-text models
+	// (which need a tokenizer that decodes) have their own tests.
 	for _, m := range eng.Models() {
-		if m.Status != inference.StatusReady {
+		if m.Status != inference.StatusReady && m.Head != "text-to-text" {
 			t.Fatalf("model %s: %s", m.Name, m.Error)
 		}
 	}
