@@ -218,8 +218,8 @@ func (m *seq2seq) encode(ctx context.Context, rows [][]int64, pad int64) (encode
 	return encoderOut{hidden: h, mask: mask}, nil
 }
 
-// repeat gives each batch row `times` consecutive copies (one per beam or
-// per scored sequence), or picks rows by index when from is set.
+// pick builds a batch from rows of e by index, e.g. one copy per beam
+// (repeatIndex) or one per scored sequence.
 func (e encoderOut) pick(from []int) encoderOut {
 	s, d := e.seqLen(), int(e.hidden.Shape[2])
 	out := encoderOut{hidden: ort.Tensor{Shape: []int64{int64(len(from)), int64(s), int64(d)}, Float32: make([]float32, len(from)*s*d)},
