@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -280,4 +281,307 @@ func TestEvalTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}
 	}
+}
+
+// goEvalSubset is what tools/train/record_go_subset.py recorded for a
+// committed model: its Python reference predictions and metrics on the
+// first test examples, one sequence per run.
+type goEvalSubset struct {
+	Examples     int                `json:"examples"`
+	IDs          []string           `json:"ids"`
+	MaxBatch     int                `json:"max_batch"`
+	SQuADVersion *string            `json:"squad_version"`
+	Metrics      map[string]float64 `json:"metrics"`
+	Predictions  []json.RawMessage  `json:"predictions"`
+}
+
+// trainMetrics is the part of tools/train/metrics/<model>.json the test
+// needs to rebuild the model's test examples.
+type trainMetrics struct {
+	TestArticleIDs []string      `json:"test_article_ids"`
+	TestPMIDs      []string      `json:"test_pmids"`
+	Subset         *goEvalSubset `json:"go_eval_subset"`
+}
+
+// sharedDataDir is <repo>/../shared/data, or $CLINLM_SHARED/data.
+func sharedDataDir(repo string) string {
+	if d := os.Getenv("CLINLM_SHARED"); d != "" {
+		return filepath.Join(d, "data")
+	}
+	return filepath.Join(repo, "..", "shared", "data")
+}
+
+// TestEvalCommittedModels re-runs `clinlm eval` on the first test examples
+// of every committed demo model (models/) and requires the predictions and
+// metrics that tools/train/metrics/<model>.json recorded from the Python
+// reference pipeline. The examples are rebuilt here from ../shared/data the
+// way tools/train/taskfiles.py builds them (the data are research-licensed
+// and never committed), and their ids are checked against the recorded ones.
+func TestEvalCommittedModels(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the committed models on CPU (about a minute); skipped with -short")
+	}
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ortLib := os.Getenv("CLINLM_ORT_LIB")
+	if ortLib == "" {
+		ortLib = filepath.Join(repo, ".cache", "ort", "libonnxruntime.so.1")
+	}
+	if _, err := os.Stat(ortLib); err != nil {
+		t.Skipf("the ONNX Runtime library %s is missing; run `go tool task ort` or set CLINLM_ORT_LIB", ortLib)
+	}
+	data := sharedDataDir(repo)
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("the shared data %s are missing (set CLINLM_SHARED): %v", data, err)
+	}
+	builders := map[string]func(trainMetrics) ([]map[string]any, error){
+		"minilm-nli":     func(trainMetrics) ([]map[string]any, error) { return sickTest(data) },
+		"minilm-covidqa": func(m trainMetrics) ([]map[string]any, error) { return covidQATest(data, m.TestArticleIDs) },
+		"minilm-hoc":     func(m trainMetrics) ([]map[string]any, error) { return hocTest(data, m.TestPMIDs) },
+	}
+	tested := 0
+	for _, name := range []string{"minilm-nli", "minilm-covidqa", "minilm-hoc"} {
+		raw, err := os.ReadFile(filepath.Join(repo, "tools", "train", "metrics", name+".json"))
+		if err != nil {
+			continue // not trained yet
+		}
+		if _, err := os.Stat(filepath.Join(repo, "models", name, "model.onnx")); err != nil {
+			t.Errorf("%s: metrics recorded but no committed model: %v", name, err)
+			continue
+		}
+		var m trainMetrics
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("%s metrics: %v", name, err)
+		}
+		if m.Subset == nil {
+			t.Errorf("%s: no go_eval_subset in its metrics; run tools/train/record_go_subset.py %s", name, name)
+			continue
+		}
+		tested++
+		t.Run(name, func(t *testing.T) {
+			all, err := builders[name](m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub := m.Subset
+			if len(sub.IDs) != sub.Examples || len(sub.Predictions) != sub.Examples {
+				t.Fatalf("recorded %d examples, %d ids, %d predictions", sub.Examples, len(sub.IDs), len(sub.Predictions))
+			}
+			// The subset is the recorded ids, in test-set order (for HoC some lines are left out).
+			var picked []map[string]any
+			for _, ex := range all {
+				if len(picked) < len(sub.IDs) && ex["id"] == sub.IDs[len(picked)] {
+					picked = append(picked, ex)
+				}
+			}
+			if len(picked) != len(sub.IDs) {
+				t.Fatalf("found %d of the %d recorded example ids in test-set order (next missing: %s): the test set is built differently",
+					len(picked), len(sub.IDs), sub.IDs[len(picked)])
+			}
+			var file bytes.Buffer
+			for _, ex := range picked {
+				line, _ := json.Marshal(ex)
+				file.Write(append(line, '\n'))
+			}
+			if name == "minilm-hoc" {
+				checkOneSentenceEach(t, picked)
+			}
+			path := filepath.Join(t.TempDir(), name+".jsonl")
+			if err := os.WriteFile(path, file.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"--models", filepath.Join(repo, "models"), "--model", name, "--data", path, "--json",
+				"--predictions", "--ort-lib", ortLib, "--device", "cpu", "--ort-threads", "1",
+				"--max-batch", "1"}
+			if sub.SQuADVersion != nil {
+				args = append(args, "--squad-version", *sub.SQuADVersion)
+			}
+			code, stdout, stderr := runEvalCLI(t, args...)
+			if code != 0 {
+				t.Fatalf("clinlm eval exited %d: %s", code, stderr)
+			}
+			var got struct {
+				Metrics     []evalMetric     `json:"metrics"`
+				Predictions []evalPrediction `json:"predictions"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("clinlm eval --json: %v", err)
+			}
+			for i, rec := range sub.Predictions {
+				var want evalPrediction
+				switch name {
+				case "minilm-nli":
+					err = json.Unmarshal(rec, &want.Label)
+				case "minilm-covidqa":
+					err = json.Unmarshal(rec, &want.Answer)
+				default:
+					err = json.Unmarshal(rec, &want.Labels)
+				}
+				if err != nil {
+					t.Fatalf("prediction %d in the metrics file: %v", i+1, err)
+				}
+				g := got.Predictions[i]
+				if g.Label != want.Label || strings.Join(g.Labels, "|") != strings.Join(want.Labels, "|") ||
+					(want.Answer != nil && (g.Answer == nil || *g.Answer != *want.Answer)) {
+					t.Errorf("example %d (%s): Go %s, Python %s", i+1, sub.IDs[i], show(g), show(want))
+				}
+			}
+			if len(got.Metrics) < len(sub.Metrics) {
+				t.Fatalf("Go printed %v, the metrics file has %v", got.Metrics, sub.Metrics)
+			}
+			for _, g := range got.Metrics {
+				w, ok := sub.Metrics[g.Name]
+				if !ok {
+					t.Errorf("Go printed %s, which the metrics file does not record", g.Name)
+				} else if math.Abs(g.Value-w) > 1e-9 {
+					t.Errorf("%s: Go %v, Python %v", g.Name, g.Value, w)
+				}
+			}
+			t.Logf("%d examples: %v", sub.Examples, got.Metrics)
+		})
+	}
+	if tested == 0 {
+		t.Skip("no demo model has metrics in tools/train/metrics")
+	}
+}
+
+// checkOneSentenceEach makes sure the engine's sentence splitter keeps each
+// clip example whole: the engine labels each sentence of a text and takes
+// the union, while the Python reference labels the text as one sentence.
+func checkOneSentenceEach(t *testing.T, examples []map[string]any) {
+	t.Helper()
+	for _, ex := range examples {
+		text := ex["text"].(string)
+		if spans := sentences.Split(text); len(spans) != 1 {
+			t.Errorf("%s: the sentence splitter finds %d sentences; the recorded Python prediction labels it whole",
+				ex["id"], len(spans))
+		}
+	}
+}
+
+// sickTest is SICK's TEST pairs in file order (tools/train/taskfiles.py sick_test).
+func sickTest(data string) ([]map[string]any, error) {
+	raw, err := os.ReadFile(filepath.Join(data, "sick", "SICK.txt"))
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimRight(string(raw), "\r\n"), "\n")
+	col := map[string]int{}
+	for i, c := range strings.Split(strings.TrimRight(lines[0], "\r"), "\t") {
+		col[c] = i
+	}
+	var out []map[string]any
+	for _, line := range lines[1:] {
+		f := strings.Split(strings.TrimRight(line, "\r"), "\t")
+		if len(f) <= col["SemEval_set"] || strings.TrimSpace(f[col["SemEval_set"]]) != "TEST" {
+			continue
+		}
+		out = append(out, map[string]any{"id": f[col["pair_ID"]], "premise": f[col["sentence_A"]],
+			"hypothesis": f[col["sentence_B"]], "label": strings.ToLower(strings.TrimSpace(f[col["entailment_label"]]))})
+	}
+	return out, nil
+}
+
+// covidQATest is every answered question of the test articles, in file order
+// (tools/train/taskfiles.py covidqa_test).
+func covidQATest(data string, articles []string) ([]map[string]any, error) {
+	raw, err := os.ReadFile(filepath.Join(data, "covidqa", "200423_covidQA.json"))
+	if err != nil {
+		return nil, err
+	}
+	var d struct {
+		Data []struct {
+			Paragraphs []struct {
+				DocumentID json.Number `json:"document_id"`
+				Context    string      `json:"context"`
+				QAs        []struct {
+					ID       json.Number `json:"id"`
+					Question string      `json:"question"`
+					Answers  []struct {
+						Text        string `json:"text"`
+						AnswerStart int    `json:"answer_start"`
+					} `json:"answers"`
+				} `json:"qas"`
+			} `json:"paragraphs"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, err
+	}
+	keep := map[string]bool{}
+	for _, a := range articles {
+		keep[a] = true
+	}
+	var out []map[string]any
+	for _, e := range d.Data {
+		for _, p := range e.Paragraphs {
+			if !keep[p.DocumentID.String()] {
+				continue
+			}
+			for _, qa := range p.QAs {
+				if len(qa.Answers) == 0 {
+					continue
+				}
+				answers := make([]map[string]any, len(qa.Answers))
+				for i, a := range qa.Answers {
+					answers[i] = map[string]any{"text": a.Text, "answer_start": a.AnswerStart}
+				}
+				out = append(out, map[string]any{"id": qa.ID.String(), "context": p.Context,
+					"question": qa.Question, "answers": answers})
+			}
+		}
+	}
+	return out, nil
+}
+
+// hocLabels is the logit order of minilm-hoc (tools/train/train_hoc.py LABELS).
+var hocLabels = []string{
+	"Sustaining proliferative signaling", "Evading growth suppressors", "Resisting cell death",
+	"Enabling replicative immortality", "Inducing angiogenesis", "Activating invasion and metastasis",
+	"Genomic instability and mutation", "Tumor promoting inflammation", "Cellular energetics",
+	"Avoiding immune destruction",
+}
+
+// hocTest is the sentences of the test abstracts, in the given PMID order,
+// labelled with their top-level hallmarks (tools/train/train_hoc.py load_hoc).
+func hocTest(data string, pmids []string) ([]map[string]any, error) {
+	var out []map[string]any
+	for _, p := range pmids {
+		text, err := os.ReadFile(filepath.Join(data, "hoc", "text", p+".txt"))
+		if err != nil {
+			return nil, err
+		}
+		marks, err := os.ReadFile(filepath.Join(data, "hoc", "labels", p+".txt"))
+		if err != nil {
+			return nil, err
+		}
+		var sents []string
+		for _, s := range strings.Split(string(text), "\n") {
+			if strings.TrimSpace(s) != "" {
+				sents = append(sents, s)
+			}
+		}
+		groups := strings.Split(string(marks), "<")[1:]
+		if len(groups) != len(sents) {
+			return nil, fmt.Errorf("hoc %s: %d sentences, %d label groups", p, len(sents), len(groups))
+		}
+		for i, s := range sents {
+			tops := map[string]bool{}
+			for _, part := range strings.Split(groups[i], "AND") {
+				if part = strings.TrimSpace(part); part != "" {
+					tops[strings.TrimSpace(strings.SplitN(part, "--", 2)[0])] = true
+				}
+			}
+			labels := []string{}
+			for _, l := range hocLabels {
+				if tops[l] {
+					labels = append(labels, l)
+				}
+			}
+			out = append(out, map[string]any{"id": fmt.Sprintf("%s:%d", p, i), "text": strings.TrimSpace(s), "labels": labels})
+		}
+	}
+	return out, nil
 }

@@ -64,14 +64,17 @@ def versions() -> dict[str, str]:
 # tokenizes to the same pieces and the model's outputs on it are unchanged. Unseen words may split
 # into more, smaller pieces: that is the cost, and it only shows on text outside the corpus.
 
-def prune_vocabulary(tokenizer_json: dict, model, corpus_ids: set[int]) -> tuple[dict, list[int]]:
+def prune_vocabulary(tokenizer_json: dict, model, corpus_ids: set[int],
+                     chars: set[str] | None = None) -> tuple[dict, list[int]]:
     """Returns the pruned tokenizer.json (as a dict) and the kept old ids, in new-id order.
-    The model's word embeddings are sliced in place."""
+    The model's word embeddings are sliced in place. `chars` limits the single-character tokens kept
+    (default: all of them); a word with a character outside the vocabulary becomes [UNK]."""
     vocab: dict[str, int] = tokenizer_json["model"]["vocab"]
     keep = set(corpus_ids)
     for tok, i in vocab.items():
         core = tok[2:] if tok.startswith("##") else tok
-        if len(core) == 1 or (tok.startswith("[") and tok.endswith("]") and not tok.startswith("[unused")):
+        if (len(core) == 1 and (chars is None or core in chars)) or (
+                tok.startswith("[") and tok.endswith("]") and not tok.startswith("[unused")):
             keep.add(i)
     for added in tokenizer_json.get("added_tokens", []):
         keep.add(added["id"])
@@ -167,3 +170,67 @@ def metrics_path(name: str) -> Path:
 
 def write_json(path: Path, obj) -> None:
     path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+
+
+def freeze_bottom(model, layers: int) -> None:
+    """Freezes the word/position embeddings and the first `layers` encoder layers of a BERT model:
+    the backward pass then stops above them, which saves CPU time when only the top needs to adapt."""
+    if layers <= 0:
+        return
+    base = model.base_model
+    for p in base.embeddings.parameters():
+        p.requires_grad = False
+    for layer in base.encoder.layer[:layers]:
+        for p in layer.parameters():
+            p.requires_grad = False
+
+
+def train_loop(model, feats: list[dict], pad_id: int, args, rng, label_keys: tuple[str, ...],
+               bucket: bool = False) -> tuple[int, float]:
+    """Fine-tunes `model` in place on shuffled batches of `feats`; returns (steps, seconds).
+
+    The learning rate warms up linearly over args.warmup_steps and then stays constant, so the schedule
+    does not depend on how many steps are run: with --budget-minutes the loop simply stops when the
+    time is up (the shared CPU's speed varies by a factor of several from minute to minute, so a step
+    count timed up front overshoots or wastes the budget), and `--steps N` with the printed N
+    reproduces the run exactly. args.epochs caps the steps either way."""
+    import math
+    import time
+
+    order = list(range(len(feats)))
+    rng.shuffle(order)
+    if bucket:
+        # Length buckets: sort each run of 50 batches' worth of examples by length, so a batch pads
+        # to similar lengths (short sentences waste half their compute on padding otherwise).
+        chunk = 50 * args.batch_size
+        order = [i for c in range(0, len(order), chunk)
+                 for i in sorted(order[c:c + chunk], key=lambda i: len(feats[i]["input_ids"]))]
+    batches = [order[i:i + args.batch_size] for i in range(0, len(order), args.batch_size)]
+    if bucket:
+        rng.shuffle(batches)
+    cap = args.steps or max(1, int(len(batches) * args.epochs))
+    deadline = time.time() + 60 * args.budget_minutes if args.budget_minutes and not args.steps else math.inf
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, args.warmup_steps)))
+    model.train()
+    t0, step = time.time(), 0
+    print(f"training at most {cap} steps ({len(batches)} batches per epoch)", flush=True)
+    while step < cap and time.time() < deadline:
+        for b in batches:
+            if step >= cap or time.time() >= deadline:
+                break
+            fb = [feats[i] for i in b]
+            feed = {k: torch.tensor(v) for k, v in pad_batch(fb, pad_id).items()}
+            labels = {k: torch.tensor([f[k] for f in fb]) for k in label_keys}
+            loss = model(**feed, **labels).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            if step % 5 == 0:
+                print(f"step {step}/{cap} loss {loss.item():.4f} {time.time() - t0:.0f}s", flush=True)
+        rng.shuffle(batches)
+    print(f"trained {step} steps in {time.time() - t0:.0f}s (reproduce with --steps {step})", flush=True)
+    return step, time.time() - t0

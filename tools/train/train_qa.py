@@ -5,11 +5,17 @@ Usage (from the repository root, after `bash tools/train/setup.sh`):
 
 Data: ../shared/data/covidqa/200423_covidQA.json (SQuAD format, one article per entry), read, never copied.
 Split BY ARTICLE: the articles' document_ids are shuffled with the seed and the first --test-articles
-are the test set, so no article is in both train and test. Windows: question + context, max_length 384,
-stride 128 (HF's only_second truncation with overflow). Training uses every window that holds the whole
-answer (the label is its token span) plus, per question, one seeded window without the answer pointing at
-[CLS]; the test scores the best span over all windows of the question (as the Go pipeline does), with
-the official SQuAD v1.1 normalisation (lowercase, strip punctuation and articles, squash whitespace).
+are the test set, so no article is in both train and test. Windows: question + context, max_length 256,
+stride 96 (HF's only_second truncation with overflow; stride is the overlap). Training uses every window
+that holds the whole answer (the label is its token span) plus a seeded sample of the windows without it
+(--neg-per-question per question, labelled [CLS]). The test predicts what the Go engine predicts
+(tools/eval/pipeline_reference.py: one window per run, per-window softmax, best span widened to whole
+words, windows merged by score) and scores it with the official SQuAD v1.1 script (restated in
+tools/eval/metrics_reference.py: lowercase, strip punctuation and articles, squash whitespace).
+
+Two stages, so the CPU-heavy part can run alone: `--train-only` fine-tunes and saves a checkpoint in
+.cache/train/<folder>/checkpoint; `--from-checkpoint` prunes the vocabulary, exports, quantises and
+evaluates it. Without either flag it does both.
 """
 
 from __future__ import annotations
@@ -19,41 +25,16 @@ import collections
 import json
 import random
 import re
-import string
+import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 import common
+import taskfiles
 
-
-# --- the official SQuAD v1.1 evaluation (normalize_answer, exact match, token F1), re-written ----
-
-def normalize_answer(s: str) -> str:
-    s = s.lower()
-    s = "".join(ch for ch in s if ch not in set(string.punctuation))
-    s = re.sub(r"\b(a|an|the)\b", " ", s)
-    return " ".join(s.split())
-
-
-def exact_match(pred: str, gold: str) -> float:
-    return float(normalize_answer(pred) == normalize_answer(gold))
-
-
-def f1(pred: str, gold: str) -> float:
-    p, g = normalize_answer(pred).split(), normalize_answer(gold).split()
-    common_toks = collections.Counter(p) & collections.Counter(g)
-    same = sum(common_toks.values())
-    if same == 0:
-        return 0.0
-    precision, recall = same / len(p), same / len(g)
-    return 2 * precision * recall / (precision + recall)
-
-
-def best_over_golds(metric, pred, golds):
-    return max(metric(pred, g) for g in golds)
+sys.path.insert(0, str(common.REPO_ROOT / "tools" / "eval"))  # pipeline_reference, metrics_reference
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -73,7 +54,7 @@ def windows(tok, questions, contexts, max_length, stride):
                padding=False)
 
 
-def train_features(tok, arts, max_length, stride, rng):
+def train_features(tok, arts, max_length, stride, rng, neg_per_question=1.0):
     qs, cs, ans = [], [], []
     for a in arts:
         for qa in a["qas"]:
@@ -99,57 +80,50 @@ def train_features(tok, arts, max_length, stride, rng):
             pos.append({**feat, "start_positions": s, "end_positions": e})
         else:
             neg_by_q[q].append({**feat, "start_positions": 0, "end_positions": 0})
-    neg = [rng.choice(v) for _, v in sorted(neg_by_q.items())]
+    # Windows without the answer vastly outnumber the others (~35 per question at 256 tokens); a seeded
+    # sample of them, labelled [CLS], teaches the model to give such windows low span scores, which is
+    # what merging windows by score needs, without spending the CPU budget on them.
+    neg = []
+    for _, v in sorted(neg_by_q.items()):
+        k = int(neg_per_question) + (rng.random() < neg_per_question - int(neg_per_question))
+        neg.extend(rng.sample(v, min(k, len(v))))
     return pos, neg
 
 
-def predict(session, tok, arts, max_length, stride, max_answer_tokens, pad_id, batch_size=16):
-    """Best span (start <= end, within the context, <= max_answer_tokens) over every window of a question."""
-    preds = {}
-    for a in arts:
-        qas = [qa for qa in a["qas"] if qa["answers"]]
-        if not qas:
-            continue
-        enc = windows(tok, [qa["question"] for qa in qas], [a["context"]] * len(qas), max_length, stride)
-        n = len(enc["input_ids"])
-        best = {}
-        for s0 in range(0, n, batch_size):
-            idx = list(range(s0, min(n, s0 + batch_size)))
-            feed = common.pad_batch([{k: enc[k][i] for k in ("input_ids", "attention_mask", "token_type_ids")}
-                                     for i in idx], pad_id)
-            st, en = session.run(["start_logits", "end_logits"], feed)
-            for r, w in enumerate(idx):
-                q = enc["overflow_to_sample_mapping"][w]
-                seq = enc.sequence_ids(w)
-                ctx = np.array([s == 1 for s in seq])
-                sl = np.where(ctx, st[r, : len(seq)], -np.inf)
-                el = np.where(ctx, en[r, : len(seq)], -np.inf)
-                top_s = np.argsort(-sl)[:20]
-                top_e = np.argsort(-el)[:20]
-                offs = enc["offset_mapping"][w]
-                for i in top_s:
-                    for j in top_e:
-                        if not (ctx[i] and ctx[j]) or j < i or j - i + 1 > max_answer_tokens:
-                            continue
-                        score = float(sl[i] + el[j])
-                        if q not in best or score > best[q][0]:
-                            best[q] = (score, a["context"][offs[i][0]: offs[j][1]])
-        for q, qa in enumerate(qas):
-            preds[str(qa["id"])] = best.get(q, (0.0, ""))[1]
-    return preds
+def engine_predictions(folder: Path, examples: list[dict]) -> list[str]:
+    """The answers the Go engine gives, computed by tools/eval/pipeline_reference.py (HF tokenizers +
+    Python onnxruntime, one window per run as `clinlm eval --max-batch 1` does): per window, softmax
+    over [CLS] and the context, the best span of at most max_answer_length tokens widened to whole
+    words; windows merged by score."""
+    import pipeline_reference
+
+    model = pipeline_reference.Model(folder)
+    return [pipeline_reference.predict_qa(model, ex)["answer"] for ex in examples]
 
 
-def score(preds, arts):
-    em = f = n = 0
-    for a in arts:
-        for qa in a["qas"]:
-            if not qa["answers"] or str(qa["id"]) not in preds:
-                continue
-            golds = [x["text"] for x in qa["answers"]]
-            em += best_over_golds(exact_match, preds[str(qa["id"])], golds)
-            f += best_over_golds(f1, preds[str(qa["id"])], golds)
-            n += 1
-    return {"exact_match": round(100 * em / n, 2), "f1": round(100 * f / n, 2), "questions": n}
+def squad_v1(preds: list[str], examples: list[dict]) -> dict:
+    """Official SQuAD v1.1 EM/F1 (percent), as restated in tools/eval/metrics_reference.py."""
+    import metrics_reference
+
+    t = metrics_reference.squad([{"prediction": p, "golds": [a["text"] for a in ex["answers"]]}
+                                 for p, ex in zip(preds, examples)])["totals"]["1.1"]
+    return {"exact": round(t["exact"], 4), "f1": round(t["f1"], 4), "questions": len(examples)}
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def overlap_baseline(examples: list[dict]) -> list[str]:
+    """A cheap baseline: the context sentence sharing the most normalised words with the question
+    (the first such sentence on ties)."""
+    import metrics_reference
+
+    out = []
+    for ex in examples:
+        q = set(metrics_reference.tokens(ex["question"]))
+        sents = [s for s in SENTENCE_END.split(ex["context"]) if s.strip()]
+        out.append(max(sents, key=lambda s: len(q & set(metrics_reference.tokens(s)))))
+    return out
 
 
 def main() -> None:
@@ -159,14 +133,22 @@ def main() -> None:
     ap.add_argument("--epochs", type=float, default=1.0)
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--lr", type=float, default=1e-4)
-    ap.add_argument("--max-length", type=int, default=384)
-    ap.add_argument("--stride", type=int, default=128)
+    ap.add_argument("--max-length", type=int, default=256)
+    ap.add_argument("--stride", type=int, default=96, help="token overlap of windows (the Go engine needs < max_length/2)")
+    ap.add_argument("--neg-per-question", type=float, default=1.0,
+                    help="seeded windows without the answer per training question (fractions are drawn)")
     ap.add_argument("--max-answer-tokens", type=int, default=64)
     ap.add_argument("--test-articles", type=int, default=10)
-    ap.add_argument("--eval-questions", type=int, default=0, help="score only this many test questions (0: all)")
+    ap.add_argument("--eval-questions", type=int, default=0, help="score only the first N test questions (0: all)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--steps", type=int, default=0, help="optimizer steps (0: --epochs, capped by --budget-minutes)")
+    ap.add_argument("--steps", type=int, default=0, help="optimizer steps (0: until --epochs or --budget-minutes)")
+    ap.add_argument("--warmup-steps", type=int, default=10)
+    ap.add_argument("--freeze-layers", type=int, default=0,
+                    help="freeze the embeddings and the first N layers (a cheaper backward pass on a slow CPU)")
     ap.add_argument("--budget-minutes", type=float, default=0)
+    ap.add_argument("--train-only", action="store_true", help="stop after saving the fine-tuned checkpoint")
+    ap.add_argument("--from-checkpoint", action="store_true",
+                    help="skip training: prune, export and evaluate the checkpoint a --train-only run saved")
     args = ap.parse_args()
 
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
@@ -180,71 +162,45 @@ def main() -> None:
     test_ids = set(ids[: args.test_articles])
     train_arts = [a for a in arts if a["id"] not in test_ids]
     test_arts = [a for a in arts if a["id"] in test_ids]
-    if args.eval_questions:
-        # A seeded subset of the test questions (the CPU budget); articles stay whole in the split.
-        qids = sorted(str(qa["id"]) for a in test_arts for qa in a["qas"])
-        keep = set(random.Random(args.seed).sample(qids, min(args.eval_questions, len(qids))))
-        test_arts = [{**a, "qas": [qa for qa in a["qas"] if str(qa["id"]) in keep]} for a in test_arts]
     rng = random.Random(args.seed)
-    pos, neg = train_features(tok, train_arts, args.max_length, args.stride, rng)
+    pos, neg = train_features(tok, train_arts, args.max_length, args.stride, rng, args.neg_per_question)
     feats = pos + neg
     print(f"articles train {len(train_arts)} test {len(test_arts)}; train windows {len(pos)} with answer + "
           f"{len(neg)} without; test questions {sum(len(a['qas']) for a in test_arts)}", flush=True)
 
-    model = AutoModelForQuestionAnswering.from_pretrained(common.base_model_dir())
-    order = list(range(len(feats)))
-    rng.shuffle(order)
-    epoch_batches = [order[i:i + args.batch_size] for i in range(0, len(order), args.batch_size)]
-    total = args.steps or int(len(epoch_batches) * args.epochs)
-    if not args.steps and args.budget_minutes:
-        total = min(total, common.steps_in_budget(model, [[feats[i] for i in b] for b in epoch_batches[:2]],
-                                                  tok.pad_token_id, args.budget_minutes,
-                                                  labels_key=("start_positions", "end_positions")))
-        common.seed_everything(args.seed, args.threads)
-    print(f"training {total} steps (reproduce with --steps {total})", flush=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, s / max(1, total // 10)) * max(0.0, (total - s) / max(1, total - total // 10)))
-    model.train()
-    t0 = time.time()
-    step = 0
-    while step < total:
-        for b in epoch_batches:
-            if step >= total:
-                break
-            fb = [feats[i] for i in b]
-            feed = {k: torch.tensor(v) for k, v in common.pad_batch(fb, tok.pad_token_id).items()}
-            loss = model(**feed, start_positions=torch.tensor([f["start_positions"] for f in fb]),
-                         end_positions=torch.tensor([f["end_positions"] for f in fb])).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            step += 1
-            if step % 5 == 0 or step == total:
-                print(f"step {step}/{total} loss {loss.item():.4f} {time.time() - t0:.0f}s", flush=True)
-        rng.shuffle(epoch_batches)
-    train_s = time.time() - t0
+    work = common.REPO_ROOT / ".cache" / "train" / args.out.name
+    checkpoint = work / "checkpoint"
+    if args.from_checkpoint:
+        model = AutoModelForQuestionAnswering.from_pretrained(checkpoint)
+        run = json.loads((checkpoint / "run.json").read_text())
+        total, train_s = run["steps"], run["train_seconds"]
+    else:
+        model = AutoModelForQuestionAnswering.from_pretrained(common.base_model_dir())
+        common.freeze_bottom(model, args.freeze_layers)
+        total, train_s = common.train_loop(model, feats, tok.pad_token_id, args, rng, ("start_positions", "end_positions"))
+        model.save_pretrained(checkpoint)
+        common.write_json(checkpoint / "run.json", {"steps": total, "train_seconds": round(train_s),
+                                                    "args": {k: str(v) for k, v in vars(args).items()}})
+        if args.train_only:
+            return
     model.eval()
 
     args.out.mkdir(parents=True, exist_ok=True)
-    work = common.REPO_ROOT / ".cache" / "train" / args.out.name
-    work.mkdir(parents=True, exist_ok=True)
     tok_json = json.loads(tok.backend_tokenizer.to_str())
     used = set()
     for a in arts:  # the whole corpus (train and test text): the tokens this domain uses
         used |= set(tok(a["context"])["input_ids"])
         used |= {i for qa in a["qas"] for i in tok(qa["question"])["input_ids"]}
-    pruned_json, kept = common.prune_vocabulary(tok_json, model, used)
+    # Characters: the corpus's and ASCII (a word with any other character becomes [UNK]).
+    chars = {chr(c) for c in range(33, 127)}
+    for a in arts:
+        chars |= set(tok.backend_tokenizer.normalizer.normalize_str(a["context"]))
+        chars |= {c for qa in a["qas"] for c in tok.backend_tokenizer.normalizer.normalize_str(qa["question"])}
+    pruned_json, kept = common.prune_vocabulary(tok_json, model, used, chars=chars)
     pruned_json["truncation"] = None
     pruned_json["padding"] = None
     from tokenizers import Tokenizer
-    from transformers import PreTrainedTokenizerFast
-
     Tokenizer.from_str(json.dumps(pruned_json)).save(str(args.out / "tokenizer.json"))
-    ptok = PreTrainedTokenizerFast(tokenizer_file=str(args.out / "tokenizer.json"), unk_token="[UNK]",
-                                   pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
     print(f"vocabulary pruned {len(tok_json['model']['vocab'])} -> {len(kept)}", flush=True)
 
     fp32 = work / "model.fp32.onnx"
@@ -252,23 +208,37 @@ def main() -> None:
     int8 = work / "model.int8.onnx"
     common.quantize_int8(fp32, int8)
     metrics = {"seed": args.seed, "epochs": args.epochs, "steps": total, "batch_size": args.batch_size, "lr": args.lr,
+               "warmup_steps": args.warmup_steps, "freeze_layers": args.freeze_layers,
+               "neg_per_question": args.neg_per_question,
                "max_length": args.max_length, "stride": args.stride, "max_answer_tokens": args.max_answer_tokens,
                "test_article_ids": sorted(test_ids), "train_articles": len(train_arts),
                "train_windows": {"with_answer": len(pos), "without_answer": len(neg)},
                "train_seconds": round(train_s), "vocab_size": len(kept), "versions": common.versions(), "eval": {}}
+    examples = taskfiles.covidqa_test(data, sorted(test_ids))
+    if args.eval_questions:
+        examples = examples[: args.eval_questions]
+    base = overlap_baseline(examples)
+    metrics["baseline_best_overlap_sentence"] = squad_v1(base, examples)
+    print("baseline", json.dumps(metrics["baseline_best_overlap_sentence"]), flush=True)
+    preds = {}
     for name, path in (("fp32", fp32), ("int8", int8)):
         t1 = time.time()
-        sess = common.ort_session(path, args.threads)
-        preds = predict(sess, ptok, test_arts, args.max_length, args.stride, args.max_answer_tokens,
-                        ptok.pad_token_id)
-        metrics["eval"][name] = {"covidqa_test": score(preds, test_arts), "bytes": path.stat().st_size,
+        folder = work / f"eval-{name}"
+        folder.mkdir(exist_ok=True)
+        (folder / "model.onnx").write_bytes(path.read_bytes())
+        (folder / "tokenizer.json").write_bytes((args.out / "tokenizer.json").read_bytes())
+        common.write_json(folder / "manifest.json", {"task": "qa", "max_length": args.max_length, "stride": args.stride,
+                                                     "max_answer_length": args.max_answer_tokens})
+        preds[name] = engine_predictions(folder, examples)
+        metrics["eval"][name] = {"covidqa_test": squad_v1(preds[name], examples), "bytes": path.stat().st_size,
                                  "eval_seconds": round(time.time() - t1)}
         print(name, json.dumps(metrics["eval"][name]), flush=True)
     keep_int8 = metrics["eval"]["int8"]["covidqa_test"]["f1"] >= metrics["eval"]["fp32"]["covidqa_test"]["f1"] - 1.0
-    metrics["shipped"] = "int8" if keep_int8 else "fp32"
+    shipped = metrics["shipped"] = "int8" if keep_int8 else "fp32"
+    metrics["predictions_agree_fp32_int8"] = sum(a == b for a, b in zip(preds["fp32"], preds["int8"]))
     (args.out / "model.onnx").write_bytes((int8 if keep_int8 else fp32).read_bytes())
     common.write_json(common.metrics_path(args.out.name), metrics)
-    print("shipped", metrics["shipped"], flush=True)
+    print("shipped", shipped, flush=True)
 
 
 if __name__ == "__main__":
