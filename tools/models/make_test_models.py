@@ -316,7 +316,7 @@ def main():
         })
     (d / "reference.json").write_text(json.dumps({"cases": cases}, indent=1) + "\n")
 
-    make_t5(out, pathlib.Path(__file__).resolve().parents[2], versions,
+    make_t5(out, pathlib.Path(__file__).resolve().parents[2],
             {"source": "tools/models/t5_test_model.py", "weights": "random, torch seed 1", "versions": versions})
 
     tok_path.unlink()

@@ -233,11 +233,21 @@ def strip(seq: list[int], eos: int) -> list[int]:
     return seq[:seq.index(eos) + 1] if eos in seq else seq
 
 
-def make_t5(out: pathlib.Path, repo_root: pathlib.Path, versions: dict, provenance: dict) -> list[str]:
+def make_t5(out: pathlib.Path, repo_root: pathlib.Path, provenance: dict) -> list[str]:
     src = shared_tokenizer(repo_root)
     if src is None:
         print("make_test_models: shared/tokenizers/t5.json not found; the tiny T5 models are not written")
         return []
+    # One thread: on a shared 2-core machine torch's default spins and is ~7x slower for a model this small.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return write_t5(out, src, provenance)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def write_t5(out: pathlib.Path, src: pathlib.Path, provenance: dict) -> list[str]:
     tok = transformers.PreTrainedTokenizerFast(tokenizer_file=str(src), eos_token="</s>", unk_token="<unk>",
                                                pad_token="<pad>", model_max_length=MAX_LENGTH)
     torch.manual_seed(T5_SEED)
