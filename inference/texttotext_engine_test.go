@@ -163,6 +163,27 @@ func TestTextToTextModels(t *testing.T) {
 			clipRef = append(clipRef, c.Generations["greedy"][0].Text)
 		}
 	}
+	// Odd inputs: braces that look like placeholders, emoji, text far beyond
+	// max_length (the prompt is truncated), a context without the answer.
+	long := strings.Repeat("Patient denies chest pain 🙂 {hypothesis} ", 300)
+	for _, in := range []struct {
+		model string
+		in    inference.Input
+	}{
+		{"tiny-t5-nli", inference.Input{Premise: long, Hypothesis: "{premise}"}},
+		{"tiny-t5-qa", inference.Input{Question: "{context}?", Context: long, TopK: 1}},
+		{"tiny-t5-clip", inference.Input{Text: long}},
+	} {
+		res, err := eng.Infer(ctx, in.model, in.in, nil)
+		if err != nil {
+			t.Errorf("%s: %v", in.model, err)
+			continue
+		}
+		if qa, ok := res.Output.(inference.QAOutput); ok && len(qa.Answers) > 1 {
+			t.Errorf("top_k 1 gave %d answers", len(qa.Answers))
+		}
+	}
+
 	var partials int
 	res, err := eng.Infer(ctx, "tiny-t5-clip", inference.Input{Text: strings.Join(clipNote, " ")}, func(inference.Sentence) { partials++ })
 	if err != nil {
