@@ -118,11 +118,15 @@ func (c Config) logger() *slog.Logger {
 }
 
 // Tensor is a dense tensor crossing the runtime boundary. Exactly one of
-// Int64 and Float32 holds the data, in row-major order.
+// Int64, Float32 and Bool holds the data, in row-major order; a tensor with
+// a zero dimension holds an empty, non-nil slice of its type.
 type Tensor struct {
 	Shape   []int64
 	Int64   []int64
 	Float32 []float32
+	// Bool feeds switches such as the use_cache_branch input of optimum's
+	// merged decoder.
+	Bool []bool
 }
 
 // Elements is the product of the shape.

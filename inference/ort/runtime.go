@@ -246,17 +246,21 @@ func toValue(t Tensor) (onnx.Value, error) {
 	shape := onnx.NewShape(t.Shape...)
 	switch {
 	case t.Int64 != nil:
-		if int64(len(t.Int64)) != t.Elements() {
-			return nil, fmt.Errorf("shape %v needs %d values, have %d", t.Shape, t.Elements(), len(t.Int64))
-		}
-		return onnx.NewTensor(shape, t.Int64)
+		return newTensor(shape, t.Int64)
 	case t.Float32 != nil:
-		if int64(len(t.Float32)) != t.Elements() {
-			return nil, fmt.Errorf("shape %v needs %d values, have %d", t.Shape, t.Elements(), len(t.Float32))
-		}
-		return onnx.NewTensor(shape, t.Float32)
+		return newTensor(shape, t.Float32)
+	case t.Bool != nil:
+		return newTensor(shape, t.Bool)
 	}
 	return nil, errors.New("tensor has no data")
+}
+
+// newTensor wraps data, which must fill the shape exactly.
+func newTensor[T onnx.TensorData](shape onnx.Shape, data []T) (onnx.Value, error) {
+	if int64(len(data)) != shape.FlattenedSize() {
+		return nil, fmt.Errorf("shape %v needs %d values, have %d", []int64(shape), shape.FlattenedSize(), len(data))
+	}
+	return onnx.NewTensor(shape, data)
 }
 
 // fromValue copies an output out of ORT memory, so the Value can be freed.
@@ -264,9 +268,11 @@ func fromValue(v onnx.Value) (Tensor, error) {
 	shape := append([]int64(nil), v.GetShape()...)
 	switch x := v.(type) {
 	case *onnx.Tensor[float32]:
-		return Tensor{Shape: shape, Float32: append([]float32(nil), x.GetData()...)}, nil
+		return Tensor{Shape: shape, Float32: append([]float32{}, x.GetData()...)}, nil
 	case *onnx.Tensor[int64]:
-		return Tensor{Shape: shape, Int64: append([]int64(nil), x.GetData()...)}, nil
+		return Tensor{Shape: shape, Int64: append([]int64{}, x.GetData()...)}, nil
+	case *onnx.Tensor[bool]:
+		return Tensor{Shape: shape, Bool: append([]bool{}, x.GetData()...)}, nil
 	}
 	return Tensor{}, fmt.Errorf("unsupported output type %T", v)
 }
@@ -282,6 +288,8 @@ func typeName(t onnx.TensorElementDataType) string {
 		return "int64"
 	case onnx.TensorElementDataTypeInt32:
 		return "int32"
+	case onnx.TensorElementDataTypeBool:
+		return "bool"
 	}
 	return strings.ToLower(strings.TrimPrefix(t.String(), "ONNX_TENSOR_ELEMENT_DATA_TYPE_"))
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,5 +166,70 @@ func TestInspectRejectsCorruptModels(t *testing.T) {
 	}
 	if _, err := rt.NewSession(path, []string{"a"}, []string{"c"}); err == nil {
 		t.Error("session created from a corrupt model")
+	}
+}
+
+// TestSessionRunsBoolTensors feeds and reads bool tensors (the switch of
+// optimum's merged decoder is one) and empty tensors (its unused cache
+// inputs on the first step), beside float32 ones.
+func TestSessionRunsBoolTensors(t *testing.T) {
+	lib := testenv.ORTLibrary(t)
+	const onnxBool = 9 // TensorProto.BOOL
+	path := filepath.Join(t.TempDir(), "where.onnx")
+	g := onnxtest.Graph{
+		Inputs: []onnxtest.Value{{Name: "cond", Type: onnxBool, Shape: []int64{-1}},
+			{Name: "a", Type: onnxtest.Float, Shape: []int64{-1}}, {Name: "b", Type: onnxtest.Float, Shape: []int64{-1}}},
+		Outputs: []onnxtest.Value{{Name: "c", Type: onnxtest.Float, Shape: []int64{-1}}, {Name: "not", Type: onnxBool, Shape: []int64{-1}}},
+		Nodes: []onnxtest.Node{{Op: "Where", Inputs: []string{"cond", "a", "b"}, Outputs: []string{"c"}},
+			{Op: "Not", Inputs: []string{"cond"}, Outputs: []string{"not"}}},
+	}
+	if err := g.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	ins, _, err := rt.Inspect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ins[0].Type != "bool" {
+		t.Errorf("input cond reported as %q, want bool", ins[0].Type)
+	}
+	s, err := rt.NewSession(path, []string{"cond", "a", "b"}, []string{"c", "not"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tests := []struct {
+		name    string
+		cond    []bool
+		a, b    []float32
+		want    []float32
+		wantNot []bool
+	}{
+		{"mixed", []bool{true, false, true}, []float32{1, 2, 3}, []float32{10, 20, 30}, []float32{1, 20, 3}, []bool{false, true, false}},
+		{"one", []bool{false}, []float32{1}, []float32{7}, []float32{7}, []bool{true}},
+		{"empty", []bool{}, []float32{}, []float32{}, []float32{}, []bool{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			shape := []int64{int64(len(tc.cond))}
+			out, err := s.Run(context.Background(), []ort.Tensor{{Shape: shape, Bool: tc.cond}, {Shape: shape, Float32: tc.a}, {Shape: shape, Float32: tc.b}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(out[0].Float32, tc.want) || out[0].Float32 == nil {
+				t.Errorf("c = %v, want %v", out[0].Float32, tc.want)
+			}
+			if !slices.Equal(out[1].Bool, tc.wantNot) || out[1].Bool == nil {
+				t.Errorf("not = %v, want %v", out[1].Bool, tc.wantNot)
+			}
+		})
+	}
+	if _, err := s.Run(context.Background(), []ort.Tensor{{Shape: []int64{2}, Bool: []bool{true}}, {Shape: []int64{2}, Float32: []float32{1, 2}}, {Shape: []int64{2}, Float32: []float32{1, 2}}}); err == nil {
+		t.Error("run accepted a bool tensor whose data does not fill its shape")
 	}
 }
