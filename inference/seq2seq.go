@@ -11,17 +11,99 @@ import (
 )
 
 // seq2seq is an HF optimum encoder-decoder export (T5): the encoder runs
-// once per request, the decoder once for the first token, and the decoder
-// with past key values for every further token, fed the self-attention
-// cache it returned the step before and the cross-attention cache of the
-// first step.
+// once per request, the decoder once for the first token without a cache,
+// then once per further token fed the self-attention cache it returned the
+// step before and the cross-attention cache of the first step.
 type seq2seq struct {
-	encoder, decoder, decoderPast *ort.Session
-	layers                        int
+	encoder *ort.Session
+	decoder decoder
+	layers  int
+}
+
+// decoder runs a T5 decoder in its two modes, from whichever files the
+// folder holds (models.DecoderLayout).
+type decoder interface {
+	// first reads whole decoder rows without a cache; it returns logits
+	// [rows, T, vocab] and then, per layer, present decoder key, value,
+	// encoder key, value.
+	first(ctx context.Context, mask, ids, hidden ort.Tensor) ([]ort.Tensor, error)
+	// next reads one token per row with the cache (past: per layer decoder
+	// key, value, encoder key, value); it returns logits [rows, 1, vocab]
+	// and then, per layer, the present decoder key and value.
+	next(ctx context.Context, ids, mask, hidden ort.Tensor, past []ort.Tensor) ([]ort.Tensor, error)
+	Close() error
+}
+
+// separateDecoders is optimum's --no-post-process layout:
+// decoder_model.onnx and decoder_with_past_model.onnx.
+type separateDecoders struct {
+	decoder, withPast *ort.Session
 	// pastTakesHidden: optimum declares encoder_hidden_states on the decoder
 	// with past although it reads only the cross-attention cache; some
 	// exports drop the unused input.
 	pastTakesHidden bool
+}
+
+func (d *separateDecoders) first(ctx context.Context, mask, ids, hidden ort.Tensor) ([]ort.Tensor, error) {
+	return d.decoder.Run(ctx, []ort.Tensor{mask, ids, hidden})
+}
+
+func (d *separateDecoders) next(ctx context.Context, ids, mask, hidden ort.Tensor, past []ort.Tensor) ([]ort.Tensor, error) {
+	in := []ort.Tensor{ids, mask}
+	if d.pastTakesHidden {
+		in = append(in, hidden)
+	}
+	return d.withPast.Run(ctx, append(in, past...))
+}
+
+func (d *separateDecoders) Close() error { return closeSessions(d.decoder, d.withPast) }
+
+// mergedDecoder is optimum's decoder_model_merged.onnx: both decoders
+// behind an If on use_cache_branch. Its inputs are the union of theirs, so
+// the first step feeds empty past_key_values (the branch without the cache
+// does not read them) and every later step feeds encoder_hidden_states
+// (the branch with the cache does not read it). The branch with the cache
+// returns empty present.{i}.encoder.* tensors, which are dropped.
+type mergedDecoder struct {
+	s      *ort.Session
+	layers int
+	// heads and headSize are the cache inputs' dimensions 1 and 3
+	// (1 where the export left them dynamic: the tensors are empty anyway).
+	heads, headSize int64
+}
+
+func (d *mergedDecoder) first(ctx context.Context, mask, ids, hidden ort.Tensor) ([]ort.Tensor, error) {
+	in := []ort.Tensor{mask, ids, hidden}
+	empty := ort.Tensor{Shape: []int64{ids.Shape[0], d.heads, 0, d.headSize}, Float32: []float32{}}
+	for range 4 * d.layers {
+		in = append(in, empty)
+	}
+	return d.s.Run(ctx, append(in, ort.Tensor{Shape: []int64{1}, Bool: []bool{false}}))
+}
+
+func (d *mergedDecoder) next(ctx context.Context, ids, mask, hidden ort.Tensor, past []ort.Tensor) ([]ort.Tensor, error) {
+	in := append([]ort.Tensor{mask, ids, hidden}, past...)
+	outs, err := d.s.Run(ctx, append(in, ort.Tensor{Shape: []int64{1}, Bool: []bool{true}}))
+	if err != nil {
+		return nil, err
+	}
+	res := []ort.Tensor{outs[0]}
+	for i := range d.layers {
+		res = append(res, outs[1+4*i], outs[2+4*i])
+	}
+	return res, nil
+}
+
+func (d *mergedDecoder) Close() error { return closeSessions(d.s) }
+
+func closeSessions(sessions ...*ort.Session) error {
+	var errs []error
+	for _, s := range sessions {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // I/O names of optimum's text2text-generation-with-past export.
@@ -32,6 +114,7 @@ const (
 	ioEncoderMask   = "encoder_attention_mask"
 	ioEncoderStates = "encoder_hidden_states"
 	ioLogits        = "logits"
+	ioUseCache      = "use_cache_branch"
 )
 
 // pastNames lists the cache tensors of every layer in optimum's order:
@@ -115,71 +198,124 @@ func merge(a, b map[string]string) map[string]string {
 	return a
 }
 
-// openSeq2Seq checks the three files against optimum's names and opens
-// them; the layer count comes from the decoder's present.* outputs.
-func openSeq2Seq(rt *ort.Runtime, entry models.Entry) (*seq2seq, error) {
-	_, decOuts, err := rt.Inspect(entry.Path(models.DecoderFile))
+// countLayers reads the layer count from a decoder's present.{i}.decoder.key outputs.
+func countLayers(rt *ort.Runtime, entry models.Entry, file string) (int, error) {
+	_, outs, err := rt.Inspect(entry.Path(file))
 	if err != nil {
-		return nil, fmt.Errorf("%s does not load: %w", models.DecoderFile, err)
+		return 0, fmt.Errorf("%s does not load: %w", file, err)
 	}
 	layers := 0
-	for slices.ContainsFunc(decOuts, func(o ort.IOInfo) bool { return o.Name == fmt.Sprintf("present.%d.decoder.key", layers) }) {
+	for slices.ContainsFunc(outs, func(o ort.IOInfo) bool { return o.Name == fmt.Sprintf("present.%d.decoder.key", layers) }) {
 		layers++
 	}
 	if layers == 0 {
-		return nil, fmt.Errorf("%s has no output present.0.decoder.key (an export without the key/value cache: use --task text2text-generation-with-past); it has %v", models.DecoderFile, ioNames(decOuts))
+		return 0, fmt.Errorf("%s has no output present.0.decoder.key (an export without the key/value cache: use --task text2text-generation-with-past); it has %v", file, ioNames(outs))
 	}
-	specs := []ioSpec{
-		{file: models.EncoderFile, inputs: typed("int64", ioInputIDs, ioAttention), outputs: typed("float32", ioHidden)},
-		{file: models.DecoderFile,
-			inputs:  merge(typed("int64", ioInputIDs, ioEncoderMask), typed("float32", ioEncoderStates)),
-			outputs: typed("float32", append([]string{ioLogits}, pastNames("present", layers, true)...)...)},
-		{file: models.DecoderWithPastFile,
-			inputs:   merge(typed("int64", ioInputIDs, ioEncoderMask), typed("float32", append([]string{ioEncoderStates}, pastNames("past_key_values", layers, true)...)...)),
-			outputs:  typed("float32", append([]string{ioLogits}, pastNames("present", layers, false)...)...),
-			optional: []string{ioEncoderStates}},
+	return layers, nil
+}
+
+// openSeq2Seq checks the encoder and the decoder files of the folder's
+// layout against optimum's names and opens them.
+func openSeq2Seq(rt *ort.Runtime, entry models.Entry) (*seq2seq, error) {
+	decFile := models.DecoderFile
+	if entry.Decoder == models.MergedDecoder {
+		decFile = models.DecoderMergedFile
 	}
-	var pastInputs map[string]bool
-	for i, s := range specs {
-		present, err := s.check(rt, entry.Path(s.file))
-		if err != nil {
-			return nil, err
-		}
-		if i == 2 {
-			pastInputs = present
-		}
+	layers, err := countLayers(rt, entry, decFile)
+	if err != nil {
+		return nil, err
 	}
-	m := &seq2seq{layers: layers, pastTakesHidden: pastInputs[ioEncoderStates]}
+	encoder := ioSpec{file: models.EncoderFile, inputs: typed("int64", ioInputIDs, ioAttention), outputs: typed("float32", ioHidden)}
+	if _, err := encoder.check(rt, entry.Path(encoder.file)); err != nil {
+		return nil, err
+	}
+	firstOuts := append([]string{ioLogits}, pastNames("present", layers, true)...)
+	m := &seq2seq{layers: layers}
 	var errs []error
 	open := func(file string, in, out []string) *ort.Session {
 		s, err := rt.NewSession(entry.Path(file), in, out)
 		errs = append(errs, err)
 		return s
 	}
-	m.encoder = open(models.EncoderFile, []string{ioInputIDs, ioAttention}, []string{ioHidden})
-	m.decoder = open(models.DecoderFile, []string{ioEncoderMask, ioInputIDs, ioEncoderStates},
-		append([]string{ioLogits}, pastNames("present", layers, true)...))
-	pastIn := []string{ioInputIDs, ioEncoderMask}
-	if m.pastTakesHidden {
-		pastIn = append(pastIn, ioEncoderStates)
+	switch entry.Decoder {
+	case models.MergedDecoder:
+		spec := ioSpec{file: models.DecoderMergedFile,
+			inputs: merge(merge(typed("int64", ioInputIDs, ioEncoderMask), typed("float32", append([]string{ioEncoderStates}, pastNames("past_key_values", layers, true)...)...)),
+				typed("bool", ioUseCache)),
+			outputs: typed("float32", firstOuts...)}
+		if _, err := spec.check(rt, entry.Path(spec.file)); err != nil {
+			return nil, err
+		}
+		heads, headSize, err := cacheDims(rt, entry.Path(spec.file))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", spec.file, err)
+		}
+		d := &mergedDecoder{layers: layers, heads: heads, headSize: headSize}
+		d.s = open(spec.file, append(append([]string{ioEncoderMask, ioInputIDs, ioEncoderStates}, pastNames("past_key_values", layers, true)...), ioUseCache), firstOuts)
+		m.decoder = d
+	case models.SeparateDecoders:
+		specs := []ioSpec{
+			{file: models.DecoderFile,
+				inputs:  merge(typed("int64", ioInputIDs, ioEncoderMask), typed("float32", ioEncoderStates)),
+				outputs: typed("float32", firstOuts...)},
+			{file: models.DecoderWithPastFile,
+				inputs:   merge(typed("int64", ioInputIDs, ioEncoderMask), typed("float32", append([]string{ioEncoderStates}, pastNames("past_key_values", layers, true)...)...)),
+				outputs:  typed("float32", append([]string{ioLogits}, pastNames("present", layers, false)...)...),
+				optional: []string{ioEncoderStates}},
+		}
+		var pastInputs map[string]bool
+		for _, s := range specs {
+			if pastInputs, err = s.check(rt, entry.Path(s.file)); err != nil {
+				return nil, err
+			}
+		}
+		d := &separateDecoders{pastTakesHidden: pastInputs[ioEncoderStates]}
+		d.decoder = open(models.DecoderFile, []string{ioEncoderMask, ioInputIDs, ioEncoderStates}, firstOuts)
+		pastIn := []string{ioInputIDs, ioEncoderMask}
+		if d.pastTakesHidden {
+			pastIn = append(pastIn, ioEncoderStates)
+		}
+		d.withPast = open(models.DecoderWithPastFile, append(pastIn, pastNames("past_key_values", layers, true)...),
+			append([]string{ioLogits}, pastNames("present", layers, false)...))
+		m.decoder = d
+	default:
+		return nil, fmt.Errorf("no decoder layout for %s", entry.Name)
 	}
-	m.decoderPast = open(models.DecoderWithPastFile, append(pastIn, pastNames("past_key_values", layers, true)...),
-		append([]string{ioLogits}, pastNames("present", layers, false)...))
+	m.encoder = open(models.EncoderFile, []string{ioInputIDs, ioAttention}, []string{ioHidden})
 	if err := errors.Join(errs...); err != nil {
 		return nil, errors.Join(err, m.Close())
 	}
 	return m, nil
 }
 
+// cacheDims are the heads and size per head a merged decoder declares for
+// past_key_values.0.decoder.key ([batch, heads, past, size]); a dynamic one
+// is 1, which an empty tensor satisfies as well as any other.
+func cacheDims(rt *ort.Runtime, path string) (heads, size int64, err error) {
+	ins, _, err := rt.Inspect(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	i := slices.IndexFunc(ins, func(in ort.IOInfo) bool { return in.Name == "past_key_values.0.decoder.key" })
+	if i < 0 || len(ins[i].Shape) != 4 {
+		return 0, 0, errors.New("past_key_values.0.decoder.key is not [batch, heads, past, size]")
+	}
+	dim := func(d int64) int64 {
+		if d < 0 {
+			return 1
+		}
+		return d
+	}
+	return dim(ins[i].Shape[1]), dim(ins[i].Shape[3]), nil
+}
+
 // Close frees the sessions.
 func (m *seq2seq) Close() error {
 	var errs []error
-	for _, s := range []*ort.Session{m.encoder, m.decoder, m.decoderPast} {
-		if s != nil {
-			errs = append(errs, s.Close())
-		}
+	if m.decoder != nil {
+		errs = append(errs, m.decoder.Close())
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, closeSessions(m.encoder))...)
 }
 
 // encoderOut is a batch's encoder output, right-padded.
@@ -265,8 +401,8 @@ func lastLogits(t ort.Tensor, rows int) ([]float32, int, error) {
 	return out, vocab, nil
 }
 
-// cachedStepper decodes with the key/value cache: decoder_model.onnx for the
-// first token, decoder_with_past_model.onnx after it.
+// cachedStepper decodes with the key/value cache: the decoder's first mode
+// for the first token, its cached mode after it.
 type cachedStepper struct {
 	m   *seq2seq
 	enc encoderOut
@@ -280,7 +416,7 @@ func (s *cachedStepper) step(ctx context.Context, origin []int, tokens []int64) 
 	ids := ort.Tensor{Shape: []int64{int64(rows), 1}, Int64: tokens}
 	mask := ort.Tensor{Shape: []int64{int64(rows), int64(s.enc.seqLen())}, Int64: s.enc.mask}
 	if s.self == nil {
-		outs, err := s.m.decoder.Run(ctx, []ort.Tensor{mask, ids, s.enc.hidden})
+		outs, err := s.m.decoder.first(ctx, mask, ids, s.enc.hidden)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -298,14 +434,11 @@ func (s *cachedStepper) step(ctx context.Context, origin []int, tokens []int64) 
 			s.self[i] = gatherRows(s.self[i], origin)
 		}
 	}
-	in := []ort.Tensor{ids, mask}
-	if s.m.pastTakesHidden {
-		in = append(in, s.enc.hidden)
-	}
+	past := make([]ort.Tensor, 0, 4*s.m.layers)
 	for i := range s.m.layers {
-		in = append(in, s.self[2*i], s.self[2*i+1], s.cross[2*i], s.cross[2*i+1])
+		past = append(past, s.self[2*i], s.self[2*i+1], s.cross[2*i], s.cross[2*i+1])
 	}
-	outs, err := s.m.decoderPast.Run(ctx, in)
+	outs, err := s.m.decoder.next(ctx, ids, mask, s.enc.hidden, past)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -324,7 +457,7 @@ func gatherRows(t ort.Tensor, from []int) ort.Tensor {
 }
 
 // fullStepper decodes without the cache, re-reading each row's whole
-// history with decoder_model.onnx every step. It is the reference the
+// history with the decoder's first mode every step. It is the reference the
 // cached path is checked against, and O(n²) in the generated length.
 type fullStepper struct {
 	m       *seq2seq
@@ -353,7 +486,7 @@ func (s *fullStepper) step(ctx context.Context, origin []int, tokens []int64) ([
 		ids = append(ids, h...)
 	}
 	mask := ort.Tensor{Shape: []int64{int64(rows), int64(s.enc.seqLen())}, Int64: s.enc.mask}
-	outs, err := s.m.decoder.Run(ctx, []ort.Tensor{mask, {Shape: []int64{int64(rows), int64(steps)}, Int64: ids}, s.enc.hidden})
+	outs, err := s.m.decoder.first(ctx, mask, ort.Tensor{Shape: []int64{int64(rows), int64(steps)}, Int64: ids}, s.enc.hidden)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -383,7 +516,7 @@ func (m *seq2seq) scoreSequences(ctx context.Context, enc encoderOut, owner []in
 	}
 	e := enc.pick(owner)
 	mask := ort.Tensor{Shape: []int64{int64(len(seqs)), int64(e.seqLen())}, Int64: e.mask}
-	outs, err := m.decoder.Run(ctx, []ort.Tensor{mask, {Shape: []int64{int64(len(seqs)), int64(width)}, Int64: ids}, e.hidden})
+	outs, err := m.decoder.first(ctx, mask, ort.Tensor{Shape: []int64{int64(len(seqs)), int64(width)}, Int64: ids}, e.hidden)
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,9 @@ func t5Folders(t *testing.T) (root string, ref t5EngineReference) {
 			link(name, f, filepath.Join(models, name, f))
 		}
 	}
+	for _, f := range []string{"encoder_model.onnx", "decoder_model_merged.onnx", "tokenizer.json", "manifest.json"} {
+		link("tiny-t5-merged", f, filepath.Join(models, "tiny-t5-merged", f))
+	}
 	manifest := filepath.Join(src, "manifest.json")
 	rename := func(dir string) string {
 		data, err := os.ReadFile(manifest)
@@ -70,6 +73,12 @@ func t5Folders(t *testing.T) (root string, ref t5EngineReference) {
 		link("t5-bert-encoder", f, target)
 	}
 	link("t5-bert-encoder", "manifest.json", rename("t5-bert-encoder"))
+	// The first-step decoder named as the merged decoder (no cache inputs, no switch).
+	for f, target := range map[string]string{"encoder_model.onnx": "encoder_model.onnx", "decoder_model_merged.onnx": "decoder_model.onnx",
+		"tokenizer.json": "tokenizer.json"} {
+		link("t5-merged-wrong-inputs", f, filepath.Join(src, target))
+	}
+	link("t5-merged-wrong-inputs", "manifest.json", rename("t5-merged-wrong-inputs"))
 	return root, ref
 }
 
@@ -99,12 +108,14 @@ func TestTextToTextModels(t *testing.T) {
 	}
 	defer eng.Close()
 	want := map[string]string{
-		"tiny-t5-nli":     "",
-		"tiny-t5-qa":      "",
-		"tiny-t5-clip":    "",
-		"t5-no-past":      "decoder_with_past_model.onnx is missing",
-		"t5-wrong-inputs": `decoder_with_past_model.onnx has no input "past_key_values.0.decoder.key"`,
-		"t5-bert-encoder": `encoder_model.onnx has input "token_type_ids"`,
+		"tiny-t5-nli":            "",
+		"tiny-t5-qa":             "",
+		"tiny-t5-clip":           "",
+		"t5-no-past":             "decoder_with_past_model.onnx is missing",
+		"t5-wrong-inputs":        `decoder_with_past_model.onnx has no input "past_key_values.0.decoder.key"`,
+		"t5-bert-encoder":        `encoder_model.onnx has input "token_type_ids"`,
+		"tiny-t5-merged":         "",
+		"t5-merged-wrong-inputs": `decoder_model_merged.onnx has no input "past_key_values.0.decoder.key"`,
 	}
 	got := eng.Models()
 	if len(got) != len(want) {
@@ -122,23 +133,26 @@ func TestTextToTextModels(t *testing.T) {
 	for i, c := range ref.Cases {
 		switch c.Task {
 		case "nli":
-			res, err := eng.Infer(ctx, "tiny-t5-nli", inference.Input{Premise: c.Fields["premise"], Hypothesis: c.Fields["hypothesis"]}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := res.Output.(inference.NLIOutput)
-			if out.Generated == nil || *out.Generated != c.Generations["greedy"][0].Text {
-				t.Errorf("case %d: generated %v, transformers %q", i, out.Generated, c.Generations["greedy"][0].Text)
-			}
-			if len(out.Labels) != 3 {
-				t.Fatalf("case %d: labels %+v", i, out.Labels)
-			}
-			for k, ls := range out.Labels {
-				if k > 0 && ls.Score > out.Labels[k-1].Score {
-					t.Errorf("case %d: labels not sorted: %+v", i, out.Labels)
+			// The same NLI model in both decoder layouts.
+			for _, model := range []string{"tiny-t5-nli", "tiny-t5-merged"} {
+				res, err := eng.Infer(ctx, model, inference.Input{Premise: c.Fields["premise"], Hypothesis: c.Fields["hypothesis"]}, nil)
+				if err != nil {
+					t.Fatal(err)
 				}
-				if d := math.Abs(ls.Score - c.LabelScores[ls.Label]); d > tolerance {
-					t.Errorf("case %d %s: go %.6f transformers %.6f", i, ls.Label, ls.Score, c.LabelScores[ls.Label])
+				out := res.Output.(inference.NLIOutput)
+				if out.Generated == nil || *out.Generated != c.Generations["greedy"][0].Text {
+					t.Errorf("%s case %d: generated %v, transformers %q", model, i, out.Generated, c.Generations["greedy"][0].Text)
+				}
+				if len(out.Labels) != 3 {
+					t.Fatalf("%s case %d: labels %+v", model, i, out.Labels)
+				}
+				for k, ls := range out.Labels {
+					if k > 0 && ls.Score > out.Labels[k-1].Score {
+						t.Errorf("%s case %d: labels not sorted: %+v", model, i, out.Labels)
+					}
+					if d := math.Abs(ls.Score - c.LabelScores[ls.Label]); d > tolerance {
+						t.Errorf("%s case %d %s: go %.6f transformers %.6f", model, i, ls.Label, ls.Score, c.LabelScores[ls.Label])
+					}
 				}
 			}
 		case "qa":

@@ -229,10 +229,12 @@ func (m Manifest) OutputName(role string) string {
 	return role
 }
 
-// Files are the files the head needs in the model's folder.
+// Files are the files the head needs in the model's folder, besides a
+// text-to-text model's decoder files, which depend on the folder's
+// DecoderLayout.
 func (m Manifest) Files() []string {
 	if m.Head == HeadTextToText {
-		return []string{EncoderFile, DecoderFile, DecoderWithPastFile, TokenizerFile}
+		return []string{EncoderFile, TokenizerFile}
 	}
 	return []string{ModelFile, TokenizerFile}
 }

@@ -1,8 +1,10 @@
 package models
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -239,30 +241,61 @@ func TestTextToTextDefaultsAndPrompt(t *testing.T) {
 	if want := "mednli premise: a {hypothesis} hypothesis: b"; got != want {
 		t.Errorf("prompt %q, want %q (fields are substituted once)", got, want)
 	}
-	if files := m.Files(); len(files) != 4 || files[2] != DecoderWithPastFile {
-		t.Errorf("files %v", files)
+	if files := m.Files(); !slices.Equal(files, []string{EncoderFile, TokenizerFile}) {
+		t.Errorf("files %v (the decoder files depend on the folder)", files)
 	}
 }
 
 func TestScanTextToTextFolders(t *testing.T) {
 	root := t.TempDir()
-	all := map[string]string{ManifestFile: goodT5, EncoderFile: "x", DecoderFile: "x", DecoderWithPastFile: "x", TokenizerFile: "{}"}
-	writeFolder(t, root, "t5", all)
-	noPast := map[string]string{}
-	for k, v := range all {
-		if k != DecoderWithPastFile {
-			noPast[k] = v
-		}
+	base := map[string]string{ManifestFile: goodT5, EncoderFile: "x", TokenizerFile: "{}"}
+	tests := []struct {
+		folder  string
+		files   []string
+		layout  DecoderLayout
+		wantErr string
+	}{
+		{"t5-separate", []string{DecoderFile, DecoderWithPastFile}, SeparateDecoders, ""},
+		{"t5-merged", []string{DecoderMergedFile}, MergedDecoder, ""},
+		// The merged decoder wins when both layouts are there.
+		{"t5-both", []string{DecoderFile, DecoderWithPastFile, DecoderMergedFile}, MergedDecoder, ""},
+		{"t5-no-past", []string{DecoderFile}, SeparateDecoders, "decoder_with_past_model.onnx is missing (a text-to-text folder holds decoder_model_merged.onnx, or"},
+		{"t5-no-decoder", nil, SeparateDecoders, "decoder_model.onnx is missing"},
+		{"t5-empty-merged", []string{DecoderMergedFile + "="}, MergedDecoder, "decoder_model_merged.onnx is empty"},
 	}
-	writeFolder(t, root, "t5-no-past", noPast)
+	for _, tc := range tests {
+		files := maps.Clone(base)
+		for _, f := range tc.files {
+			name, empty := strings.CutSuffix(f, "=")
+			files[name] = "x"
+			if empty {
+				files[name] = ""
+			}
+		}
+		writeFolder(t, root, tc.folder, files)
+	}
 	entries, err := Scan(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 2 || entries[0].Err != nil {
+	if len(entries) != len(tests) {
 		t.Fatalf("entries %+v", entries)
 	}
-	if e := entries[1]; e.Err == nil || !strings.Contains(e.Err.Error(), "decoder_with_past_model.onnx is missing") {
-		t.Errorf("t5-no-past: %v", e.Err)
+	for _, tc := range tests {
+		i := slices.IndexFunc(entries, func(e Entry) bool { return e.Name == tc.folder })
+		if i < 0 {
+			t.Errorf("%s not listed", tc.folder)
+			continue
+		}
+		e := entries[i]
+		if e.Decoder != tc.layout {
+			t.Errorf("%s: layout %v, want %v", tc.folder, e.Decoder, tc.layout)
+		}
+		if (tc.wantErr == "") != (e.Err == nil) || (e.Err != nil && !strings.Contains(e.Err.Error(), tc.wantErr)) {
+			t.Errorf("%s: error %v, want %q", tc.folder, e.Err, tc.wantErr)
+		}
+	}
+	if e := entries[0]; e.Manifest.Head != HeadTextToText {
+		t.Fatalf("manifest not read: %+v", e)
 	}
 }

@@ -15,13 +15,42 @@ const (
 	ModelFile     = "model.onnx"
 	TokenizerFile = "tokenizer.json"
 	ManifestFile  = "manifest.json"
-	// The text-to-text head reads the three files of an HF optimum
-	// encoder-decoder export (`optimum-cli export onnx --task
-	// text2text-generation-with-past`).
+	// The text-to-text head reads an HF optimum encoder-decoder export
+	// (`optimum-cli export onnx --task text2text-generation-with-past`):
+	// the encoder and either the merged decoder or the two decoders.
 	EncoderFile         = "encoder_model.onnx"
 	DecoderFile         = "decoder_model.onnx"
 	DecoderWithPastFile = "decoder_with_past_model.onnx"
+	DecoderMergedFile   = "decoder_model_merged.onnx"
 )
+
+// DecoderLayout is how a text-to-text folder holds its decoder.
+type DecoderLayout int
+
+const (
+	// NoDecoder: the head is not text-to-text.
+	NoDecoder DecoderLayout = iota
+	// SeparateDecoders: decoder_model.onnx for the first step,
+	// decoder_with_past_model.onnx for the others (optimum's
+	// --no-post-process output).
+	SeparateDecoders
+	// MergedDecoder: decoder_model_merged.onnx, both decoders behind a
+	// use_cache_branch switch (optimum's default post-processing). It wins
+	// when the folder also has the two decoders: one copy of the decoder
+	// weights is loaded instead of two, and it is what optimum's own
+	// ORTModelForSeq2SeqLM picks.
+	MergedDecoder
+)
+
+func (l DecoderLayout) String() string {
+	switch l {
+	case SeparateDecoders:
+		return DecoderFile + " + " + DecoderWithPastFile
+	case MergedDecoder:
+		return DecoderMergedFile
+	}
+	return "none"
+}
 
 // Entry is one model folder: its manifest when it parsed, and why it cannot
 // be used when it cannot.
@@ -30,6 +59,8 @@ type Entry struct {
 	Name     string
 	Dir      string
 	Manifest Manifest
+	// Decoder is the text-to-text decoder layout found in the folder.
+	Decoder DecoderLayout
 	// Err is the reason the folder is unusable; nil when complete.
 	Err error
 }
@@ -97,10 +128,20 @@ func readEntry(dir string) Entry {
 		e.Err = fmt.Errorf("name %q: use letters, digits, '.', '_' or '-' (at most 64)", e.Name)
 		return e
 	}
+	files := m.Files()
+	if m.Head == HeadTextToText {
+		e.Decoder = SeparateDecoders
+		if _, err := os.Stat(filepath.Join(dir, DecoderMergedFile)); err == nil {
+			e.Decoder = MergedDecoder
+		}
+		files = append(files, e.Decoder.files()...)
+	}
 	var errs []error
-	for _, f := range m.Files() {
+	for _, f := range files {
 		st, err := os.Stat(filepath.Join(dir, f))
 		switch {
+		case err != nil && e.Decoder == SeparateDecoders && (f == DecoderFile || f == DecoderWithPastFile):
+			errs = append(errs, fmt.Errorf("%w (a text-to-text folder holds %s, or %s and %s)", missingFile(f, err), DecoderMergedFile, DecoderFile, DecoderWithPastFile))
 		case err != nil:
 			errs = append(errs, missingFile(f, err))
 		case st.IsDir() || st.Size() == 0:
@@ -109,6 +150,17 @@ func readEntry(dir string) Entry {
 	}
 	e.Err = errors.Join(errs...)
 	return e
+}
+
+// files are the decoder files of a layout.
+func (l DecoderLayout) files() []string {
+	switch l {
+	case SeparateDecoders:
+		return []string{DecoderFile, DecoderWithPastFile}
+	case MergedDecoder:
+		return []string{DecoderMergedFile}
+	}
+	return nil
 }
 
 func missingFile(name string, err error) error {

@@ -6,6 +6,8 @@ Writes, beside the BERT test models of make_test_models.py:
                 manifest.json, reference.json
   tiny-t5-qa    the same ONNX files and tokenizer (symlinks), a QA manifest
   tiny-t5-clip  the same, a CLIP manifest
+  tiny-t5-merged  encoder_model.onnx and tokenizer.json (symlinks) with decoder_model_merged.onnx in place of the
+                two decoders, the NLI manifest: optimum's default post-processed layout
 
 The tokenizer is the real T5 SentencePiece tokenizer from <repo>/../shared/tokenizers/t5.json (or
 $CLINLM_SHARED/tokenizers/t5.json); it is copied into the output folder only, never into the repository.
@@ -13,7 +15,7 @@ When it is absent the T5 models are not written and the Go tests that need them 
 
 optimum itself is not used: optimum-onnx 0.1.0 (the package that now holds `optimum-cli export onnx`)
 requires transformers < 4.58, and tools/models pins transformers 5. The export below reproduces the layout
-of `optimum-cli export onnx --task text2text-generation-with-past` (without the merged decoder) with
+of `optimum-cli export onnx --task text2text-generation-with-past` (its merged decoder: further down) with
 torch.onnx.export: the same three files, input and output names, order and dynamic axes:
 
   encoder_model.onnx           input_ids, attention_mask -> last_hidden_state
@@ -27,15 +29,24 @@ Random weights decode to one token repeated, and never stop. Two adjustments mak
 the decoder: the output embedding is scaled down (flatter distributions, so beam search and greedy
 disagree) and the end-of-sequence row copies (x1.05) that of the third most frequent greedy token, so that
 some generations end early and beam search sees finished hypotheses.
+
+decoder_model_merged.onnx is what optimum's post-processing (`merge_decoders` in optimum.onnx) makes of the two
+decoders: one graph whose only node is an If on a bool input `use_cache_branch` ([1]); the else branch is
+decoder_model.onnx, the then branch decoder_with_past_model.onnx. Inputs are the decoder's, then the past's that
+the decoder lacks (past_key_values.*), then use_cache_branch; outputs are the decoder's, the with-past branch
+returning empty constants ([0, heads, 1, d_kv]) for the present.{i}.encoder.* it does not compute. Weights both
+branches hold are stored once, in the outer graph. merge_decoders below rebuilds that with the onnx API.
 """
 
 import collections
+import hashlib
 import json
 import os
 import pathlib
 import shutil
 
 import numpy as np
+import onnx
 import onnxruntime
 import torch
 import transformers
@@ -180,6 +191,105 @@ def export_optimum_layout(model, d: pathlib.Path):
                       output_names=["logits", *present], dynamic_axes=axes, opset_version=17, dynamo=False)
 
 
+def _dims(value: onnx.ValueInfoProto) -> list:
+    return [d.dim_value if d.HasField("dim_value") else None for d in value.type.tensor_type.shape.dim]
+
+
+def merge_decoders(decoder_path: pathlib.Path, with_past_path: pathlib.Path, out_path: pathlib.Path):
+    """Writes optimum's decoder_model_merged.onnx layout from the two decoders (see the module docstring)."""
+    dec, past = onnx.load(str(decoder_path)), onnx.load(str(with_past_path))
+    if dec.opset_import != past.opset_import:
+        raise SystemExit("t5 merge: the two decoders use different opsets")
+    outputs = list(dec.graph.output)
+    # The with-past decoder does not return the cross-attention cache; the If needs the same outputs in both
+    # branches, so it returns empty tensors under those names.
+    computed = {o.name for o in past.graph.output}
+    for o in outputs:
+        if o.name not in computed:
+            shape = [0] + [1 if d is None else d for d in _dims(o)[1:]]
+            empty = onnx.helper.make_tensor(o.name + "/empty", o.type.tensor_type.elem_type, shape, [])
+            past.graph.node.append(onnx.helper.make_node("Constant", [], [o.name], name=o.name + "/constant", value=empty))
+
+    # Weights: one copy per distinct tensor in the outer graph, visible to both branches. Scalars and 1-D integer
+    # constants stay in their branch, as optimum keeps them.
+    shared, shared_names = [], {}
+    branches = []
+    for tag, model in (("no_past", dec), ("with_past", past)):
+        local, rename = [], {}
+        for init in model.graph.initializer:
+            if len(init.dims) == 0 or (len(init.dims) == 1 and init.data_type in (onnx.TensorProto.INT32, onnx.TensorProto.INT64)):
+                local.append(init)
+                continue
+            digest = hashlib.sha256(onnx.numpy_helper.to_array(init).tobytes()).hexdigest()
+            key = (init.data_type, tuple(init.dims), digest)
+            if key not in shared_names:
+                shared_names[key] = f"{init.name}_merged_{len(shared_names)}"
+                outer = onnx.TensorProto()
+                outer.CopyFrom(init)
+                outer.name = shared_names[key]
+                shared.append(outer)
+            rename[init.name] = shared_names[key]
+        for node in model.graph.node:
+            if any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS) for a in node.attribute):
+                raise SystemExit(f"t5 merge: {tag} has a nested graph in {node.op_type}; not handled")
+            for j, name in enumerate(node.input):
+                node.input[j] = rename.get(name, name)
+        branches.append(onnx.helper.make_graph(list(model.graph.node), tag, [], outputs, initializer=local))
+
+    inputs = list(dec.graph.input)
+    inputs += [i for i in past.graph.input if i.name not in {x.name for x in dec.graph.input}]
+    inputs.append(onnx.helper.make_tensor_value_info("use_cache_branch", onnx.TensorProto.BOOL, [1]))
+    switch = onnx.helper.make_node("If", ["use_cache_branch"], [o.name for o in outputs], name="optimum::if",
+                                   then_branch=branches[1], else_branch=branches[0])
+    graph = onnx.helper.make_graph([switch], "merged", inputs, outputs, initializer=shared)
+    merged = onnx.helper.make_model(graph, producer_name="optimum-onnx", opset_imports=list(dec.opset_import))
+    merged.ir_version = dec.ir_version
+    onnx.checker.check_model(merged)
+    onnx.save(merged, str(out_path))
+    return len(shared)
+
+
+def check_merged(d: pathlib.Path, merged: pathlib.Path, input_ids: list[int]) -> float:
+    """The merged decoder must compute what the two decoders compute, with optimum's inputs: on the first step
+    use_cache_branch false and empty past_key_values, after it true and the cache."""
+    enc, dec, past, mer = (session(p) for p in (d / "encoder_model.onnx", d / "decoder_model.onnx",
+                                               d / "decoder_with_past_model.onnx", merged))
+    ids = np.array([input_ids], dtype=np.int64)
+    mask = np.ones_like(ids)
+    hidden = enc.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+    mnames = [o.name for o in mer.get_outputs()]
+    feed = {"encoder_attention_mask": mask, "input_ids": np.array([[0]]), "encoder_hidden_states": hidden,
+            "use_cache_branch": np.array([False])}
+    for i in mer.get_inputs():
+        if i.name.startswith("past_key_values."):
+            feed[i.name] = np.zeros((1, i.shape[1], 0, i.shape[3]), dtype=np.float32)
+    want = dec.run(None, {k: feed[k] for k in ("encoder_attention_mask", "input_ids", "encoder_hidden_states")})
+    got = mer.run(None, feed)
+    diff = max(float(np.max(np.abs(a - b))) for a, b in zip(want, got))
+    cache = dict(zip(mnames, got))
+    feeds = {i.name for i in past.get_inputs()}
+    for t in (27, 33, 1000):
+        feed = {"input_ids": np.array([[t]]), "encoder_attention_mask": mask, "encoder_hidden_states": hidden,
+                "use_cache_branch": np.array([True])}
+        for n, v in list(cache.items()):
+            if n.startswith("present."):
+                feed["past_key_values." + n[len("present."):]] = v
+        want = past.run(None, {k: v for k, v in feed.items() if k in feeds})
+        got = mer.run(None, feed)
+        got_by_name = dict(zip(mnames, got))
+        for n, w in zip([o.name for o in past.get_outputs()], want):
+            diff = max(diff, float(np.max(np.abs(w - got_by_name[n]))))
+        for n, v in got_by_name.items():
+            if ".encoder." in n:
+                if v.shape[0] != 0:
+                    raise SystemExit(f"t5 merge: with-past branch returns {n} of shape {v.shape}, want empty")
+            else:
+                cache[n] = v
+    if diff > 1e-5:
+        raise SystemExit(f"t5 merge: merged decoder differs from the two decoders by {diff}")
+    return diff
+
+
 def session(path: pathlib.Path):
     opts = onnxruntime.SessionOptions()
     opts.intra_op_num_threads = 1
@@ -268,6 +378,11 @@ def write_t5(out: pathlib.Path, src: pathlib.Path, provenance: dict) -> list[str
     export_optimum_layout(model, d)
     shutil.copy(src, d / "tokenizer.json")
     diff = check_export(model, d, encoded[0])
+    merged_dir = out / "tiny-t5-merged"
+    merged_dir.mkdir()
+    shared_weights = merge_decoders(d / "decoder_model.onnx", d / "decoder_with_past_model.onnx",
+                                    merged_dir / "decoder_model_merged.onnx")
+    merged_diff = check_merged(d, merged_dir / "decoder_model_merged.onnx", encoded[0])
 
     cases = []
     for (task, fields, prompt), ids in zip(prompts, encoded):
@@ -296,7 +411,8 @@ def write_t5(out: pathlib.Path, src: pathlib.Path, provenance: dict) -> list[str
         cases.append(case)
     ref = {"max_new_tokens": MAX_NEW_TOKENS, "max_length": MAX_LENGTH, "settings": SETTINGS,
            "decoder_start_token_id": 0, "eos_token_id": 1, "pad_token_id": 0,
-           "onnx_vs_transformers_max_abs_logit_diff": diff, "cases": cases}
+           "onnx_vs_transformers_max_abs_logit_diff": diff, "merged_vs_separate_max_abs_diff": merged_diff,
+           "merged_shared_weights": shared_weights, "cases": cases}
     (d / "reference.json").write_text(json.dumps(ref, indent=1) + "\n")
 
     base = {"licence": "MIT", "availability": "public", "max_length": MAX_LENGTH, "metrics": [],
@@ -311,11 +427,16 @@ def write_t5(out: pathlib.Path, src: pathlib.Path, provenance: dict) -> list[str
         "tiny-t5-clip": {"task": "clip", "labels": CLIP_LABELS, "text_to_text": {"prompt": PROMPTS["clip"], **gen_cfg},
                          "description": "random-weight T5 for text-to-text parity tests (CLIP label lists)"},
     }
+    manifests["tiny-t5-merged"] = {**manifests["tiny-t5-nli"],
+                                   "description": "random-weight T5 for text-to-text parity tests (merged decoder)"}
     for name, m in manifests.items():
         md = out / name
         md.mkdir(exist_ok=True)
+        files = ("encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx", "tokenizer.json")
+        if name == "tiny-t5-merged":
+            files = ("encoder_model.onnx", "tokenizer.json")
         if name != "tiny-t5-nli":
-            for f in ("encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx", "tokenizer.json"):
+            for f in files:
                 (md / f).symlink_to(pathlib.Path("..") / "tiny-t5-nli" / f)
         (md / "manifest.json").write_text(json.dumps({**m, **base}, indent=2) + "\n")
     return list(manifests)
