@@ -72,6 +72,9 @@ type DemoResult struct {
 	Answers  []DemoAnswer
 	// Sentences are CLIP sentences with their predicted labels.
 	Sentences []DemoSentence
+	// Generated is what a text-to-text model wrote (NLI, QA); nil for the
+	// other heads. It may be empty: the model wrote nothing.
+	Generated *string
 }
 
 // DemoBar is one label probability.
@@ -96,6 +99,9 @@ type DemoAnswer struct {
 type DemoSentence struct {
 	Text   string
 	Labels []DemoLabel
+	// Generated is the label list a text-to-text model wrote for the
+	// sentence; nil for the other heads.
+	Generated *string
 }
 
 // DemoLabel is a predicted CLIP label; Class picks its colour.

@@ -32,6 +32,11 @@
     return node;
   };
   const fmt = (x) => Number(x).toFixed(3);
+  // What a text-to-text model wrote (the answer's optional "generated"),
+  // quoted as text, never parsed as HTML; null when the answer has none.
+  const modelWrote = (text) => (typeof text === "string"
+    ? el("span", { class: "generated muted", "data-testid": "generated" }, "model wrote: ", el("q", { text }))
+    : null);
   const ms = (x) => `${Number(x).toFixed(1)} ms`;
 
   function connect() {
@@ -156,6 +161,8 @@
       const words = top.score >= 0.75 ? "very likely" : top.score >= 0.5 ? "somewhat likely" : "not confident";
       body.unshift(el("p", { class: "verdict", "data-testid": "nli-verdict", text: `${top.label}: ${words} (${fmt(top.score)})` }));
     }
+    const wrote = modelWrote(out.generated);
+    if (wrote) body.push(el("p", {}, wrote));
     p.column.querySelector(".body").replaceChildren(...body);
   }
 
@@ -184,6 +191,10 @@
     }
     const body = [ctx, list];
     if (out.no_answer_score !== undefined) body.push(el("p", { class: "muted", text: `no-answer score ${fmt(out.no_answer_score)}` }));
+    // A text-to-text answer that is not in the report is dropped from the
+    // list; what the model wrote still shows.
+    const wrote = modelWrote(out.generated);
+    if (wrote) body.push(el("p", {}, wrote));
     p.column.querySelector(".body").replaceChildren(...body);
   }
 
@@ -203,6 +214,8 @@
       for (const l of s.labels || []) {
         if (l.score >= cut) li.append(el("span", { class: labelClass(l.label), text: `${l.label} ${fmt(l.score)}` }));
       }
+      const wrote = modelWrote(s.generated);
+      if (wrote) li.append(" ", wrote);
       list.append(li);
     }
     p.column.querySelector(".body").replaceChildren(list);
