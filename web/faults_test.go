@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -260,4 +261,61 @@ func TestSIGTERMDuringInference(t *testing.T) {
 		t.Errorf("errors logged during the shutdown:\n%s", logs)
 	}
 	t.Logf("%d answers from %d clients before the shutdown", answered, clients)
+}
+
+// TestMissingRuntimeLibrary: with no ONNX Runtime library the binary still
+// serves; /readyz stays ready and names the problem and its fix, and
+// inference answers 503 unavailable.
+func TestMissingRuntimeLibrary(t *testing.T) {
+	_, models := runtimeAndModels(t)
+	missing := filepath.Join(t.TempDir(), "libonnxruntime.so.1")
+	b := startBinary(t, "serve", "--addr", "127.0.0.1:0", "--ort-lib", missing, "--models", models)
+	if b.url == "" {
+		t.Fatalf("clinlm exited without ONNX Runtime:\n%s", b.stderr.String())
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(b.url + "readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ready struct {
+		Ready  bool
+		Checks []struct {
+			Name, Error string
+			OK          bool
+		}
+	}
+	err = json.NewDecoder(resp.Body).Decode(&ready)
+	resp.Body.Close()
+	if err != nil || !ready.Ready || resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz %d %+v %v: want ready (ONNX Runtime is optional)", resp.StatusCode, ready, err)
+	}
+	found := false
+	for _, c := range ready.Checks {
+		if c.Name == "onnx runtime" {
+			found = true
+			if c.OK || !strings.Contains(c.Error, missing) || !strings.Contains(c.Error, "fetch.sh") {
+				t.Errorf("onnx runtime check %+v: want the missing path and how to fetch it", c)
+			}
+		}
+	}
+	if !found {
+		t.Error("/readyz has no onnx runtime check")
+	}
+	resp, err = client.Post(b.url+"api/v1/infer/tiny-nli", "application/json", strings.NewReader(`{"premise":"a","hypothesis":"b"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Error struct{ Code, Message string }
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || body.Error.Code != "unavailable" {
+		t.Errorf("inference without ONNX Runtime: %d %+v, want 503 unavailable", resp.StatusCode, body.Error)
+	}
+	b.cmd.Process.Signal(syscall.SIGTERM)
+	if code := b.wait(t, 20*time.Second); code != 0 {
+		t.Errorf("exit code %d after SIGTERM", code)
+	}
 }
