@@ -2,6 +2,8 @@ package server
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +108,15 @@ func TestMetricsScrape(t *testing.T) {
 	}
 	if v := families["process_resident_memory_bytes"].GetMetric()[0].GetGauge().GetValue(); v < 1<<20 {
 		t.Errorf("resident memory %v bytes", v)
+	}
+	// Every clinlm series is documented for operators.
+	doc, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range families {
+		if strings.HasPrefix(name, "clinlm_") && !strings.Contains(string(doc), "`"+name+"`") {
+			t.Errorf("%s is not documented in docs/operations.md", name)
+		}
 	}
 }
