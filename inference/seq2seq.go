@@ -137,11 +137,21 @@ type ioSpec struct {
 	optional        []string          // inputs that may be absent
 }
 
-func (s ioSpec) check(rt *ort.Runtime, path string) (present map[string]bool, err error) {
-	ins, outs, err := rt.Inspect(path)
+// onnxIO is what a file declares.
+type onnxIO struct{ ins, outs []ort.IOInfo }
+
+// inspect reads a file's inputs and outputs. ORT builds a whole session to
+// do so, so openSeq2Seq inspects each file once.
+func inspect(rt *ort.Runtime, entry models.Entry, file string) (onnxIO, error) {
+	ins, outs, err := rt.Inspect(entry.Path(file))
 	if err != nil {
-		return nil, fmt.Errorf("%s does not load: %w", s.file, err)
+		return onnxIO{}, fmt.Errorf("%s does not load: %w", file, err)
 	}
+	return onnxIO{ins, outs}, nil
+}
+
+func (s ioSpec) check(io onnxIO) (present map[string]bool, err error) {
+	ins, outs := io.ins, io.outs
 	present = map[string]bool{}
 	for _, in := range ins {
 		want, ok := s.inputs[in.Name]
@@ -199,17 +209,13 @@ func merge(a, b map[string]string) map[string]string {
 }
 
 // countLayers reads the layer count from a decoder's present.{i}.decoder.key outputs.
-func countLayers(rt *ort.Runtime, entry models.Entry, file string) (int, error) {
-	_, outs, err := rt.Inspect(entry.Path(file))
-	if err != nil {
-		return 0, fmt.Errorf("%s does not load: %w", file, err)
-	}
+func countLayers(io onnxIO, file string) (int, error) {
 	layers := 0
-	for slices.ContainsFunc(outs, func(o ort.IOInfo) bool { return o.Name == fmt.Sprintf("present.%d.decoder.key", layers) }) {
+	for slices.ContainsFunc(io.outs, func(o ort.IOInfo) bool { return o.Name == fmt.Sprintf("present.%d.decoder.key", layers) }) {
 		layers++
 	}
 	if layers == 0 {
-		return 0, fmt.Errorf("%s has no output present.0.decoder.key (an export without the key/value cache: use --task text2text-generation-with-past); it has %v", file, ioNames(outs))
+		return 0, fmt.Errorf("%s has no output present.0.decoder.key (an export without the key/value cache: use --task text2text-generation-with-past); it has %v", file, ioNames(io.outs))
 	}
 	return layers, nil
 }
@@ -221,12 +227,20 @@ func openSeq2Seq(rt *ort.Runtime, entry models.Entry) (*seq2seq, error) {
 	if entry.Decoder == models.MergedDecoder {
 		decFile = models.DecoderMergedFile
 	}
-	layers, err := countLayers(rt, entry, decFile)
+	decIO, err := inspect(rt, entry, decFile)
+	if err != nil {
+		return nil, err
+	}
+	layers, err := countLayers(decIO, decFile)
+	if err != nil {
+		return nil, err
+	}
+	encIO, err := inspect(rt, entry, models.EncoderFile)
 	if err != nil {
 		return nil, err
 	}
 	encoder := ioSpec{file: models.EncoderFile, inputs: typed("int64", ioInputIDs, ioAttention), outputs: typed("float32", ioHidden)}
-	if _, err := encoder.check(rt, entry.Path(encoder.file)); err != nil {
+	if _, err := encoder.check(encIO); err != nil {
 		return nil, err
 	}
 	firstOuts := append([]string{ioLogits}, pastNames("present", layers, true)...)
@@ -243,10 +257,10 @@ func openSeq2Seq(rt *ort.Runtime, entry models.Entry) (*seq2seq, error) {
 			inputs: merge(merge(typed("int64", ioInputIDs, ioEncoderMask), typed("float32", append([]string{ioEncoderStates}, pastNames("past_key_values", layers, true)...)...)),
 				typed("bool", ioUseCache)),
 			outputs: typed("float32", firstOuts...)}
-		if _, err := spec.check(rt, entry.Path(spec.file)); err != nil {
+		if _, err := spec.check(decIO); err != nil {
 			return nil, err
 		}
-		heads, headSize, err := cacheDims(rt, entry.Path(spec.file))
+		heads, headSize, err := cacheDims(decIO)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", spec.file, err)
 		}
@@ -254,20 +268,23 @@ func openSeq2Seq(rt *ort.Runtime, entry models.Entry) (*seq2seq, error) {
 		d.s = open(spec.file, append(append([]string{ioEncoderMask, ioInputIDs, ioEncoderStates}, pastNames("past_key_values", layers, true)...), ioUseCache), firstOuts)
 		m.decoder = d
 	case models.SeparateDecoders:
-		specs := []ioSpec{
-			{file: models.DecoderFile,
-				inputs:  merge(typed("int64", ioInputIDs, ioEncoderMask), typed("float32", ioEncoderStates)),
-				outputs: typed("float32", firstOuts...)},
-			{file: models.DecoderWithPastFile,
-				inputs:   merge(typed("int64", ioInputIDs, ioEncoderMask), typed("float32", append([]string{ioEncoderStates}, pastNames("past_key_values", layers, true)...)...)),
-				outputs:  typed("float32", append([]string{ioLogits}, pastNames("present", layers, false)...)...),
-				optional: []string{ioEncoderStates}},
+		first := ioSpec{file: models.DecoderFile,
+			inputs:  merge(typed("int64", ioInputIDs, ioEncoderMask), typed("float32", ioEncoderStates)),
+			outputs: typed("float32", firstOuts...)}
+		if _, err := first.check(decIO); err != nil {
+			return nil, err
 		}
-		var pastInputs map[string]bool
-		for _, s := range specs {
-			if pastInputs, err = s.check(rt, entry.Path(s.file)); err != nil {
-				return nil, err
-			}
+		withPast := ioSpec{file: models.DecoderWithPastFile,
+			inputs:   merge(typed("int64", ioInputIDs, ioEncoderMask), typed("float32", append([]string{ioEncoderStates}, pastNames("past_key_values", layers, true)...)...)),
+			outputs:  typed("float32", append([]string{ioLogits}, pastNames("present", layers, false)...)...),
+			optional: []string{ioEncoderStates}}
+		pastIO, err := inspect(rt, entry, withPast.file)
+		if err != nil {
+			return nil, err
+		}
+		pastInputs, err := withPast.check(pastIO)
+		if err != nil {
+			return nil, err
 		}
 		d := &separateDecoders{pastTakesHidden: pastInputs[ioEncoderStates]}
 		d.decoder = open(models.DecoderFile, []string{ioEncoderMask, ioInputIDs, ioEncoderStates}, firstOuts)
@@ -291,13 +308,9 @@ func openSeq2Seq(rt *ort.Runtime, entry models.Entry) (*seq2seq, error) {
 // cacheDims are the heads and size per head a merged decoder declares for
 // past_key_values.0.decoder.key ([batch, heads, past, size]); a dynamic one
 // is 1, which an empty tensor satisfies as well as any other.
-func cacheDims(rt *ort.Runtime, path string) (heads, size int64, err error) {
-	ins, _, err := rt.Inspect(path)
-	if err != nil {
-		return 0, 0, err
-	}
-	i := slices.IndexFunc(ins, func(in ort.IOInfo) bool { return in.Name == "past_key_values.0.decoder.key" })
-	if i < 0 || len(ins[i].Shape) != 4 {
+func cacheDims(io onnxIO) (heads, size int64, err error) {
+	i := slices.IndexFunc(io.ins, func(in ort.IOInfo) bool { return in.Name == "past_key_values.0.decoder.key" })
+	if i < 0 || len(io.ins[i].Shape) != 4 {
 		return 0, 0, errors.New("past_key_values.0.decoder.key is not [batch, heads, past, size]")
 	}
 	dim := func(d int64) int64 {
@@ -306,7 +319,7 @@ func cacheDims(rt *ort.Runtime, path string) (heads, size int64, err error) {
 		}
 		return d
 	}
-	return dim(ins[i].Shape[1]), dim(ins[i].Shape[3]), nil
+	return dim(io.ins[i].Shape[1]), dim(io.ins[i].Shape[3]), nil
 }
 
 // Close frees the sessions.

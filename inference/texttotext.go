@@ -118,7 +118,8 @@ type textToText struct {
 	words    map[string]string
 }
 
-// loadTextToText opens the three ONNX files and prepares the label words.
+// loadTextToText opens the encoder and the folder's decoder files (merged or
+// separate) and prepares the label words.
 func (e *Engine) loadTextToText(m *model, entry models.Entry, tok Tokenizer) error {
 	dec, ok := tok.(TextDecoder)
 	if !ok {
