@@ -100,18 +100,30 @@ func (s *Server) inferWS(c echo.Context) error {
 		defer writers.Done()
 		s.wsWriter(ctx, cancel, conn, out, closeCode, limits.WriteTimeout)
 	}()
-	// Draining unblocks the reader; the loop below then finishes what it holds.
+	conn.SetReadLimit(limits.MaxFrameBytes)
+	_ = conn.SetReadDeadline(time.Now().Add(wsPongWait))
+	conn.SetPongHandler(func(string) error {
+		select {
+		case <-s.life.draining():
+			return nil // the drain's deadline stands
+		default:
+			return conn.SetReadDeadline(time.Now().Add(wsPongWait))
+		}
+	})
+	// Draining unblocks the reader; the loop below then finishes what it
+	// holds. At the hard stop the connection is closed outright.
 	go func() {
 		select {
 		case <-s.life.draining():
 			_ = conn.SetReadDeadline(time.Now())
 		case <-ctx.Done():
+			return
+		}
+		<-ctx.Done()
+		if s.life.hard.Err() != nil {
+			_ = conn.Close()
 		}
 	}()
-
-	conn.SetReadLimit(limits.MaxFrameBytes)
-	_ = conn.SetReadDeadline(time.Now().Add(wsPongWait))
-	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wsPongWait)) })
 	limiter := rate.NewLimiter(rate.Limit(limits.RatePerSecond), limits.Burst)
 	inflight := make(chan struct{}, limits.MaxInFlight)
 	var requests sync.WaitGroup
