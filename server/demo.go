@@ -232,18 +232,20 @@ func demoResult(model string, in inference.Input, res inference.Result, err erro
 	r.Timing = fmt.Sprintf("queue %.1f ms · tokenize %.1f ms · run %.1f ms", t.QueueMS, t.TokenizeMS, t.RunMS)
 	switch out := res.Output.(type) {
 	case inference.NLIOutput:
+		r.Generated = out.Generated
 		for _, l := range out.Labels {
 			r.Bars = append(r.Bars, components.DemoBar{Label: l.Label, Score: fmtScore(l.Score), Percent: 100 * l.Score})
 		}
 	case inference.QAOutput:
 		r.Segments = qaSegments(in.Context, out.Answers)
+		r.Generated = out.Generated
 		for i, a := range out.Answers {
 			r.Answers = append(r.Answers, components.DemoAnswer{Rank: i + 1, Text: a.Text, Score: fmtScore(a.Score),
 				Span: fmt.Sprintf("characters %d–%d", a.Start, a.End)})
 		}
 	case inference.CLIPOutput:
 		for _, sn := range out.Sentences {
-			ds := components.DemoSentence{Text: sn.Text}
+			ds := components.DemoSentence{Text: sn.Text, Generated: sn.Generated}
 			for _, l := range sn.Labels {
 				if l.Score >= threshold {
 					ds.Labels = append(ds.Labels, components.DemoLabel{Label: l.Label, Score: fmtScore(l.Score),
