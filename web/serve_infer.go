@@ -29,6 +29,7 @@ type inferFlags struct {
 	ortLib       string
 	device       string
 	threads      int
+	spin         bool
 	maxBatch     int
 	maxWait      time.Duration
 	queue        int
@@ -46,6 +47,7 @@ func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
 	fs.StringVar(&f.ortLib, "ort-lib", "", "ONNX Runtime library (default: .cache/ort/libonnxruntime.so.1 from tools/ort/fetch.sh)")
 	fs.StringVar(&f.device, "device", "auto", "where models run: auto (CUDA when available), cpu or cuda")
 	fs.IntVar(&f.threads, "ort-threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
+	fs.BoolVar(&f.spin, "ort-spin", false, "let ONNX Runtime's idle threads busy-wait (faster only on a CPU nothing else uses)")
 	fs.IntVar(&f.maxBatch, "max-batch", 8, "most sequences per model run")
 	fs.DurationVar(&f.maxWait, "max-wait", 0, "longest wait for a batch to fill while the model is free (0: run at once; requests arriving during a run form the next batch)")
 	fs.IntVar(&f.queue, "queue", 256, "most sequences waiting per model before requests are refused as busy")
@@ -93,7 +95,7 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 		limits: server.InferLimits{MaxFrameBytes: f.maxFrame, RatePerSecond: f.wsRate, Burst: int(2 * f.wsRate),
 			MaxConnections: f.maxWS, MaxHTTPInFlight: f.maxHTTP},
 	}
-	rt, rtErr := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(f.ortLib), Device: device, IntraOpThreads: f.threads, Logger: log})
+	rt, rtErr := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(f.ortLib), Device: device, IntraOpThreads: f.threads, Spin: f.spin, Logger: log})
 	check := server.Check{Name: "onnx runtime", Optional: true}
 	if rtErr != nil {
 		if device == ort.DeviceCUDA && !errors.Is(rtErr, ort.ErrUnavailable) {

@@ -61,6 +61,7 @@ type options struct {
 	requests, rounds                 int
 	duration                         time.Duration
 	threads                          int
+	spin                             bool
 	maxBatch                         int
 	maxWait                          time.Duration
 }
@@ -77,6 +78,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "longest time per level")
 	flag.IntVar(&o.rounds, "rounds", 3, "interleaved repetitions per level; the fastest is reported")
 	flag.IntVar(&o.threads, "ort-threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
+	flag.BoolVar(&o.spin, "ort-spin", false, "let ONNX Runtime's idle intra-op threads spin (as clinlm serve --ort-spin)")
 	flag.IntVar(&o.maxBatch, "max-batch", 8, "engine: most sequences per run (as clinlm serve)")
 	flag.DurationVar(&o.maxWait, "max-wait", 0, "engine: longest wait for a batch to fill while the model is free (as clinlm serve)")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
@@ -129,7 +131,7 @@ func run(o options, w io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	rt, err := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(o.ortLib), Device: device, IntraOpThreads: o.threads, Logger: log})
+	rt, err := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(o.ortLib), Device: device, IntraOpThreads: o.threads, Spin: o.spin, Logger: log})
 	if err != nil {
 		return fmt.Errorf("onnx runtime: %w (%s)", err, ort.FixHint())
 	}
@@ -166,8 +168,8 @@ func run(o options, w io.Writer) error {
 
 	startLoad := loadAverage()
 	st := rt.Status()
-	fmt.Fprintf(w, "model %s (max_length %d), onnxruntime %s on %s, GOMAXPROCS %d, engine max-batch %d max-wait %s\n",
-		o.model, info.MaxLength, st.Version, st.Device, runtime.GOMAXPROCS(0), o.maxBatch, o.maxWait)
+	fmt.Fprintf(w, "model %s (max_length %d), onnxruntime %s on %s, GOMAXPROCS %d, ort-spin %v, engine max-batch %d max-wait %s\n",
+		o.model, info.MaxLength, st.Version, st.Device, runtime.GOMAXPROCS(0), o.spin, o.maxBatch, o.maxWait)
 	fmt.Fprintf(w, "each level: at most %d requests or %s; fastest of %d interleaved rounds\n\n", o.requests, o.duration, max(1, o.rounds))
 	var all []level
 	for _, n := range o.clients {

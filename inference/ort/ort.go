@@ -58,6 +58,11 @@ type Config struct {
 	// one per physical core). InterOpThreads is the count across operators.
 	IntraOpThreads int
 	InterOpThreads int
+	// Spin lets ORT's idle intra-op threads busy-wait for the next parallel
+	// section (ORT's own default). Off, they sleep: the right choice when the
+	// CPU is shared — by several models, or by the Go side's tokenizing,
+	// JSON and websockets, which a spinning pool starves.
+	Spin bool
 	// CUDADeviceID picks the GPU when CUDA is used.
 	CUDADeviceID int
 	Logger       *slog.Logger

@@ -129,6 +129,11 @@ func (r *Runtime) sessionOptions() (*onnx.SessionOptions, error) {
 			return fail(err)
 		}
 	}
+	if !r.cfg.Spin {
+		if err := opts.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); err != nil {
+			return fail(err)
+		}
+	}
 	if r.status.Device == DeviceCUDA {
 		if err := r.appendCUDA(opts); err != nil {
 			return fail(err)
