@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -187,14 +188,20 @@ func (m Manifest) Validate() error {
 	if m.MaxAnswerLength < 0 {
 		bad("max_answer_length %d is negative", m.MaxAnswerLength)
 	}
-	for role := range m.Inputs {
+	for _, role := range slices.Sorted(maps.Keys(m.Inputs)) {
 		if !slices.Contains([]string{"input_ids", "attention_mask", "token_type_ids"}, role) {
 			bad("inputs: unknown role %q", role)
 		}
+		if strings.TrimSpace(m.Inputs[role]) == "" {
+			bad("inputs: %s has an empty ONNX name", role)
+		}
 	}
-	for role := range m.Outputs {
+	for _, role := range slices.Sorted(maps.Keys(m.Outputs)) {
 		if !slices.Contains([]string{"logits", "start_logits", "end_logits"}, role) {
 			bad("outputs: unknown role %q", role)
+		}
+		if strings.TrimSpace(m.Outputs[role]) == "" {
+			bad("outputs: %s has an empty ONNX name", role)
 		}
 	}
 	switch m.Availability {

@@ -38,6 +38,10 @@ func TestParseManifest(t *testing.T) {
 		{"no licence", func(s string) string { return strings.Replace(s, `"MIT"`, `""`, 1) }, "licence"},
 		{"metric without data", func(s string) string { return strings.Replace(s, `"MedNLI test"`, `""`, 1) }, "measured on"},
 		{"not json", func(string) string { return "{" }, "manifest.json"},
+		{"unknown output role", func(s string) string { return strings.Replace(s, `"task"`, `"outputs": {"scores": "y"}, "task"`, 1) }, `unknown role "scores"`},
+		// Found by FuzzParseManifest: an output renamed to nothing passed validation.
+		{"empty output name", func(s string) string { return strings.Replace(s, `"task"`, `"outputs": {"logits": " "}, "task"`, 1) }, "logits has an empty ONNX name"},
+		{"empty input name", func(s string) string { return strings.Replace(s, `"task"`, `"inputs": {"input_ids": ""}, "task"`, 1) }, "input_ids has an empty ONNX name"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
