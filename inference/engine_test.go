@@ -14,8 +14,8 @@ import (
 
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/internal/onnxtest"
-	"github.com/clinlm/clinlm/inference/internal/testenv"
 	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 const nliManifest = `{"task":"nli","head":"sequence-pair-classification","labels":["entailment","neutral","contradiction"],

@@ -25,8 +25,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/inference"
-	"github.com/clinlm/clinlm/inference/internal/testenv"
 	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 const tolerance = 1e-4

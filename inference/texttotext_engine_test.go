@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/clinlm/clinlm/inference"
-	"github.com/clinlm/clinlm/inference/internal/testenv"
 	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // t5Folders links the tiny T5 test models into a fresh repository together

@@ -24,9 +24,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clinlm/clinlm/inference/internal/testenv"
 	"github.com/clinlm/clinlm/inference/models"
 	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 type t5Reference struct {

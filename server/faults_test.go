@@ -16,6 +16,7 @@ import (
 
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // Faults and their documented behaviour (docs/operations.md): shutdown
@@ -226,7 +227,7 @@ func TestClientThatReadsNothing(t *testing.T) {
 // corruptRepository is the test models plus a copy of tiny-nli whose
 // model.onnx is garbage.
 func corruptRepository(t *testing.T) string {
-	src := testModelsDir(t)
+	src := testenv.TestModels(t)
 	dir := t.TempDir()
 	link := func(model, into string, files ...string) {
 		if err := os.Mkdir(filepath.Join(dir, into), 0o755); err != nil {
@@ -308,7 +309,7 @@ func TestCorruptModelIsListedOthersServe(t *testing.T) {
 }
 
 func TestMissingRuntimeEveryModelSaysWhy(t *testing.T) {
-	dir := testModelsDir(t)
+	dir := testenv.TestModels(t)
 	// What ort.Open answers for a missing library (tested in inference/ort;
 	// the environment is process-wide, so it is not opened again here).
 	rtErr := fmt.Errorf("%w: library /nonexistent/libonnxruntime.so.1 not found; %s", ort.ErrUnavailable, ort.FixHint())

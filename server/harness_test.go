@@ -25,6 +25,7 @@ import (
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/batcher"
 	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/internal/testenv"
 	"github.com/clinlm/clinlm/results"
 	"github.com/clinlm/clinlm/static"
 )
@@ -155,25 +156,6 @@ func fakeBackend(t testing.TB) backend {
 	return backend{name: "engine-like", inf: engineLike{release: make(chan struct{})}, nli: "nli", qa: "qa", clip: "clip", metrics: reg}
 }
 
-// repoRoot walks up from the working directory to go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // sharedRuntime opens ONNX Runtime once for the test binary: its environment
 // is process-wide, so every real-engine test shares it.
 var sharedRuntime = sync.OnceValues(func() (*ort.Runtime, error) {
@@ -188,31 +170,12 @@ var sharedRuntime = sync.OnceValues(func() (*ort.Runtime, error) {
 	return ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
 })
 
-// testModelsDir is .cache/testmodels (tools/models/setup.sh), or a skip.
-func testModelsDir(t testing.TB) string {
-	t.Helper()
-	dir := filepath.Join(repoRoot(t), ".cache", "testmodels")
-	if _, err := os.Stat(filepath.Join(dir, "COMPLETE")); err != nil {
-		skipMissing(t, "the random-weight test models in "+dir, "run `bash tools/models/setup.sh`")
-	}
-	return dir
-}
-
-// skipMissing skips, or fails under CI=true where the test task provides everything.
-func skipMissing(t testing.TB, what, fix string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is missing (CI=true requires it): %s", what, fix)
-	}
-	t.Skipf("%s is missing; %s", what, fix)
-}
-
 // openRuntime returns the shared ONNX Runtime or skips.
 func openRuntime(t testing.TB) *ort.Runtime {
 	t.Helper()
 	rt, err := sharedRuntime()
 	if err != nil {
-		skipMissing(t, "ONNX Runtime ("+err.Error()+")", "run `go tool task ort` or set CLINLM_ORT_LIB")
+		testenv.Missing(t, "ONNX Runtime ("+err.Error()+")", "run `go tool task ort` or set CLINLM_ORT_LIB")
 	}
 	return rt
 }
@@ -220,7 +183,7 @@ func openRuntime(t testing.TB) *ort.Runtime {
 // realBackend is inference.Engine over the test models, or a skip.
 func realBackend(t testing.TB) backend {
 	t.Helper()
-	dir := testModelsDir(t)
+	dir := testenv.TestModels(t)
 	rt := openRuntime(t)
 	reg, metrics := newRegistry(t)
 	eng, err := inference.Open(inference.Config{Dir: dir, Runtime: rt, LoadTokenizer: inference.HFTokenizer,

@@ -11,6 +11,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // scrapeMetrics reads /metrics with the Prometheus text parser, as a
@@ -110,7 +112,7 @@ func TestMetricsScrape(t *testing.T) {
 		t.Errorf("resident memory %v bytes", v)
 	}
 	// Every clinlm series is documented for operators.
-	doc, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "operations.md"))
+	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "docs", "operations.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // The privacy check: every demo (HTTP API, websocket, the no-JavaScript form
@@ -154,7 +156,7 @@ func checkPrivacy(t *testing.T, b backend) {
 			}
 		}
 	}
-	for _, root := range []string{repoRoot(t), os.TempDir()} {
+	for _, root := range []string{testenv.RepoRoot(t), os.TempDir()} {
 		for _, path := range filesWithMarker(t, root, start, marker) {
 			t.Errorf("note text in a file: %s", path)
 		}

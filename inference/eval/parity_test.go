@@ -18,7 +18,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clinlm/clinlm/inference/internal/testenv"
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // referencePython returns the venv's interpreter once it can import sklearn.

@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/clinlm/clinlm/inference/internal/onnxtest"
-	"github.com/clinlm/clinlm/inference/internal/testenv"
 	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // The ONNX Runtime environment is process-global: these tests open and close

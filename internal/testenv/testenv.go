@@ -30,8 +30,8 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
-// missing skips the test, or fails it under CI=true.
-func missing(t testing.TB, what, fix string) {
+// Missing skips the test, or fails it under CI=true.
+func Missing(t testing.TB, what, fix string) {
 	t.Helper()
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("%s is missing (CI=true requires it): %s", what, fix)
@@ -48,7 +48,7 @@ func ORTLibrary(t testing.TB) string {
 		path = filepath.Join(RepoRoot(t), ".cache", "ort", "libonnxruntime.so.1")
 	}
 	if _, err := os.Stat(path); err != nil {
-		missing(t, "the ONNX Runtime library "+path, "run `bash tools/ort/fetch.sh` or set CLINLM_ORT_LIB")
+		Missing(t, "the ONNX Runtime library "+path, "run `bash tools/ort/fetch.sh` or set CLINLM_ORT_LIB")
 	}
 	return path
 }
@@ -59,7 +59,7 @@ func TestModels(t testing.TB) string {
 	t.Helper()
 	dir := filepath.Join(RepoRoot(t), ".cache", "testmodels")
 	if _, err := os.Stat(filepath.Join(dir, "COMPLETE")); err != nil {
-		missing(t, "the test models in "+dir, "run `bash tools/models/setup.sh` (builds .venv-models and the models)")
+		Missing(t, "the test models in "+dir, "run `bash tools/models/setup.sh` (builds .venv-models and the models)")
 	}
 	return dir
 }
