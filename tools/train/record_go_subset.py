@@ -17,6 +17,7 @@ import argparse
 import json
 import re
 import sys
+from pathlib import Path
 
 import common
 import taskfiles
@@ -47,6 +48,9 @@ def subset_metrics(task: str, labels: list[str], examples: list[dict], preds: li
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("models", nargs="+", choices=sorted(SIZES))
+    ap.add_argument("--go-report", type=Path, action="append", default=[],
+                    help="a `clinlm eval --json --max-batch 1` report on a whole test file, recorded as measured by Go "
+                         "(go_eval_full_go); for files where the engine's sentence splitting changes a few examples")
     ap.add_argument("--full", action="store_true",
                     help="also score the whole test files (go_eval_full), for cards whose Python numbers were batched")
     args = ap.parse_args()
@@ -67,6 +71,13 @@ def main() -> None:
                 metrics["go_eval_full"][file] = {"examples": len(rows), "max_batch": 1,
                                                  "metrics": subset_metrics(task, model.manifest["labels"], rows, full)}
                 print(name, file, json.dumps(metrics["go_eval_full"][file]["metrics"]), flush=True)
+        for report in args.go_report:
+            rep = json.loads(report.read_text())
+            if rep["model"] != name:
+                continue
+            metrics.setdefault("go_eval_full_go", {})[Path(rep["data"]).name] = {
+                "examples": rep["examples"], "max_batch": 1, "source": "clinlm eval (Go engine)",
+                "metrics": {x["name"]: x["value"] for x in rep["metrics"]}}
         examples = next(iter(files.values()))
         if task == "clip":
             # The engine splits a text into sentences and labels each; the Python reference labels the

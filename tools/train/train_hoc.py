@@ -105,6 +105,41 @@ def encode(tok, rows, max_length):
              "labels": [float(l in r[1]) for l in LABELS]} for i, r in enumerate(rows)]
 
 
+class MeanPoolClassifier(torch.nn.Module):
+    """The first `layers` MiniLM layers, the mean of the token vectors (attention-masked) and a linear
+    layer to one logit per label. all-MiniLM-L6-v2 was trained as a mean-pooled sentence encoder (its
+    [CLS] pooler was not part of its sentence-embedding training), so mean pooling starts from useful sentence vectors: a first run
+    through BERT's [CLS] pooler at lr 2e-4 collapsed to the label priors (the same scores for every
+    sentence). Exported, it is an ordinary (input_ids, attention_mask, token_type_ids) -> logits graph."""
+
+    def __init__(self, layers: int, labels: int):
+        super().__init__()
+        from transformers import AutoModel
+
+        self.bert = AutoModel.from_pretrained(common.base_model_dir(), num_hidden_layers=layers, add_pooling_layer=False)
+        self.config = self.bert.config
+        self.dropout = torch.nn.Dropout(0.1)
+        self.classifier = torch.nn.Linear(self.config.hidden_size, labels)
+
+    def get_input_embeddings(self):
+        return self.bert.get_input_embeddings()
+
+    def set_input_embeddings(self, emb):
+        self.bert.set_input_embeddings(emb)
+
+    def forward(self, input_ids, attention_mask, token_type_ids, labels=None):
+        from transformers.modeling_outputs import SequenceClassifierOutput
+
+        hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)[0]
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        logits = self.classifier(self.dropout(pooled))
+        loss = None
+        if labels is not None:
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
+        return SequenceClassifierOutput(loss=loss, logits=logits)
+
+
 def sigmoid(x):
     return 1 / (1 + np.exp(-np.asarray(x, dtype=np.float64)))
 
@@ -158,7 +193,7 @@ def main() -> None:
     ap.add_argument("--vocab-size", type=int, default=4000, help="most frequent training tokens kept (0: all)")
     ap.add_argument("--epochs", type=float, default=2.0)
     ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--lr", type=float, default=2e-4)
+    ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--max-length", type=int, default=128)
     ap.add_argument("--test-share", type=float, default=0.15)
     ap.add_argument("--dev-share", type=float, default=0.10)
@@ -171,7 +206,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from tokenizers import Tokenizer
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedTokenizerFast
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
     common.seed_everything(args.seed, args.threads)
     hoc = load_hoc(common.shared_data())
@@ -180,10 +215,7 @@ def main() -> None:
     print(f"abstracts train {len(train_ids)} dev {len(dev_ids)} test {len(test_ids)}; sentences "
           f"{len(train_rows)} / {len(dev_rows)} / {len(test_rows)}", flush=True)
 
-    model = AutoModelForSequenceClassification.from_pretrained(
-        common.base_model_dir(), num_labels=len(LABELS), num_hidden_layers=args.layers,
-        problem_type="multi_label_classification", id2label=dict(enumerate(LABELS)),
-        label2id={l: i for i, l in enumerate(LABELS)})
+    model = MeanPoolClassifier(args.layers, len(LABELS))
     base_tok = AutoTokenizer.from_pretrained(common.base_model_dir())
     tok_json = json.loads(base_tok.backend_tokenizer.to_str())
     if args.vocab_size:
