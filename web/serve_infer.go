@@ -31,6 +31,7 @@ type inferFlags struct {
 	threads      int
 	spin         bool
 	maxBatch     int
+	workers      int
 	maxWait      time.Duration
 	queue        int
 	timeout      time.Duration
@@ -49,6 +50,7 @@ func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
 	fs.IntVar(&f.threads, "ort-threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
 	fs.BoolVar(&f.spin, "ort-spin", false, "let ONNX Runtime's idle threads busy-wait (faster only on a CPU nothing else uses)")
 	fs.IntVar(&f.maxBatch, "max-batch", 8, "most sequences per model run")
+	fs.IntVar(&f.workers, "batch-workers", 2, "batches of one model that may run at once (overlaps one batch's Go-side work with the next run)")
 	fs.DurationVar(&f.maxWait, "max-wait", 0, "longest wait for a batch to fill while the model is free (0: run at once; requests arriving during a run form the next batch)")
 	fs.IntVar(&f.queue, "queue", 256, "most sequences waiting per model before requests are refused as busy")
 	fs.DurationVar(&f.timeout, "infer-timeout", 30*time.Second, "time limit of one inference request")
@@ -120,7 +122,7 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 		}
 	}
 	eng, err := inference.Open(inference.Config{Dir: f.models, Runtime: rt, RuntimeErr: rtErr,
-		LoadTokenizer: inference.HFTokenizer, Batch: batcher.Config{MaxBatch: f.maxBatch, MaxWait: f.maxWait, QueueSize: f.queue},
+		LoadTokenizer: inference.HFTokenizer, Batch: batcher.Config{MaxBatch: f.maxBatch, MaxWait: f.maxWait, QueueSize: f.queue, Workers: f.workers},
 		Timeout: f.timeout, MaxTextRunes: f.maxNoteChars, Metrics: metrics, Logger: log})
 	if err != nil {
 		s.Close()

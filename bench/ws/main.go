@@ -63,6 +63,7 @@ type options struct {
 	threads                          int
 	spin                             bool
 	maxBatch                         int
+	workers                          int
 	maxWait                          time.Duration
 }
 
@@ -80,6 +81,7 @@ func main() {
 	flag.IntVar(&o.threads, "ort-threads", 0, "ONNX Runtime intra-op threads (0: one per core)")
 	flag.BoolVar(&o.spin, "ort-spin", false, "let ONNX Runtime's idle intra-op threads spin (as clinlm serve --ort-spin)")
 	flag.IntVar(&o.maxBatch, "max-batch", 8, "engine: most sequences per run (as clinlm serve)")
+	flag.IntVar(&o.workers, "batch-workers", 2, "engine: batches of one model running at once (as clinlm serve)")
 	flag.DurationVar(&o.maxWait, "max-wait", 0, "engine: longest wait for a batch to fill while the model is free (as clinlm serve)")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
@@ -137,7 +139,7 @@ func run(o options, w io.Writer) error {
 	}
 	defer rt.Close()
 	eng, err := inference.Open(inference.Config{Dir: o.modelsDir, Runtime: rt, LoadTokenizer: inference.HFTokenizer,
-		Batch: batcher.Config{MaxBatch: o.maxBatch, MaxWait: o.maxWait, QueueSize: 1024}, Logger: log})
+		Batch: batcher.Config{MaxBatch: o.maxBatch, MaxWait: o.maxWait, QueueSize: 1024, Workers: o.workers}, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -168,8 +170,8 @@ func run(o options, w io.Writer) error {
 
 	startLoad := loadAverage()
 	st := rt.Status()
-	fmt.Fprintf(w, "model %s (max_length %d), onnxruntime %s on %s, GOMAXPROCS %d, ort-spin %v, engine max-batch %d max-wait %s\n",
-		o.model, info.MaxLength, st.Version, st.Device, runtime.GOMAXPROCS(0), o.spin, o.maxBatch, o.maxWait)
+	fmt.Fprintf(w, "model %s (max_length %d), onnxruntime %s on %s, GOMAXPROCS %d, ort-spin %v, engine max-batch %d max-wait %s batch-workers %d\n",
+		o.model, info.MaxLength, st.Version, st.Device, runtime.GOMAXPROCS(0), o.spin, o.maxBatch, o.maxWait, o.workers)
 	fmt.Fprintf(w, "each level: at most %d requests or %s; fastest of %d interleaved rounds\n\n", o.requests, o.duration, max(1, o.rounds))
 	var all []level
 	for _, n := range o.clients {

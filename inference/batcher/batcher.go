@@ -32,6 +32,10 @@ type Config struct {
 	MaxWait time.Duration
 	// QueueSize is the most items waiting (default 256).
 	QueueSize int
+	// Workers is how many batches of one model may run at once (default 1).
+	// A second worker lets one batch's Go-side work (padding, softmax,
+	// answers) overlap the next batch's run instead of leaving the model idle.
+	Workers int
 }
 
 func (c Config) withDefaults() Config {
@@ -42,6 +46,7 @@ func (c Config) withDefaults() Config {
 	if c.QueueSize <= 0 {
 		c.QueueSize = 256
 	}
+	c.Workers = max(c.Workers, 1)
 	return c
 }
 
@@ -118,17 +123,22 @@ type Batcher[T, R any] struct {
 	mu      sync.Mutex
 	queue   []*item[T, R]
 	closed  bool
-	wake    chan struct{}
-	stopped chan struct{}
+	wake    chan struct{} // one token per worker that may be asleep
+	quit    chan struct{} // closed by Close
+	workers sync.WaitGroup
 	batchID int
 }
 
-// New starts a batcher with one worker. length gives an item's size for
-// grouping (tokens); obs may be nil.
+// New starts a batcher with cfg.Workers workers. length gives an item's size
+// for grouping (tokens); obs may be nil.
 func New[T, R any](cfg Config, run RunFunc[T, R], length func(T) int, obs Observer) *Batcher[T, R] {
-	b := &Batcher[T, R]{cfg: cfg.withDefaults(), run: run, length: length, obs: obs,
-		wake: make(chan struct{}, 1), stopped: make(chan struct{})}
-	go b.loop()
+	cfg = cfg.withDefaults()
+	b := &Batcher[T, R]{cfg: cfg, run: run, length: length, obs: obs,
+		wake: make(chan struct{}, cfg.Workers), quit: make(chan struct{})}
+	for range cfg.Workers {
+		b.workers.Add(1)
+		go b.loop()
+	}
 	return b
 }
 
@@ -167,7 +177,7 @@ func (b *Batcher[T, R]) Submit(ctx context.Context, items []T) ([]R, Timing, err
 	}
 }
 
-// Close stops the worker after the batch in progress; queued items fail with ErrClosed.
+// Close stops the workers after the batches in progress; queued items fail with ErrClosed.
 func (b *Batcher[T, R]) Close() {
 	b.mu.Lock()
 	if b.closed {
@@ -182,8 +192,8 @@ func (b *Batcher[T, R]) Close() {
 	for _, it := range q {
 		it.call.finish(it.index, zero, ErrClosed, 0, -1, 0)
 	}
-	b.signal()
-	<-b.stopped
+	close(b.quit)
+	b.workers.Wait()
 }
 
 func (b *Batcher[T, R]) signal() {
@@ -200,7 +210,7 @@ func (b *Batcher[T, R]) observeDepth(n int) {
 }
 
 func (b *Batcher[T, R]) loop() {
-	defer close(b.stopped)
+	defer b.workers.Done()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -215,7 +225,10 @@ func (b *Batcher[T, R]) loop() {
 			return
 		}
 		if n == 0 {
-			<-b.wake
+			select {
+			case <-b.wake:
+			case <-b.quit:
+			}
 			continue
 		}
 		if wait := time.Until(oldest.Add(b.cfg.MaxWait)); n < b.cfg.MaxBatch && wait > 0 {
@@ -223,6 +236,8 @@ func (b *Batcher[T, R]) loop() {
 			select {
 			case <-b.wake:
 				// Since Go 1.23 a stopped timer never delivers a stale tick.
+				timer.Stop()
+			case <-b.quit:
 				timer.Stop()
 			case <-timer.C:
 				b.runBatch()
@@ -293,8 +308,11 @@ func (b *Batcher[T, R]) runBatch() {
 	b.mu.Lock()
 	b.observeDepth(len(b.queue))
 	b.batchID++
-	id := b.batchID
+	id, more := b.batchID, len(b.queue) > 0
 	b.mu.Unlock()
+	if more {
+		b.signal() // another worker, if one is free, takes the rest
+	}
 	if len(batch) == 0 {
 		return
 	}

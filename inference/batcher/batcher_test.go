@@ -226,6 +226,31 @@ func TestFreeWorkerRunsAtOnceAndLoadFormsBatches(t *testing.T) {
 	}
 }
 
+// With two workers a second batch starts while the first still runs.
+func TestWorkersRunBatchesConcurrently(t *testing.T) {
+	rec := &recorder{gate: make(chan struct{}), started: make(chan struct{}, 4)}
+	b := New(Config{MaxBatch: 1, Workers: 2}, rec.run, identity, nil)
+	defer b.Close()
+	done := make(chan error, 2)
+	for _, v := range []int{1, 2} {
+		go func() { _, _, err := b.Submit(context.Background(), []int{v}); done <- err }()
+	}
+	for range 2 {
+		select {
+		case <-rec.started:
+		case <-time.After(10 * time.Second): // a deadlock guard, not a latency bound
+			t.Fatal("the second batch did not start while the first was running")
+		}
+	}
+	rec.gate <- struct{}{}
+	rec.gate <- struct{}{}
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestCloseFailsQueuedWork(t *testing.T) {
 	rec := &recorder{}
 	b := New(Config{}, rec.run, identity, nil)
