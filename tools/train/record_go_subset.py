@@ -69,7 +69,7 @@ def main() -> None:
             for file, rows in files.items():
                 full = [predict(model, ex) for ex in rows]
                 metrics["go_eval_full"][file] = {"examples": len(rows), "max_batch": 1,
-                                                 "metrics": subset_metrics(task, model.manifest["labels"], rows, full)}
+                                                 "metrics": subset_metrics(task, model.manifest.get("labels", []), rows, full)}
                 print(name, file, json.dumps(metrics["go_eval_full"][file]["metrics"]), flush=True)
         for report in args.go_report:
             rep = json.loads(report.read_text())
@@ -90,7 +90,7 @@ def main() -> None:
         metrics["go_eval_subset"] = {
             "examples": len(examples), "ids": [ex["id"] for ex in examples], "max_batch": 1,
             "squad_version": "1.1" if task == "qa" else None, "model_file": metrics.get("shipped"),
-            "metrics": subset_metrics(task, model.manifest["labels"], examples, preds),
+            "metrics": subset_metrics(task, model.manifest.get("labels", []), examples, preds),
             "predictions": [p[key] for p in preds]}
         common.write_json(path, metrics)
         print(name, json.dumps(metrics["go_eval_subset"]["metrics"]), flush=True)

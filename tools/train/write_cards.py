@@ -252,6 +252,18 @@ def qa(models: Path, m: dict) -> None:
     d = models / QA
     common.write_json(d / "manifest.json", manifest)
     tw = m["train_windows"]
+    ship_note = " (int8 ships when its F1 is within one point of fp32's)"
+    if shipped == "int8" and not m.get("int8_within_one_f1_point", True):
+        ship_note = (f", although its F1 is {e['fp32']['covidqa_test']['f1'] - t['f1']:.1f} points below fp32's: the "
+                     f"fp32 file ({mib(e['fp32']['bytes'])}) does not fit the repository's 40 MB budget for all demo "
+                     f"models, and on a model this weak the gap is a handful of questions (`train_qa.py --ship int8`)")
+    weak = ""
+    if t["f1"] < base["f1"]:
+        weak = (f"**This model is weaker than the trivial baseline** (F1 {t['f1']:.1f} against {base['f1']:.1f}): "
+                f"{m['steps']} steps of {m['batch_size']} windows on a shared CPU (about {m['steps'] * m['batch_size'] // (tw['with_answer'] + tw['without_answer'])} "
+                f"pass(es) over the training windows, bottom layers frozen) teach MiniLM, which never saw a QA task, "
+                f"too little to pick the answer window among the ~35 windows of a long article. It ships so that "
+                f"the QA pipeline runs end to end on a real exported model; do not read its answers as answers.\n\n")
     (d / "README.md").write_text(f"""# {QA}
 
 {NOT_CLINICAL}
@@ -274,7 +286,7 @@ were left out to fit the CPU time.
 
 ## Recipe
 {recipe}. Training took {m['train_seconds']} s on 2 CPU cores shared with other jobs. Reproduce:
-`.venv-train/bin/python tools/train/train_qa.py --out models/{QA} --steps {m['steps']} --batch-size {m['batch_size']} --lr {m['lr']} --warmup-steps {m['warmup_steps']} --freeze-layers {m['freeze_layers']} --neg-per-question {m['neg_per_question']:g} --max-length {m['max_length']} --stride {m['stride']} --max-answer-tokens {m['max_answer_tokens']} --test-articles {len(m['test_article_ids'])} --threads 1 --seed {m['seed']}`
+`.venv-train/bin/python tools/train/train_qa.py --out models/{QA} --ship {shipped} --steps {m['steps']} --batch-size {m['batch_size']} --lr {m['lr']} --warmup-steps {m['warmup_steps']} --freeze-layers {m['freeze_layers']} --neg-per-question {m['neg_per_question']:g} --max-length {m['max_length']} --stride {m['stride']} --max-answer-tokens {m['max_answer_tokens']} --test-articles {len(m['test_article_ids'])} --threads 1 --seed {m['seed']}`
 (numbers in `tools/train/metrics/{QA}.json`).
 
 The vocabulary was pruned from 30,522 to {m['vocab_size']} WordPiece tokens: every token the COVID-QA text (train
@@ -295,8 +307,8 @@ ONNX Runtime, one window per run).
 | int8 | {e['int8']['covidqa_test']['exact']:.2f} | {e['int8']['covidqa_test']['f1']:.2f} | {mib(e['int8']['bytes'])} |
 | baseline: the context sentence sharing most words with the question | {base['exact']:.2f} | {base['f1']:.2f} | — |
 
-fp32 and int8 give the same answer on {m['predictions_agree_fp32_int8']} of {t['questions']} questions. Shipped:
-**{shipped}** (int8 ships when its F1 is within one point of fp32's).
+{weak}fp32 and int8 give the same answer on {m['predictions_agree_fp32_int8']} of {t['questions']} questions. Shipped:
+**{shipped}**{ship_note}.
 
 Reproduce with the Go pipeline: {GO_EVAL}
 `go run ./web eval --model {QA} --data .cache/taskfiles/{QA}-test.jsonl --squad-version 1.1 --max-batch 1`
