@@ -252,6 +252,11 @@ def qa(models: Path, m: dict) -> None:
     d = models / QA
     common.write_json(d / "manifest.json", manifest)
     tw = m["train_windows"]
+    go_full = ""
+    g = (m.get("go_eval_full_go") or {}).get(f"{QA}-test.jsonl")
+    if g:
+        go_full = (f"Run that way on the whole file, the Go engine printed EM {g['metrics']['exact']:.4f}, F1 "
+                   f"{g['metrics']['f1']:.4f} ({g['examples']} questions), the Python numbers above. ")
     ship_note = " (int8 ships when its F1 is within one point of fp32's)"
     if shipped == "int8" and not m.get("int8_within_one_f1_point", True):
         ship_note = (f", although its F1 is {e['fp32']['covidqa_test']['f1'] - t['f1']:.1f} points below fp32's: the "
@@ -314,7 +319,7 @@ Reproduce with the Go pipeline: {GO_EVAL}
 `go run ./web eval --model {QA} --data .cache/taskfiles/{QA}-test.jsonl --squad-version 1.1 --max-batch 1`
 ({t['questions']} questions, each about 35 windows: minutes on a CPU). With `--max-batch 1` every window runs
 alone, as in the Python evaluation; ONNX Runtime's dynamic int8 quantisation scales activations per batch, so the
-default batching can move an int8 answer. {go_subset_note(m, QA)}
+default batching can move an int8 answer. {go_full}{go_subset_note(m, QA)}
 
 ## Limits
 Short training on a shared CPU: far from converged. COVID-QA answers are long (median 15 tokens, often a whole
