@@ -405,7 +405,8 @@ Same recipe and split, fp32, other layer counts and vocabularies (`--ablation NA
 | {m['layers']} | {m['vocab_size']} | {m['steps']} | {e['fp32']['hoc_test']['micro_f1']:.4f} | {e['fp32']['hoc_test']['macro_f1']:.4f} | {mib(e['int8']['bytes'])} (int8) | shipped |
 {ablation_rows}
 
-Runs stop at a wall-clock budget on a shared CPU, so their step counts differ; compare with that in mind.
+Each ablation's thresholds are tuned on the same dev abstracts. One seed each, so differences of a point or two
+are within run-to-run noise.
 """
     (d / "README.md").write_text(f"""# {HOC}
 
