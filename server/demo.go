@@ -47,8 +47,9 @@ func demoTasks() []demoTask {
 			"Ask a question about a report; each model marks its top answers in the report by their character offsets.",
 			[]components.DemoField{{Name: "context", Label: "Report", Rows: 10}, {Name: "question", Label: "Question", Rows: 1}}},
 		{"clip", "Action items in a discharge summary (CLIP-style)",
-			"The note is split into sentences and each is scored against the seven CLIP labels: appointment, " +
-				"medication, lab, patient instructions, procedure, imaging, other.",
+			"The note is split into sentences and each is scored against the model's labels: the seven CLIP labels " +
+				"(appointment, medication, lab, patient instructions, procedure, imaging, other) for CLIP models; a demo " +
+				"model trained on other labels (Hallmarks of Cancer) shows its own, in grey.",
 			[]components.DemoField{{Name: "text", Label: "Discharge summary", Rows: 10}}},
 	}
 }
@@ -249,13 +250,22 @@ func demoResult(model string, in inference.Input, res inference.Result, err erro
 			for _, l := range sn.Labels {
 				if l.Score >= threshold {
 					ds.Labels = append(ds.Labels, components.DemoLabel{Label: l.Label, Score: fmtScore(l.Score),
-						Class: "lab-" + strconv.Itoa(max(0, slices.Index(labels, l.Label)))})
+						Class: labelClass(labels, l.Label)})
 				}
 			}
 			r.Sentences = append(r.Sentences, ds)
 		}
 	}
 	return r
+}
+
+// labelClass colours a label by its place in the legend; a label the legend
+// lacks (a model with other labels) is grey, as in the page's script.
+func labelClass(legend []string, label string) string {
+	if i := slices.Index(legend, label); i >= 0 && i < 6 {
+		return "lab-" + strconv.Itoa(i)
+	}
+	return "lab-6"
 }
 
 // qaSegments cuts the report at the answers' code-point offsets; each piece
