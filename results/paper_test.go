@@ -9,35 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // This file is the acceptance check of issue 2: every number the package
 // serves equals the extraction of the paper in
 // <repo>/../shared/paper/results.json (or $CLINLM_SHARED/paper/results.json).
-
-// sharedDir locates the read-only shared folder, or skips the test.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	if dir := os.Getenv("CLINLM_SHARED"); dir != "" {
-		return dir
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			shared := filepath.Join(filepath.Dir(dir), "shared")
-			if _, err := os.Stat(shared); err != nil {
-				t.Skipf("shared folder %s is absent (set CLINLM_SHARED to check the data against the paper)", shared)
-			}
-			return shared
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("no go.mod above the test; cannot locate ../shared (set CLINLM_SHARED)")
-		}
-	}
-}
 
 // paperJSON is the part of results.json the checks read.
 type paperJSON struct {
@@ -110,7 +88,7 @@ type paperJSON struct {
 
 func loadPaper(t *testing.T) (*paperJSON, *Set) {
 	t.Helper()
-	path := filepath.Join(sharedDir(t), "paper", "results.json")
+	path := filepath.Join(testenv.SharedDir(t), "paper", "results.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Skipf("cannot read %s: %v", path, err)
@@ -681,7 +659,7 @@ var pageRef = regexp.MustCompile(`Table (\d+) \(p\.(\d+)\)`)
 // "Table N (p.P)" reference in results.json.
 func TestMatchesPaperPages(t *testing.T) {
 	_, s := loadPaper(t)
-	data, err := os.ReadFile(filepath.Join(sharedDir(t), "paper", "results.json"))
+	data, err := os.ReadFile(filepath.Join(testenv.SharedDir(t), "paper", "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/clinlm/clinlm/inference/sentences"
+
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // evalEnv is what the end-to-end eval test needs outside the module; a
@@ -303,14 +305,6 @@ type trainMetrics struct {
 	Subset         *goEvalSubset `json:"go_eval_subset"`
 }
 
-// sharedDataDir is <repo>/../shared/data, or $CLINLM_SHARED/data.
-func sharedDataDir(repo string) string {
-	if d := os.Getenv("CLINLM_SHARED"); d != "" {
-		return filepath.Join(d, "data")
-	}
-	return filepath.Join(repo, "..", "shared", "data")
-}
-
 // TestEvalCommittedModels re-runs `clinlm eval` on the first test examples
 // of every committed demo model (models/) and requires the predictions and
 // metrics that tools/train/metrics/<model>.json recorded from the Python
@@ -332,7 +326,7 @@ func TestEvalCommittedModels(t *testing.T) {
 	if _, err := os.Stat(ortLib); err != nil {
 		t.Skipf("the ONNX Runtime library %s is missing; run `go tool task ort` or set CLINLM_ORT_LIB", ortLib)
 	}
-	data := sharedDataDir(repo)
+	data := filepath.Join(testenv.SharedPath(t), "data")
 	if _, err := os.Stat(data); err != nil {
 		t.Skipf("the shared data %s are missing (set CLINLM_SHARED): %v", data, err)
 	}

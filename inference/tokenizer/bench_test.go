@@ -6,14 +6,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/clinlm/clinlm/inference/tokenizer/internal/testutil"
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // benchTexts returns the PubMedQA abstract paragraphs of ../shared/data (about
 // 2.6 MB of clinical-research English), the benchmark corpus.
 func benchTexts(b *testing.B) ([]string, int) {
 	b.Helper()
-	raw, err := os.ReadFile(filepath.Join(testutil.SharedDir(b), "data", "pubmedqa", "ori_pqal.json"))
+	raw, err := os.ReadFile(filepath.Join(testenv.SharedDir(b), "data", "pubmedqa", "ori_pqal.json"))
 	if err != nil {
 		b.Skip("pubmedqa not available:", err)
 	}
@@ -39,7 +39,7 @@ func benchTexts(b *testing.B) ([]string, int) {
 func BenchmarkEncode(b *testing.B) {
 	for _, name := range []string{"bert-base-uncased", "bert-base-cased", "roberta", "t5"} {
 		b.Run(name, func(b *testing.B) {
-			tok, err := FromFile(filepath.Join(testutil.SharedDir(b), "tokenizers", name+".json"))
+			tok, err := FromFile(filepath.Join(testenv.SharedDir(b), "tokenizers", name+".json"))
 			if err != nil {
 				b.Fatal(err)
 			}

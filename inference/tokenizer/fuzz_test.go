@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // fuzzTokenizers are the committed e2e tokenizers plus, when ../shared is
@@ -19,12 +21,7 @@ func fuzzTokenizers(f *testing.F) map[string]*Tokenizer {
 		}
 		toks[name] = tok
 	}
-	shared := os.Getenv("CLINLM_SHARED")
-	if shared == "" {
-		if wd, err := os.Getwd(); err == nil {
-			shared = filepath.Join(wd, "..", "..", "..", "shared")
-		}
-	}
+	shared := testenv.SharedPath(f)
 	for _, name := range []string{"bert-base-uncased", "roberta", "t5"} {
 		path := filepath.Join(shared, "tokenizers", name+".json")
 		if _, err := os.Stat(path); err != nil {

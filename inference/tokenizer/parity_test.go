@@ -42,6 +42,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/inference/tokenizer"
+
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // parityDetails is how many differing cases each subtest describes in full.
@@ -216,10 +218,7 @@ func findParityEnv(t *testing.T) parityEnv {
 		}
 		repo = parent
 	}
-	shared := os.Getenv("CLINLM_SHARED")
-	if shared == "" {
-		shared = filepath.Join(repo, "..", "shared")
-	}
+	shared := testenv.SharedPath(t)
 	for _, need := range []string{"tokenizers", "data"} {
 		if _, err := os.Stat(filepath.Join(shared, need)); err != nil {
 			t.Skipf("parity: %s not found (shared research data; set CLINLM_SHARED): %v", filepath.Join(shared, need), err)

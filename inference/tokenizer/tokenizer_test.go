@@ -10,14 +10,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clinlm/clinlm/inference/tokenizer/internal/testutil"
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // sharedTokenizer loads ../shared/tokenizers/<name>.json, skipping the test
 // when the shared data is absent.
 func sharedTokenizer(t testing.TB, name string) *Tokenizer {
 	t.Helper()
-	path := filepath.Join(testutil.SharedDir(t), "tokenizers", name+".json")
+	path := filepath.Join(testenv.SharedDir(t), "tokenizers", name+".json")
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("%s not available", path)
 	}
@@ -205,7 +205,7 @@ func TestTraceAndDescribe(t *testing.T) {
 // values come from HF tokenizers 0.23.3 with the same pipeline
 // (tools/make_gpt2_tokenizer.py).
 func TestFromGPT2Files(t *testing.T) {
-	dir := filepath.Join(testutil.SharedDir(t), "tokenizers", "gpt2")
+	dir := filepath.Join(testenv.SharedDir(t), "tokenizers", "gpt2")
 	if _, err := os.Stat(filepath.Join(dir, "encoder.json")); err != nil {
 		t.Skip("gpt2 files not available")
 	}

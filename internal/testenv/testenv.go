@@ -63,3 +63,24 @@ func TestModels(t testing.TB) string {
 	}
 	return dir
 }
+
+// SharedPath is the project's read-only shared folder: $CLINLM_SHARED, else
+// <repo>/../shared. It may not exist; SharedDir skips when it does not.
+func SharedPath(t testing.TB) string {
+	t.Helper()
+	if dir := os.Getenv("CLINLM_SHARED"); dir != "" {
+		return dir
+	}
+	return filepath.Join(filepath.Dir(RepoRoot(t)), "shared")
+}
+
+// SharedDir is SharedPath, skipping the test when the folder is absent:
+// tests that read the shared research data run only beside it.
+func SharedDir(t testing.TB) string {
+	t.Helper()
+	dir := SharedPath(t)
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared folder %s is absent (set CLINLM_SHARED): %v", dir, err)
+	}
+	return dir
+}

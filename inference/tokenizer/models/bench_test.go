@@ -30,7 +30,7 @@ func benchText(b *testing.B) string {
 	b.Helper()
 	var sb strings.Builder
 	for _, rel := range []string{"data/ade/ADE-NEG.txt", "data/sick/SICK.txt"} {
-		p, err := sharedFileErr(rel)
+		p, err := sharedFileErr(b, rel)
 		if err != nil {
 			b.Skipf("benchmark text %s not available (set CLINLM_SHARED): %v", rel, err)
 		}

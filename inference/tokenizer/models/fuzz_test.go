@@ -44,7 +44,7 @@ func naiveBPE(vocab map[string]uint32, ranks map[[2]string]int, word string) ([]
 
 func fuzzBPEModel(f *testing.F) (*BPE, map[[2]string]int) {
 	var m Model
-	if _, err := sharedFileErr("tokenizers/roberta.json"); err == nil {
+	if _, err := sharedFileErr(f, "tokenizers/roberta.json"); err == nil {
 		m = loadSharedModel(f, "roberta.json")
 	} else {
 		var err error
@@ -151,7 +151,7 @@ func FuzzWordPiece(f *testing.F) {
 		f.Add(s)
 	}
 	var m Model
-	if _, err := sharedFileErr("tokenizers/bert-base-uncased.json"); err == nil {
+	if _, err := sharedFileErr(f, "tokenizers/bert-base-uncased.json"); err == nil {
 		m = loadSharedModel(f, "bert-base-uncased.json")
 	} else {
 		var err error
@@ -258,7 +258,7 @@ func FuzzUnigram(f *testing.F) {
 		f.Add(s)
 	}
 	var m Model
-	if _, err := sharedFileErr("tokenizers/t5.json"); err == nil {
+	if _, err := sharedFileErr(f, "tokenizers/t5.json"); err == nil {
 		m = loadSharedModel(f, "t5.json")
 	} else {
 		var err error

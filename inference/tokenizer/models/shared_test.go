@@ -2,41 +2,17 @@ package models
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
-// findSharedDir locates the read-only shared data: $CLINLM_SHARED, else
-// <repo>/../shared.
-func findSharedDir() (string, error) {
-	if d := os.Getenv("CLINLM_SHARED"); d != "" {
-		return d, nil
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), "shared"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("repository root (go.mod) not found; cannot locate ../shared")
-		}
-		dir = parent
-	}
-}
-
 // sharedFileErr returns the path of a shared file, or why it is unavailable.
-func sharedFileErr(rel string) (string, error) {
-	d, err := findSharedDir()
-	if err != nil {
-		return "", err
-	}
-	p := filepath.Join(d, rel)
+func sharedFileErr(t testing.TB, rel string) (string, error) {
+	t.Helper()
+	p := filepath.Join(testenv.SharedPath(t), rel)
 	if _, err := os.Stat(p); err != nil {
 		return "", err
 	}
@@ -47,7 +23,7 @@ func sharedFileErr(rel string) (string, error) {
 // is missing.
 func sharedFile(t testing.TB, rel string) string {
 	t.Helper()
-	p, err := sharedFileErr(rel)
+	p, err := sharedFileErr(t, rel)
 	if err != nil {
 		t.Skipf("shared file %s not available (set CLINLM_SHARED): %v", rel, err)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/testutil"
 	"github.com/clinlm/clinlm/inference/tokenizer/normalized"
+
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // normalizerCase is written by testdata/hfgen/component_cases.py from HF
@@ -104,7 +106,7 @@ func TestBertStripAccentsFollowsLowercase(t *testing.T) {
 // against HF tokenizers 0.23.3 (values from normalize_str and the alignment
 // probe of testdata/hfgen).
 func TestPrecompiledT5(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(testutil.SharedDir(t), "tokenizers", "t5.json"))
+	raw, err := os.ReadFile(filepath.Join(testenv.SharedDir(t), "tokenizers", "t5.json"))
 	if err != nil {
 		t.Skip("t5.json not available:", err)
 	}

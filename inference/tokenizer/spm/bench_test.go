@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // BenchmarkCharsmapNormalize normalizes the lines of the shared ADE and SICK
@@ -14,7 +16,7 @@ func BenchmarkCharsmapNormalize(b *testing.B) {
 	var lines []string
 	size := 0
 	for _, rel := range []string{"data/ade/ADE-NEG.txt", "data/sick/SICK.txt"} {
-		data, err := os.ReadFile(filepath.Join(sharedDir(b), rel))
+		data, err := os.ReadFile(filepath.Join(testenv.SharedPath(b), rel))
 		if err != nil {
 			b.Skipf("benchmark text %s not available: %v", rel, err)
 		}

@@ -9,35 +9,14 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-)
 
-// sharedDir locates the read-only shared data: $CLINLM_SHARED, else
-// <repo>/../shared.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("CLINLM_SHARED"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found; cannot locate ../shared")
-		}
-		dir = parent
-	}
-}
+	"github.com/clinlm/clinlm/internal/testenv"
+)
 
 // loadT5Charsmap parses the precompiled_charsmap of the shared T5 tokenizer.
 func loadT5Charsmap(t testing.TB) *Charsmap {
 	t.Helper()
-	p := filepath.Join(sharedDir(t), "tokenizers", "t5.json")
+	p := filepath.Join(testenv.SharedPath(t), "tokenizers", "t5.json")
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Skipf("t5.json not available (set CLINLM_SHARED): %v", err)
@@ -290,7 +269,7 @@ func FuzzCharsmapNormalize(f *testing.F) {
 // fuzzCharsmap prefers the real T5 map and falls back to the hand-made one
 // so the fuzz target runs anywhere.
 func fuzzCharsmap(f *testing.F) *Charsmap {
-	if d := sharedDir(f); d != "" {
+	if d := testenv.SharedPath(f); d != "" {
 		if _, err := os.Stat(filepath.Join(d, "tokenizers", "t5.json")); err == nil {
 			return loadT5Charsmap(f)
 		}

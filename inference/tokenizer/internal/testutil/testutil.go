@@ -27,29 +27,3 @@ func LoadCases(t testing.TB, name string, out any) {
 		t.Fatalf("%s: %v", name, err)
 	}
 }
-
-// SharedDir returns the project's read-only shared directory (../shared
-// from the repository root, or $CLINLM_SHARED), skipping the test when it is
-// absent.
-func SharedDir(t testing.TB) string {
-	t.Helper()
-	if dir := os.Getenv("CLINLM_SHARED"); dir != "" {
-		return dir
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			shared := filepath.Join(dir, "..", "shared")
-			if _, err := os.Stat(shared); err != nil {
-				t.Skipf("shared data not found at %s (set CLINLM_SHARED)", shared)
-			}
-			return shared
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("repository root not found")
-		}
-	}
-}
