@@ -64,9 +64,14 @@ func (c *wordCache[V]) put(word string, v V) {
 	}
 	sh := &c.shards[c.shard(word)]
 	sh.mu.Lock()
-	if _, ok := sh.m[word]; !ok && c.size.Load() < c.capacity {
-		sh.m[strings.Clone(word)] = v
-		c.size.Add(1)
+	if _, ok := sh.m[word]; !ok {
+		// Reserve the slot before inserting: two shards checking the size
+		// and then adding could both take the last free slot.
+		if c.size.Add(1) <= c.capacity {
+			sh.m[strings.Clone(word)] = v
+		} else {
+			c.size.Add(-1)
+		}
 	}
 	sh.mu.Unlock()
 }
