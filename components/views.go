@@ -68,6 +68,17 @@ type LeaderboardPage struct {
 	Footnotes    []Footnote
 	Downloads    []Link
 	Permalink    string
+	// Demo are clinlm's own demo runs on public stand-in data, shown in a
+	// table of their own below the paper's.
+	Demo []DemoScore
+}
+
+// DemoScore is one score of a clinlm demo model or comparison run.
+type DemoScore struct {
+	Run, Encoder, Domain, StandIn, Dataset, Metric, Value, Weights, Note string
+	Layers, Vocab                                                         string
+	// CardHref links the shipped model's card; "" for comparison runs.
+	CardHref string
 }
 
 // FilterForm is the leaderboard's GET form; every control mirrors a URL

@@ -28,7 +28,7 @@ const (
 func Files() []string {
 	return []string{
 		FileSources, FileModels, FileFLOPs, FileTable5, FileMetrics, FileTable2, FileTable8,
-		FileAblationSizes, FileAblation, FileICLLines, FileCostInputs, FileEquations, FileDiscrepancies,
+		FileAblationSizes, FileAblation, FileICLLines, FileCostInputs, FileEquations, FileDiscrepancies, FileDemo,
 	}
 }
 
@@ -50,6 +50,7 @@ type Set struct {
 	costInputs    CostInputs
 	equations     []Equation
 	discrepancies []Discrepancy
+	demo          []DemoResult // clinlm's own demo runs (demo.go), sorted by stand-in task and metric
 }
 
 // loader carries the state of one Load call.
@@ -83,6 +84,7 @@ func Load(fsys fs.FS) (*Set, error) {
 	l.loadCostInputs()
 	l.loadEquations()
 	l.loadDiscrepancies()
+	l.loadDemo()
 	if err := l.p.err(); err != nil {
 		return nil, err
 	}

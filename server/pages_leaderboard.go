@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -356,7 +357,24 @@ func (s *Server) buildLeaderboard(st lbState) (components.LeaderboardPage, error
 	}
 	page.Footnotes = notes.list
 	page.Downloads = lbDownloads(st)
+	page.Demo = demoScores(s.cfg.Results.Demo(st.Task))
 	return page, nil
+}
+
+// demoScores lays out clinlm's demo rows for the leaderboard; a shipped run
+// links its model card.
+func demoScores(rows []results.DemoResult) []components.DemoScore {
+	out := make([]components.DemoScore, 0, len(rows))
+	for _, d := range rows {
+		ds := components.DemoScore{Run: d.Run, Encoder: d.Encoder, Domain: string(d.Domain), StandIn: d.StandIn,
+			Dataset: d.Dataset, Metric: metricLabel(d.Metric), Value: fmt.Sprintf("%.3f", d.Value), Weights: d.Weights,
+			Note: d.Note, Layers: strconv.Itoa(d.Layers), Vocab: groupThousands(d.Vocab)}
+		if d.Shipped {
+			ds.CardHref = "/demo/card/" + url.PathEscape(d.Run)
+		}
+		out = append(out, ds)
+	}
+	return out
 }
 
 // rankShown ranks the shown rows within each shown score column, keyed by
@@ -503,4 +521,13 @@ func taskIntro(task string) string {
 		}
 	}
 	return ""
+}
+
+// groupThousands writes 30522 as "30,522".
+func groupThousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -475,3 +475,46 @@ func TestAblationPage(t *testing.T) {
 		t.Error("reference line value missing")
 	}
 }
+
+// TestLeaderboardDemoTable: clinlm's own demo runs sit in a table of their
+// own below the paper's, filtered by the task a board shows, never among
+// the paper's ranked rows.
+func TestLeaderboardDemoTable(t *testing.T) {
+	srv, set := newResultsServer(t)
+	tests := []struct{ path, task string }{{"/leaderboard", ""}, {"/leaderboard/clip", "CLIP"}, {"/leaderboard/mednli", "MedNLI"}}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			doc := getPage(t, srv, tt.path, http.StatusOK)
+			table := testID(t, doc, "demo-table")
+			var runs []string
+			for _, tr := range findAll(table, func(n *html.Node) bool { _, ok := attr(n, "data-run"); return ok }) {
+				r, _ := attr(tr, "data-run")
+				runs = append(runs, r)
+			}
+			var want []string
+			for _, d := range set.Demo(tt.task) {
+				want = append(want, d.Run)
+			}
+			if len(want) == 0 || !slices.Equal(runs, want) {
+				t.Errorf("demo rows %v, want %v", runs, want)
+			}
+			for _, m := range leaderboardModels(t, doc) {
+				if slices.Contains(runs, m) {
+					t.Errorf("demo run %s is ranked among the paper's models", m)
+				}
+			}
+			section := htmltest.Text(testID(t, doc, "demo-scores"))
+			for _, must := range []string{"not the paper's", "cannot be compared", "Not for clinical use"} {
+				if !strings.Contains(section, must) {
+					t.Errorf("the demo section does not say %q", must)
+				}
+			}
+		})
+	}
+	doc := getPage(t, srv, "/leaderboard/clip", http.StatusOK)
+	// A shipped run links its model card on each of its rows (micro and macro F1).
+	cards := findAll(doc, htmltest.ByAttr("href", "/demo/card/minilm-hoc"))
+	if len(cards) != 2 || textOf(cards[0]) != "minilm-hoc" {
+		t.Errorf("%d minilm-hoc card links, want 2 named minilm-hoc", len(cards))
+	}
+}

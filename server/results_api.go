@@ -20,6 +20,7 @@ func (s *Server) registerResults(e *echo.Echo) {
 	e.GET("/api/v1/results.csv", s.apiResultsCSV)
 	e.GET("/api/v1/models", s.apiModels)
 	e.GET("/api/v1/ablation", s.apiAblation)
+	e.GET("/api/v1/demo-results", s.apiDemoResults)
 	s.registerPages(e)
 }
 
@@ -395,6 +396,34 @@ func (s *Server) apiAblation(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, ablationBody{Ablation: rows})
+}
+
+type demoResultsBody struct {
+	Results []results.DemoResult `json:"results"`
+}
+
+// apiDemoResults serves GET /api/v1/demo-results: clinlm's own demo models
+// on public stand-in data ("origin":"clinlm demo"), kept apart from
+// /api/v1/results, which holds the paper's numbers only. ?task= picks the
+// paper task the rows stand in for.
+func (s *Server) apiDemoResults(c echo.Context) error {
+	q := c.QueryParams()
+	if err := onlyParams(q, "task"); err != nil {
+		return err
+	}
+	task := ""
+	if v := q.Get("task"); v != "" {
+		t, ok := canonicalTask(v)
+		if !ok {
+			return badParam("task", v, "MedNLI, RadQA or CLIP")
+		}
+		task = t
+	}
+	rows := s.cfg.Results.Demo(task)
+	if rows == nil {
+		rows = []results.DemoResult{}
+	}
+	return c.JSON(http.StatusOK, demoResultsBody{Results: rows})
 }
 
 func knownMetric(name string) bool {

@@ -196,6 +196,8 @@ func TestAPIBadFilters(t *testing.T) {
 		{"/api/v1/results?tsk=MedNLI", `unknown parameter \"tsk\"`},
 		{"/api/v1/ablation?fraction=0.1", `unknown parameter \"fraction\"`},
 		{"/api/v1/models?task=CLIP", `unknown parameter \"task\"`},
+		{"/api/v1/demo-results?task=HoC", `unknown task \"HoC\"`},
+		{"/api/v1/demo-results?model=minilm-nli", `unknown parameter \"model\"`},
 		// A crafted value comes back JSON-escaped, never as markup.
 		{"/api/v1/results?domain=%3Cscript%3Ealert(1)%3C/script%3E", `unknown domain \"\u003cscript\u003ealert(1)\u003c/script\u003e\"`},
 	}
@@ -335,6 +337,42 @@ func TestAPIAblation(t *testing.T) {
 	for _, k := range []string{"model", "task", "metric", "fraction", "examples", "mean", "std"} {
 		if _, ok := raw.Ablation[0][k]; !ok {
 			t.Errorf("key %q missing", k)
+		}
+	}
+}
+
+// TestAPIDemoResults: clinlm's own demo rows are served apart from the
+// paper's, marked "clinlm demo", and never leak into /api/v1/results.
+func TestAPIDemoResults(t *testing.T) {
+	srv, set := newResultsServer(t)
+	tests := []struct{ query, task string }{{"", ""}, {"task=clip", "CLIP"}, {"task=MedNLI", "MedNLI"}}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			rec := fetch(t, srv, "/api/v1/demo-results?"+tt.query)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+			}
+			var body struct {
+				Results []results.DemoResult `json:"results"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Fatal(err)
+			}
+			want := set.Demo(tt.task)
+			if len(want) == 0 || !reflect.DeepEqual(body.Results, want) {
+				t.Errorf("got %d rows, want %d equal rows", len(body.Results), len(want))
+			}
+			for _, r := range body.Results {
+				if r.Origin != results.OriginDemo {
+					t.Errorf("%s: origin %q", r.Run, r.Origin)
+				}
+			}
+		})
+	}
+	rec := fetch(t, srv, "/api/v1/results")
+	for _, d := range set.Demo("") {
+		if strings.Contains(rec.Body.String(), `"`+d.Run+`"`) {
+			t.Errorf("demo run %s appears among the paper's results", d.Run)
 		}
 	}
 }
