@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -120,6 +121,9 @@ func ParseManifest(data []byte) (Manifest, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
 		return m, fmt.Errorf("manifest.json: %w", err)
+	}
+	if err := checkExactKeys(data, reflect.TypeFor[Manifest]()); err != nil {
+		return Manifest{}, fmt.Errorf("manifest.json: %w", err)
 	}
 	if err := m.Validate(); err != nil {
 		return m, fmt.Errorf("manifest.json: %w", err)

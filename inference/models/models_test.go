@@ -25,6 +25,9 @@ func TestParseManifest(t *testing.T) {
 	}{
 		{"valid", func(s string) string { return s }, ""},
 		{"unknown field", func(s string) string { return strings.Replace(s, `"task"`, `"tsak": 1, "task"`, 1) }, "unknown field"},
+		// encoding/json matches keys without case; the manifest does not.
+		{"key in the wrong case", func(s string) string { return strings.Replace(s, `"task"`, `"Task"`, 1) }, `field "Task": keys are case-sensitive, write "task"`},
+		{"nested key in the wrong case", func(s string) string { return strings.Replace(s, `"name"`, `"NAME"`, 2) }, `field "metrics.0.NAME": keys are case-sensitive, write "name"`},
 		{"bad task", func(s string) string { return strings.Replace(s, `"nli"`, `"ner"`, 1) }, "task"},
 		{"head not for task", func(s string) string {
 			return strings.Replace(s, "sequence-pair-classification", "span-extraction", 1)
