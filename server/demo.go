@@ -26,7 +26,7 @@ func (s *Server) registerDemo() {
 	e := s.echo
 	e.GET("/demo", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/demo/nli") })
 	e.GET("/demo/:task", s.demoPage)
-	e.POST("/demo/:task", s.demoPage)
+	e.POST("/demo/:task", s.clients.limitRate(s.demoPage))
 	e.GET("/demo/card/:name", s.demoCardPage)
 	e.GET("/models", s.demoModelsPage)
 }

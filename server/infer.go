@@ -40,6 +40,14 @@ type InferLimits struct {
 	// WriteTimeout bounds one websocket write: a client that stops reading
 	// is disconnected after it (default 10s).
 	WriteTimeout time.Duration
+	// PerClientRate and PerClientBurst bound the inference requests
+	// (POST /api/v1/infer, no-JavaScript demo forms) and websocket opens of
+	// one remote IP address per second (beyond: 429 with Retry-After);
+	// PerClientWebsockets bounds its open websockets. 0 turns each off (the
+	// default: behind a proxy or a shared NAT every user has one address).
+	PerClientRate       float64
+	PerClientBurst      int
+	PerClientWebsockets int
 }
 
 func (l InferLimits) withDefaults() InferLimits {
@@ -71,8 +79,8 @@ func (l InferLimits) withDefaults() InferLimits {
 // and /metrics.
 func (s *Server) registerInference() {
 	e := s.echo
-	e.POST("/api/v1/infer/:model", s.inferHTTP)
-	e.GET("/ws/infer", s.inferWS)
+	e.POST("/api/v1/infer/:model", s.clients.limitRate(s.inferHTTP))
+	e.GET("/ws/infer", s.clients.limitRate(s.inferWS))
 	if s.cfg.Metrics != nil {
 		e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics))
 	}

@@ -44,6 +44,8 @@ type Server struct {
 	// wsSlots and httpSlots hold one token per open websocket and per
 	// running HTTP inference request (InferLimits).
 	wsSlots, httpSlots chan struct{}
+	// clients holds the per-client (remote address) limits.
+	clients *clientLimits
 }
 
 // New builds the server and registers every route.
@@ -62,7 +64,11 @@ func New(cfg Config) (*Server, error) {
 	e.HidePort = true
 	limits := cfg.InferLimits.withDefaults()
 	s := &Server{cfg: cfg, echo: e, life: newLifecycle(),
-		wsSlots: make(chan struct{}, limits.MaxConnections), httpSlots: make(chan struct{}, limits.MaxHTTPInFlight)}
+		wsSlots: make(chan struct{}, limits.MaxConnections), httpSlots: make(chan struct{}, limits.MaxHTTPInFlight),
+		clients: newClientLimits(limits)}
+	// A client is its TCP peer address: X-Forwarded-For and X-Real-IP are
+	// set by the client itself unless a trusted proxy rewrites them.
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.handleError
 	e.Use(recoverMiddleware(cfg.Logger), requestLogger(cfg.Logger), securityHeaders,
 		bodyLimit(limits.MaxFrameBytes))

@@ -79,6 +79,12 @@ func (s *Server) inferWS(c echo.Context) error {
 		c.Response().Header().Set("Retry-After", "1")
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "too many open websockets; retry shortly")
 	}
+	client := c.RealIP()
+	if !s.clients.enter(client) {
+		c.Response().Header().Set("Retry-After", "1")
+		return echo.NewHTTPError(http.StatusTooManyRequests, "too many open websockets from this address; close one first")
+	}
+	defer s.clients.leave(client)
 	if !s.life.enter() {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "the server is shutting down")
 	}

@@ -40,6 +40,9 @@ type inferFlags struct {
 	wsRate       float64
 	maxWS        int
 	maxHTTP      int
+	clientRate   float64
+	clientBurst  int
+	clientWS     int
 }
 
 func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
@@ -59,6 +62,9 @@ func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
 	fs.Float64Var(&f.wsRate, "ws-rate", 20, "requests per second per websocket connection")
 	fs.IntVar(&f.maxWS, "max-websockets", 256, "most open websockets (more: 503 busy)")
 	fs.IntVar(&f.maxHTTP, "max-http-inflight", 64, "most POST /api/v1/infer requests running at once (more: 503 busy)")
+	fs.Float64Var(&f.clientRate, "client-rate", 0, "inference requests and websocket opens per second per client IP address (more: 429; 0: no limit)")
+	fs.IntVar(&f.clientBurst, "client-burst", 0, "burst allowed above --client-rate (0: twice the rate)")
+	fs.IntVar(&f.clientWS, "client-websockets", 0, "most open websockets per client IP address (more: 429; 0: no limit)")
 }
 
 // inferenceSetup is the engine and what the server needs from it.
@@ -95,7 +101,8 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 	s := &inferenceSetup{
 		metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		limits: server.InferLimits{MaxFrameBytes: f.maxFrame, RatePerSecond: f.wsRate, Burst: int(2 * f.wsRate),
-			MaxConnections: f.maxWS, MaxHTTPInFlight: f.maxHTTP},
+			MaxConnections: f.maxWS, MaxHTTPInFlight: f.maxHTTP,
+			PerClientRate: f.clientRate, PerClientBurst: f.clientBurst, PerClientWebsockets: f.clientWS},
 	}
 	rt, rtErr := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(f.ortLib), Device: device, IntraOpThreads: f.threads, Spin: f.spin, Logger: log})
 	check := server.Check{Name: "onnx runtime", Optional: true}
