@@ -112,11 +112,11 @@ class MeanPoolClassifier(torch.nn.Module):
     through BERT's [CLS] pooler at lr 2e-4 collapsed to the label priors (the same scores for every
     sentence). Exported, it is an ordinary (input_ids, attention_mask, token_type_ids) -> logits graph."""
 
-    def __init__(self, layers: int, labels: int):
+    def __init__(self, layers: int, labels: int, init: Path):
         super().__init__()
         from transformers import AutoModel
 
-        self.bert = AutoModel.from_pretrained(common.base_model_dir(), num_hidden_layers=layers, add_pooling_layer=False)
+        self.bert = AutoModel.from_pretrained(init, num_hidden_layers=layers, add_pooling_layer=False)
         self.config = self.bert.config
         self.dropout = torch.nn.Dropout(0.1)
         self.classifier = torch.nn.Linear(self.config.hidden_size, labels)
@@ -201,6 +201,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=0, help="optimizer steps (0: until --epochs or --budget-minutes)")
     ap.add_argument("--warmup-steps", type=int, default=20)
     ap.add_argument("--budget-minutes", type=float, default=0)
+    ap.add_argument("--init", type=Path, default=None,
+                    help="encoder to start from (a pretrain_mlm.py checkpoint); default all-MiniLM-L6-v2")
     ap.add_argument("--ablation", default="",
                     help="a comparison run: write metrics/ablations/NAME.json and nothing in models/")
     args = ap.parse_args()
@@ -215,7 +217,7 @@ def main() -> None:
     print(f"abstracts train {len(train_ids)} dev {len(dev_ids)} test {len(test_ids)}; sentences "
           f"{len(train_rows)} / {len(dev_rows)} / {len(test_rows)}", flush=True)
 
-    model = MeanPoolClassifier(args.layers, len(LABELS))
+    model = MeanPoolClassifier(args.layers, len(LABELS), args.init or common.base_model_dir())
     base_tok = AutoTokenizer.from_pretrained(common.base_model_dir())
     tok_json = json.loads(base_tok.backend_tokenizer.to_str())
     if args.vocab_size:
@@ -245,6 +247,7 @@ def main() -> None:
     metrics = {"labels": LABELS, "seed": args.seed, "layers": args.layers, "epochs": args.epochs, "steps": total,
                "warmup_steps": args.warmup_steps, "batch_size": args.batch_size, "lr": args.lr, "max_length": args.max_length,
                "vocab_size": len(kept), "vocab_size_arg": args.vocab_size,
+               "init": str(args.init) if args.init else "all-MiniLM-L6-v2",
                "split": {"test_share": args.test_share, "dev_share": args.dev_share, "abstracts":
                          {"train": len(train_ids), "dev": len(dev_ids), "test": len(test_ids)},
                          "sentences": {"train": len(train_rows), "dev": len(dev_rows), "test": len(test_rows)}},

@@ -211,7 +211,7 @@ def main() -> None:
     int8 = work / "model.int8.onnx"
     common.quantize_int8(fp32, int8)
     metrics = {"seed": args.seed, "epochs": args.epochs, "steps": total, "batch_size": args.batch_size, "lr": args.lr,
-               "warmup_steps": args.warmup_steps, "freeze_layers": args.freeze_layers,
+               "warmup_steps": args.warmup_steps, "freeze_layers": args.freeze_layers, "threads": args.threads,
                "neg_per_question": args.neg_per_question,
                "max_length": args.max_length, "stride": args.stride, "max_answer_tokens": args.max_answer_tokens,
                "test_article_ids": sorted(test_ids), "train_articles": len(train_arts),

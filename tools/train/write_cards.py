@@ -223,7 +223,7 @@ def qa(models: Path, m: dict) -> None:
               if m.get("freeze_layers") else "")
     recipe = (f"all-MiniLM-L6-v2 + span head; {frozen}AdamW lr {m['lr']}, linear warm-up over {m['warmup_steps']} steps "
               f"then constant, batch {m['batch_size']}, {m['steps']} steps, windows max_length {m['max_length']} "
-              f"stride {m['stride']} (only_second), seed {m['seed']}, 1 CPU thread; vocabulary pruned to "
+              f"stride {m['stride']} (only_second), seed {m['seed']}, {m.get('threads', 1)} CPU thread(s); vocabulary pruned to "
               f"{m['vocab_size']} tokens; torch.onnx.export opset 17; onnxruntime quantize_dynamic QInt8 "
               f"({shipped} shipped)")
     data_line = (f"COVID-QA (200423_covidQA.json), {m['train_articles']} articles; test articles "
@@ -291,7 +291,7 @@ were left out to fit the CPU time.
 
 ## Recipe
 {recipe}. Training took {m['train_seconds']} s on 2 CPU cores shared with other jobs. Reproduce:
-`.venv-train/bin/python tools/train/train_qa.py --out models/{QA} --ship {shipped} --steps {m['steps']} --batch-size {m['batch_size']} --lr {m['lr']} --warmup-steps {m['warmup_steps']} --freeze-layers {m['freeze_layers']} --neg-per-question {m['neg_per_question']:g} --max-length {m['max_length']} --stride {m['stride']} --max-answer-tokens {m['max_answer_tokens']} --test-articles {len(m['test_article_ids'])} --threads 1 --seed {m['seed']}`
+`.venv-train/bin/python tools/train/train_qa.py --out models/{QA} --ship {shipped} --steps {m['steps']} --batch-size {m['batch_size']} --lr {m['lr']} --warmup-steps {m['warmup_steps']} --freeze-layers {m['freeze_layers']} --neg-per-question {m['neg_per_question']:g} --max-length {m['max_length']} --stride {m['stride']} --max-answer-tokens {m['max_answer_tokens']} --test-articles {len(m['test_article_ids'])} --threads {m.get('threads', 1)} --seed {m['seed']}`
 (numbers in `tools/train/metrics/{QA}.json`).
 
 The vocabulary was pruned from 30,522 to {m['vocab_size']} WordPiece tokens: every token the COVID-QA text (train
@@ -326,6 +326,14 @@ Short training on a shared CPU: far from converged. COVID-QA answers are long (m
 sentence), which EM punishes; answers longer than {m['max_answer_tokens']} tokens cannot be produced. Scientific
 English only; the manifest's `stride` ({m['stride']}) and `max_length` ({m['max_length']}) are the training values.
 """)
+
+
+def encoder_name(m: dict) -> str:
+    """The encoder a HoC run started from, as the card's table names it."""
+    init = m.get("init", "all-MiniLM-L6-v2")
+    if init == "all-MiniLM-L6-v2":
+        return "MiniLM"
+    return f"MiniLM + MLM (`{Path(init).parent.name}`)"
 
 
 def hoc(models: Path, m: dict, ablations: dict[str, dict]) -> None:
@@ -390,19 +398,22 @@ def hoc(models: Path, m: dict, ablations: dict[str, dict]) -> None:
     per_label = "\n".join(f"| {l} | {m['thresholds'][l]:.2f} | {t['per_label_f1'][l]:.4f} | {t['support'][l]} |"
                           for l in labels)
     ablation_rows = "\n".join(
-        f"| {a['layers']} | {a['vocab_size']} | {a['steps']} | {a['eval']['fp32']['hoc_test']['micro_f1']:.4f} | "
+        f"| {encoder_name(a)} | {a['layers']} | {a['vocab_size']} | {a['steps']} | "
+        f"{a['eval']['fp32']['hoc_test']['micro_f1']:.4f} | "
         f"{a['eval']['fp32']['hoc_test']['macro_f1']:.4f} | {mib(a['eval']['int8']['bytes'])} (int8) | `{name}` |"
         for name, a in sorted(ablations.items()))
     ablation_text = ""
     if ablation_rows:
         ablation_text = f"""
 ### What the size limit costs
-Same recipe and split, fp32, other layer counts and vocabularies (`--ablation NAME`, numbers in
-`tools/train/metrics/ablations/`); the shipped configuration first:
+Same recipe and split, fp32, other layer counts, vocabularies and starting encoders (`--ablation NAME`, numbers in
+`tools/train/metrics/ablations/`); the shipped configuration first. "+ MLM" is all-MiniLM-L6-v2 after our continued
+masked-language-model pretraining on public radiology reports, trial reports and biomedical abstracts
+(`pretrain_mlm.py`), the paper's domain-adaptation recipe in miniature:
 
-| layers | vocabulary | steps | micro F1 | macro F1 | file | run |
-|---|---|---|---|---|---|---|
-| {m['layers']} | {m['vocab_size']} | {m['steps']} | {e['fp32']['hoc_test']['micro_f1']:.4f} | {e['fp32']['hoc_test']['macro_f1']:.4f} | {mib(e['int8']['bytes'])} (int8) | shipped |
+| encoder | layers | vocabulary | steps | micro F1 | macro F1 | file | run |
+|---|---|---|---|---|---|---|---|
+| {encoder_name(m)} | {m['layers']} | {m['vocab_size']} | {m['steps']} | {e['fp32']['hoc_test']['micro_f1']:.4f} | {e['fp32']['hoc_test']['macro_f1']:.4f} | {mib(e['int8']['bytes'])} (int8) | shipped |
 {ablation_rows}
 
 Each ablation's thresholds are tuned on the same dev abstracts. One seed each, so differences of a point or two
@@ -484,7 +495,8 @@ def main() -> None:
     if (mdir / f"{QA}.json").exists():
         qa(args.models, json.loads((mdir / f"{QA}.json").read_text()))
     if (mdir / f"{HOC}.json").exists():
-        ablations = {p.stem: json.loads(p.read_text()) for p in sorted((mdir / "ablations").glob("*.json"))}
+        # HoC comparison runs only (pretrain_mlm.py writes its own record beside them).
+        ablations = {p.stem: json.loads(p.read_text()) for p in sorted((mdir / "ablations").glob("hoc-*.json"))}
         hoc(args.models, json.loads((mdir / f"{HOC}.json").read_text()), ablations)
 
 
