@@ -86,6 +86,7 @@ func TestDemoNumbersMatchTrainingRecords(t *testing.T) {
 		t.Fatal("no demo results")
 	}
 	root := testenv.RepoRoot(t)
+	shippedRuns := map[string][]bool{} // run -> per row: are these the weights in models/?
 	for _, d := range rows {
 		file, path, _ := strings.Cut(d.Record, "#")
 		raw, err := os.ReadFile(filepath.Join(root, "tools", "train", "metrics", filepath.FromSlash(file)))
@@ -97,6 +98,8 @@ func TestDemoNumbersMatchTrainingRecords(t *testing.T) {
 		if err := json.Unmarshal(raw, &doc); err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
+		// The training record says which file went into models/ ("shipped").
+		shippedWeights, _ := doc.(map[string]any)["shipped"].(string)
 		for _, key := range strings.Split(path, ".") {
 			obj, _ := doc.(map[string]any)
 			doc = obj[key]
@@ -115,8 +118,16 @@ func TestDemoNumbersMatchTrainingRecords(t *testing.T) {
 		if d.Origin != OriginDemo {
 			t.Errorf("%s: origin %q", d.Run, d.Origin)
 		}
-		if d.Shipped {
+		if d.Shipped && d.Weights == shippedWeights {
 			checkShippedManifest(t, filepath.Join(root, "models", d.Run, "manifest.json"), d)
+		}
+		if d.Shipped {
+			shippedRuns[d.Run] = append(shippedRuns[d.Run], d.Weights == shippedWeights)
+		}
+	}
+	for run, rowsOfShippedFile := range shippedRuns {
+		if !slices.Contains(rowsOfShippedFile, true) {
+			t.Errorf("%s is marked shipped, but none of its rows is of the weights in models/%s", run, run)
 		}
 	}
 }
