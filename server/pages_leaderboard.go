@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/clinlm/clinlm/components"
 	"github.com/clinlm/clinlm/results"
@@ -364,11 +366,12 @@ func (s *Server) buildLeaderboard(st lbState) (components.LeaderboardPage, error
 // demoScores lays out clinlm's demo rows for the leaderboard; a shipped run
 // links its model card.
 func demoScores(rows []results.DemoResult) []components.DemoScore {
+	english := message.NewPrinter(language.English) // 30522 as "30,522"
 	out := make([]components.DemoScore, 0, len(rows))
 	for _, d := range rows {
 		ds := components.DemoScore{Run: d.Run, Encoder: d.Encoder, Domain: string(d.Domain), StandIn: d.StandIn,
 			Dataset: d.Dataset, Metric: metricLabel(d.Metric), Value: fmt.Sprintf("%.3f", d.Value), Weights: d.Weights,
-			Note: d.Note, Layers: strconv.Itoa(d.Layers), Vocab: groupThousands(d.Vocab)}
+			Note: d.Note, Layers: strconv.Itoa(d.Layers), Vocab: english.Sprintf("%d", d.Vocab)}
 		if d.Shipped {
 			ds.CardHref = "/demo/card/" + url.PathEscape(d.Run)
 		}
@@ -521,13 +524,4 @@ func taskIntro(task string) string {
 		}
 	}
 	return ""
-}
-
-// groupThousands writes 30522 as "30,522".
-func groupThousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -512,6 +512,9 @@ func TestLeaderboardDemoTable(t *testing.T) {
 		})
 	}
 	doc := getPage(t, srv, "/leaderboard/clip", http.StatusOK)
+	if !strings.Contains(textOf(testID(t, doc, "demo-table")), "30,522") {
+		t.Error("vocabulary sizes are not written with thousands separators")
+	}
 	// A shipped run links its model card on each of its rows.
 	want := 0
 	for _, d := range set.Demo("CLIP") {
