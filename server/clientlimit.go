@@ -35,8 +35,7 @@ func newClientLimits(l InferLimits) *clientLimits {
 			Store:               store,
 			IdentifierExtractor: func(ctx echo.Context) (string, error) { return ctx.RealIP(), nil },
 			DenyHandler: func(ctx echo.Context, _ string, _ error) error {
-				ctx.Response().Header().Set("Retry-After", "1")
-				return echo.NewHTTPError(http.StatusTooManyRequests, "too many requests from this address; slow down")
+				return retryLater(ctx, http.StatusTooManyRequests, "too many requests from this address; slow down")
 			},
 		})
 	}

@@ -16,6 +16,13 @@ type apiError struct {
 	} `json:"error"`
 }
 
+// retryLater is a "busy" answer (429 or 503) that tells the client when to
+// try again; handleError renders it like any other error.
+func retryLater(c echo.Context, status int, msg string) error {
+	c.Response().Header().Set("Retry-After", "1")
+	return echo.NewHTTPError(status, msg)
+}
+
 // errorCode names an HTTP status for machine clients.
 func errorCode(status int) string {
 	switch status {

@@ -162,13 +162,23 @@ func (f modelFilter) query(q url.Values) {
 func parseTasks(q url.Values) ([]string, error) {
 	var out []string
 	for _, v := range values(q, "task") {
-		t, ok := canonicalTask(v)
-		if !ok {
-			return nil, badParam("task", v, "MedNLI, RadQA or CLIP")
+		t, err := taskParam(v)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// taskParam reads one ?task= value as the paper prints the task, or answers
+// 400 naming the value.
+func taskParam(v string) (string, error) {
+	t, ok := canonicalTask(v)
+	if !ok {
+		return "", badParam("task", v, "MedNLI, RadQA or CLIP")
+	}
+	return t, nil
 }
 
 func canonicalTask(name string) (string, bool) {
@@ -372,11 +382,10 @@ func (s *Server) apiAblation(c echo.Context) error {
 	}
 	var f results.AblationFilter
 	if v := q.Get("task"); v != "" {
-		t, ok := canonicalTask(v)
-		if !ok {
-			return badParam("task", v, "MedNLI, RadQA or CLIP")
+		var err error
+		if f.Task, err = taskParam(v); err != nil {
+			return err
 		}
-		f.Task = t
 	}
 	if v := q.Get("metric"); v != "" {
 		if !knownMetric(v) {
@@ -413,11 +422,10 @@ func (s *Server) apiDemoResults(c echo.Context) error {
 	}
 	task := ""
 	if v := q.Get("task"); v != "" {
-		t, ok := canonicalTask(v)
-		if !ok {
-			return badParam("task", v, "MedNLI, RadQA or CLIP")
+		var err error
+		if task, err = taskParam(v); err != nil {
+			return err
 		}
-		task = t
 	}
 	rows := s.cfg.Results.Demo(task)
 	if rows == nil {

@@ -76,13 +76,11 @@ func (s *Server) inferWS(c echo.Context) error {
 	case s.wsSlots <- struct{}{}:
 		defer func() { <-s.wsSlots }()
 	default:
-		c.Response().Header().Set("Retry-After", "1")
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "too many open websockets; retry shortly")
+		return retryLater(c, http.StatusServiceUnavailable, "too many open websockets; retry shortly")
 	}
 	client := c.RealIP()
 	if !s.clients.enter(client) {
-		c.Response().Header().Set("Retry-After", "1")
-		return echo.NewHTTPError(http.StatusTooManyRequests, "too many open websockets from this address; close one first")
+		return retryLater(c, http.StatusTooManyRequests, "too many open websockets from this address; close one first")
 	}
 	defer s.clients.leave(client)
 	if !s.life.enter() {
