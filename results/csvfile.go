@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -277,6 +278,16 @@ func (r *record) boolean(field string) (bool, bool) {
 	}
 	r.fail(field, "%q is not true or false", s)
 	return false, false
+}
+
+// domain parses one of Domains().
+func (r *record) domain(field string) (Domain, bool) {
+	d := Domain(r.str(field))
+	if !slices.Contains(Domains(), d) {
+		r.fail(field, "unknown domain %q (want clinical, biomedical or general)", d)
+		return d, false
+	}
+	return d, true
 }
 
 // printed parses a quantity printed with a unit suffix ("220M", "0.5B") or

@@ -2,7 +2,6 @@ package results
 
 import (
 	"regexp"
-	"slices"
 	"sort"
 )
 
@@ -36,9 +35,9 @@ type DemoResult struct {
 	Vocab int `json:"vocab"`
 	// StandIn is the paper's task this run stands in for; Dataset what it
 	// was really scored on.
-	StandIn string `json:"stand_in"`
-	Dataset string `json:"dataset"`
-	Metric  string `json:"metric"`
+	StandIn string  `json:"stand_in"`
+	Dataset string  `json:"dataset"`
+	Metric  string  `json:"metric"`
 	Value   float64 `json:"value"`
 	// Weights is int8 or fp32: the file that was scored.
 	Weights string `json:"weights"`
@@ -66,7 +65,6 @@ type demoRun struct {
 	vocab   int
 	standIn string
 	shipped bool
-	row     int
 }
 
 // demoRunName is a model-folder-like name: lower case, digits, dashes.
@@ -78,6 +76,7 @@ var demoRecord = regexp.MustCompile(`^[a-z0-9][a-z0-9./-]*\.json#[A-Za-z0-9_.]+$
 func (l *loader) loadDemo() {
 	keys := seen{}
 	runs := map[string]demoRun{}
+	firstRow := map[string]int{} // the row each run was first seen at
 	for _, r := range l.read(FileDemo, DemoColumns()...) {
 		run, ok := r.required("run")
 		if ok && !demoRunName.MatchString(run) {
@@ -86,11 +85,8 @@ func (l *loader) loadDemo() {
 		}
 		encoder, good := r.required("encoder")
 		ok = ok && good
-		domain := Domain(r.str("domain"))
-		if !slices.Contains(Domains(), domain) {
-			r.fail("domain", "unknown domain %q (want clinical, biomedical or general)", domain)
-			ok = false
-		}
+		domain, good := r.domain("domain")
+		ok = ok && good
 		layers, good := r.integer("layers")
 		if good && (layers < 1 || layers > 48) {
 			r.fail("layers", "%d layers is out of range (1–48)", layers)
@@ -130,13 +126,12 @@ func (l *loader) loadDemo() {
 		if !ok {
 			continue
 		}
-		this := demoRun{encoder: encoder, domain: domain, layers: layers, vocab: vocab, standIn: standIn, shipped: shipped, row: r.line}
-		if first, found := runs[run]; found && (first.encoder != this.encoder || first.domain != this.domain ||
-			first.layers != this.layers || first.vocab != this.vocab || first.standIn != this.standIn || first.shipped != this.shipped) {
-			r.fail("run", "run %s: encoder, domain, layers, vocab, stand_in and shipped differ from row %d", run, first.row)
+		this := demoRun{encoder: encoder, domain: domain, layers: layers, vocab: vocab, standIn: standIn, shipped: shipped}
+		if first, found := runs[run]; !found {
+			runs[run], firstRow[run] = this, r.line
+		} else if first != this {
+			r.fail("run", "run %s: encoder, domain, layers, vocab, stand_in and shipped differ from row %d", run, firstRow[run])
 			continue
-		} else if !found {
-			runs[run] = this
 		}
 		dataset := r.str("dataset")
 		if keys.dup(r, "metric", run+"|"+dataset+"|"+metric+"|"+weights, run+" "+dataset+" "+metric+" "+weights) {

@@ -230,14 +230,11 @@ func (l *loader) loadModels() {
 		m.PretrainingTokens.Biomed, _ = r.printed("ptt_biomed", false)
 		m.PretrainingTokens.Clinical, _ = r.printed("ptt_clinical", false)
 		m.PTTSource, _ = l.source(r, "ptt_source")
-		m.Domain = Domain(r.str("domain"))
-		switch m.Domain {
-		case DomainClinical, DomainBiomedical, DomainGeneral:
+		var known bool
+		if m.Domain, known = r.domain("domain"); known {
 			if rule, decided := DomainFromTokens(m.PretrainingTokens); decided && rule != m.Domain {
 				r.fail("domain", "%q disagrees with the pretraining-token rule, which gives %q", m.Domain, rule)
 			}
-		default:
-			r.fail("domain", "unknown domain %q (want clinical, biomedical or general)", m.Domain)
 		}
 		m.DomainReason, _ = r.required("domain_reason")
 		m.Method = Method(r.str("method"))

@@ -66,11 +66,8 @@ func (s *Set) WithOwn(fsys fs.FS, name string) (*Set, error) {
 		m := ownModel{row: r.line}
 		m.params, good = r.printed("params", false)
 		ok = ok && good
-		m.domain = Domain(r.str("domain"))
-		if !slices.Contains(Domains(), m.domain) {
-			r.fail("domain", "unknown domain %q (want clinical, biomedical or general)", m.domain)
-			ok = false
-		}
+		m.domain, good = r.domain("domain")
+		ok = ok && good
 		m.method = Method(r.str("method"))
 		if m.method != MethodFinetuned && m.method != MethodInContext {
 			r.fail("method", "unknown method %q (want finetuned or in-context)", m.method)

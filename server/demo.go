@@ -83,7 +83,7 @@ func (s *Server) demoModels(task string) []components.DemoModel {
 		}
 		dm := components.DemoModel{Name: m.Name, Task: m.Task, Head: m.Head, Availability: m.Availability,
 			Status: m.Status, Error: m.Error, Labels: m.Labels, MaxLength: m.MaxLength,
-			Ready: m.Status == inference.StatusReady, CardHref: "/demo/card/" + url.PathEscape(m.Name)}
+			Ready: m.Status == inference.StatusReady, CardHref: demoCardHref(m.Name)}
 		if details != nil {
 			if mf, ok := details.Manifest(m.Name); ok {
 				dm.Description = mf.Description
@@ -258,6 +258,9 @@ func demoResult(model string, in inference.Input, res inference.Result, err erro
 	}
 	return r
 }
+
+// demoCardHref is where a demo model's card is served (demoCardPage).
+func demoCardHref(name string) string { return "/demo/card/" + url.PathEscape(name) }
 
 // labelClass colours a label by its place in the legend; a label the legend
 // lacks (a model with other labels) is grey, as in the page's script.

@@ -373,7 +373,7 @@ func demoScores(rows []results.DemoResult) []components.DemoScore {
 			Dataset: d.Dataset, Metric: metricLabel(d.Metric), Value: fmt.Sprintf("%.3f", d.Value), Weights: d.Weights,
 			Note: d.Note, Layers: strconv.Itoa(d.Layers), Vocab: english.Sprintf("%d", d.Vocab)}
 		if d.Shipped {
-			ds.CardHref = "/demo/card/" + url.PathEscape(d.Run)
+			ds.CardHref = demoCardHref(d.Run)
 		}
 		out = append(out, ds)
 	}

@@ -351,7 +351,7 @@ func (s *Server) demoModelEntries() []modelEntry {
 		}
 		out = append(out, modelEntry{Name: m.Name, Kind: kindDemo, Availability: m.Availability, Status: m.Status,
 			Error: m.Error, Task: m.Task, Head: m.Head, Labels: labels, MaxLength: m.MaxLength,
-			Links: map[string]string{"demo": "/demo/" + m.Task, "card": "/demo/card/" + url.PathEscape(m.Name)}})
+			Links: map[string]string{"demo": "/demo/" + m.Task, "card": demoCardHref(m.Name)}})
 	}
 	return out
 }
