@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/clinlm/clinlm/internal/htmltest"
+	"github.com/clinlm/clinlm/static"
 )
 
 // ---- HTML helpers (internal/htmltest), under the short names these tests use ----
@@ -525,5 +527,24 @@ func TestLeaderboardDemoTable(t *testing.T) {
 	cards := findAll(doc, htmltest.ByAttr("href", "/demo/card/minilm-hoc"))
 	if want == 0 || len(cards) != want || textOf(cards[0]) != "minilm-hoc" {
 		t.Errorf("%d minilm-hoc card links, want %d named minilm-hoc", len(cards), want)
+	}
+}
+
+// TestFavicon: browsers ask for /favicon.ico whatever the pages link; it is
+// the embedded icon, cacheable, not a 404.
+func TestFavicon(t *testing.T) {
+	srv, _ := newResultsServer(t)
+	rec := fetch(t, srv, "/favicon.ico")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /favicon.ico = %d", rec.Code)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "image/vnd.microsoft.icon" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "max-age=") {
+		t.Errorf("Cache-Control = %q, want a max-age", cc)
+	}
+	if !bytes.Equal(rec.Body.Bytes(), static.FaviconICO()) {
+		t.Error("body is not the embedded icon")
 	}
 }

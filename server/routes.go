@@ -1,6 +1,11 @@
 package server
 
-import "github.com/labstack/echo/v4"
+import (
+	"net/http"
+
+	"github.com/clinlm/clinlm/static"
+	"github.com/labstack/echo/v4"
+)
 
 // register lists every route of the dashboard in one place.
 func (s *Server) register() {
@@ -9,6 +14,11 @@ func (s *Server) register() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/static/*", echo.WrapHandler(s.cfg.Assets))
 	e.HEAD("/static/*", echo.WrapHandler(s.cfg.Assets))
+	favicon := static.FaviconICO() // pages link the SVG; browsers still ask for /favicon.ico
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=86400")
+		return c.Blob(http.StatusOK, "image/vnd.microsoft.icon", favicon)
+	})
 	s.registerResults(e)  // paper results: /api/v1/{results,results.csv,models,ablation} and pages (server/results_api.go)
 	s.registerTokenize()  // /tokenize, /api/v1/tokenizers, /tokenizers/{name}.json (server/tokenize.go)
 	s.registerInference() // POST /api/v1/infer/:model, /ws/infer, /metrics (server/infer.go, server/ws_infer.go)
