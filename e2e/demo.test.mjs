@@ -11,38 +11,12 @@
 // with a message, unless CI is set, where they fail.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startServer, launchBrowser, newPage, maybeScreenshot, repoRoot } from "./harness.mjs";
+import { startServer, launchBrowser, newPage, maybeScreenshot, ortLib, demoSetup } from "./harness.mjs";
 
-const ortLib = process.env.CLINLM_ORT_LIB || path.join(repoRoot, ".cache", "ort", "libonnxruntime.so.1");
-
-/** The tasks a model repository covers (from each folder's manifest.json). */
-function repoTasks(dir) {
-  if (!existsSync(dir)) return new Set();
-  const tasks = new Set();
-  for (const name of readdirSync(dir)) {
-    const mf = path.join(dir, name, "manifest.json");
-    if (existsSync(mf) && existsSync(path.join(dir, name, "model.onnx"))) {
-      try { tasks.add(JSON.parse(readFileSync(mf, "utf8")).task); } catch { /* a broken manifest: not usable here */ }
-    }
-  }
-  return tasks;
-}
-
-function pickModels() {
-  for (const dir of [path.join(repoRoot, "models"), path.join(repoRoot, ".cache", "testmodels")]) {
-    const t = repoTasks(dir);
-    if (t.has("nli") && t.has("qa") && t.has("clip")) return dir;
-  }
-  return null;
-}
-
-const modelsDir = pickModels();
-const missing = [];
-if (!existsSync(ortLib)) missing.push(`ONNX Runtime (${ortLib}; run go tool task ort)`);
-if (!modelsDir) missing.push("demo models (models/ or .cache/testmodels; run go tool task models-venv)");
+const { modelsDir, missing } = demoSetup();
 const skip = missing.length > 0 && !process.env.CI ? `demo e2e skipped: missing ${missing.join(" and ")}` : false;
 
 // A marker appended to the note: it must travel only inside websocket frames.

@@ -2,7 +2,7 @@
 // free loopback port, drive Debian's Chromium through playwright-core, and
 // collect console errors and network requests for assertions.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -94,4 +94,36 @@ export async function waitForCharts(page) {
       return c && c.width > 0 && c.height > 0;
     });
   }, null, { timeout: 15000 });
+}
+
+export const ortLib = process.env.CLINLM_ORT_LIB || path.join(repoRoot, ".cache", "ort", "libonnxruntime.so.1");
+
+/** The ONNX Runtime library and the model repository the demo pages need, or why they are missing. */
+export function demoSetup() {
+  const modelsDir = pickModels();
+  const missing = [];
+  if (!existsSync(ortLib)) missing.push(`ONNX Runtime (${ortLib}; run go tool task ort)`);
+  if (!modelsDir) missing.push("demo models (models/ or .cache/testmodels; run go tool task models-venv)");
+  return { modelsDir, missing };
+}
+
+/** The tasks a model repository covers (from each folder's manifest.json). */
+function repoTasks(dir) {
+  if (!existsSync(dir)) return new Set();
+  const tasks = new Set();
+  for (const name of readdirSync(dir)) {
+    const mf = path.join(dir, name, "manifest.json");
+    if (existsSync(mf) && existsSync(path.join(dir, name, "model.onnx"))) {
+      try { tasks.add(JSON.parse(readFileSync(mf, "utf8")).task); } catch { /* a broken manifest: not usable here */ }
+    }
+  }
+  return tasks;
+}
+
+function pickModels() {
+  for (const dir of [path.join(repoRoot, "models"), path.join(repoRoot, ".cache", "testmodels")]) {
+    const t = repoTasks(dir);
+    if (t.has("nli") && t.has("qa") && t.has("clip")) return dir;
+  }
+  return null;
 }

@@ -228,7 +228,10 @@
     if (r.flags[i] & (FLAG_SPECIAL | FLAG_ADDED_SPECIAL)) classes.push("special");
     if (r.flags[i] & FLAG_UNK) classes.push("unk");
     if (extraClass) classes.push(extraClass);
+    // A focusable span needs a role for its aria-label to count (axe: aria-prohibited-attr); "img" with a
+    // role description reads as "token 3: pat, id 1234, token" and keeps the label as the whole name.
     return el("span", { class: classes.join(" "), tabindex: "-1", "data-i": String(i), "data-key": key,
+      role: "img", "aria-roledescription": "token",
       "aria-label": `token ${i}: ${showPiece(r.pieces[i])}, id ${r.ids[i]}` }, label);
   }
 
