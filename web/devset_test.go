@@ -14,20 +14,8 @@ import (
 	"github.com/clinlm/clinlm/inference/eval/devset"
 )
 
-// devsetTargets are the demo models the clinician-style dev set must find
-// fit to show (issue 10), with the headline metric and its floor: nli and
-// clip fractions, qa the SQuAD 2.0 F1 in percent as `clinlm eval` prints it.
-var devsetTargets = []struct {
-	task, model, metric string
-	min                 float64
-}{
-	{eval.TaskNLI, "minilm-nli", "accuracy", 0.80},
-	{eval.TaskQA, "minilm-radqa", "f1", 70},
-	{eval.TaskCLIP, "minilm-clip", "micro_f1", 0.70},
-}
-
 // TestDevsetThresholds runs each bundled dev set through `clinlm eval` with
-// its demo model from models/ and fails below the floor. A model that is
+// its demo model from models/ and fails below the floor (devset.Targets). A model that is
 // not in models/ yet is skipped by name; any other problem fails. The log
 // has the score per category of the dev set and the ids of the misses, for
 // the model cards.
@@ -43,15 +31,15 @@ func TestDevsetThresholds(t *testing.T) {
 	if _, err := os.Stat(ortLib); err != nil {
 		t.Skipf("the ONNX Runtime library %s is missing; run `go tool task ort` or set CLINLM_ORT_LIB", ortLib)
 	}
-	for _, target := range devsetTargets {
-		t.Run(target.task+"/"+target.model, func(t *testing.T) {
-			if _, err := os.Stat(filepath.Join(repo, "models", target.model)); os.IsNotExist(err) {
+	for _, target := range devset.Targets() {
+		t.Run(target.Task+"/"+target.Model, func(t *testing.T) {
+			if _, err := os.Stat(filepath.Join(repo, "models", target.Model)); os.IsNotExist(err) {
 				t.Skipf("models/%s is not in the repository yet (issue 10 trains it); once it is, its dev-set %s must reach %v",
-					target.model, target.metric, target.min)
+					target.Model, target.Metric, target.Min)
 			}
-			args := []string{"--models", filepath.Join(repo, "models"), "--model", target.model,
-				"--data", devset.Prefix + target.task, "--json", "--predictions", "--ort-lib", ortLib, "--device", "cpu"}
-			if target.task == eval.TaskQA {
+			args := []string{"--models", filepath.Join(repo, "models"), "--model", target.Model,
+				"--data", devset.Prefix + target.Task, "--json", "--predictions", "--ort-lib", ortLib, "--device", "cpu"}
+			if target.Task == eval.TaskQA {
 				args = append(args, "--squad-version", "2.0")
 			}
 			code, stdout, stderr := runEvalCLI(t, args...)
@@ -62,18 +50,18 @@ func TestDevsetThresholds(t *testing.T) {
 			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 				t.Fatalf("clinlm eval --json: %v", err)
 			}
-			gold := readDevset(t, target.task)
+			gold := readDevset(t, target.Task)
 			if len(rep.Predictions) != len(gold) {
 				t.Fatalf("%d predictions for %d examples", len(rep.Predictions), len(gold))
 			}
 			logDevsetCategories(t, gold, rep.Predictions)
-			i := slices.IndexFunc(rep.Metrics, func(m eval.Metric) bool { return m.Name == target.metric })
+			i := slices.IndexFunc(rep.Metrics, func(m eval.Metric) bool { return m.Name == target.Metric })
 			if i < 0 {
-				t.Fatalf("the report has no %s: %v", target.metric, rep.Metrics)
+				t.Fatalf("the report has no %s: %v", target.Metric, rep.Metrics)
 			}
-			t.Logf("%s on devset:%s: %v", target.model, target.task, rep.Metrics)
-			if got := rep.Metrics[i].Value; got < target.min {
-				t.Errorf("%s: dev-set %s %.4f, below the floor %v", target.model, target.metric, got, target.min)
+			t.Logf("%s on devset:%s: %v", target.Model, target.Task, rep.Metrics)
+			if got := rep.Metrics[i].Value; got < target.Min {
+				t.Errorf("%s: dev-set %s %.4f, below the floor %v", target.Model, target.Metric, got, target.Min)
 			}
 		})
 	}

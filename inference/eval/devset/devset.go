@@ -35,6 +35,25 @@ func Open(task string) (fs.File, error) {
 	return files.Open(task + ".jsonl")
 }
 
+// Target is the demo model a task's dev set is held to (issue 10): the
+// model, the headline metric of `clinlm eval` and its floor (nli and clip
+// fractions, qa the SQuAD 2.0 F1 in percent, as eval reports them). The
+// demo page of the task must open on that model, and its sample gallery
+// must be right with it.
+type Target struct {
+	Task, Model, Metric string
+	Min                 float64
+}
+
+// Targets lists one target per task.
+func Targets() []Target {
+	return []Target{
+		{eval.TaskNLI, "minilm-nli", "accuracy", 0.80},
+		{eval.TaskQA, "minilm-radqa", "f1", 70},
+		{eval.TaskCLIP, "minilm-clip", "micro_f1", 0.70},
+	}
+}
+
 // Name returns the task of a "devset:TASK" reference, and whether s is one.
 func Name(s string) (task string, ok bool) {
 	if task, ok = strings.CutPrefix(s, Prefix); !ok {
