@@ -75,7 +75,7 @@ func TestNLISet(t *testing.T) {
 	if len(examples) < 90 {
 		t.Errorf("%d NLI pairs, want at least 90", len(examples))
 	}
-	pattern := regexp.MustCompile(`^nli-(neg|lab|drug|abbr|temp)-\d{2}$`)
+	pattern := regexp.MustCompile(`^nli-(neg|lab|drug|abbr|temp|vital)-\d{2}$`)
 	seen := map[string]bool{}
 	labels := map[string]int{}
 	perCategory := map[string]map[string]int{}
@@ -100,7 +100,7 @@ func TestNLISet(t *testing.T) {
 		}
 	}
 	// Every category has enough pairs of each label to say something.
-	for _, c := range []string{"neg", "lab", "drug", "abbr", "temp"} {
+	for _, c := range []string{"neg", "lab", "drug", "abbr", "temp", "vital"} {
 		for _, l := range []string{"entailment", "neutral", "contradiction"} {
 			if n := perCategory[c][l]; n < 5 {
 				t.Errorf("category %s has %d %s pairs, want at least 5", c, n, l)
