@@ -15,10 +15,10 @@ import (
 )
 
 // TestDevsetThresholds runs each bundled dev set through `clinlm eval` with
-// its demo model from models/ and fails below the floor (devset.Targets). A model that is
-// not in models/ yet is skipped by name; any other problem fails. The log
-// has the score per category of the dev set and the ids of the misses, for
-// the model cards.
+// its demo model from models/ and fails below the floor (devset.Targets). A
+// model that is not in models/ yet is skipped by name; any other problem
+// fails. The log has the score per category of the dev set and the ids of
+// the misses, for the model cards.
 func TestDevsetThresholds(t *testing.T) {
 	repo, err := filepath.Abs("..")
 	if err != nil {
