@@ -178,13 +178,8 @@ func (s *Server) demoPage(c echo.Context) error {
 		m.Checked = m.Ready && slices.Contains(picked, m.Name)
 		anyPicked = anyPicked || m.Checked
 	}
-	if !anyPicked {
-		for i := range page.Models {
-			if page.Models[i].Ready {
-				page.Models[i].Checked = true
-				break
-			}
-		}
+	if i := defaultDemoModel(page.Models); !anyPicked && i >= 0 {
+		page.Models[i].Checked = true
 	}
 	if task.Key == "clip" && len(page.Models) > 0 {
 		page.Labels = page.Models[0].Labels
@@ -209,6 +204,13 @@ func (s *Server) demoPage(c echo.Context) error {
 	ch := s.chrome("Demo: "+strings.ToUpper(task.Key), "demo", demoScript)
 	ch.Description = task.Intro
 	return render(c, http.StatusOK, components.Demo(ch, page))
+}
+
+// defaultDemoModel is the index of the model a task's page opens on (and
+// runs its gallery with) when none is picked: the first ready one; -1 when
+// none is ready.
+func defaultDemoModel(list []components.DemoModel) int {
+	return slices.IndexFunc(list, func(m components.DemoModel) bool { return m.Ready })
 }
 
 // demoInput builds the task input from the POSTed form.

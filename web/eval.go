@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clinlm/clinlm/inference/eval"
+	"github.com/clinlm/clinlm/inference/eval/devset"
 )
 
 // runEval is `clinlm eval --model NAME --data FILE`: it runs the model over a
@@ -23,7 +24,7 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 	var (
 		inf         inferFlags
 		model       = fset.String("model", "", "model name in the repository (required)")
-		data        = fset.String("data", "", "JSONL task file (required; see inference/eval/README.md)")
+		data        = fset.String("data", "", "JSONL task file, or devset:nli, devset:qa, devset:clip for the bundled dev set (required; see inference/eval/README.md)")
 		limit       = fset.Int("limit", 0, "score only the first N examples (0: all)")
 		asJSON      = fset.Bool("json", false, "print the report as JSON")
 		predictions = fset.Bool("predictions", false, "with --json, include every example's prediction")
@@ -64,7 +65,7 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 			return errors.New("no model repository: pass --models DIR (default ./models, which does not exist here)")
 		}
 	}
-	f, err := os.Open(*data)
+	f, err := openTaskFile(*data)
 	if err != nil {
 		return err
 	}
@@ -96,6 +97,14 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 		}{*data, rep})
 	}
 	return printEvalTable(sio.out, *data, rep)
+}
+
+// openTaskFile opens a task file, or a bundled set named devset:TASK.
+func openTaskFile(path string) (io.ReadCloser, error) {
+	if task, ok := devset.Name(path); ok {
+		return devset.Open(task)
+	}
+	return os.Open(path)
 }
 
 // printEvalTable writes the report for a reader: the headline metrics, then
