@@ -23,6 +23,9 @@ type DemoPage struct {
 	Labels []string
 	// Threshold is the CLIP slider's initial value.
 	Threshold string
+	// ModelThresholds cuts each CLIP label at the model's own tuned threshold
+	// (the manifest's); off, every label is cut at Threshold.
+	ModelThresholds bool
 }
 
 // DemoSample is one synthetic note of the gallery.

@@ -131,10 +131,12 @@ test("/demo/clip: compare two models side by side, re-threshold without re-runni
     assert.ok(models.length >= 2, `two CLIP models to compare (have ${models})`);
     await runSample(page, "clip", 0, models.slice(0, 2));
     assert.deepEqual((await page.$$eval(".demo-result", (els) => els.map((e) => e.dataset.model))).sort(), models.slice(0, 2).sort());
+    assert.ok(await page.isChecked("#model-thresholds"), "labels are first cut at each model's tuned thresholds");
     const framesBefore = record.requests.length;
     const chips = async () => page.locator('[data-testid="clip-sentences"] .chip').count();
     const setThreshold = (v) => page.$eval("#threshold", (el, v) => { el.value = v; el.dispatchEvent(new Event("input")); }, v);
     await setThreshold("0");
+    assert.ok(!(await page.isChecked("#model-thresholds")), "moving the slider switches to one threshold for every label");
     // Each model tags each of its sentences with every one of its own labels (CLIP's seven, or another set).
     let everyLabel = 0;
     for (const name of models.slice(0, 2)) {

@@ -140,7 +140,7 @@ func (s *Server) demoPage(c echo.Context) error {
 		}
 	}
 	q := c.QueryParams()
-	page := components.DemoPage{Task: task.Key, TaskTitle: task.Title, Intro: task.Intro, Threshold: "0.50"}
+	page := components.DemoPage{Task: task.Key, TaskTitle: task.Title, Intro: task.Intro, Threshold: "0.50", ModelThresholds: true}
 	for _, t := range demoTasks() {
 		page.Tabs = append(page.Tabs, components.Tab{Label: strings.ToUpper(t.Key), Href: "/demo/" + t.Key, Current: t.Key == task.Key})
 	}
@@ -184,12 +184,17 @@ func (s *Server) demoPage(c echo.Context) error {
 	if task.Key == "clip" && len(page.Models) > 0 {
 		page.Labels = page.Models[0].Labels
 	}
-	threshold := 0.5
+	cut := clipCut{value: 0.5}
 	if v := req.PostForm.Get("threshold"); v != "" {
 		if t, err := strconv.ParseFloat(v, 64); err == nil && t >= 0 && t <= 1 {
-			threshold = t
+			cut.value = t
 			page.Threshold = strconv.FormatFloat(t, 'f', 2, 64)
 		}
+	}
+	if req.Method == http.MethodPost {
+		// An unticked checkbox is not sent: its absence asks for one threshold.
+		cut.single = req.PostForm.Get("model_thresholds") == ""
+		page.ModelThresholds = !cut.single
 	}
 	if req.Method == http.MethodPost && s.cfg.Inference != nil {
 		in := demoInput(task.Key, req.PostForm)
@@ -198,7 +203,7 @@ func (s *Server) demoPage(c echo.Context) error {
 				continue
 			}
 			res, err := s.infer(req.Context(), m.Name, in, nil)
-			page.Results = append(page.Results, demoResult(m.Name, in, res, err, page.Labels, threshold))
+			page.Results = append(page.Results, demoResult(m.Name, in, res, err, page.Labels, cut))
 		}
 	}
 	ch := s.chrome("Demo: "+strings.ToUpper(task.Key), "demo", demoScript)
@@ -225,7 +230,22 @@ func demoInput(task string, form url.Values) inference.Input {
 }
 
 // demoResult turns one model's answer into its server-rendered view.
-func demoResult(model string, in inference.Input, res inference.Result, err error, labels []string, threshold float64) components.DemoResult {
+// clipCut says where a CLIP label is cut: at the model's own tuned threshold
+// for that label (the default: a model tuned per label is shown as it
+// decides), or at one threshold the user picked for every label.
+type clipCut struct {
+	single bool
+	value  float64
+}
+
+func (c clipCut) of(out inference.CLIPOutput, label string) float64 {
+	if t, ok := out.Thresholds[label]; ok && !c.single {
+		return t
+	}
+	return c.value
+}
+
+func demoResult(model string, in inference.Input, res inference.Result, err error, labels []string, cut clipCut) components.DemoResult {
 	r := components.DemoResult{Model: model}
 	if err != nil {
 		r.Error = inference.AsError(err).Message
@@ -250,7 +270,7 @@ func demoResult(model string, in inference.Input, res inference.Result, err erro
 		for _, sn := range out.Sentences {
 			ds := components.DemoSentence{Text: sn.Text, Generated: sn.Generated}
 			for _, l := range sn.Labels {
-				if l.Score >= threshold {
+				if l.Score >= cut.of(out, l.Label) {
 					ds.Labels = append(ds.Labels, components.DemoLabel{Label: l.Label, Score: fmtScore(l.Score),
 						Class: labelClass(labels, l.Label)})
 				}

@@ -29,7 +29,7 @@ func TestDemoResultCarriesGeneratedText(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := demoResult("m", c.in, inference.Result{Output: c.output}, nil, []string{"lab"}, 0.5)
+			r := demoResult("m", c.in, inference.Result{Output: c.output}, nil, []string{"lab"}, clipCut{single: true, value: 0.5})
 			got := r.Generated
 			if c.clip {
 				got = r.Sentences[0].Generated

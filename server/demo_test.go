@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -252,5 +253,37 @@ func TestDemoSamplesFillEveryField(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCLIPCut: the demo shows a CLIP model's labels as the model decides them
+// (its tuned per-label thresholds) unless the user picks one threshold for all.
+func TestCLIPCut(t *testing.T) {
+	out := inference.CLIPOutput{
+		Thresholds: map[string]float64{"lab": 0.2, "imaging": 0.9},
+		Sentences: []inference.Sentence{{Text: "Repeat CT and BMP in a week.", Labels: []inference.LabelScore{
+			{Label: "imaging", Score: 0.5}, {Label: "lab", Score: 0.3}, {Label: "other", Score: 0.45}}}},
+	}
+	cases := []struct {
+		name string
+		cut  clipCut
+		want []string
+	}{
+		{"model thresholds; a label without one falls back to the slider", clipCut{value: 0.4}, []string{"lab", "other"}},
+		{"one threshold for every label", clipCut{single: true, value: 0.4}, []string{"imaging", "other"}},
+		{"a low single threshold keeps all", clipCut{single: true, value: 0.25}, []string{"imaging", "lab", "other"}},
+		{"a high single threshold keeps none", clipCut{single: true, value: 0.95}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := demoResult("m", inference.Input{}, inference.Result{Output: out}, nil, []string{"lab", "imaging"}, c.cut)
+			var got []string
+			for _, l := range r.Sentences[0].Labels {
+				got = append(got, l.Label)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("labels %v, want %v", got, c.want)
+			}
+		})
 	}
 }

@@ -142,7 +142,10 @@
     const out = frame.output || {};
     if (task === "nli") renderNLI(p, out);
     else if (task === "qa") renderQA(p, out);
-    else renderCLIP(p, out.sentences || []);
+    else {
+      p.thresholds = out.thresholds || {};
+      renderCLIP(p, out.sentences || []);
+    }
   }
 
   function renderNLI(p, out) {
@@ -200,6 +203,15 @@
 
   function threshold() { return slider ? Number(slider.value) : 0.5; }
 
+  // Where a label is cut: the model's own tuned threshold for it (sent with the result), unless the user
+  // asked for one threshold for every label. Partial sentences arrive before the thresholds: 0.5 until then.
+  const modelCuts = document.getElementById("model-thresholds");
+  function cutFor(p, label) {
+    if (modelCuts && !modelCuts.checked) return threshold();
+    const t = p.thresholds ? p.thresholds[label] : undefined;
+    return t === undefined ? 0.5 : t;
+  }
+
   function labelClass(label) {
     const i = legend.indexOf(label);
     return `chip lab-${i < 0 ? 6 : i}`;
@@ -207,12 +219,11 @@
 
   function renderCLIP(p, sentences) {
     p.sentences = sentences;
-    const cut = threshold();
     const list = el("ol", { class: "sentences", "data-testid": "clip-sentences" });
     for (const s of sentences) {
       const li = el("li", {}, el("span", { text: s.text }));
       for (const l of s.labels || []) {
-        if (l.score >= cut) li.append(el("span", { class: labelClass(l.label), text: `${l.label} ${fmt(l.score)}` }));
+        if (l.score >= cutFor(p, l.label)) li.append(el("span", { class: labelClass(l.label), text: `${l.label} ${fmt(l.score)}` }));
       }
       const wrote = modelWrote(s.generated);
       if (wrote) li.append(" ", wrote);
@@ -230,7 +241,8 @@
     }
   }
   form.addEventListener("submit", (ev) => { start(ev); });
-  if (slider) slider.addEventListener("input", rethreshold);
+  if (slider) slider.addEventListener("input", () => { if (modelCuts) modelCuts.checked = false; rethreshold(); });
+  if (modelCuts) modelCuts.addEventListener("change", rethreshold);
   for (const a of document.querySelectorAll(".demo-gallery a.sample")) {
     a.addEventListener("click", (ev) => {
       ev.preventDefault();
