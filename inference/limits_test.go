@@ -115,7 +115,7 @@ func TestDynamicClassDimensionIsChecked(t *testing.T) {
 		Inputs: []onnxtest.Value{{Name: "input_ids", Type: onnxtest.Int64, Shape: []int64{-1, -1}},
 			{Name: "attention_mask", Type: onnxtest.Int64, Shape: []int64{-1, -1}}},
 		Outputs: []onnxtest.Value{{Name: "logits", Type: onnxtest.Float, Shape: []int64{-1, -1}}},
-		Nodes: []onnxtest.Node{{Op: "Cast", Inputs: []string{"attention_mask"}, Outputs: []string{"logits"}, IntAttrs: map[string]int64{"to": onnxtest.Float}}},
+		Nodes:   []onnxtest.Node{{Op: "Cast", Inputs: []string{"attention_mask"}, Outputs: []string{"logits"}, IntAttrs: map[string]int64{"to": onnxtest.Float}}},
 	}
 	writeModel(t, root, "dynamic", `{"task":"clip","head":"sentence-multi-label","labels":["a","b"],
  "max_length":32,"licence":"MIT","availability":"public","provenance":{},"metrics":[]}`, &perToken, nil)
