@@ -177,18 +177,31 @@ func TestTextToTextModels(t *testing.T) {
 			clipRef = append(clipRef, c.Generations["greedy"][0].Text)
 		}
 	}
-	// Odd inputs: braces that look like placeholders, emoji, text far beyond
-	// max_length (the prompt is truncated), a context without the answer.
+	// Odd inputs: braces that look like placeholders, emoji, a context
+	// without the answer. Text beyond max_length is too_long: truncating the
+	// filled prompt cut its end (the hypothesis, the question) and a label
+	// still came back.
+	short := "Patient denies chest pain 🙂 {hypothesis}"
 	long := strings.Repeat("Patient denies chest pain 🙂 {hypothesis} ", 300)
 	for _, in := range []struct {
 		model string
 		in    inference.Input
+		code  inference.Code
 	}{
-		{"tiny-t5-nli", inference.Input{Premise: long, Hypothesis: "{premise}"}},
-		{"tiny-t5-qa", inference.Input{Question: "{context}?", Context: long, TopK: 1}},
-		{"tiny-t5-clip", inference.Input{Text: long}},
+		{"tiny-t5-nli", inference.Input{Premise: short, Hypothesis: "{premise}"}, ""},
+		{"tiny-t5-qa", inference.Input{Question: "{context}?", Context: short, TopK: 1}, ""},
+		{"tiny-t5-clip", inference.Input{Text: short}, ""},
+		{"tiny-t5-nli", inference.Input{Premise: long, Hypothesis: "{premise}"}, inference.CodeTooLong},
+		{"tiny-t5-qa", inference.Input{Question: "{context}?", Context: long, TopK: 1}, inference.CodeTooLong},
+		{"tiny-t5-clip", inference.Input{Text: long}, inference.CodeTooLong},
 	} {
 		res, err := eng.Infer(ctx, in.model, in.in, nil)
+		if in.code != "" {
+			if got := inference.AsError(err); got == nil || got.Code != in.code {
+				t.Errorf("%s, %d characters: %v, want %s", in.model, len(in.in.Premise+in.in.Context+in.in.Text), err, in.code)
+			}
+			continue
+		}
 		if err != nil {
 			t.Errorf("%s: %v", in.model, err)
 			continue
