@@ -26,22 +26,20 @@ func t5Folders(t *testing.T) (root string, ref t5EngineReference) {
 	}
 	readJSON(t, filepath.Join(src, "reference.json"), &ref)
 	root = t.TempDir()
-	link := func(dir, name, target string) {
+	place := func(dir, name, target string) {
 		t.Helper()
 		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Symlink(target, filepath.Join(root, dir, name)); err != nil {
-			t.Fatal(err)
-		}
+		testenv.CopyFile(t, target, filepath.Join(root, dir, name))
 	}
 	for _, name := range []string{"tiny-t5-nli", "tiny-t5-qa", "tiny-t5-clip"} {
 		for _, f := range []string{"encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx", "tokenizer.json", "manifest.json"} {
-			link(name, f, filepath.Join(models, name, f))
+			place(name, f, filepath.Join(models, name, f))
 		}
 	}
 	for _, f := range []string{"encoder_model.onnx", "decoder_model_merged.onnx", "tokenizer.json", "manifest.json"} {
-		link("tiny-t5-merged", f, filepath.Join(models, "tiny-t5-merged", f))
+		place("tiny-t5-merged", f, filepath.Join(models, "tiny-t5-merged", f))
 	}
 	manifest := filepath.Join(src, "manifest.json")
 	rename := func(dir string) string {
@@ -57,28 +55,28 @@ func t5Folders(t *testing.T) (root string, ref t5EngineReference) {
 	}
 	// No decoder with past.
 	for _, f := range []string{"encoder_model.onnx", "decoder_model.onnx", "tokenizer.json"} {
-		link("t5-no-past", f, filepath.Join(src, f))
+		place("t5-no-past", f, filepath.Join(src, f))
 	}
-	link("t5-no-past", "manifest.json", rename("t5-no-past"))
+	place("t5-no-past", "manifest.json", rename("t5-no-past"))
 	// A decoder without the cache inputs in place of the decoder with past.
 	for f, target := range map[string]string{"encoder_model.onnx": "encoder_model.onnx", "decoder_model.onnx": "decoder_model.onnx",
 		"decoder_with_past_model.onnx": "decoder_model.onnx", "tokenizer.json": "tokenizer.json"} {
-		link("t5-wrong-inputs", f, filepath.Join(src, target))
+		place("t5-wrong-inputs", f, filepath.Join(src, target))
 	}
-	link("t5-wrong-inputs", "manifest.json", rename("t5-wrong-inputs"))
+	place("t5-wrong-inputs", "manifest.json", rename("t5-wrong-inputs"))
 	// A BERT classifier as the encoder.
 	for f, target := range map[string]string{"encoder_model.onnx": filepath.Join(models, "tiny-nli", "model.onnx"),
 		"decoder_model.onnx": filepath.Join(src, "decoder_model.onnx"), "decoder_with_past_model.onnx": filepath.Join(src, "decoder_with_past_model.onnx"),
 		"tokenizer.json": filepath.Join(src, "tokenizer.json")} {
-		link("t5-bert-encoder", f, target)
+		place("t5-bert-encoder", f, target)
 	}
-	link("t5-bert-encoder", "manifest.json", rename("t5-bert-encoder"))
+	place("t5-bert-encoder", "manifest.json", rename("t5-bert-encoder"))
 	// The first-step decoder named as the merged decoder (no cache inputs, no switch).
 	for f, target := range map[string]string{"encoder_model.onnx": "encoder_model.onnx", "decoder_model_merged.onnx": "decoder_model.onnx",
 		"tokenizer.json": "tokenizer.json"} {
-		link("t5-merged-wrong-inputs", f, filepath.Join(src, target))
+		place("t5-merged-wrong-inputs", f, filepath.Join(src, target))
 	}
-	link("t5-merged-wrong-inputs", "manifest.json", rename("t5-merged-wrong-inputs"))
+	place("t5-merged-wrong-inputs", "manifest.json", rename("t5-merged-wrong-inputs"))
 	return root, ref
 }
 
