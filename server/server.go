@@ -69,7 +69,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, echo: e, life: newLifecycle(),
 		wsSlots: make(chan struct{}, limits.MaxConnections), httpSlots: make(chan struct{}, limits.MaxHTTPInFlight),
 		bodySlots: make(chan struct{}, 4*limits.MaxHTTPInFlight),
-		clients: newClientLimits(limits)}
+		clients:   newClientLimits(limits)}
 	// A client is its TCP peer address: X-Forwarded-For and X-Real-IP are
 	// set by the client itself unless a trusted proxy rewrites them.
 	e.IPExtractor = echo.ExtractIPDirect()
