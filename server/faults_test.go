@@ -255,7 +255,7 @@ func corruptRepository(t *testing.T) string {
 func checkUnavailable(t *testing.T, s *suiteServer, model, reason string, others []string, working bool) {
 	t.Helper()
 	client := &http.Client{Timeout: 30 * time.Second}
-	status, body, err := postInfer(client, s.URL, model, strings.NewReader(`{"premise":"a","hypothesis":"b"}`), true)
+	status, body, err := postInfer(client, s.URL, model, strings.NewReader(`{"premise":"a","hypothesis":"b"}`), true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +263,7 @@ func checkUnavailable(t *testing.T, s *suiteServer, model, reason string, others
 		t.Errorf("%s: %d %+v, want 503 unavailable naming %q", model, status, body.Error, reason)
 	}
 	for _, m := range others {
-		status, body, err := postInfer(client, s.URL, m, strings.NewReader(`{"premise":"a","hypothesis":"b","text":"a. b.","context":"c","question":"q"}`), true)
+		status, body, err := postInfer(client, s.URL, m, strings.NewReader(`{"premise":"a","hypothesis":"b","text":"a. b.","context":"c","question":"q"}`), true, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,7 +301,7 @@ func TestCorruptModelIsListedOthersServe(t *testing.T) {
 	}
 	checkUnavailable(t, s, "tiny-nli-corrupt", "not loaded", nil, true)
 	client := &http.Client{Timeout: 30 * time.Second}
-	status, _, err := postInfer(client, s.URL, "tiny-nli", strings.NewReader(`{"premise":"a","hypothesis":"b"}`), true)
+	status, _, err := postInfer(client, s.URL, "tiny-nli", strings.NewReader(`{"premise":"a","hypothesis":"b"}`), true, nil)
 	if err != nil || status != http.StatusOK {
 		t.Errorf("a good model beside the corrupt one: %d, %v", status, err)
 	}
