@@ -2,6 +2,7 @@ package inference
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -29,12 +30,24 @@ type CLIPOutput struct {
 	Thresholds map[string]float64 `json:"thresholds"`
 }
 
-// clipConcurrency is how many sentences one request keeps in flight: enough
-// to fill batches, few enough that one long note cannot fill the queue.
-const clipConcurrency = 16
+// clipConcurrency is how many sentences one request keeps in flight, and
+// clipRowsInFlight how many model rows (a zero-shot sentence is one row per
+// label): enough to fill batches, few enough that one long note cannot fill
+// the queue.
+const (
+	clipConcurrency  = 16
+	clipRowsInFlight = 32
+)
 
-func (m *model) clip(ctx context.Context, text string, partial Partial, st *stats) (CLIPOutput, error) {
+func (m *model) clip(ctx context.Context, text string, partial Partial, maxSentences int, st *stats) (CLIPOutput, error) {
 	spans := sentences.Split(text)
+	if len(spans) > maxSentences {
+		return CLIPOutput{}, newError(CodeTooLong, "the note has %d sentences; the limit is %d", len(spans), maxSentences)
+	}
+	inFlight := clipConcurrency
+	if m.manifest.Head == models.HeadZeroShotNLI {
+		inFlight = max(1, min(inFlight, clipRowsInFlight/max(1, len(m.manifest.Labels))))
+	}
 	runes := newRuneIndex(text)
 	out := CLIPOutput{Sentences: make([]Sentence, len(spans)), Thresholds: map[string]float64{}}
 	for _, l := range m.manifest.Labels {
@@ -46,8 +59,16 @@ func (m *model) clip(ctx context.Context, text string, partial Partial, st *stat
 		wg      sync.WaitGroup
 		mu      sync.Mutex
 		firstEr error
-		sem     = make(chan struct{}, clipConcurrency)
+		sem     = make(chan struct{}, inFlight)
 	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstEr == nil {
+			firstEr = err
+		}
+		mu.Unlock()
+		cancel()
+	}
 	for i, sp := range spans {
 		select {
 		case sem <- struct{}{}:
@@ -60,6 +81,12 @@ func (m *model) clip(ctx context.Context, text string, partial Partial, st *stat
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			defer func() {
+				// A panic here would end the process: it fails this request.
+				if r := recover(); r != nil {
+					fail(&Error{Code: CodeInternal, Message: "internal error", Err: fmt.Errorf("clip sentence: panic: %v", r)})
+				}
+			}()
 			s := Sentence{Index: i, Text: text[sp.Start:sp.End], Start: runes.at(sp.Start), End: runes.at(sp.End)}
 			var scores []float64
 			var err error
@@ -71,12 +98,7 @@ func (m *model) clip(ctx context.Context, text string, partial Partial, st *stat
 				scores, err = m.sentenceScores(ctx, s.Text, st)
 			}
 			if err != nil {
-				mu.Lock()
-				if firstEr == nil {
-					firstEr = err
-				}
-				mu.Unlock()
-				cancel()
+				fail(err)
 				return
 			}
 			s.Labels = rankLabels(m.manifest.Labels, scores)

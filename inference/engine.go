@@ -36,6 +36,12 @@ type Config struct {
 	Timeout time.Duration
 	// MaxTextRunes bounds each input text in Unicode code points (default 20,000).
 	MaxTextRunes int
+	// MaxWindows bounds the doc-stride windows of one QA request (default
+	// 64); MaxSentences the sentences of one CLIP note (default 512). Beyond
+	// either the answer is too_long. With the queue they bound what one
+	// request may hold of a model.
+	MaxWindows   int
+	MaxSentences int
 	// Metrics may be nil.
 	Metrics *Metrics
 	Logger  *slog.Logger
@@ -89,6 +95,9 @@ type model struct {
 	session  *ort.Session
 	obs      modelObserver
 	cardPath string
+	// alone: every row runs in a batch of its own, because the graph
+	// quantizes activations per batch (see batchDependent).
+	alone bool
 	// t2t is set for text-to-text models (which have no session or batch).
 	t2t *textToText
 }
@@ -99,6 +108,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxTextRunes <= 0 {
 		c.MaxTextRunes = 20000
+	}
+	if c.MaxWindows <= 0 {
+		c.MaxWindows = 64
+	}
+	if c.MaxSentences <= 0 {
+		c.MaxSentences = 512
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -121,7 +136,7 @@ func Open(cfg Config) (*Engine, error) {
 	for _, entry := range entries {
 		m := e.load(entry)
 		if m.info.Status == StatusReady {
-			cfg.Logger.Info("model loaded", "model", m.info.Name, "task", m.info.Task, "head", m.info.Head)
+			cfg.Logger.Info("model loaded", "model", m.info.Name, "task", m.info.Task, "head", m.info.Head, "rows_alone", m.alone)
 		} else {
 			cfg.Logger.Warn("model not loaded", "model", m.info.Name, "dir", entry.Dir, "err", m.info.Error)
 		}
@@ -152,7 +167,9 @@ func (e *Engine) load(entry models.Entry) *model {
 	m := &model{info: infoOf(entry), manifest: entry.Manifest, obs: modelObserver{e.cfg.Metrics, entry.Name},
 		cardPath: entry.ModelCardPath()}
 	fail := func(err error) *model {
-		m.info.Error = err.Error()
+		// Clients see this message (/api/v1/models, unavailable answers):
+		// paths inside the model folder are named relative to it.
+		m.info.Error = relativePaths(err.Error(), entry.Dir)
 		return m
 	}
 	switch {
@@ -190,8 +207,20 @@ func (e *Engine) load(entry models.Entry) *model {
 	if err != nil {
 		return fail(err)
 	}
+	batchCfg := e.cfg.Batch
+	dependent, err := batchDependent(entry.Path(models.ModelFile))
+	if err != nil {
+		sess.Close()
+		return fail(fmt.Errorf("model.onnx: %w", err))
+	}
+	if dependent {
+		// Activations quantized per batch: a row's answer would depend on
+		// its batch-mates, so every row runs alone.
+		batchCfg.MaxBatch = 1
+	}
+	m.alone = dependent
 	m.tok, m.session = tok, sess
-	m.batch = batcher.New(e.cfg.Batch, sessionRunner(sess, withTypes, perToken), rowLen, m.obs)
+	m.batch = batcher.New(batchCfg, sessionRunner(sess, withTypes, perToken, outputWidths(entry.Manifest)), rowLen, m.obs)
 	m.info.Status = StatusReady
 	return m
 }
@@ -383,13 +412,13 @@ func (e *Engine) infer(ctx context.Context, m *model, in Input, partial Partial)
 		if m.t2t != nil {
 			out, err = m.qaT2T(ctx, in.Question, in.Context, k, &st)
 		} else {
-			out, err = m.qa(ctx, in.Question, in.Context, k, &st)
+			out, err = m.qa(ctx, in.Question, in.Context, k, e.cfg.MaxWindows, &st)
 		}
 	case models.TaskCLIP:
 		if err := e.requireTexts(map[string]string{"text": in.Text}); err != nil {
 			return Result{}, err
 		}
-		out, err = m.clip(ctx, in.Text, partial, &st)
+		out, err = m.clip(ctx, in.Text, partial, e.cfg.MaxSentences, &st)
 	default:
 		return Result{}, newError(CodeInternal, "task %q has no pipeline", m.manifest.Task)
 	}

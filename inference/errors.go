@@ -50,6 +50,10 @@ func AsError(err error) *Error {
 		return e
 	case errors.Is(err, batcher.ErrBusy):
 		return &Error{Code: CodeBusy, Message: "the model is busy; retry shortly", Err: err}
+	case errors.Is(err, batcher.ErrTooLarge):
+		return &Error{Code: CodeTooLong, Message: "the input needs more model runs than the model's queue holds; shorten it", Err: err}
+	case errors.Is(err, batcher.ErrClosed):
+		return &Error{Code: CodeUnavailable, Message: "the model is shutting down", Err: err}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &Error{Code: CodeTimeout, Message: "the request took too long", Err: err}
 	case errors.Is(err, context.Canceled):

@@ -62,6 +62,11 @@ func greedy(ctx context.Context, st stepper, rows int, cfg genConfig) ([]hypothe
 		next[i] = cfg.start
 	}
 	for range cfg.maxNewTokens {
+		// The batch's context ends when all its callers have gone: stop
+		// decoding then instead of running max_new_tokens steps for nobody.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		logits, vocab, err := st.step(ctx, nil, next)
 		if err != nil {
 			return nil, err
@@ -141,6 +146,9 @@ func beamSearch(ctx context.Context, st stepper, batch int, cfg genConfig) ([][]
 	var origin []int
 	maxLength := 1 + cfg.maxNewTokens
 	for curLen := 1; curLen < maxLength; curLen++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err // every caller of the batch has gone
+		}
 		logits, vocab, err := st.step(ctx, origin, tokens)
 		if err != nil {
 			return nil, err

@@ -1,6 +1,8 @@
 package inference
 
 import (
+	"errors"
+
 	"github.com/clinlm/clinlm/inference/tokenizer"
 )
 
@@ -17,8 +19,17 @@ func HFTokenizer(path string) (Tokenizer, error) {
 type hfTokenizer struct{ t *tokenizer.Tokenizer }
 
 func (h hfTokenizer) Encode(req EncodeRequest) ([]Encoding, error) {
+	if req.MaxWindows > 0 && req.Pair != nil && req.Strategy == OnlySecond {
+		if err := h.checkWindows(req); err != nil {
+			return nil, err
+		}
+	}
 	enc, err := h.t.EncodeWithOptions(req.Text, req.Pair, tokenizer.EncodeOptions{
 		AddSpecialTokens: true, MaxLength: req.MaxLength, Stride: req.Stride, Strategy: string(req.Strategy)})
+	var stride *tokenizer.StrideError
+	if errors.As(err, &stride) {
+		return nil, &Error{Code: CodeTooLong, Message: "the first text leaves no room for the second within max_length; shorten it", Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -29,18 +40,72 @@ func (h hfTokenizer) Encode(req EncodeRequest) ([]Encoding, error) {
 	return out, nil
 }
 
-// convert keeps the real tokens: padding configured in a tokenizer.json is
-// dropped, because the batcher pads each batch itself.
-func convert(e *tokenizer.Encoding) Encoding {
-	n := len(e.IDs)
-	for n > 0 && len(e.AttentionMask) == len(e.IDs) && e.AttentionMask[n-1] == 0 {
-		n--
+// checkWindows counts the doc-stride windows of an only_second encoding
+// before they are built (each window copies the first text, so their memory
+// grows with the first text times the second): the first text may take at
+// most half of max_length, and the windows at most MaxWindows. The count
+// follows HF's truncation: every window repeats the first text and the
+// special tokens, and consecutive windows of the second share Stride tokens.
+func (h hfTokenizer) checkWindows(req EncodeRequest) error {
+	whole, err := h.t.EncodeWithOptions(req.Text, req.Pair, tokenizer.EncodeOptions{
+		AddSpecialTokens: true, MaxLength: int(^uint32(0) >> 1), Strategy: string(OnlySecond)})
+	if err != nil {
+		return err
 	}
-	out := Encoding{IDs: make([]int64, n), TypeIDs: make([]int64, n), Offsets: e.ByteOffsets[:n],
-		WordIDs: e.WordIDs[:n], SequenceIDs: e.SequenceIDs[:n]}
+	first, second, real := 0, 0, 0
+	for i, s := range whole.SequenceIDs {
+		switch s {
+		case 0:
+			first++
+		case 1:
+			second++
+		}
+		if i >= len(whole.AttentionMask) || whole.AttentionMask[i] == 1 {
+			real++ // padding from a tokenizer.json is not part of a window
+		}
+	}
+	if first > req.MaxLength/2 {
+		return newError(CodeTooLong, "the question has %d tokens; the limit is %d (half of the model's max_length)", first, req.MaxLength/2)
+	}
+	if n := windowCount(real-second, second, req.MaxLength, req.Stride); n > req.MaxWindows {
+		return newError(CodeTooLong, "the context needs %d windows of %d tokens; the limit is %d", n, req.MaxLength, req.MaxWindows)
+	}
+	return nil
+}
+
+// windowCount is how many windows of maxLen tokens cover a second text of
+// n tokens when fixed tokens (first text and special tokens) repeat in every
+// window and windows overlap by stride.
+func windowCount(fixed, n, maxLen, stride int) int {
+	room := maxLen - fixed
+	if n <= room {
+		return 1
+	}
+	step := room - stride
+	if step <= 0 {
+		return n // HF refuses the stride; at least as many as the tokens
+	}
+	return 1 + (n-room+step-1)/step
+}
+
+// convert keeps the real tokens: padding configured in a tokenizer.json is
+// dropped (left or right), because the batcher pads each batch itself.
+func convert(e *tokenizer.Encoding) Encoding {
+	from, to := 0, len(e.IDs)
+	if len(e.AttentionMask) == len(e.IDs) {
+		for to > 0 && e.AttentionMask[to-1] == 0 {
+			to--
+		}
+		for from < to && e.AttentionMask[from] == 0 {
+			from++
+		}
+	}
+	n := to - from
+	out := Encoding{IDs: make([]int64, n), TypeIDs: make([]int64, n), Offsets: e.ByteOffsets[from:to],
+		WordIDs: e.WordIDs[from:to], SequenceIDs: e.SequenceIDs[from:to]}
 	for i := range n {
-		out.IDs[i] = int64(e.IDs[i])
-		out.TypeIDs[i] = int64(e.TypeIDs[i])
+		out.IDs[i] = int64(e.IDs[from+i])
+		out.TypeIDs[i] = int64(e.TypeIDs[from+i])
 	}
 	return out
 }

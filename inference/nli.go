@@ -2,6 +2,7 @@ package inference
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"time"
 )
@@ -26,6 +27,10 @@ func (m *model) encode(req EncodeRequest, st *stats) ([]Encoding, error) {
 	d := time.Since(start)
 	st.addTokenize(d)
 	m.obs.tokenized(d)
+	var known *Error
+	if errors.As(err, &known) {
+		return nil, known // too_long from the window count or the stride
+	}
 	if err != nil {
 		return nil, &Error{Code: CodeInternal, Message: "tokenization failed", Err: err}
 	}

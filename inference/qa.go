@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sort"
+	"strings"
 )
 
 // Answer is one extracted span; Start and End are code-point offsets into
@@ -25,16 +26,23 @@ type QAOutput struct {
 	Generated     *string  `json:"generated,omitempty"`
 }
 
-// qa follows HF's question-answering post-processing: question first,
-// context second, truncated only in the context with doc-stride windows;
-// per window, softmax over the context tokens plus [CLS], spans with
-// start <= end < start + max_answer_length ranked by p(start)·p(end), answers
-// widened to whole words; windows merged by score.
-func (m *model) qa(ctx context.Context, question, context string, topK int, st *stats) (QAOutput, error) {
+// qa follows HF's question-answering pipeline as last released (4.53 to
+// 4.57; transformers 5 dropped it): question first, context second,
+// truncated only in the context with doc-stride windows (at most
+// maxWindows, counted before they are built); per window, softmax over the
+// context tokens plus [CLS], the top_k*2+10 spans with start <= end <
+// start + max_answer_length ranked by p(start)·p(end), answers widened to
+// whole words; an answer whose text equals an earlier one's, ignoring case,
+// adds its score to that one (so one answer is not listed twice); then the
+// top_k by score.
+func (m *model) qa(ctx context.Context, question, context string, topK, maxWindows int, st *stats) (QAOutput, error) {
 	encs, err := m.encode(EncodeRequest{Text: question, Pair: &context, MaxLength: m.manifest.MaxLength,
-		Stride: m.manifest.Stride, Strategy: OnlySecond}, st)
+		Stride: m.manifest.Stride, Strategy: OnlySecond, MaxWindows: maxWindows}, st)
 	if err != nil {
 		return QAOutput{}, err
+	}
+	if len(encs) > maxWindows {
+		return QAOutput{}, newError(CodeTooLong, "the context needs %d windows of %d tokens; the limit is %d", len(encs), m.manifest.MaxLength, maxWindows)
 	}
 	rows := make([]row, len(encs))
 	for i, e := range encs {
@@ -47,12 +55,19 @@ func (m *model) qa(ctx context.Context, question, context string, topK int, st *
 	runes := newRuneIndex(context)
 	var answers []Answer
 	null := math.Inf(1)
+	byText := map[string]int{} // lower-cased answer text -> index in answers
 	for i, e := range encs {
-		spans, n := decodeSpans(e, outs[i][0], outs[i][1], topK, m.manifest.AnswerLength())
+		spans, n := decodeSpans(e, outs[i][0], outs[i][1], 2*topK+10, m.manifest.AnswerLength())
 		null = math.Min(null, n)
 		for _, s := range spans {
 			a, _ := wordBytes(e, s.start)
 			_, b := wordBytes(e, s.end)
+			key := strings.ToLower(context[a:b])
+			if k, ok := byText[key]; ok {
+				answers[k].Score += s.score
+				continue
+			}
+			byText[key] = len(answers)
 			answers = append(answers, Answer{Text: context[a:b], Start: runes.at(a), End: runes.at(b), Score: s.score})
 		}
 	}

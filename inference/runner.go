@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/clinlm/clinlm/inference/batcher"
+	"github.com/clinlm/clinlm/inference/models"
 	"github.com/clinlm/clinlm/inference/ort"
 )
 
@@ -19,9 +20,30 @@ func rowLen(r row) int { return len(r.ids) }
 // outputs are cut to the row's own length (padding removed).
 type rowOut [][]float32
 
+// outputWidths is the width each output must have per row, in the order of
+// the manifest's output roles: the label count for logits (the NLI labels
+// for zero-shot), 0 for per-token outputs (checked against the row length).
+func outputWidths(mf models.Manifest) []int {
+	var out []int
+	for _, role := range mf.OutputRoles() {
+		w := 0
+		if role == "logits" {
+			w = len(mf.Labels)
+			if mf.Head == models.HeadZeroShotNLI {
+				w = len(mf.NLILabels)
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
 // sessionRunner pads a batch, runs it and splits the outputs per row.
 // Inputs go in session order: input_ids, attention_mask[, token_type_ids].
-func sessionRunner(s *ort.Session, withTypeIDs bool, perToken []bool) batcher.RunFunc[row, rowOut] {
+// Output widths are checked on every run (widths[k] > 0): a model whose
+// class dimension is dynamic passes the load-time check, and a wrong width
+// must become an error, not an index out of range in the pipelines.
+func sessionRunner(s *ort.Session, withTypeIDs bool, perToken []bool, widths []int) batcher.RunFunc[row, rowOut] {
 	return func(ctx context.Context, rows []row) ([]rowOut, error) {
 		width := 0
 		for _, r := range rows {
@@ -53,6 +75,9 @@ func sessionRunner(s *ort.Session, withTypeIDs bool, perToken []bool) batcher.Ru
 			stride := int(t.Shape[1])
 			if perToken[k] && stride != width {
 				return nil, fmt.Errorf("per-token output %d has %d positions for %d tokens", k, stride, width)
+			}
+			if k < len(widths) && widths[k] > 0 && stride != widths[k] {
+				return nil, fmt.Errorf("output %d has %d classes; the manifest names %d labels", k, stride, widths[k])
 			}
 			for i := range rows {
 				v := t.Float32[i*stride : (i+1)*stride]

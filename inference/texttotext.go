@@ -166,12 +166,29 @@ func (m *model) generate(ctx context.Context, fields map[string]string, forced [
 	if err != nil {
 		return genResult{}, err
 	}
+	if len(encs) > 1 {
+		// Truncating the filled prompt would cut its end: for NLI the
+		// hypothesis, and a label would still come back for a question
+		// the model never saw.
+		return genResult{}, newError(CodeTooLong, "the input does not fit the model's prompt of %d tokens; shorten %s", m.manifest.MaxLength, longestField(fields))
+	}
 	outs, timing, err := m.t2t.batch.Submit(ctx, []genJob{{ids: encs[0].IDs, forced: forced}})
 	if err != nil {
 		return genResult{}, err
 	}
 	st.addBatch(timing)
 	return outs[0], nil
+}
+
+// longestField names the longest field of a request, the one to shorten.
+func longestField(fields map[string]string) string {
+	name, n := "", -1
+	for k, v := range fields {
+		if len(v) > n || (len(v) == n && k < name) {
+			name, n = k, len(v)
+		}
+	}
+	return "input." + name
 }
 
 // text decodes a hypothesis without special tokens.

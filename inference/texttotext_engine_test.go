@@ -26,22 +26,20 @@ func t5Folders(t *testing.T) (root string, ref t5EngineReference) {
 	}
 	readJSON(t, filepath.Join(src, "reference.json"), &ref)
 	root = t.TempDir()
-	link := func(dir, name, target string) {
+	place := func(dir, name, target string) {
 		t.Helper()
 		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Symlink(target, filepath.Join(root, dir, name)); err != nil {
-			t.Fatal(err)
-		}
+		testenv.CopyFile(t, target, filepath.Join(root, dir, name))
 	}
 	for _, name := range []string{"tiny-t5-nli", "tiny-t5-qa", "tiny-t5-clip"} {
 		for _, f := range []string{"encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx", "tokenizer.json", "manifest.json"} {
-			link(name, f, filepath.Join(models, name, f))
+			place(name, f, filepath.Join(models, name, f))
 		}
 	}
 	for _, f := range []string{"encoder_model.onnx", "decoder_model_merged.onnx", "tokenizer.json", "manifest.json"} {
-		link("tiny-t5-merged", f, filepath.Join(models, "tiny-t5-merged", f))
+		place("tiny-t5-merged", f, filepath.Join(models, "tiny-t5-merged", f))
 	}
 	manifest := filepath.Join(src, "manifest.json")
 	rename := func(dir string) string {
@@ -57,28 +55,28 @@ func t5Folders(t *testing.T) (root string, ref t5EngineReference) {
 	}
 	// No decoder with past.
 	for _, f := range []string{"encoder_model.onnx", "decoder_model.onnx", "tokenizer.json"} {
-		link("t5-no-past", f, filepath.Join(src, f))
+		place("t5-no-past", f, filepath.Join(src, f))
 	}
-	link("t5-no-past", "manifest.json", rename("t5-no-past"))
+	place("t5-no-past", "manifest.json", rename("t5-no-past"))
 	// A decoder without the cache inputs in place of the decoder with past.
 	for f, target := range map[string]string{"encoder_model.onnx": "encoder_model.onnx", "decoder_model.onnx": "decoder_model.onnx",
 		"decoder_with_past_model.onnx": "decoder_model.onnx", "tokenizer.json": "tokenizer.json"} {
-		link("t5-wrong-inputs", f, filepath.Join(src, target))
+		place("t5-wrong-inputs", f, filepath.Join(src, target))
 	}
-	link("t5-wrong-inputs", "manifest.json", rename("t5-wrong-inputs"))
+	place("t5-wrong-inputs", "manifest.json", rename("t5-wrong-inputs"))
 	// A BERT classifier as the encoder.
 	for f, target := range map[string]string{"encoder_model.onnx": filepath.Join(models, "tiny-nli", "model.onnx"),
 		"decoder_model.onnx": filepath.Join(src, "decoder_model.onnx"), "decoder_with_past_model.onnx": filepath.Join(src, "decoder_with_past_model.onnx"),
 		"tokenizer.json": filepath.Join(src, "tokenizer.json")} {
-		link("t5-bert-encoder", f, target)
+		place("t5-bert-encoder", f, target)
 	}
-	link("t5-bert-encoder", "manifest.json", rename("t5-bert-encoder"))
+	place("t5-bert-encoder", "manifest.json", rename("t5-bert-encoder"))
 	// The first-step decoder named as the merged decoder (no cache inputs, no switch).
 	for f, target := range map[string]string{"encoder_model.onnx": "encoder_model.onnx", "decoder_model_merged.onnx": "decoder_model.onnx",
 		"tokenizer.json": "tokenizer.json"} {
-		link("t5-merged-wrong-inputs", f, filepath.Join(src, target))
+		place("t5-merged-wrong-inputs", f, filepath.Join(src, target))
 	}
-	link("t5-merged-wrong-inputs", "manifest.json", rename("t5-merged-wrong-inputs"))
+	place("t5-merged-wrong-inputs", "manifest.json", rename("t5-merged-wrong-inputs"))
 	return root, ref
 }
 
@@ -177,18 +175,31 @@ func TestTextToTextModels(t *testing.T) {
 			clipRef = append(clipRef, c.Generations["greedy"][0].Text)
 		}
 	}
-	// Odd inputs: braces that look like placeholders, emoji, text far beyond
-	// max_length (the prompt is truncated), a context without the answer.
+	// Odd inputs: braces that look like placeholders, emoji, a context
+	// without the answer. Text beyond max_length is too_long: truncating the
+	// filled prompt cut its end (the hypothesis, the question) and a label
+	// still came back.
+	short := "Patient denies chest pain 🙂 {hypothesis}"
 	long := strings.Repeat("Patient denies chest pain 🙂 {hypothesis} ", 300)
 	for _, in := range []struct {
 		model string
 		in    inference.Input
+		code  inference.Code
 	}{
-		{"tiny-t5-nli", inference.Input{Premise: long, Hypothesis: "{premise}"}},
-		{"tiny-t5-qa", inference.Input{Question: "{context}?", Context: long, TopK: 1}},
-		{"tiny-t5-clip", inference.Input{Text: long}},
+		{"tiny-t5-nli", inference.Input{Premise: short, Hypothesis: "{premise}"}, ""},
+		{"tiny-t5-qa", inference.Input{Question: "{context}?", Context: short, TopK: 1}, ""},
+		{"tiny-t5-clip", inference.Input{Text: short}, ""},
+		{"tiny-t5-nli", inference.Input{Premise: long, Hypothesis: "{premise}"}, inference.CodeTooLong},
+		{"tiny-t5-qa", inference.Input{Question: "{context}?", Context: long, TopK: 1}, inference.CodeTooLong},
+		{"tiny-t5-clip", inference.Input{Text: long}, inference.CodeTooLong},
 	} {
 		res, err := eng.Infer(ctx, in.model, in.in, nil)
+		if in.code != "" {
+			if got := inference.AsError(err); got == nil || got.Code != in.code {
+				t.Errorf("%s, %d characters: %v, want %s", in.model, len(in.in.Premise+in.in.Context+in.in.Text), err, in.code)
+			}
+			continue
+		}
 		if err != nil {
 			t.Errorf("%s: %v", in.model, err)
 			continue

@@ -2,6 +2,7 @@ package inference
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"testing"
@@ -121,5 +122,39 @@ func TestBeamSearchEndsEarly(t *testing.T) {
 	}
 	if len(hyps[0]) != 2 || !slices.Equal(hyps[0][0].tokens, []int64{1}) || !slices.Equal(hyps[0][1].tokens, []int64{2, 1}) {
 		t.Errorf("hypotheses %+v", hyps[0])
+	}
+}
+
+// cancellingStepper cancels its context after a number of steps, as the
+// batcher does when every caller of a batch has gone.
+type cancellingStepper struct {
+	tableStepper
+	after  int
+	cancel context.CancelFunc
+}
+
+func (s *cancellingStepper) step(ctx context.Context, origin []int, tokens []int64) ([]float32, int, error) {
+	if s.calls+1 == s.after {
+		s.cancel()
+	}
+	return s.tableStepper.step(ctx, origin, tokens)
+}
+
+// Decoding stops at the first step after the batch's context ends, in greedy
+// and beam search, instead of running max_new_tokens (× beams) steps.
+func TestDecodingStopsWhenTheCallersHaveGone(t *testing.T) {
+	for _, beams := range []int{1, 3} {
+		ctx, cancel := context.WithCancel(context.Background())
+		st := &cancellingStepper{tableStepper: tableStepper{steps: [][]float32{{0, 0, 5, 1}}}, after: 2, cancel: cancel}
+		cfg := genConfig{maxNewTokens: 50, numBeams: beams, lengthPenalty: 1, start: 0, eos: 1, pad: 0}
+		var err error
+		if beams == 1 {
+			_, err = greedy(ctx, st, 2, cfg)
+		} else {
+			_, err = beamSearch(ctx, st, 2, cfg)
+		}
+		if !errors.Is(err, context.Canceled) || st.calls != 2 {
+			t.Errorf("beams %d: err %v after %d steps, want context.Canceled after 2", beams, err, st.calls)
+		}
 	}
 }

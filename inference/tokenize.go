@@ -18,6 +18,11 @@ type EncodeRequest struct {
 	MaxLength int
 	Stride    int
 	Strategy  Truncation
+	// MaxWindows > 0 bounds the windows of an only_second encoding: the
+	// tokenizer counts them before building them and answers too_long when
+	// there would be more, or when the first text takes over half of
+	// MaxLength.
+	MaxWindows int
 }
 
 // Encoding is one window of tokens as the pipelines need it.

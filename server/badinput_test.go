@@ -63,6 +63,10 @@ type httpCase struct {
 	length bool // send Content-Length (false: chunked)
 	status int
 	code   string // "" for success
+	// header is sent besides Content-Type: application/json (which it may replace).
+	header map[string]string
+	// engineOnly: the limit is the engine's (windows, sentences), not the fake's.
+	engineOnly bool
 }
 
 func nliModel(b backend) string { return b.nli }
@@ -71,17 +75,19 @@ func qaModel(b backend) string  { return b.qa }
 func text(s string) func() io.Reader { return func() io.Reader { return strings.NewReader(s) } }
 
 func httpInferCases() []httpCase {
-	ok := func(name, body string) httpCase { return httpCase{name, nliModel, text(body), true, 200, ""} }
+	ok := func(name, body string) httpCase {
+		return httpCase{name, nliModel, text(body), true, 200, "", nil, false}
+	}
 	bad := func(name, body string) httpCase {
-		return httpCase{name, nliModel, text(body), true, 400, "bad_request"}
+		return httpCase{name, nliModel, text(body), true, 400, "bad_request", nil, false}
 	}
 	return []httpCase{
 		ok("valid", `{"premise":"The patient has a fever.","hypothesis":"The patient is febrile."}`),
 		bad("empty", ``),
 		bad("whitespace", " \n\t "),
-		{"just over 1 MiB", nliModel, text(`{"premise":"` + strings.Repeat("a", frameLimit) + `","hypothesis":"h"}`), true, 413, "too_long"},
-		{"100 MB streamed", nliModel, func() io.Reader { return streamedJSON(streamBytes) }, false, 413, "too_long"},
-		{"text over the character limit", nliModel, text(`{"premise":"` + strings.Repeat("é", maxTestRunes+1) + `","hypothesis":"h"}`), true, 413, "too_long"},
+		{"just over 1 MiB", nliModel, text(`{"premise":"` + strings.Repeat("a", frameLimit) + `","hypothesis":"h"}`), true, 413, "too_long", nil, false},
+		{"100 MB streamed", nliModel, func() io.Reader { return streamedJSON(streamBytes) }, false, 413, "too_long", nil, false},
+		{"text over the character limit", nliModel, text(`{"premise":"` + strings.Repeat("é", maxTestRunes+1) + `","hypothesis":"h"}`), true, 413, "too_long", nil, false},
 		bad("invalid UTF-8", "{\"premise\":\"caf\xe9 \xff\xfe\",\"hypothesis\":\"h\"}"),
 		bad("raw NUL", "{\"premise\":\"a\x00b\",\"hypothesis\":\"h\"}"),
 		bad("raw control character", "{\"premise\":\"a\x07\x1bb\",\"hypothesis\":\"h\"}"),
@@ -93,17 +99,32 @@ func httpInferCases() []httpCase {
 		bad("premise is a number", `{"premise":1,"hypothesis":"h"}`),
 		bad("premise is an object", `{"premise":{"text":"a"},"hypothesis":"h"}`),
 		bad("premise is null", `{"premise":null,"hypothesis":"h"}`),
-		{"top_k is a string", qaModel, text(`{"context":"c","question":"q","top_k":"3"}`), true, 400, "bad_request"},
-		{"top_k out of range", qaModel, text(`{"context":"c","question":"q","top_k":1000}`), true, 400, "bad_request"},
-		{"top_k negative", qaModel, text(`{"context":"c","question":"q","top_k":-1}`), true, 400, "bad_request"},
+		{"top_k is a string", qaModel, text(`{"context":"c","question":"q","top_k":"3"}`), true, 400, "bad_request", nil, false},
+		{"top_k out of range", qaModel, text(`{"context":"c","question":"q","top_k":1000}`), true, 400, "bad_request", nil, false},
+		{"top_k negative", qaModel, text(`{"context":"c","question":"q","top_k":-1}`), true, 400, "bad_request", nil, false},
 		bad("deeply nested", deepJSON(100000)),
 		bad("nested past the decoder limit inside a string field", `{"premise":`+strings.Repeat(`{"a":`, 20000)+`1`+strings.Repeat(`}`, 20000)+`}`),
 		bad("unknown field", `{"premise":"a","hypothesis":"b","temperature":0}`),
 		bad("missing field", `{"premise":"a"}`),
 		bad("cut short", `{"premise":"a","hypo`),
-		{"unknown model", func(backend) string { return "no-such-model" }, text(`{"premise":"a","hypothesis":"b"}`), true, 404, "unknown_model"},
-		{"model name of 10 KB", func(backend) string { return strings.Repeat("m", 10000) }, text(`{"premise":"a","hypothesis":"b"}`), true, 404, "unknown_model"},
-		{"model name with NUL and invalid UTF-8", func(backend) string { return "a\x00\xff" }, text(`{"premise":"a","hypothesis":"b"}`), true, 404, "unknown_model"},
+		{"unknown model", func(backend) string { return "no-such-model" }, text(`{"premise":"a","hypothesis":"b"}`), true, 404, "unknown_model", nil, false},
+		{"model name of 10 KB", func(backend) string { return strings.Repeat("m", 10000) }, text(`{"premise":"a","hypothesis":"b"}`), true, 404, "unknown_model", nil, false},
+		{"model name with NUL and invalid UTF-8", func(backend) string { return "a\x00\xff" }, text(`{"premise":"a","hypothesis":"b"}`), true, 404, "unknown_model", nil, false},
+		// Issue 15: inputs that once cost memory and CPU in proportion to the
+		// attacker's choice, answered 500, or reached other sites' pages.
+		{"156-word question, 20,000-character context", qaModel, text(`{"question":"` + strings.Repeat("pleural ", 156) + `?","context":"` +
+			strings.Repeat("effusion ", 2223)[:20000] + `"}`), true, 413, "too_long", nil, true},
+		{"question of 170 tokens", qaModel, text(`{"question":"` + strings.Repeat("where ", 170) + `?","context":"No effusion."}`), true, 413, "too_long", nil, true},
+		{"20,000-character context past the window limit", qaModel, text(`{"question":"Is there an effusion?","context":"` +
+			strings.Repeat("effusion ", 2223)[:20000] + `"}`), true, 413, "too_long", nil, true},
+		{"CLIP note of 6,666 empty-line sentences", func(b backend) string { return b.clip }, text(`{"text":"` + strings.Repeat(`x\n\n`, 6666) + `"}`),
+			true, 413, "too_long", nil, true},
+		{"text/plain body", nliModel, text(`{"premise":"a","hypothesis":"b"}`), true, 415, "unsupported_media_type",
+			map[string]string{"Content-Type": "text/plain"}, false},
+		{"another site's Origin", nliModel, text(`{"premise":"a","hypothesis":"b"}`), true, 403, "forbidden",
+			map[string]string{"Origin": "https://evil.example"}, false},
+		{"DNS rebinding Host", nliModel, text(`{"premise":"a","hypothesis":"b"}`), true, 403, "forbidden",
+			map[string]string{"Host": "rebind.evil.example", "Origin": "http://rebind.evil.example"}, false},
 	}
 }
 
@@ -113,7 +134,7 @@ type apiErrorBody struct {
 	Error  struct{ Code, Message string }
 }
 
-func postInfer(client *http.Client, base, model string, body io.Reader, length bool) (int, apiErrorBody, error) {
+func postInfer(client *http.Client, base, model string, body io.Reader, length bool, header map[string]string) (int, apiErrorBody, error) {
 	req, err := http.NewRequest(http.MethodPost, base+"/api/v1/infer/"+url.PathEscape(model), body)
 	if err != nil {
 		return 0, apiErrorBody{}, err
@@ -123,6 +144,13 @@ func postInfer(client *http.Client, base, model string, body io.Reader, length b
 		req.Body = io.NopCloser(body) // hide the length from the transport
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, apiErrorBody{}, err
@@ -141,7 +169,10 @@ func postInfer(client *http.Client, base, model string, body io.Reader, length b
 
 func checkHTTPCase(t testing.TB, client *http.Client, base string, b backend, tc httpCase) {
 	t.Helper()
-	status, body, err := postInfer(client, base, tc.model(b), tc.body(), tc.length)
+	if tc.engineOnly && b.name != "engine" {
+		return
+	}
+	status, body, err := postInfer(client, base, tc.model(b), tc.body(), tc.length, tc.header)
 	if err != nil {
 		t.Errorf("%s: %v", tc.name, err)
 		return
@@ -164,6 +195,8 @@ type wsCase struct {
 	frame  func(b backend) string
 	id     string // the id the answer carries
 	code   string // "" for a result
+	// engineOnly: the limit is the engine's (windows, sentences), not the fake's.
+	engineOnly bool
 }
 
 func fixed(s string) func(backend) string { return func(backend) string { return s } }
@@ -173,37 +206,46 @@ func wsCases() []wsCase {
 		return func(b backend) string { return fmt.Sprintf(format, b.nli) }
 	}
 	return []wsCase{
-		{"valid", false, withModel(`{"id":"ok","model":%q,"input":{"premise":"a","hypothesis":"b"}}`), "ok", ""},
-		{"valid binary frame", true, withModel(`{"id":"bin","model":%q,"input":{"premise":"a","hypothesis":"b"}}`), "bin", ""},
+		{"valid", false, withModel(`{"id":"ok","model":%q,"input":{"premise":"a","hypothesis":"b"}}`), "ok", "", false},
+		{"valid binary frame", true, withModel(`{"id":"bin","model":%q,"input":{"premise":"a","hypothesis":"b"}}`), "bin", "", false},
 		{"clip with partials", false, func(b backend) string {
 			return fmt.Sprintf(`{"id":"clip","model":%q,"input":{"text":"Follow up in two weeks. Start aspirin."}}`, b.clip)
-		}, "clip", ""},
-		{"empty", false, fixed(``), "", "bad_request"},
-		{"whitespace", false, fixed(" \n"), "", "bad_request"},
-		{"invalid UTF-8", false, withModel("{\"id\":\"u\",\"model\":%q,\"input\":{\"premise\":\"\xff\xfe\",\"hypothesis\":\"b\"}}"), "", "bad_request"},
-		{"raw NUL", false, fixed("{\"id\":\"n\x00\"}"), "", "bad_request"},
-		{"escaped NUL and control characters", false, withModel(`{"id":"c\u0000\u001b","model":%q,"input":{"premise":"a\u0000\u0007b","hypothesis":"\u001b[2J"}}`), "c\x00\x1b", ""},
-		{"null", false, fixed(`null`), "", "bad_request"},
-		{"array", false, fixed(`[1,2,3]`), "", "bad_request"},
-		{"string", false, fixed(`"hello"`), "", "bad_request"},
-		{"id is a number", false, withModel(`{"id":7,"model":%q,"input":{"text":"a"}}`), "", "bad_request"},
-		{"model is an array", false, fixed(`{"id":"m","model":["a"],"input":{"text":"a"}}`), "m", "bad_request"},
-		{"input is a string", false, withModel(`{"id":"i","model":%q,"input":"premise"}`), "i", "bad_request"},
-		{"input is missing", false, withModel(`{"id":"i2","model":%q}`), "i2", "bad_request"},
-		{"premise is a number", false, withModel(`{"id":"p","model":%q,"input":{"premise":1,"hypothesis":"b"}}`), "p", "bad_request"},
+		}, "clip", "", false},
+		{"empty", false, fixed(``), "", "bad_request", false},
+		{"whitespace", false, fixed(" \n"), "", "bad_request", false},
+		{"invalid UTF-8", false, withModel("{\"id\":\"u\",\"model\":%q,\"input\":{\"premise\":\"\xff\xfe\",\"hypothesis\":\"b\"}}"), "", "bad_request", false},
+		{"raw NUL", false, fixed("{\"id\":\"n\x00\"}"), "", "bad_request", false},
+		{"escaped NUL and control characters", false, withModel(`{"id":"c\u0000\u001b","model":%q,"input":{"premise":"a\u0000\u0007b","hypothesis":"\u001b[2J"}}`), "c\x00\x1b", "", false},
+		{"null", false, fixed(`null`), "", "bad_request", false},
+		{"array", false, fixed(`[1,2,3]`), "", "bad_request", false},
+		{"string", false, fixed(`"hello"`), "", "bad_request", false},
+		{"id is a number", false, withModel(`{"id":7,"model":%q,"input":{"text":"a"}}`), "", "bad_request", false},
+		{"model is an array", false, fixed(`{"id":"m","model":["a"],"input":{"text":"a"}}`), "m", "bad_request", false},
+		{"input is a string", false, withModel(`{"id":"i","model":%q,"input":"premise"}`), "i", "bad_request", false},
+		{"input is missing", false, withModel(`{"id":"i2","model":%q}`), "i2", "bad_request", false},
+		{"premise is a number", false, withModel(`{"id":"p","model":%q,"input":{"premise":1,"hypothesis":"b"}}`), "p", "bad_request", false},
 		{"deeply nested input", false, func(b backend) string {
 			return fmt.Sprintf(`{"id":"d","model":%q,"input":%s}`, b.nli, deepJSON(100000))
-		}, "", "bad_request"},
-		{"unknown frame field", false, withModel(`{"id":"f","model":%q,"input":{"text":"a"},"stream":true}`), "f", "bad_request"},
-		{"unknown input field", false, withModel(`{"id":"g","model":%q,"input":{"premise":"a","hypothesis":"b","x":1}}`), "g", "bad_request"},
-		{"two JSON values", false, withModel(`{"id":"t","model":%q,"input":{"premise":"a","hypothesis":"b"}} {}`), "t", "bad_request"},
-		{"no id", false, withModel(`{"model":%q,"input":{"premise":"a","hypothesis":"b"}}`), "", "bad_request"},
-		{"id over 128 bytes", false, withModel(`{"id":"` + strings.Repeat("x", 129) + `","model":%q,"input":{"text":"a"}}`), "", "bad_request"},
-		{"no model", false, fixed(`{"id":"nm","input":{"text":"a"}}`), "nm", "bad_request"},
-		{"unknown model", false, fixed(`{"id":"um","model":"no-such-model","input":{"text":"a"}}`), "um", "unknown_model"},
-		{"model name of 10 KB", false, fixed(`{"id":"lm","model":"` + strings.Repeat("m", 10000) + `","input":{"text":"a"}}`), "lm", "unknown_model"},
-		{"text over the character limit", false, withModel(`{"id":"tl","model":%q,"input":{"premise":"` + strings.Repeat("é", maxTestRunes+1) + `","hypothesis":"b"}}`), "tl", "too_long"},
-		{"missing text", false, withModel(`{"id":"mt","model":%q,"input":{"premise":"a"}}`), "mt", "bad_request"},
+		}, "", "bad_request", false},
+		{"unknown frame field", false, withModel(`{"id":"f","model":%q,"input":{"text":"a"},"stream":true}`), "f", "bad_request", false},
+		{"unknown input field", false, withModel(`{"id":"g","model":%q,"input":{"premise":"a","hypothesis":"b","x":1}}`), "g", "bad_request", false},
+		{"two JSON values", false, withModel(`{"id":"t","model":%q,"input":{"premise":"a","hypothesis":"b"}} {}`), "t", "bad_request", false},
+		{"no id", false, withModel(`{"model":%q,"input":{"premise":"a","hypothesis":"b"}}`), "", "bad_request", false},
+		{"id over 128 bytes", false, withModel(`{"id":"` + strings.Repeat("x", 129) + `","model":%q,"input":{"text":"a"}}`), "", "bad_request", false},
+		{"no model", false, fixed(`{"id":"nm","input":{"text":"a"}}`), "nm", "bad_request", false},
+		{"unknown model", false, fixed(`{"id":"um","model":"no-such-model","input":{"text":"a"}}`), "um", "unknown_model", false},
+		{"model name of 10 KB", false, fixed(`{"id":"lm","model":"` + strings.Repeat("m", 10000) + `","input":{"text":"a"}}`), "lm", "unknown_model", false},
+		{"text over the character limit", false, withModel(`{"id":"tl","model":%q,"input":{"premise":"` + strings.Repeat("é", maxTestRunes+1) + `","hypothesis":"b"}}`), "tl", "too_long", false},
+		{"missing text", false, withModel(`{"id":"mt","model":%q,"input":{"premise":"a"}}`), "mt", "bad_request", false},
+		{"156-word question, 20,000-character context", false, func(b backend) string {
+			return fmt.Sprintf(`{"id":"lq","model":%q,"input":{"question":"%s?","context":"%s"}}`, b.qa, strings.Repeat("pleural ", 156), strings.Repeat("effusion ", 2223)[:20000])
+		}, "lq", "too_long", true},
+		{"question of 170 tokens", false, func(b backend) string {
+			return fmt.Sprintf(`{"id":"q170","model":%q,"input":{"question":"%s?","context":"No effusion."}}`, b.qa, strings.Repeat("where ", 170))
+		}, "q170", "too_long", true},
+		{"CLIP note of 6,666 empty-line sentences", false, func(b backend) string {
+			return fmt.Sprintf(`{"id":"xs","model":%q,"input":{"text":"%s"}}`, b.clip, strings.Repeat(`x\n\n`, 6666))
+		}, "xs", "too_long", true},
 	}
 }
 
@@ -247,6 +289,9 @@ func roundTrip(c *websocket.Conn, b backend, tc wsCase) (serverFrame, error) {
 
 func checkWSCase(t testing.TB, c *websocket.Conn, b backend, tc wsCase) {
 	t.Helper()
+	if tc.engineOnly && b.name != "engine" {
+		return
+	}
 	f, err := roundTrip(c, b, tc)
 	if err != nil {
 		t.Errorf("%s: %v", tc.name, err)

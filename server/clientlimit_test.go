@@ -18,6 +18,7 @@ func TestPerClientLimits(t *testing.T) {
 	post := func(forwardedFor string) *http.Response {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/infer/nli", strings.NewReader(`{"premise":"a","hypothesis":"b"}`))
+		req.Header.Set("Content-Type", "application/json")
 		if forwardedFor != "" {
 			req.Header.Set("X-Forwarded-For", forwardedFor)
 			req.Header.Set("X-Real-IP", forwardedFor)

@@ -135,7 +135,13 @@ func (s *Server) demoPage(c echo.Context) error {
 	limits := s.cfg.InferLimits.withDefaults()
 	if req.Method == http.MethodPost {
 		req.Body = http.MaxBytesReader(c.Response(), req.Body, limits.MaxFrameBytes)
-		if err := req.ParseForm(); err != nil {
+		lift := bodyDeadline(c, limits.BodyTimeout)
+		err := req.ParseForm()
+		lift(err)
+		switch {
+		case isTimeout(err):
+			return echo.NewHTTPError(http.StatusRequestTimeout, "the form did not arrive within "+limits.BodyTimeout.String())
+		case err != nil:
 			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the form is larger than "+strconv.FormatInt(limits.MaxFrameBytes, 10)+" bytes")
 		}
 	}

@@ -28,12 +28,18 @@ func errorCode(status int) string {
 	switch status {
 	case http.StatusBadRequest:
 		return "bad_request"
+	case http.StatusForbidden:
+		return "forbidden"
 	case http.StatusNotFound:
 		return "not_found"
 	case http.StatusMethodNotAllowed:
 		return "method_not_allowed"
 	case http.StatusRequestEntityTooLarge:
 		return "too_long"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
+	case http.StatusRequestTimeout:
+		return "timeout"
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		return "busy"
 	default:

@@ -170,6 +170,7 @@ func TestClientGoneMidInference(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/api/v1/infer/slow", strings.NewReader(`{"text":"a"}`))
+	req.Header.Set("Content-Type", "application/json")
 	errc := make(chan error, 1)
 	go func() {
 		resp, err := http.DefaultClient.Do(req)
@@ -229,20 +230,18 @@ func TestClientThatReadsNothing(t *testing.T) {
 func corruptRepository(t *testing.T) string {
 	src := testenv.TestModels(t)
 	dir := t.TempDir()
-	link := func(model, into string, files ...string) {
+	place := func(model, into string, files ...string) {
 		if err := os.Mkdir(filepath.Join(dir, into), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range files {
-			if err := os.Symlink(filepath.Join(src, model, f), filepath.Join(dir, into, f)); err != nil {
-				t.Fatal(err)
-			}
+			testenv.CopyFile(t, filepath.Join(src, model, f), filepath.Join(dir, into, f))
 		}
 	}
 	for _, name := range []string{"tiny-nli", "tiny-qa", "tiny-clip"} {
-		link(name, name, "manifest.json", "tokenizer.json", "model.onnx")
+		place(name, name, "manifest.json", "tokenizer.json", "model.onnx")
 	}
-	link("tiny-nli", "tiny-nli-corrupt", "manifest.json", "tokenizer.json")
+	place("tiny-nli", "tiny-nli-corrupt", "manifest.json", "tokenizer.json")
 	bad := filepath.Join(dir, "tiny-nli-corrupt")
 	if err := os.WriteFile(filepath.Join(bad, "model.onnx"), []byte("\x08\x07not an onnx model at all"), 0o644); err != nil {
 		t.Fatal(err)
@@ -256,7 +255,7 @@ func corruptRepository(t *testing.T) string {
 func checkUnavailable(t *testing.T, s *suiteServer, model, reason string, others []string, working bool) {
 	t.Helper()
 	client := &http.Client{Timeout: 30 * time.Second}
-	status, body, err := postInfer(client, s.URL, model, strings.NewReader(`{"premise":"a","hypothesis":"b"}`), true)
+	status, body, err := postInfer(client, s.URL, model, strings.NewReader(`{"premise":"a","hypothesis":"b"}`), true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +263,7 @@ func checkUnavailable(t *testing.T, s *suiteServer, model, reason string, others
 		t.Errorf("%s: %d %+v, want 503 unavailable naming %q", model, status, body.Error, reason)
 	}
 	for _, m := range others {
-		status, body, err := postInfer(client, s.URL, m, strings.NewReader(`{"premise":"a","hypothesis":"b","text":"a. b.","context":"c","question":"q"}`), true)
+		status, body, err := postInfer(client, s.URL, m, strings.NewReader(`{"premise":"a","hypothesis":"b","text":"a. b.","context":"c","question":"q"}`), true, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -302,7 +301,7 @@ func TestCorruptModelIsListedOthersServe(t *testing.T) {
 	}
 	checkUnavailable(t, s, "tiny-nli-corrupt", "not loaded", nil, true)
 	client := &http.Client{Timeout: 30 * time.Second}
-	status, _, err := postInfer(client, s.URL, "tiny-nli", strings.NewReader(`{"premise":"a","hypothesis":"b"}`), true)
+	status, _, err := postInfer(client, s.URL, "tiny-nli", strings.NewReader(`{"premise":"a","hypothesis":"b"}`), true, nil)
 	if err != nil || status != http.StatusOK {
 		t.Errorf("a good model beside the corrupt one: %d, %v", status, err)
 	}

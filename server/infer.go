@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"mime"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,8 +32,16 @@ type InferLimits struct {
 	Burst         int
 	// MaxInFlight bounds one connection's concurrent requests (default 8).
 	MaxInFlight int
-	// AllowedOrigins may open websockets besides the server's own origin.
+	// AllowedOrigins may open websockets and post besides the server's own
+	// origin.
 	AllowedOrigins []string
+	// AllowedHosts are the host names the server answers to besides IP
+	// addresses and localhost ("*": any); see siteGuard.
+	AllowedHosts []string
+	// BodyTimeout bounds the reading of a POST /api/v1/infer body or a demo
+	// form, which happens before an inference slot is taken (default 10s):
+	// a client that sends its body slowly holds no slot.
+	BodyTimeout time.Duration
 	// MaxConnections bounds open websockets; MaxHTTPInFlight bounds POST
 	// /api/v1/infer requests running at once. Beyond either the answer is
 	// 503 busy with Retry-After (defaults 256 and 64).
@@ -71,6 +81,9 @@ func (l InferLimits) withDefaults() InferLimits {
 	}
 	if l.WriteTimeout <= 0 {
 		l.WriteTimeout = 10 * time.Second
+	}
+	if l.BodyTimeout <= 0 {
+		l.BodyTimeout = 10 * time.Second
 	}
 	return l
 }
@@ -119,19 +132,24 @@ func (s *Server) inferHTTP(c echo.Context) error {
 		return writeInferError(c, &inference.Error{Code: inference.CodeUnavailable, Message: "inference is not configured"})
 	}
 	limits := s.cfg.InferLimits.withDefaults()
+	if mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationJSON {
+		// A web page can send text/plain or a form to any site without
+		// asking; application/json needs a CORS preflight, which this
+		// server never grants.
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the input as Content-Type: application/json")
+	}
+	body, ie := s.readBody(c, limits)
+	if ie != nil && ie.Code == inference.CodeTimeout {
+		return echo.NewHTTPError(http.StatusRequestTimeout, ie.Message) // the client's delay, not the server's
+	}
+	if ie != nil {
+		return writeInferError(c, ie)
+	}
 	select {
 	case s.httpSlots <- struct{}{}:
 		defer func() { <-s.httpSlots }()
 	default:
 		return writeInferError(c, &inference.Error{Code: inference.CodeBusy, Message: "too many inference requests at once; retry shortly"})
-	}
-	body, err := io.ReadAll(io.LimitReader(c.Request().Body, limits.MaxFrameBytes+1))
-	if err != nil {
-		return writeInferError(c, &inference.Error{Code: inference.CodeBadRequest, Message: "could not read the body"})
-	}
-	if int64(len(body)) > limits.MaxFrameBytes {
-		return writeInferError(c, &inference.Error{Code: inference.CodeTooLong,
-			Message: "the body is larger than " + strconv.FormatInt(limits.MaxFrameBytes, 10) + " bytes"})
 	}
 	if !utf8.Valid(body) {
 		return writeInferError(c, &inference.Error{Code: inference.CodeBadRequest, Message: "the body is not valid UTF-8"})
@@ -156,6 +174,62 @@ func (s *Server) inferHTTP(c echo.Context) error {
 	}
 	s.logInfer("http", model, nil, time.Since(start))
 	return c.JSON(http.StatusOK, res)
+}
+
+// readBody reads a request body of at most MaxFrameBytes within
+// BodyTimeout, holding one of the body-reading slots (so that many slow
+// senders hold bounded memory, for a bounded time, and no inference slot).
+func (s *Server) readBody(c echo.Context, limits InferLimits) ([]byte, *inference.Error) {
+	select {
+	case s.bodySlots <- struct{}{}:
+		defer func() { <-s.bodySlots }()
+	default:
+		return nil, &inference.Error{Code: inference.CodeBusy, Message: "too many requests are sending their body; retry shortly"}
+	}
+	lift := bodyDeadline(c, limits.BodyTimeout)
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, limits.MaxFrameBytes+1))
+	lift(err)
+	switch {
+	case isTimeout(err):
+		return nil, &inference.Error{Code: inference.CodeTimeout, Message: "the body did not arrive within " + limits.BodyTimeout.String()}
+	case err != nil:
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			break
+		}
+		return nil, &inference.Error{Code: inference.CodeBadRequest, Message: "could not read the body"}
+	}
+	if int64(len(body)) > limits.MaxFrameBytes || err != nil {
+		return nil, &inference.Error{Code: inference.CodeTooLong,
+			Message: "the body is larger than " + strconv.FormatInt(limits.MaxFrameBytes, 10) + " bytes"}
+	}
+	return body, nil
+}
+
+// bodyDeadline bounds the reading of the request body by d. The returned
+// function takes the read's error: after a good read it lifts the deadline
+// (the server's background read of the connection would otherwise cancel
+// the request when it passes); after a timeout it keeps it and closes the
+// connection after the answer, so that the server does not wait for the
+// rest of the body before answering. Where the connection has no deadlines
+// (httptest recorders) the read is still bounded by size.
+func bodyDeadline(c echo.Context, d time.Duration) func(readErr error) {
+	rc := http.NewResponseController(c.Response())
+	if rc.SetReadDeadline(time.Now().Add(d)) != nil {
+		return func(error) {}
+	}
+	return func(readErr error) {
+		if isTimeout(readErr) {
+			c.Response().Header().Set(echo.HeaderConnection, "close")
+			return
+		}
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // logInfer records an inference outcome: model, code and duration only,

@@ -47,17 +47,17 @@ func TestMetricsScrape(t *testing.T) {
 	client := &http.Client{Timeout: 30 * time.Second}
 	const okN, badN = 5, 3
 	for range okN {
-		if st, _, err := postInfer(client, s.URL, b.nli, strings.NewReader(`{"premise":"a","hypothesis":"b"}`), true); err != nil || st != 200 {
+		if st, _, err := postInfer(client, s.URL, b.nli, strings.NewReader(`{"premise":"a","hypothesis":"b"}`), true, nil); err != nil || st != 200 {
 			t.Fatalf("ok request: %d %v", st, err)
 		}
 	}
 	for range badN {
-		postInfer(client, s.URL, b.nli, strings.NewReader(`{"premise":"a"}`), true)
+		postInfer(client, s.URL, b.nli, strings.NewReader(`{"premise":"a"}`), true, nil)
 	}
 	for i := range 20 {
-		postInfer(client, s.URL, "unknown-"+strings.Repeat("x", i), strings.NewReader(`{"text":"a"}`), true)
+		postInfer(client, s.URL, "unknown-"+strings.Repeat("x", i), strings.NewReader(`{"text":"a"}`), true, nil)
 	}
-	postInfer(client, s.URL, b.clip, strings.NewReader(`{"text":"One. Two."}`), true)
+	postInfer(client, s.URL, b.clip, strings.NewReader(`{"text":"One. Two."}`), true, nil)
 
 	families := scrapeMetrics(t, s.URL)
 	want := map[string]dto.MetricType{

@@ -3,8 +3,12 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -68,7 +72,10 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
+		// same-origin, not no-referrer: under no-referrer a browser sends
+		// "Origin: null" with the page's own form posts, which siteGuard
+		// cannot tell from a sandboxed page of another site.
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 		return next(c)
@@ -88,4 +95,69 @@ func bodyLimit(max int64) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// siteGuard keeps other web sites from using a clinlm that runs on the
+// user's machine or network:
+//   - the Host header must name this server: an IP address, localhost (or a
+//     name under .localhost), or one of allowedHosts ("*" allows any). A page
+//     of evil.example that rebinds its DNS name to 127.0.0.1 reaches the
+//     server with Host evil.example and is refused (DNS rebinding).
+//   - requests that act (any method but GET, HEAD and OPTIONS, and websocket
+//     upgrades) must not come from another site: Sec-Fetch-Site, when the
+//     browser sends it, must be same-origin or none, and Origin, when sent,
+//     must be this server's own (or one of allowedOrigins). Clients that
+//     are not browsers send neither and pass.
+func siteGuard(allowedHosts, allowedOrigins []string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if !hostAllowed(r.Host, allowedHosts) {
+				return echo.NewHTTPError(http.StatusForbidden, "this server does not answer to the host name in the request; "+
+					"start it with --allowed-hosts NAME to serve it under that name")
+			}
+			acts := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+			if (acts || strings.EqualFold(r.Header.Get("Upgrade"), "websocket")) && crossSite(r, allowedOrigins) {
+				return echo.NewHTTPError(http.StatusForbidden, "requests from other web sites are not allowed")
+			}
+			return next(c)
+		}
+	}
+}
+
+// hostAllowed checks a Host header against the allow-list.
+func hostAllowed(hostport string, allowed []string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	switch {
+	case host == "":
+		return false
+	case net.ParseIP(host) != nil, host == "localhost", strings.HasSuffix(host, ".localhost"):
+		return true // an IP address cannot be rebound; .localhost is loopback by definition
+	}
+	return slices.ContainsFunc(allowed, func(a string) bool { return a == "*" || strings.EqualFold(a, host) })
+}
+
+// crossSite reports a request that a page of another site made the
+// browser send.
+func crossSite(r *http.Request, allowedOrigins []string) bool {
+	origin := r.Header.Get("Origin")
+	if origin != "" && slices.Contains(allowedOrigins, origin) {
+		return false
+	}
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin":
+		return false // the browser vouches for it, whatever Origin says
+	case "", "none":
+	default:
+		return true // same-site (another port of localhost) or cross-site
+	}
+	if origin == "" {
+		return false // not a browser
+	}
+	u, err := url.Parse(origin)
+	return err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) // "null" has no host
 }

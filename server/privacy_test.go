@@ -55,11 +55,11 @@ func drivePrivacy(t *testing.T, b backend, marker string) *suiteServer {
 			`{"premise":` + strings.Repeat("[", 20000) + `"` + marker + `"` + strings.Repeat("]", 20000) + `}`,
 		}
 		for _, bb := range bodies {
-			if _, _, err := postInfer(client, s.URL, model, strings.NewReader(bb), true); err != nil {
+			if _, _, err := postInfer(client, s.URL, model, strings.NewReader(bb), true, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, _, err := postInfer(client, s.URL, "no-such-model", strings.NewReader(body), true); err != nil {
+		if _, _, err := postInfer(client, s.URL, "no-such-model", strings.NewReader(body), true, nil); err != nil {
 			t.Fatal(err)
 		}
 		ws := dial(t, s)

@@ -52,7 +52,9 @@ func newResultsServerWith(t *testing.T, set *results.Set) *Server {
 func fetch(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.Host = "localhost" // httptest's example.com is not a host this server answers to
+	h.ServeHTTP(rec, req)
 	return rec
 }
 

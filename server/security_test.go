@@ -25,7 +25,7 @@ var validParams = map[string]string{
 var wantHeaders = map[string]string{
 	"X-Content-Type-Options":     "nosniff",
 	"X-Frame-Options":            "DENY",
-	"Referrer-Policy":            "no-referrer",
+	"Referrer-Policy":            "same-origin",
 	"Cross-Origin-Opener-Policy": "same-origin",
 }
 

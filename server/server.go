@@ -44,6 +44,9 @@ type Server struct {
 	// wsSlots and httpSlots hold one token per open websocket and per
 	// running HTTP inference request (InferLimits).
 	wsSlots, httpSlots chan struct{}
+	// bodySlots hold one token per request body being read (four per
+	// HTTP inference slot).
+	bodySlots chan struct{}
 	// clients holds the per-client (remote address) limits.
 	clients *clientLimits
 }
@@ -65,13 +68,14 @@ func New(cfg Config) (*Server, error) {
 	limits := cfg.InferLimits.withDefaults()
 	s := &Server{cfg: cfg, echo: e, life: newLifecycle(),
 		wsSlots: make(chan struct{}, limits.MaxConnections), httpSlots: make(chan struct{}, limits.MaxHTTPInFlight),
-		clients: newClientLimits(limits)}
+		bodySlots: make(chan struct{}, 4*limits.MaxHTTPInFlight),
+		clients:   newClientLimits(limits)}
 	// A client is its TCP peer address: X-Forwarded-For and X-Real-IP are
 	// set by the client itself unless a trusted proxy rewrites them.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.handleError
 	e.Use(recoverMiddleware(cfg.Logger), requestLogger(cfg.Logger), securityHeaders,
-		bodyLimit(limits.MaxFrameBytes))
+		siteGuard(limits.AllowedHosts, limits.AllowedOrigins), bodyLimit(limits.MaxFrameBytes))
 	s.register()
 	return s, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -176,6 +177,14 @@ func (s *Server) inferWS(c echo.Context) error {
 		go func() {
 			defer requests.Done()
 			defer func() { <-inflight }()
+			defer func() {
+				// A panic in this goroutine would end the process, not just
+				// the request: answer internal and keep serving.
+				if r := recover(); r != nil {
+					s.cfg.Logger.Error("panic in websocket request", "model", f.Model, "panic", fmt.Sprint(r))
+					fail(f.ID, inference.CodeInternal, "internal error")
+				}
+			}()
 			start := time.Now()
 			partial := func(sent inference.Sentence) {
 				send(serverFrame{ID: f.ID, Type: "partial", Sentence: &sent})

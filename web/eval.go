@@ -71,9 +71,12 @@ func runEval(ctx context.Context, args []string, sio stdio) error {
 	}
 	defer f.Close()
 	// An evaluation is a batch job: no per-request clock, no note-length
-	// cap, and a queue deep enough for every window of a long QA context.
+	// cap, and a queue (and window and sentence limits) deep enough for every
+	// window of a long QA context.
 	inf.timeout = 24 * time.Hour
 	inf.maxNoteChars = 1 << 30
+	inf.maxWindows = 1 << 20
+	inf.maxSentences = 1 << 20
 	inf.queue = 1 << 20
 	log := slog.New(slog.NewTextHandler(sio.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	setup, err := openInference(inf, log)

@@ -52,13 +52,13 @@ func needEvalEnv(t *testing.T) evalEnv {
 	return env
 }
 
-// evalRepository builds a fresh repository whose folders link to the test
+// evalRepository builds a fresh repository whose folders copy the test
 // models' files, and adds tiny-qa-noans: tiny-qa's weights with a manifest
 // that declares a no-answer head, so the no-answer rule is exercised too.
 func evalRepository(t *testing.T, env evalEnv) string {
 	t.Helper()
 	dir := t.TempDir()
-	link := func(src, dst string, noAnswer bool) {
+	place := func(src, dst string, noAnswer bool) {
 		if err := os.Mkdir(filepath.Join(dir, dst), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -80,15 +80,13 @@ func evalRepository(t *testing.T, env evalEnv) string {
 				}
 				continue
 			}
-			if err := os.Symlink(from, to); err != nil {
-				t.Fatal(err)
-			}
+			testenv.CopyFile(t, from, to)
 		}
 	}
 	for _, m := range []string{"tiny-nli", "tiny-qa", "tiny-clip", "tiny-zeroshot"} {
-		link(m, m, false)
+		place(m, m, false)
 	}
-	link("tiny-qa", "tiny-qa-noans", true)
+	place("tiny-qa", "tiny-qa-noans", true)
 	return dir
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,7 +37,11 @@ type inferFlags struct {
 	queue        int
 	timeout      time.Duration
 	maxNoteChars int
+	maxWindows   int
+	maxSentences int
 	maxFrame     int64
+	bodyTimeout  time.Duration
+	allowedHosts string
 	wsRate       float64
 	maxWS        int
 	maxHTTP      int
@@ -58,7 +63,12 @@ func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
 	fs.IntVar(&f.queue, "queue", 256, "most sequences waiting per model before requests are refused as busy")
 	fs.DurationVar(&f.timeout, "infer-timeout", 30*time.Second, "time limit of one inference request")
 	fs.IntVar(&f.maxNoteChars, "max-note-chars", 20000, "longest input text in characters (longer: too_long)")
+	fs.IntVar(&f.maxWindows, "max-qa-windows", 64, "most doc-stride windows of one QA request (more: too_long)")
+	fs.IntVar(&f.maxSentences, "max-note-sentences", 512, "most sentences of one CLIP note (more: too_long)")
 	fs.Int64Var(&f.maxFrame, "max-frame-bytes", 1<<20, "largest request body or websocket frame")
+	fs.DurationVar(&f.bodyTimeout, "body-timeout", 10*time.Second, "time limit for receiving a POST body (inference, demo forms), before an inference slot is taken (slower: 408)")
+	fs.StringVar(&f.allowedHosts, "allowed-hosts", "", "comma-separated host names the server answers to besides IP addresses and localhost "+
+		"(e.g. the name of a reverse proxy; * for any). Other Host headers get 403, which stops DNS rebinding")
 	fs.Float64Var(&f.wsRate, "ws-rate", 20, "requests per second per websocket connection")
 	fs.IntVar(&f.maxWS, "max-websockets", 256, "most open websockets (more: 503 busy)")
 	fs.IntVar(&f.maxHTTP, "max-http-inflight", 64, "most POST /api/v1/infer requests running at once (more: 503 busy)")
@@ -101,7 +111,7 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 	s := &inferenceSetup{
 		metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		limits: server.InferLimits{MaxFrameBytes: f.maxFrame, RatePerSecond: f.wsRate, Burst: int(2 * f.wsRate),
-			MaxConnections: f.maxWS, MaxHTTPInFlight: f.maxHTTP,
+			MaxConnections: f.maxWS, MaxHTTPInFlight: f.maxHTTP, BodyTimeout: f.bodyTimeout, AllowedHosts: splitList(f.allowedHosts),
 			PerClientRate: f.clientRate, PerClientBurst: f.clientBurst, PerClientWebsockets: f.clientWS},
 	}
 	rt, rtErr := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(f.ortLib), Device: device, IntraOpThreads: f.threads, Spin: f.spin, Logger: log})
@@ -130,7 +140,8 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 	}
 	eng, err := inference.Open(inference.Config{Dir: f.models, Runtime: rt, RuntimeErr: rtErr,
 		LoadTokenizer: inference.HFTokenizer, Batch: batcher.Config{MaxBatch: f.maxBatch, MaxWait: f.maxWait, QueueSize: f.queue, Workers: f.workers},
-		Timeout: f.timeout, MaxTextRunes: f.maxNoteChars, Metrics: metrics, Logger: log})
+		Timeout: f.timeout, MaxTextRunes: f.maxNoteChars, MaxWindows: f.maxWindows, MaxSentences: f.maxSentences,
+		Metrics: metrics, Logger: log})
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("--models: %w", err)
@@ -144,4 +155,15 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 			Optional: true, Detail: m.Task + " / " + m.Head, Error: m.Error})
 	}
 	return s, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

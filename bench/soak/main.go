@@ -11,6 +11,11 @@
 //
 //	clinlm serve --addr 127.0.0.1:18089 --models .cache/testmodels &
 //	go run ./bench/soak -url http://127.0.0.1:18089 -clients 64 -duration 10m
+//
+// With -serve BINARY soak starts `BINARY serve` on the -url address itself
+// (-serve-models for its --models) and stops it on every way out: the end of
+// the run, a failure, Ctrl-C or SIGTERM. `busy` answers (a server shedding
+// load) are reported beside the errors, not counted among them.
 package main
 
 import (
@@ -22,6 +27,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -43,6 +49,10 @@ type options struct {
 	markdown bool
 	wait     time.Duration
 	origin   string
+	// serve and serveModels: start this clinlm binary, with this model
+	// repository, for the run ("" : use a running server).
+	serve       string
+	serveModels string
 }
 
 func parseOptions(args []string, errOut io.Writer) (options, error) {
@@ -57,6 +67,8 @@ func parseOptions(args []string, errOut io.Writer) (options, error) {
 	fs.StringVar(&models, "models", "", "comma-separated demo models to use (default: every ready one)")
 	fs.BoolVar(&o.markdown, "markdown", false, "also print the report as a Markdown table")
 	fs.DurationVar(&o.wait, "wait", 60*time.Second, "how long to wait for the server's /readyz")
+	fs.StringVar(&o.serve, "serve", "", "start this clinlm binary (`BINARY serve --addr` the -url address) for the run and stop it on every exit")
+	fs.StringVar(&o.serveModels, "serve-models", "models", "--models of the server -serve starts")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -95,23 +107,72 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func main() {
-	o, err := parseOptions(os.Args[1:], os.Stderr)
+func main() { os.Exit(soak(os.Args[1:])) }
+
+// soak runs the tool and returns its exit status; everything it started is
+// stopped before it returns (os.Exit would skip deferred calls).
+func soak(args []string) int {
+	o, err := parseOptions(args, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
-		return
+		return 0
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
-		os.Exit(2)
+		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.serve != "" {
+		srv, err := startServer(o)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "soak:", err)
+			return 1
+		}
+		defer srv.stop()
+	}
 	rep, err := run(ctx, o, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
-		os.Exit(1)
+		return 1
 	}
 	if rep.errors() > 0 {
-		os.Exit(1)
+		return 1
+	}
+	return 0
+}
+
+// serverProcess is a clinlm serve process started by soak.
+type serverProcess struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// startServer starts `o.serve serve` on the -url address, in its own process
+// group (a Ctrl-C of the terminal reaches soak, which stops it in order).
+func startServer(o options) (*serverProcess, error) {
+	u, err := url.Parse(o.url)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(o.serve, "serve", "--addr", u.Host, "--models", o.serveModels, "--log-level", "warn")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("-serve: %w", err)
+	}
+	s := &serverProcess{cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(s.done) }()
+	return s, nil
+}
+
+// stop asks the server to shut down (SIGTERM: it drains) and kills its
+// process group when it has not exited after the grace.
+func (s *serverProcess) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		<-s.done
 	}
 }

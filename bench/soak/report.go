@@ -93,12 +93,28 @@ type report struct {
 	all []time.Duration
 }
 
+// busyCode is the answer of a server shedding load (a full queue, too many
+// requests at once): reported apart, not counted as an error.
+const busyCode = "busy"
+
+// errors counts the failed requests, busy answers excepted.
 func (r *report) errors() int {
 	n := 0
 	for _, x := range r.rows {
-		for _, c := range x.errs {
-			n += c
+		for code, c := range x.errs {
+			if code != busyCode {
+				n += c
+			}
 		}
+	}
+	return n
+}
+
+// busy counts the requests answered busy.
+func (r *report) busy() int {
+	n := 0
+	for _, x := range r.rows {
+		n += x.errs[busyCode]
 	}
 	return n
 }
@@ -176,8 +192,8 @@ func (r *report) summary(o options) {
 	if len(loaded) > 0 {
 		elapsed = loaded[len(loaded)-1].at
 	}
-	fmt.Fprintf(r.out, "\ntotal: %d requests in %s (%.1f req/s), p50 %s, p99 %s, %d errors\n", total, elapsed.Round(time.Second),
-		float64(total)/max(elapsed.Seconds(), 1e-9), fmtDur(percentile(r.all, 0.5)), fmtDur(percentile(r.all, 0.99)), r.errors())
+	fmt.Fprintf(r.out, "\ntotal: %d requests in %s (%.1f req/s), p50 %s, p99 %s, %d errors, %d busy\n", total, elapsed.Round(time.Second),
+		float64(total)/max(elapsed.Seconds(), 1e-9), fmtDur(percentile(r.all, 0.5)), fmtDur(percentile(r.all, 0.99)), r.errors(), r.busy())
 	base := r.rows[0].server
 	if len(loaded) > 0 && base.ok {
 		first, last := loaded[0].server, loaded[len(loaded)-1].server

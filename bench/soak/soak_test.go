@@ -5,7 +5,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -116,5 +120,60 @@ func TestSoakAgainstAServer(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "| t | requests |") {
 		t.Error("no markdown table")
+	}
+}
+
+// Busy answers are a server shedding load: reported apart, not as errors
+// (they made `go tool task soak` exit 1).
+func TestBusyIsReportedApartFromErrors(t *testing.T) {
+	var out strings.Builder
+	rep := &report{out: &out}
+	rep.sample(0, 0, nil, nil, serverStats{})
+	rep.sample(time.Second, time.Second, []time.Duration{time.Millisecond}, map[string]int{"busy": 3, "timeout": 1}, serverStats{})
+	rep.summary(options{})
+	if rep.errors() != 1 || rep.busy() != 3 {
+		t.Errorf("errors %d busy %d, want 1 and 3", rep.errors(), rep.busy())
+	}
+	if !strings.Contains(out.String(), "1 errors, 3 busy") {
+		t.Errorf("summary: %s", out.String())
+	}
+}
+
+// fakeServeEnv makes the test binary act as `clinlm serve` that never gets
+// ready: it writes its pid and waits to be stopped.
+const fakeServeEnv = "SOAK_TEST_FAKE_SERVE_PIDFILE"
+
+func TestMain(m *testing.M) {
+	if pidfile := os.Getenv(fakeServeEnv); pidfile != "" {
+		_ = os.WriteFile(pidfile, []byte(strconv.Itoa(os.Getpid())), 0o644)
+		time.Sleep(time.Hour) // SIGTERM ends it
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// The server that -serve starts is stopped when the run fails (here: it
+// never answers /healthz), not left running.
+func TestServeIsStoppedOnFailure(t *testing.T) {
+	pidfile := filepath.Join(t.TempDir(), "pid")
+	t.Setenv(fakeServeEnv, pidfile)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing answers there
+	code := soak([]string{"-serve", os.Args[0], "-url", "http://" + addr, "-wait", "2s", "-duration", "1s"})
+	if code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	raw, err := os.ReadFile(pidfile)
+	if err != nil {
+		t.Fatalf("the server was not started: %v", err)
+	}
+	pid, _ := strconv.Atoi(string(raw))
+	if err := syscall.Kill(pid, 0); err == nil {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the server (pid %d) still runs after soak returned", pid)
 	}
 }

@@ -2,14 +2,19 @@
 // at most MaxBatch items per run, waiting at most MaxWait for a batch to
 // fill, preferring items of similar length (less padding), with a bounded
 // queue that refuses work with ErrBusy instead of growing without limit.
-// Items whose caller has gone away are dropped before they run.
+// Callers share batches fairly: a caller with many items cannot hold the
+// worker while others wait. Items whose caller has gone away are dropped
+// before they run, and a running batch is cancelled once all of its callers
+// have gone.
 package batcher
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,6 +23,13 @@ var ErrBusy = errors.New("batcher: queue full")
 
 // ErrClosed means the batcher has been closed.
 var ErrClosed = errors.New("batcher: closed")
+
+// ErrPanic wraps a panic of the run function; the batch's callers get it.
+var ErrPanic = errors.New("batcher: run panicked")
+
+// ErrTooLarge means one Submit has more items than the queue can ever hold:
+// retrying cannot help.
+var ErrTooLarge = errors.New("batcher: more items than the queue holds")
 
 // Config bounds batching.
 type Config struct {
@@ -142,9 +154,10 @@ func New[T, R any](cfg Config, run RunFunc[T, R], length func(T) int, obs Observ
 	return b
 }
 
-// Submit queues items and waits for all their results. It fails with ErrBusy
-// when they do not fit in the queue, and with ctx's error when ctx ends first
-// (the items not yet run are then skipped).
+// Submit queues items and waits for all their results. It fails with
+// ErrTooLarge when they could never fit in the queue, with ErrBusy when they
+// do not fit now, and with ctx's error when ctx ends first (the items not yet
+// run are then skipped).
 func (b *Batcher[T, R]) Submit(ctx context.Context, items []T) ([]R, Timing, error) {
 	if len(items) == 0 {
 		return nil, Timing{}, nil
@@ -155,6 +168,10 @@ func (b *Batcher[T, R]) Submit(ctx context.Context, items []T) ([]R, Timing, err
 	if b.closed {
 		b.mu.Unlock()
 		return nil, Timing{}, ErrClosed
+	}
+	if len(items) > b.cfg.QueueSize {
+		b.mu.Unlock()
+		return nil, Timing{}, ErrTooLarge
 	}
 	if len(b.queue)+len(items) > b.cfg.QueueSize {
 		b.mu.Unlock()
@@ -248,8 +265,12 @@ func (b *Batcher[T, R]) loop() {
 	}
 }
 
-// take removes the next batch from the queue: the oldest live item plus the
-// items closest to it in length among the next few batches' worth.
+// take removes the next batch from the queue. Callers take turns: the
+// candidates are the queue interleaved round-robin by caller (oldest caller
+// first), the first candidate always runs, and each caller gets at most its
+// share of the batch (MaxBatch / callers, at least one) before the items
+// closest in length to the first fill what is left. So one caller with many
+// items (a long QA context, a long note) cannot keep the others waiting.
 func (b *Batcher[T, R]) take() []*item[T, R] {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -262,6 +283,7 @@ func (b *Batcher[T, R]) take() []*item[T, R] {
 		}
 		live = append(live, it)
 	}
+	clear(b.queue[len(live):])
 	b.queue = live
 	defer func() {
 		var zero R
@@ -272,35 +294,63 @@ func (b *Batcher[T, R]) take() []*item[T, R] {
 	if len(b.queue) == 0 {
 		return nil
 	}
-	window := min(len(b.queue), 4*b.cfg.MaxBatch)
-	if window <= b.cfg.MaxBatch {
-		batch := append([]*item[T, R](nil), b.queue[:window]...)
-		b.queue = append(b.queue[:0], b.queue[window:]...)
-		return batch
-	}
-	first := b.queue[0]
-	cand := make([]int, 0, window-1)
-	for i := 1; i < window; i++ {
-		cand = append(cand, i)
-	}
+	order, callers := roundRobin(b.queue)
+	window := order[:min(len(order), 4*b.cfg.MaxBatch)]
+	first := window[0]
+	cand := append([]*item[T, R](nil), window[1:]...)
 	sort.SliceStable(cand, func(x, y int) bool {
-		return abs(b.queue[cand[x]].length-first.length) < abs(b.queue[cand[y]].length-first.length)
+		return abs(cand[x].length-first.length) < abs(cand[y].length-first.length)
 	})
-	pick := map[int]bool{0: true}
-	for _, i := range cand[:b.cfg.MaxBatch-1] {
-		pick[i] = true
+	share := max(1, b.cfg.MaxBatch/callers)
+	taken := map[*call[R]]int{first.call: 1}
+	pick := map[*item[T, R]]bool{first: true}
+	for _, fill := range []bool{false, true} {
+		for _, it := range cand {
+			if len(pick) == b.cfg.MaxBatch {
+				break
+			}
+			if pick[it] || (!fill && taken[it.call] >= share) {
+				continue
+			}
+			pick[it] = true
+			taken[it.call]++
+		}
 	}
-	batch := make([]*item[T, R], 0, b.cfg.MaxBatch)
+	batch := make([]*item[T, R], 0, len(pick))
 	rest := b.queue[:0]
-	for i, it := range b.queue {
-		if pick[i] {
+	for _, it := range b.queue {
+		if pick[it] {
 			batch = append(batch, it)
 		} else {
 			rest = append(rest, it)
 		}
 	}
+	clear(b.queue[len(rest):])
 	b.queue = rest
 	return batch
+}
+
+// roundRobin orders the queue by turns: the first item of every caller (in
+// the order the callers arrived), then the second of every caller, and so on.
+// It also returns the number of callers.
+func roundRobin[T, R any](queue []*item[T, R]) ([]*item[T, R], int) {
+	var calls []*call[R]
+	byCall := map[*call[R]][]*item[T, R]{}
+	for _, it := range queue {
+		if _, seen := byCall[it.call]; !seen {
+			calls = append(calls, it.call)
+		}
+		byCall[it.call] = append(byCall[it.call], it)
+	}
+	out := make([]*item[T, R], 0, len(queue))
+	for turn := 0; len(out) < len(queue); turn++ {
+		for _, c := range calls {
+			if items := byCall[c]; turn < len(items) {
+				out = append(out, items[turn])
+			}
+		}
+	}
+	return out, len(calls)
 }
 
 func (b *Batcher[T, R]) runBatch() {
@@ -320,10 +370,11 @@ func (b *Batcher[T, R]) runBatch() {
 	for i, it := range batch {
 		values[i] = it.value
 	}
-	// The batch serves several callers: it is not cancelled when one leaves.
+	ctx, release := callersContext(batch)
 	start := time.Now()
-	results, err := b.run(context.Background(), values)
+	results, err := b.runSafely(ctx, values)
 	elapsed := time.Since(start)
+	release()
 	if err == nil && len(results) != len(batch) {
 		err = errors.New("batcher: run returned the wrong number of results")
 	}
@@ -338,6 +389,44 @@ func (b *Batcher[T, R]) runBatch() {
 		}
 		it.call.finish(it.index, r, err, start.Sub(it.enqueued), id, elapsed)
 	}
+}
+
+// callersContext is the context a batch runs under: it serves several
+// callers, so it is not cancelled when one leaves, only when all have (a
+// text-to-text batch then stops decoding). release frees its watchers.
+func callersContext[T, R any](batch []*item[T, R]) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	seen := map[context.Context]bool{}
+	for _, it := range batch {
+		seen[it.ctx] = true
+	}
+	var left atomic.Int64
+	left.Store(int64(len(seen)))
+	stops := make([]func() bool, 0, len(seen))
+	for c := range seen {
+		stops = append(stops, context.AfterFunc(c, func() {
+			if left.Add(-1) == 0 {
+				cancel()
+			}
+		}))
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
+	}
+}
+
+// runSafely runs a batch, turning a panic in the run into an error of the
+// batch's callers instead of a crash of the process.
+func (b *Batcher[T, R]) runSafely(ctx context.Context, values []T) (results []R, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			results, err = nil, fmt.Errorf("%w: %v", ErrPanic, r)
+		}
+	}()
+	return b.run(ctx, values)
 }
 
 func abs(x int) int {

@@ -3,6 +3,7 @@ package batcher
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -259,4 +260,113 @@ func TestCloseFailsQueuedWork(t *testing.T) {
 		t.Errorf("submit after close: %v", err)
 	}
 	b.Close() // idempotent
+}
+
+// An input with more items than the queue can ever hold is refused as too
+// large, not busy: a retry cannot help.
+func TestMoreItemsThanTheQueueIsTooLarge(t *testing.T) {
+	b := New(Config{QueueSize: 4}, (&recorder{}).run, identity, nil)
+	defer b.Close()
+	_, _, err := b.Submit(context.Background(), []int{1, 2, 3, 4, 5})
+	if !errors.Is(err, ErrTooLarge) || errors.Is(err, ErrBusy) {
+		t.Errorf("5 items into a queue of 4: %v, want ErrTooLarge", err)
+	}
+	if _, _, err := b.Submit(context.Background(), []int{1, 2, 3, 4}); err != nil {
+		t.Errorf("4 items into a queue of 4: %v", err)
+	}
+}
+
+// A caller with many items queued first does not hold the worker: callers
+// that come later are served in the next batch, round-robin.
+func TestCallersTakeTurns(t *testing.T) {
+	rec := &recorder{gate: make(chan struct{}, 100), started: make(chan struct{}, 100)}
+	b := New(Config{MaxBatch: 4, QueueSize: 256}, rec.run, identity, nil)
+	defer b.Close()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); b.Submit(context.Background(), []int{0}) }()
+	<-rec.started // the worker is held on item 0; the rest queue up
+	long := make([]int, 40)
+	for i := range long {
+		long[i] = 100 // same length: length grouping alone would take only these
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); b.Submit(context.Background(), long) }()
+	time.Sleep(20 * time.Millisecond)
+	for _, v := range []int{1, 2, 3} {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.Submit(context.Background(), []int{v}) }()
+	}
+	time.Sleep(20 * time.Millisecond)
+	for range 20 {
+		rec.gate <- struct{}{}
+	}
+	wg.Wait()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	second := rec.batches[1]
+	for _, v := range []int{1, 2, 3} {
+		if !slices.Contains(second, v) {
+			t.Errorf("batch after the long caller's arrival %v lacks the later caller %d (batches %v)", second, v, rec.batches)
+		}
+	}
+}
+
+// A running batch is cancelled when all of its callers have gone, and only
+// then.
+func TestBatchContextEndsWhenAllCallersLeave(t *testing.T) {
+	started := make(chan struct{}, 2)
+	ended := make(chan error, 2)
+	run := func(ctx context.Context, items []int) ([]int, error) {
+		started <- struct{}{}
+		<-ctx.Done()
+		ended <- ctx.Err()
+		return nil, ctx.Err()
+	}
+	b := New(Config{MaxBatch: 2, MaxWait: 50 * time.Millisecond}, run, identity, nil)
+	defer b.Close()
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	errs := make(chan error, 2)
+	go func() { _, _, err := b.Submit(ctx1, []int{1}); errs <- err }()
+	go func() { _, _, err := b.Submit(ctx2, []int{2}); errs <- err }()
+	<-started
+	cancel1()
+	if err := <-errs; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the first caller's submit: %v", err)
+	}
+	select {
+	case err := <-ended:
+		t.Fatalf("the batch ended (%v) while a caller still waited", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	cancel2()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("batch context ended with %v", err)
+		}
+	case <-time.After(10 * time.Second): // a deadlock guard, not a latency bound
+		t.Fatal("the batch kept running after every caller had gone")
+	}
+	<-errs
+}
+
+// A panic in the run fails that batch's callers; the worker lives on.
+func TestPanicInRunFailsTheBatchOnly(t *testing.T) {
+	run := func(_ context.Context, items []int) ([]int, error) {
+		if items[0] < 0 {
+			var out []int
+			return []int{out[5]}, nil // index out of range
+		}
+		return items, nil
+	}
+	b := New(Config{MaxBatch: 1}, run, identity, nil)
+	defer b.Close()
+	if _, _, err := b.Submit(context.Background(), []int{-1}); !errors.Is(err, ErrPanic) {
+		t.Errorf("panicking run: %v, want ErrPanic", err)
+	}
+	if got, _, err := b.Submit(context.Background(), []int{7}); err != nil || got[0] != 7 {
+		t.Errorf("after a panic: %v %v", got, err)
+	}
 }

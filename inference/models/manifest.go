@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -151,6 +152,9 @@ func (m Manifest) Validate() error {
 	}
 	if m.MaxLength < 8 {
 		bad("max_length %d: want at least 8 tokens", m.MaxLength)
+	}
+	if m.ModelCard != "" && !filepath.IsLocal(m.ModelCard) {
+		bad("model_card %q: want a file inside the model folder (a relative path without ..)", m.ModelCard)
 	}
 	if m.Stride < 0 || (m.Stride > 0 && m.Stride >= m.MaxLength/2) {
 		bad("stride %d: want 0 <= stride < max_length/2", m.Stride)

@@ -306,3 +306,70 @@ func TestScanTextToTextFolders(t *testing.T) {
 		t.Fatalf("manifest not read: %+v", e)
 	}
 }
+
+// A manifest or a link cannot publish a file from outside the repository
+// (the model card is shown on the model page): model_card must be local,
+// and files that are links must resolve inside the repository. Links within
+// it, as one model folder sharing another's weights, stay fine.
+func TestFilesStayInsideTheRepository(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "passwd")
+	if err := os.WriteFile(secret, []byte("root:x:0:0"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	complete := map[string]string{ManifestFile: goodNLI, ModelFile: "onnx", TokenizerFile: "{}"}
+	withCard := func(card string) map[string]string {
+		return map[string]string{ManifestFile: strings.Replace(goodNLI, `"task"`, `"model_card": "`+card+`", "task"`, 1),
+			ModelFile: "onnx", TokenizerFile: "{}"}
+	}
+	writeFolder(t, root, "good", complete)
+	writeFolder(t, root, "card-dotdot", withCard("../../../../etc/passwd"))
+	writeFolder(t, root, "card-absolute", withCard(secret))
+	writeFolder(t, root, "card-link", withCard("CARD.md"))
+	writeFolder(t, root, "readme-link", complete)
+	writeFolder(t, root, "model-link", map[string]string{ManifestFile: goodNLI, TokenizerFile: "{}"})
+	writeFolder(t, root, "shares-good", map[string]string{ManifestFile: goodNLI})
+	for link, target := range map[string]string{
+		"card-link/CARD.md":          secret,
+		"readme-link/README.md":      secret,
+		"model-link/model.onnx":      secret,
+		"shares-good/model.onnx":     "../good/model.onnx",
+		"shares-good/tokenizer.json": "../good/tokenizer.json",
+	} {
+		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := Scan(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"good":          "",
+		"card-dotdot":   "model_card",
+		"card-absolute": "model_card",
+		"card-link":     "outside the model repository",
+		"readme-link":   "",
+		"model-link":    "outside the model repository",
+		"shares-good":   "",
+	}
+	for _, e := range entries {
+		reason := ""
+		if e.Err != nil {
+			reason = e.Err.Error()
+		}
+		w, ok := want[e.Name]
+		switch {
+		case !ok:
+			t.Errorf("unexpected entry %s", e.Name)
+		case (w == "") != (reason == "") || !strings.Contains(reason, w):
+			t.Errorf("%s: reason %q, want it to mention %q", e.Name, reason, w)
+		}
+		if card := e.ModelCardPath(); card != "" {
+			if data, _ := os.ReadFile(card); strings.Contains(string(data), "root:x") {
+				t.Errorf("%s: model card %s is the file outside the repository", e.Name, card)
+			}
+		}
+	}
+}

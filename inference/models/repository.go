@@ -56,8 +56,11 @@ func (l DecoderLayout) String() string {
 // be used when it cannot.
 type Entry struct {
 	// Name is the manifest's name, else the folder name.
-	Name     string
-	Dir      string
+	Name string
+	Dir  string
+	// Root is the repository the folder is in: every file of the folder,
+	// symbolic links followed, must lie inside it.
+	Root     string
 	Manifest Manifest
 	// Decoder is the text-to-text decoder layout found in the folder.
 	Decoder DecoderLayout
@@ -68,17 +71,43 @@ type Entry struct {
 // Path is a file inside the model's folder.
 func (e Entry) Path(file string) string { return filepath.Join(e.Dir, file) }
 
-// ModelCardPath is the model card's file, or "" when the folder has none.
+// ModelCardPath is the model card's file, or "" when the folder has none
+// (or names one outside the repository).
 func (e Entry) ModelCardPath() string {
 	name := e.Manifest.ModelCard
 	if name == "" {
 		name = "README.md"
+	}
+	if e.inside(name) != nil {
+		return ""
 	}
 	p := e.Path(name)
 	if st, err := os.Stat(p); err == nil && !st.IsDir() {
 		return p
 	}
 	return ""
+}
+
+// inside checks that a file named by the folder stays in the repository: a
+// local name (no "..", not absolute) whose symbolic links, if any, resolve
+// inside Root. Links within the repository are fine (one model folder may
+// share another's files); a missing file is not this check's business.
+func (e Entry) inside(name string) error {
+	if !filepath.IsLocal(name) {
+		return fmt.Errorf("%s: want a file inside the model folder", name)
+	}
+	real, err := filepath.EvalSymlinks(e.Path(name))
+	if err != nil {
+		return nil
+	}
+	root, err := filepath.EvalSymlinks(e.Root)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if rel, err := filepath.Rel(root, real); err != nil || !filepath.IsLocal(rel) {
+		return fmt.Errorf("%s: links outside the model repository", name)
+	}
+	return nil
 }
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -97,7 +126,7 @@ func Scan(dir string) ([]Entry, error) {
 		if !it.IsDir() || it.Name()[0] == '.' || it.Name()[0] == '_' {
 			continue
 		}
-		e := readEntry(filepath.Join(dir, it.Name()))
+		e := readEntry(dir, filepath.Join(dir, it.Name()))
 		if prev, dup := names[e.Name]; dup && e.Err == nil {
 			e.Err = fmt.Errorf("name %q is already used by folder %s", e.Name, prev)
 		}
@@ -108,8 +137,12 @@ func Scan(dir string) ([]Entry, error) {
 	return out, nil
 }
 
-func readEntry(dir string) Entry {
-	e := Entry{Name: filepath.Base(dir), Dir: dir}
+func readEntry(root, dir string) Entry {
+	e := Entry{Name: filepath.Base(dir), Dir: dir, Root: root}
+	if err := e.inside(ManifestFile); err != nil {
+		e.Err = err
+		return e
+	}
 	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
 	if err != nil {
 		e.Err = missingFile(ManifestFile, err)
@@ -137,7 +170,16 @@ func readEntry(dir string) Entry {
 		files = append(files, e.Decoder.files()...)
 	}
 	var errs []error
+	if m.ModelCard != "" {
+		if err := e.inside(m.ModelCard); err != nil {
+			errs = append(errs, fmt.Errorf("model_card %w", err))
+		}
+	}
 	for _, f := range files {
+		if err := e.inside(f); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		st, err := os.Stat(filepath.Join(dir, f))
 		switch {
 		case err != nil && e.Decoder == SeparateDecoders && (f == DecoderFile || f == DecoderWithPastFile):

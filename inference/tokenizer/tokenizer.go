@@ -249,6 +249,12 @@ func (t *Tokenizer) addedSpecialTokens(isPair bool) int {
 	return t.postProcessor.addedTokens(isPair)
 }
 
-func errStride(stride, maxLen int) error {
-	return fmt.Errorf("stride %d must be strictly less than the max length %d left after the special tokens", stride, maxLen)
+// StrideError is HF's truncation error for a stride that leaves no room for
+// new tokens in a window: the other text takes too much of the max length.
+type StrideError struct{ Stride, MaxLength int }
+
+func (e *StrideError) Error() string {
+	return fmt.Sprintf("stride %d must be strictly less than the max length %d left after the special tokens", e.Stride, e.MaxLength)
 }
+
+func errStride(stride, maxLen int) error { return &StrideError{Stride: stride, MaxLength: maxLen} }

@@ -84,3 +84,17 @@ func SharedDir(t testing.TB) string {
 	}
 	return dir
 }
+
+// CopyFile copies a file (a test model's weights or tokenizer) into a test's
+// model repository. A link would not do: the repository refuses files that
+// resolve outside it.
+func CopyFile(t testing.TB, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

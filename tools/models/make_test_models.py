@@ -16,9 +16,11 @@ Python onnxruntime compute, plus the HF tokenizer's encodings, so the Go pipelin
 compared step by step.
 
 QA spans: transformers 5 no longer ships the question-answering pipeline, so
-`decode_spans` below restates its post-processing (softmax over desired tokens, CLS kept
-for the no-answer score, spans with start <= end < start + max_answer_len, top-k, answers
-aligned to whole words) and is fed the transformers logits.
+`decode_spans` below restates its post-processing as last released (4.53 to 4.57: softmax over
+desired tokens, CLS kept for the no-answer score, spans with start <= end < start +
+max_answer_len, top_k*2+10 candidates per window, answers aligned to whole words, answers with
+the same text case-insensitively merged by adding their scores) and is fed the transformers
+logits.
 
 Run through tools/models/setup.sh, which pins the environment.
 """
@@ -300,12 +302,16 @@ def main():
         t_out, o_out = run_both(qa, sess, windows, ["start_logits", "end_logits"])
         answers, null = [], 1e9
         for i, w in enumerate(windows):
-            spans, nscore = decode_spans(w, t_out[0][i], t_out[1][i], top_k, max_len)
+            spans, nscore = decode_spans(w, t_out[0][i], t_out[1][i], top_k * 2 + 10, max_len)
             null = min(null, nscore)
             for s, e, score in spans:
                 a, _ = word_chars(w, s, 1)
                 _, b = word_chars(w, e, 1)
-                answers.append({"text": ctx[a:b], "start": a, "end": b, "score": score})
+                same = next((x for x in answers if x["text"].lower() == ctx[a:b].lower()), None)
+                if same:
+                    same["score"] += score
+                else:
+                    answers.append({"text": ctx[a:b], "start": a, "end": b, "score": score})
         answers.sort(key=lambda x: -x["score"])
         cases.append({
             "question": q, "context": ctx, "top_k": top_k, "max_answer_length": max_len,
