@@ -3,6 +3,7 @@ package inference
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/clinlm/clinlm/inference/batcher"
 	"github.com/clinlm/clinlm/inference/ort"
@@ -19,14 +20,43 @@ func rowLen(r row) int { return len(r.ids) }
 // outputs are cut to the row's own length (padding removed).
 type rowOut [][]float32
 
-// sessionRunner pads a batch, runs it and splits the outputs per row.
-// Inputs go in session order: input_ids, attention_mask[, token_type_ids].
-func sessionRunner(s *ort.Session, withTypeIDs bool, perToken []bool) batcher.RunFunc[row, rowOut] {
-	return func(ctx context.Context, rows []row) ([]rowOut, error) {
-		width := 0
-		for _, r := range rows {
-			width = max(width, len(r.ids))
+// binding maps the manifest's roles onto a backend's described inputs and
+// outputs (see checkIO).
+type binding struct {
+	// inputRoles is, per described input, its role: input_ids,
+	// attention_mask or token_type_ids.
+	inputRoles []string
+	// outputIndex is, per output role of the head, the index among the
+	// described outputs; perToken says which of them have one value per token.
+	outputIndex []int
+	perToken    []bool
+}
+
+// key tells bindings apart, so one backend run is shared only by models
+// that read it the same way.
+func (b binding) key() string { return fmt.Sprint(b.inputRoles, b.outputIndex, b.perToken) }
+
+// padWidth is the batch's padded length: the longest row, rounded up to the
+// first bucket that holds it when buckets are set (fewer distinct shapes,
+// which GPU kernels and ORT's memory arena reuse), else the longest row.
+func padWidth(longest int, buckets []int) int {
+	for _, b := range buckets {
+		if b >= longest {
+			return b
 		}
+	}
+	return longest
+}
+
+// batchRunner pads a batch, runs it on the backend and splits the outputs
+// per row.
+func batchRunner(b Backend, bind binding, buckets []int) batcher.RunFunc[row, rowOut] {
+	return func(ctx context.Context, rows []row) ([]rowOut, error) {
+		longest := 0
+		for _, r := range rows {
+			longest = max(longest, len(r.ids))
+		}
+		width := padWidth(longest, buckets)
 		n := len(rows) * width
 		ids, mask, types := make([]int64, n), make([]int64, n), make([]int64, n)
 		for i, r := range rows {
@@ -37,29 +67,37 @@ func sessionRunner(s *ort.Session, withTypeIDs bool, perToken []bool) batcher.Ru
 			}
 		}
 		shape := []int64{int64(len(rows)), int64(width)}
-		inputs := []ort.Tensor{{Shape: shape, Int64: ids}, {Shape: shape, Int64: mask}}
-		if withTypeIDs {
-			inputs = append(inputs, ort.Tensor{Shape: shape, Int64: types})
+		byRole := map[string][]int64{"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+		inputs := make([]ort.Tensor, len(bind.inputRoles))
+		for i, role := range bind.inputRoles {
+			inputs[i] = ort.Tensor{Shape: shape, Int64: byRole[role]}
 		}
-		outs, err := s.Run(ctx, inputs)
+		outs, err := b.Run(ctx, inputs)
 		if err != nil {
 			return nil, err
 		}
 		res := make([]rowOut, len(rows))
-		for k, t := range outs {
-			if len(t.Shape) != 2 || t.Shape[0] != int64(len(rows)) {
-				return nil, fmt.Errorf("output %d has shape %v, want [%d, *]", k, t.Shape, len(rows))
+		for k, idx := range bind.outputIndex {
+			if idx >= len(outs) {
+				return nil, fmt.Errorf("the backend returned %d outputs, want at least %d", len(outs), idx+1)
+			}
+			t := outs[idx]
+			if len(t.Shape) != 2 || t.Shape[0] != int64(len(rows)) || t.Float32 == nil {
+				return nil, fmt.Errorf("output %d has shape %v, want float32 [%d, *]", k, t.Shape, len(rows))
 			}
 			stride := int(t.Shape[1])
-			if perToken[k] && stride != width {
+			if bind.perToken[k] && stride != width {
 				return nil, fmt.Errorf("per-token output %d has %d positions for %d tokens", k, stride, width)
+			}
+			if len(t.Float32) != len(rows)*stride {
+				return nil, fmt.Errorf("output %d has %d values for shape %v", k, len(t.Float32), t.Shape)
 			}
 			for i := range rows {
 				v := t.Float32[i*stride : (i+1)*stride]
-				if perToken[k] {
+				if bind.perToken[k] {
 					v = v[:len(rows[i].ids)]
 				}
-				res[i] = append(res[i], v)
+				res[i] = append(res[i], slices.Clip(v))
 			}
 		}
 		return res, nil

@@ -1,0 +1,137 @@
+package inference
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/clinlm/clinlm/inference/batcher"
+	"github.com/clinlm/clinlm/inference/models"
+	"github.com/clinlm/clinlm/inference/ort"
+)
+
+// Backend runs a model's forward pass on tensors. The engine keeps
+// tokenization, batching and post-processing; a backend only turns the
+// batch's input tensors into output tensors — in process through ONNX
+// Runtime (ortBackend) or on a remote Open Inference Protocol server
+// (v2Backend).
+type Backend interface {
+	// Describe lists the model's inputs and outputs (names, element types as
+	// ort.IOInfo names them, shapes with -1 for dynamic dimensions).
+	Describe() (inputs, outputs []ort.IOInfo)
+	// Run feeds one tensor per described input, in Describe's order, and
+	// returns one tensor per described output, in Describe's order.
+	Run(ctx context.Context, inputs []ort.Tensor) ([]ort.Tensor, error)
+	// Provider names where the model runs, for /readyz, /metrics and the
+	// model pages: "cpu", "cuda" or "remote".
+	Provider() string
+	// Endpoint is the remote's address ("" in process).
+	Endpoint() string
+	Close() error
+}
+
+// Providers a Backend reports.
+const (
+	ProviderCPU    = "cpu"
+	ProviderCUDA   = "cuda"
+	ProviderRemote = "remote"
+)
+
+// providerOf is where the runtime runs models.
+func providerOf(rt *ort.Runtime) string {
+	if rt != nil && rt.Status().Device == ort.DeviceCUDA {
+		return ProviderCUDA
+	}
+	return ProviderCPU
+}
+
+// bindLocal runs the model's model.onnx in process, on the session already
+// open for a file with the same bytes when there is one.
+func (e *Engine) bindLocal(m *model, entry models.Entry) error {
+	path := entry.Path(models.ModelFile)
+	digest, err := fileDigest(path)
+	if err != nil {
+		return fmt.Errorf("model.onnx: %w", err)
+	}
+	key := "onnx:" + digest
+	b, shared := e.backends[key]
+	if !shared {
+		ob, err := openORTBackend(e.cfg.Runtime, path)
+		if err != nil {
+			return err
+		}
+		b = ob
+	}
+	if err := e.bind(m, entry, key, b, models.ModelFile); err != nil {
+		if !shared {
+			_ = b.Close()
+		}
+		return err
+	}
+	return nil
+}
+
+// bindRemote runs the model's forward pass on its remote v2 server; the
+// server's model metadata is checked against the manifest here.
+func (e *Engine) bindRemote(m *model, entry models.Entry) error {
+	b, err := openV2Backend(context.Background(), entry)
+	if err != nil {
+		return err
+	}
+	// Each remote model gets its own client and batcher: the server batches too.
+	key := "remote:" + m.info.Name
+	if err := e.bind(m, entry, key, b, "remote model "+b.remoteName()); err != nil {
+		_ = b.Close()
+		return err
+	}
+	return nil
+}
+
+// bind checks the backend against the manifest, loads the tokenizer and
+// gives the model the batcher of (backend, binding), creating it when new.
+func (e *Engine) bind(m *model, entry models.Entry, key string, b Backend, what string) error {
+	ins, outs := b.Describe()
+	bind, err := checkIO(what, ins, outs, entry.Manifest)
+	if err != nil {
+		return err
+	}
+	tok, err := e.cfg.LoadTokenizer(entry.Path(models.TokenizerFile))
+	if err != nil {
+		return fmt.Errorf("tokenizer.json: %w", err)
+	}
+	if _, ok := e.backends[key]; !ok {
+		e.backends[key] = b
+		e.backendOrder = append(e.backendOrder, b)
+	}
+	batchKey := key + " " + bind.key()
+	batch, ok := e.batchers[batchKey]
+	if ok {
+		e.cfg.Logger.Info("model shares a session and batcher", "model", m.info.Name, "key", key)
+	} else {
+		// A shared batcher's queue and batch metrics carry the name of the
+		// first model that opened it.
+		batch = batcher.New(e.cfg.Batch, batchRunner(b, bind, e.cfg.PadBuckets), rowLen, m.obs)
+		e.batchers[batchKey] = batch
+		e.batcherOrder = append(e.batcherOrder, batch)
+	}
+	m.tok, m.batch = tok, batch
+	m.info.Provider, m.info.Endpoint = b.Provider(), b.Endpoint()
+	return nil
+}
+
+// fileDigest is the sha256 of a file's bytes.
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
