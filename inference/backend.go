@@ -107,17 +107,18 @@ func (e *Engine) bind(m *model, entry models.Entry, key string, b Backend, what 
 		e.backendOrder = append(e.backendOrder, b)
 	}
 	batchKey := key + " " + bind.key()
-	batch, ok := e.batchers[batchKey]
+	shared, ok := e.batchers[batchKey]
 	if ok {
-		e.cfg.Logger.Info("model shares a session and batcher", "model", m.info.Name, "key", key)
+		e.cfg.Logger.Info("model shares a session and batcher", "model", m.info.Name, "with", shared.owner)
+		m.info.SharesWith = shared.owner
 	} else {
 		// A shared batcher's queue and batch metrics carry the name of the
 		// first model that opened it.
-		batch = batcher.New(e.cfg.Batch, batchRunner(b, bind, e.cfg.PadBuckets), rowLen, m.obs)
-		e.batchers[batchKey] = batch
-		e.batcherOrder = append(e.batcherOrder, batch)
+		shared = sharedBatcher{batch: batcher.New(e.cfg.Batch, batchRunner(b, bind, e.cfg.PadBuckets), rowLen, m.obs), owner: m.info.Name}
+		e.batchers[batchKey] = shared
+		e.batcherOrder = append(e.batcherOrder, shared.batch)
 	}
-	m.tok, m.batch = tok, batch
+	m.tok, m.batch = tok, shared.batch
 	m.info.Provider, m.info.Endpoint = b.Provider(), b.Endpoint()
 	return nil
 }

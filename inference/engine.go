@@ -65,6 +65,9 @@ type ModelInfo struct {
 	Provider string `json:"provider,omitempty"`
 	// Endpoint is the remote server of a remote model.
 	Endpoint string `json:"endpoint,omitempty"`
+	// SharesWith names the model whose session and batches this one uses
+	// (the same model.onnx bytes).
+	SharesWith string `json:"shares_session_with,omitempty"`
 }
 
 // Timing is where a request's time went, in milliseconds.
@@ -93,8 +96,14 @@ type Engine struct {
 	backendOrder []Backend
 	// batchers are per backend and binding, so models sharing a session
 	// also share its batches.
-	batchers     map[string]*batcher.Batcher[row, rowOut]
+	batchers     map[string]sharedBatcher
 	batcherOrder []*batcher.Batcher[row, rowOut]
+}
+
+// sharedBatcher is a batcher and the model that opened it.
+type sharedBatcher struct {
+	batch *batcher.Batcher[row, rowOut]
+	owner string
 }
 
 // model is one repository entry, loaded or not.
@@ -128,7 +137,7 @@ func (c Config) withDefaults() Config {
 func Open(cfg Config) (*Engine, error) {
 	cfg = cfg.withDefaults()
 	e := &Engine{cfg: cfg, byName: map[string]*model{}, backends: map[string]Backend{},
-		batchers: map[string]*batcher.Batcher[row, rowOut]{}}
+		batchers: map[string]sharedBatcher{}}
 	if cfg.Dir == "" {
 		return e, nil
 	}
