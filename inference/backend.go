@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/clinlm/clinlm/inference/batcher"
 	"github.com/clinlm/clinlm/inference/models"
@@ -118,9 +120,44 @@ func (e *Engine) bind(m *model, entry models.Entry, key string, b Backend, what 
 		e.batchers[batchKey] = shared
 		e.batcherOrder = append(e.batcherOrder, shared.batch)
 	}
-	m.tok, m.batch = tok, shared.batch
+	m.tok, m.batch, m.backend = tok, shared.batch, b
 	m.info.Provider, m.info.Endpoint = b.Provider(), b.Endpoint()
 	return nil
+}
+
+// RemoteStatus is whether a loaded remote model's server has it ready.
+type RemoteStatus struct {
+	Model, Endpoint string
+	Ready           bool
+	Error           string
+}
+
+// RemoteHealth asks the server of every loaded remote model whether the
+// model is ready (GET /v2/models/{m}/ready), all at once, each within
+// timeout: a server that went down after start shows here (and on /readyz).
+func (e *Engine) RemoteHealth(ctx context.Context, timeout time.Duration) []RemoteStatus {
+	var out []RemoteStatus
+	var probes []*v2Backend
+	for _, m := range e.models {
+		if b, ok := m.backend.(*v2Backend); ok {
+			out = append(out, RemoteStatus{Model: m.info.Name, Endpoint: b.endpoint})
+			probes = append(probes, b)
+		}
+	}
+	var wg sync.WaitGroup
+	for i, b := range probes {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			if err := b.ready(ctx); err != nil {
+				out[i].Error = AsError(err).Message
+				return
+			}
+			out[i].Ready = true
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // fileDigest is the sha256 of a file's bytes.

@@ -167,6 +167,15 @@ func (b *v2Backend) readMetadata(ctx context.Context) error {
 	return err
 }
 
+// ready asks the server whether the model is ready to infer.
+func (b *v2Backend) ready(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.modelURL+"/ready", nil)
+	if err != nil {
+		return err
+	}
+	return b.do(req, nil)
+}
+
 func (b *v2Backend) Describe() (inputs, outputs []ort.IOInfo) { return b.inputs, b.outputs }
 func (b *v2Backend) Provider() string                         { return ProviderRemote }
 func (b *v2Backend) Endpoint() string                         { return b.endpoint }
@@ -243,6 +252,9 @@ func (b *v2Backend) do(req *http.Request, out any) error {
 		// the request in it (MLServer does), and the request is a note's tokens.
 		return &Error{Code: CodeUnavailable,
 			Message: fmt.Sprintf("remote model %s answered %s", b.remoteName(), res.Status)}
+	}
+	if out == nil {
+		return nil
 	}
 	dec := json.NewDecoder(io.LimitReader(res.Body, maxV2Answer))
 	if err := dec.Decode(out); err != nil {

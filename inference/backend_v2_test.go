@@ -7,10 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,99 +17,6 @@ import (
 	"github.com/clinlm/clinlm/inference/ort"
 	"github.com/clinlm/clinlm/internal/testenv"
 )
-
-// mlserver is a real MLServer (tools/mlserver) serving tiny-nli's model.onnx
-// on loopback under several names, some with a fault switched on.
-type mlserver struct {
-	url string
-	cmd *exec.Cmd
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-func writeJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	data, err := json.MarshalIndent(v, "", " ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// startMLServer serves modelFile as each of models (name → parameters.extra).
-// MLServer starts in a few seconds; start it once per test function.
-func startMLServer(t *testing.T, modelFile string, models map[string]map[string]any) *mlserver {
-	t.Helper()
-	root := testenv.RepoRoot(t)
-	bin := filepath.Join(root, ".venv-mlserver", "bin", "mlserver")
-	if _, err := os.Stat(bin); err != nil {
-		testenv.Missing(t, "MLServer ("+bin+")", "run `bash tools/mlserver/setup.sh`")
-	}
-	dir := t.TempDir()
-	httpPort := freePort(t)
-	// Worker processes fail on Python 3.11; the runtime runs in the main process.
-	writeJSON(t, filepath.Join(dir, "settings.json"), map[string]any{"parallel_workers": 0, "host": "127.0.0.1",
-		"http_port": httpPort, "grpc_port": freePort(t), "metrics_port": freePort(t), "load_models_at_startup": true})
-	for name, extra := range models {
-		params := map[string]any{"uri": modelFile}
-		if len(extra) > 0 {
-			params["extra"] = extra
-		}
-		writeJSON(t, filepath.Join(dir, name, "model-settings.json"), map[string]any{
-			"name": name, "implementation": "ort_runtime.OnnxRuntime", "parameters": params})
-	}
-	cmd := exec.Command(bin, "start", dir)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(root, "tools", "mlserver"))
-	logFile, err := os.Create(filepath.Join(t.TempDir(), "mlserver.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &mlserver{url: fmt.Sprintf("http://127.0.0.1:%d", httpPort), cmd: cmd}
-	t.Cleanup(func() {
-		s.stop()
-		logFile.Close()
-	})
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		res, err := http.Get(s.url + "/v2/health/ready")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logFile.Name())
-			t.Fatalf("MLServer did not become ready in 90s:\n%s", log)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func (s *mlserver) stop() {
-	if s.cmd.ProcessState == nil {
-		_ = s.cmd.Process.Kill()
-		_ = s.cmd.Wait()
-	}
-}
 
 // copyModel writes a model folder from the test model src, with the
 // manifest's fields changed by edit (nil: unchanged) and model.onnx left out
@@ -134,7 +38,7 @@ func copyModel(t *testing.T, src, dst string, edit map[string]any) {
 			files = files[:1]
 		}
 	}
-	writeJSON(t, filepath.Join(dst, "manifest.json"), manifest)
+	testenv.WriteJSON(t, filepath.Join(dst, "manifest.json"), manifest)
 	for _, f := range files {
 		b, err := os.ReadFile(filepath.Join(src, f))
 		if err != nil {
@@ -152,17 +56,17 @@ func copyModel(t *testing.T, src, dst string, edit map[string]any) {
 func TestRemoteV2Backend(t *testing.T) {
 	lib := testenv.ORTLibrary(t)
 	src := filepath.Join(testenv.TestModels(t), "tiny-nli")
-	srv := startMLServer(t, filepath.Join(src, "model.onnx"), map[string]map[string]any{
+	srv := testenv.StartMLServer(t, filepath.Join(src, "model.onnx"), map[string]map[string]any{
 		"nli":  nil,
 		"slow": {"delay_ms": 3000},
 		"bad":  {"corrupt": "short"},
 		"busy": {"status": 503},
 	})
-	deadPort := freePort(t)
+	deadPort := testenv.FreePort(t)
 	root := t.TempDir()
 	copyModel(t, src, filepath.Join(root, "local-nli"), nil)
 	remote := func(model string, extra map[string]any) map[string]any {
-		r := map[string]any{"url": srv.url, "model": model, "timeout_ms": 5000}
+		r := map[string]any{"url": srv.URL, "model": model, "timeout_ms": 5000}
 		for k, v := range extra {
 			r[k] = v
 		}
@@ -192,7 +96,7 @@ func TestRemoteV2Backend(t *testing.T) {
 		{"local-nli", inference.ProviderCPU, ""},
 		{"remote-nli", inference.ProviderRemote, ""},
 		{"remote-slow", inference.ProviderRemote, ""},
-		{"remote-missing", "", `remote model metadata: unavailable: remote model "nope" at ` + srv.url + " answered 404 Not Found"},
+		{"remote-missing", "", `remote model metadata: unavailable: remote model "nope" at ` + srv.URL + " answered 404 Not Found"},
 		{"remote-down", "", "unreachable"},
 	}
 	for _, tc := range loadTests {
@@ -207,8 +111,8 @@ func TestRemoteV2Backend(t *testing.T) {
 			t.Errorf("%s: status %s error %q, want an error with %q", tc.model, m.Status, m.Error, tc.errPart)
 		}
 	}
-	if m, _ := eng.Model("remote-nli"); m.Endpoint != srv.url {
-		t.Errorf("remote-nli endpoint %q, want %q", m.Endpoint, srv.url)
+	if m, _ := eng.Model("remote-nli"); m.Endpoint != srv.URL {
+		t.Errorf("remote-nli endpoint %q, want %q", m.Endpoint, srv.URL)
 	}
 
 	pairs := []inference.Input{
@@ -260,14 +164,69 @@ func TestRemoteV2Backend(t *testing.T) {
 		})
 	}
 
-	// The server goes away while clinlm runs: the remote model says so, the
-	// local one keeps answering.
-	srv.stop()
+	health := func() map[string]inference.RemoteStatus {
+		out := map[string]inference.RemoteStatus{}
+		for _, st := range eng.RemoteHealth(context.Background(), 2*time.Second) {
+			out[st.Model] = st
+		}
+		return out
+	}
+	up := health()
+	if len(up) != 4 || !up["remote-nli"].Ready || up["remote-nli"].Endpoint != srv.URL {
+		t.Errorf("remote health with the server up: %+v, want the 4 loaded remote models ready", up)
+	}
+
+	// The server goes away while clinlm runs: the remote model says so (in
+	// its answers and its health), the local one keeps answering.
+	srv.Stop()
+	if down := health()["remote-nli"]; down.Ready || !strings.Contains(down.Error, "is unreachable") {
+		t.Errorf("remote health with the server down: %+v", down)
+	}
 	_, err = eng.Infer(context.Background(), "remote-nli", in, nil)
 	if ae := inference.AsError(err); ae == nil || ae.Code != inference.CodeUnavailable || !strings.Contains(ae.Message, "is unreachable") {
 		t.Errorf("remote down: %v", err)
 	}
 	if _, err := eng.Infer(context.Background(), "local-nli", in, nil); err != nil {
 		t.Errorf("the local model stopped working with the remote: %v", err)
+	}
+}
+
+// A remote's TLS files are read at load: a missing or empty CA file or a
+// broken client certificate leaves the model listed with the reason. (No
+// server is needed: the files fail before any connection; remote models
+// load without ONNX Runtime.)
+func TestRemoteTLSFilesAreCheckedAtLoad(t *testing.T) {
+	root := t.TempDir()
+	manifest := func(tls map[string]any) map[string]any {
+		return map[string]any{"task": "nli", "head": "sequence-pair-classification", "labels": []string{"entailment", "neutral", "contradiction"},
+			"max_length": 32, "licence": "MIT", "availability": "public", "provenance": map[string]any{}, "metrics": []any{},
+			"remote": map[string]any{"url": "https://127.0.0.1:1", "tls": tls}}
+	}
+	tests := []struct {
+		name    string
+		tls     map[string]any
+		wantErr string
+	}{
+		{"missing-ca", map[string]any{"ca_file": "ca.pem"}, "remote tls ca_file: open"},
+		{"not-pem-ca", map[string]any{"ca_file": "tokenizer.json"}, "holds no PEM certificate"},
+		{"broken-client-cert", map[string]any{"cert_file": "tokenizer.json", "key_file": "tokenizer.json"}, "remote tls client certificate"},
+	}
+	for _, tc := range tests {
+		testenv.WriteJSON(t, filepath.Join(root, tc.name, "manifest.json"), manifest(tc.tls))
+		if err := os.WriteFile(filepath.Join(root, tc.name, "tokenizer.json"), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eng, err := inference.Open(inference.Config{Dir: root,
+		LoadTokenizer: func(string) (inference.Tokenizer, error) { return fixedTokenizer{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	for _, tc := range tests {
+		m, _ := eng.Model(tc.name)
+		if m.Status != inference.StatusError || !strings.Contains(m.Error, tc.wantErr) {
+			t.Errorf("%s: status %s error %q, want %q", tc.name, m.Status, m.Error, tc.wantErr)
+		}
 	}
 }

@@ -111,8 +111,9 @@ type model struct {
 	info     ModelInfo
 	manifest models.Manifest
 	tok      Tokenizer
-	// batch runs on a backend the engine owns (possibly shared).
+	// batch runs on backend; the engine owns both (possibly shared).
 	batch    *batcher.Batcher[row, rowOut]
+	backend  Backend
 	obs      modelObserver
 	cardPath string
 	// t2t is set for text-to-text models (which have no session or batch).

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // TestReadyzShowsWhereModelsRun: with --device auto on a machine without a
@@ -59,6 +61,8 @@ func TestReadyzShowsWhereModelsRun(t *testing.T) {
 	copyFolder("tiny-nli", nil)
 	copyFolder("tiny-nli-copy", nil)
 	copyFolder("remote-nli", func(m map[string]any) { m["remote"] = map[string]any{"url": dead, "timeout_ms": 500} })
+	ml := testenv.StartMLServer(t, filepath.Join(testModels, "tiny-nli", "model.onnx"), map[string]map[string]any{"nli": nil})
+	copyFolder("remote-live", func(m map[string]any) { m["remote"] = map[string]any{"url": ml.URL, "model": "nli"} })
 
 	b := startBinary(t, "serve", "--addr", "127.0.0.1:0", "--device", "auto", "--ort-lib", lib, "--models", dir,
 		"--pad-buckets", "32,64", "--cuda-mem-limit", "1073741824", "--cuda-arena", "same-as-requested")
@@ -116,6 +120,9 @@ func TestReadyzShowsWhereModelsRun(t *testing.T) {
 	if !strings.Contains(checks["model remote-nli"], dead+" is unreachable") {
 		t.Errorf("/readyz remote-nli: %q, want it to name the unreachable server", checks["model remote-nli"])
 	}
+	if live := checks["remote model remote-live"]; !strings.HasPrefix(live, "ok=true KServe v2 server "+ml.URL) {
+		t.Errorf("/readyz remote model remote-live: %q, want ready on %s", live, ml.URL)
+	}
 
 	_, metrics := get("metrics")
 	if want := `clinlm_model_provider{model="tiny-nli",provider="` + device + `"} 1`; !strings.Contains(metrics, want) {
@@ -151,5 +158,25 @@ func TestReadyzShowsWhereModelsRun(t *testing.T) {
 	}
 	if status, _ := get(""); status != http.StatusOK {
 		t.Errorf("/ answered %d", status)
+	}
+
+	// The remote server goes down after start: /readyz says so on the next
+	// probe and stays ready (remote models are optional).
+	ml.Stop()
+	status, body = get("readyz")
+	if err := json.Unmarshal([]byte(body), &ready); err != nil || status != http.StatusOK || !ready.Ready {
+		t.Fatalf("/readyz after the remote went down: %d %s", status, body)
+	}
+	found := false
+	for _, c := range ready.Checks {
+		if c.Name == "remote model remote-live" {
+			found = true
+			if c.OK || !strings.Contains(c.Error, ml.URL+" is unreachable") {
+				t.Errorf("/readyz remote-live after its server stopped: %+v", c)
+			}
+		}
+	}
+	if !found {
+		t.Error("/readyz lost the remote-live check")
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -100,6 +101,8 @@ type inferenceSetup struct {
 	checks  []server.Check
 	metrics http.Handler
 	limits  server.InferLimits
+	// liveChecks probe the remote model servers on each /readyz.
+	liveChecks func(ctx context.Context) []server.Check
 }
 
 func (s *inferenceSetup) Close() {
@@ -181,6 +184,14 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 		return nil, fmt.Errorf("--models: %w", err)
 	}
 	s.engine = eng
+	s.liveChecks = func(ctx context.Context) []server.Check {
+		var out []server.Check
+		for _, st := range eng.RemoteHealth(ctx, 2*time.Second) {
+			out = append(out, server.Check{Name: "remote model " + st.Model, OK: st.Ready, Optional: true,
+				Detail: "KServe v2 server " + st.Endpoint, Error: st.Error})
+		}
+		return out
+	}
 	if f.models == "" {
 		s.checks = append(s.checks, server.Check{Name: "models", OK: true, Optional: true, Detail: "no model repository (--models); demos have no models"})
 	}
