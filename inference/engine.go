@@ -232,7 +232,7 @@ func (e *Engine) load(entry models.Entry) *model {
 func checkIO(what string, ins, outs []ort.IOInfo, mf models.Manifest) (binding, error) {
 	var bind binding
 	fail := func(format string, args ...any) (binding, error) {
-		return binding{}, fmt.Errorf(what+" "+format, args...)
+		return binding{}, fmt.Errorf("%s %s", what, fmt.Sprintf(format, args...))
 	}
 	roles := map[string]string{}
 	for _, role := range []string{"input_ids", "attention_mask", "token_type_ids"} {
