@@ -20,6 +20,10 @@
 // supported (a premise/hypothesis pair: the same work in all three modes).
 //
 //	go run ./bench/ws -models .cache/testmodels -model tiny-nli
+//
+// A remote model (manifest "remote": a KServe v2 server runs the forward
+// pass) is measured the same way, with -session-model naming a local folder
+// with the same weights for the session modes.
 package main
 
 import (
@@ -75,6 +79,7 @@ type options struct {
 	cudaSameAsRequested              bool
 	refBatch                         int
 	label                            string
+	sessionModel                     string
 }
 
 func main() {
@@ -97,6 +102,7 @@ func main() {
 	flag.Int64Var(&o.cudaMemLimit, "cuda-mem-limit", 0, "CUDA arena cap in bytes (as clinlm serve)")
 	flag.BoolVar(&o.cudaSameAsRequested, "cuda-arena-same-as-requested", false, "grow the CUDA arena by what is asked (as clinlm serve --cuda-arena same-as-requested)")
 	flag.IntVar(&o.refBatch, "ref-batch", 32, "rows per run of the raw-session throughput reference (0: skip it)")
+	flag.StringVar(&o.sessionModel, "session-model", "", "the local model whose model.onnx the session modes run (default: -model; set it when -model is a remote model, e.g. the same weights served by a KServe v2 server)")
 	flag.StringVar(&o.label, "label", "", "the first column of the table rows (default: the model name), e.g. bert-base fp16")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
@@ -178,7 +184,11 @@ func run(o options, w io.Writer) error {
 		return fmt.Errorf("model %q is a %s model; this benchmark runs NLI models", o.model, info.Task)
 	}
 
-	direct, batchRun, closeDirect, err := sessionCall(rt, o.modelsDir, o.model)
+	sessionModel := o.sessionModel
+	if sessionModel == "" {
+		sessionModel = o.model
+	}
+	direct, batchRun, closeDirect, err := sessionCall(rt, o.modelsDir, sessionModel)
 	if err != nil {
 		return err
 	}
@@ -196,8 +206,12 @@ func run(o options, w io.Writer) error {
 
 	startLoad := loadAverage()
 	st := rt.Status()
-	fmt.Fprintf(w, "model %s (max_length %d), onnxruntime %s on %s, GOMAXPROCS %d, ort-spin %v, engine max-batch %d max-wait %s batch-workers %d pad-buckets %v\n",
-		o.model, info.MaxLength, st.Version, st.Device, runtime.GOMAXPROCS(0), o.spin, o.maxBatch, o.maxWait, o.workers, o.padBuckets)
+	where := info.Provider
+	if info.Endpoint != "" {
+		where += " " + info.Endpoint
+	}
+	fmt.Fprintf(w, "model %s on %s (max_length %d; session modes: %s), onnxruntime %s on %s, GOMAXPROCS %d, ort-spin %v, engine max-batch %d max-wait %s batch-workers %d pad-buckets %v\n",
+		o.model, where, info.MaxLength, sessionModel, st.Version, st.Device, runtime.GOMAXPROCS(0), o.spin, o.maxBatch, o.maxWait, o.workers, o.padBuckets)
 	if st.Fallback != "" {
 		fmt.Fprintf(w, "CUDA not used: %s\n", st.Fallback)
 	}
