@@ -54,8 +54,10 @@ type DemoModel struct {
 	Description                                   string
 	// CardHref links the model card ("" when the model has none).
 	CardHref string
-	Ready    bool
-	Checked  bool
+	// RunsOn says where a loaded model runs: cpu, cuda or a remote server.
+	RunsOn  string
+	Ready   bool
+	Checked bool
 }
 
 // DemoProblem says what keeps the demo from running and how to fix it.

@@ -76,7 +76,7 @@ type LeaderboardPage struct {
 // DemoScore is one score of a clinlm demo model or comparison run.
 type DemoScore struct {
 	Run, Encoder, Domain, StandIn, Dataset, Metric, Value, Weights, Note string
-	Layers, Vocab                                                         string
+	Layers, Vocab                                                        string
 	// CardHref links the shipped model's card; "" for comparison runs.
 	CardHref string
 }

@@ -32,6 +32,10 @@ type Config struct {
 	// LoadTokenizer opens tokenizer.json files.
 	LoadTokenizer TokenizerLoader
 	Batch         batcher.Config
+	// PadBuckets, when set, pads each batch to the first of these lengths
+	// that holds its longest row (e.g. 32, 64, 128, 256) instead of to the
+	// longest row itself; longer rows pad to their own length.
+	PadBuckets []int
 	// Timeout bounds one request, queueing included (default 30s).
 	Timeout time.Duration
 	// MaxTextRunes bounds each input text in Unicode code points (default 20,000).
@@ -63,6 +67,13 @@ type ModelInfo struct {
 	Availability string   `json:"availability"`
 	Status       string   `json:"status"`
 	Error        string   `json:"error,omitempty"`
+	// Provider is where a loaded model runs: cpu, cuda or remote.
+	Provider string `json:"provider,omitempty"`
+	// Endpoint is the remote server of a remote model.
+	Endpoint string `json:"endpoint,omitempty"`
+	// SharesWith names the model whose session and batches this one uses
+	// (the same model.onnx bytes).
+	SharesWith string `json:"shares_session_with,omitempty"`
 }
 
 // Timing is where a request's time went, in milliseconds.
@@ -84,6 +95,21 @@ type Engine struct {
 	cfg    Config
 	models []*model
 	byName map[string]*model
+	// backends holds every backend opened, in-process ones by the digest of
+	// their file: models with the same model.onnx (minilm-nli and
+	// minilm-clip-zeroshot) share one session on the process's one device.
+	backends     map[string]Backend
+	backendOrder []Backend
+	// batchers are per backend and binding, so models sharing a session
+	// also share its batches.
+	batchers     map[string]sharedBatcher
+	batcherOrder []*batcher.Batcher[row, rowOut]
+}
+
+// sharedBatcher is a batcher and the model that opened it.
+type sharedBatcher struct {
+	batch *batcher.Batcher[row, rowOut]
+	owner string
 }
 
 // model is one repository entry, loaded or not.
@@ -91,8 +117,9 @@ type model struct {
 	info     ModelInfo
 	manifest models.Manifest
 	tok      Tokenizer
+	// batch runs on backend; the engine owns both (possibly shared).
 	batch    *batcher.Batcher[row, rowOut]
-	session  *ort.Session
+	backend  Backend
 	obs      modelObserver
 	cardPath string
 	// alone: every row runs in a batch of its own, because the graph
@@ -125,7 +152,8 @@ func (c Config) withDefaults() Config {
 // when Dir is set and cannot be read; broken models are listed with reasons.
 func Open(cfg Config) (*Engine, error) {
 	cfg = cfg.withDefaults()
-	e := &Engine{cfg: cfg, byName: map[string]*model{}}
+	e := &Engine{cfg: cfg, byName: map[string]*model{}, backends: map[string]Backend{},
+		batchers: map[string]sharedBatcher{}}
 	if cfg.Dir == "" {
 		return e, nil
 	}
@@ -136,7 +164,9 @@ func Open(cfg Config) (*Engine, error) {
 	for _, entry := range entries {
 		m := e.load(entry)
 		if m.info.Status == StatusReady {
-			cfg.Logger.Info("model loaded", "model", m.info.Name, "task", m.info.Task, "head", m.info.Head, "rows_alone", m.alone)
+			cfg.Logger.Info("model loaded", "model", m.info.Name, "task", m.info.Task, "head", m.info.Head,
+				"provider", m.info.Provider, "endpoint", m.info.Endpoint, "rows_alone", m.alone)
+			m.obs.provider(m.info.Provider)
 		} else {
 			cfg.Logger.Warn("model not loaded", "model", m.info.Name, "dir", entry.Dir, "err", m.info.Error)
 		}
@@ -175,6 +205,15 @@ func (e *Engine) load(entry models.Entry) *model {
 	switch {
 	case entry.Err != nil:
 		return fail(entry.Err)
+	case entry.Manifest.Remote != nil:
+		if e.cfg.LoadTokenizer == nil {
+			return fail(errors.New("no tokenizer engine is configured"))
+		}
+		if err := e.bindRemote(m, entry); err != nil {
+			return fail(err)
+		}
+		m.info.Status = StatusReady
+		return m
 	case e.cfg.Runtime == nil:
 		reason := e.cfg.RuntimeErr
 		if reason == nil {
@@ -193,94 +232,70 @@ func (e *Engine) load(entry models.Entry) *model {
 			return fail(err)
 		}
 		m.info.Status = StatusReady
+		m.info.Provider = providerOf(e.cfg.Runtime)
 		return m
 	}
-	inputs, withTypes, outputs, perToken, err := checkIO(e.cfg.Runtime, entry)
-	if err != nil {
+	if err := e.bindLocal(m, entry); err != nil {
 		return fail(err)
 	}
-	tok, err := e.cfg.LoadTokenizer(entry.Path(models.TokenizerFile))
-	if err != nil {
-		return fail(fmt.Errorf("tokenizer.json: %w", err))
-	}
-	sess, err := e.cfg.Runtime.NewSession(entry.Path(models.ModelFile), inputs, outputs)
-	if err != nil {
-		return fail(err)
-	}
-	batchCfg := e.cfg.Batch
-	dependent, err := batchDependent(entry.Path(models.ModelFile))
-	if err != nil {
-		sess.Close()
-		return fail(fmt.Errorf("model.onnx: %w", err))
-	}
-	if dependent {
-		// Activations quantized per batch: a row's answer would depend on
-		// its batch-mates, so every row runs alone.
-		batchCfg.MaxBatch = 1
-	}
-	m.alone = dependent
-	m.tok, m.session = tok, sess
-	m.batch = batcher.New(batchCfg, sessionRunner(sess, withTypes, perToken, outputWidths(entry.Manifest)), rowLen, m.obs)
 	m.info.Status = StatusReady
 	return m
 }
 
-// checkIO compares the ONNX file's inputs and outputs with the manifest, so a
-// wrong export is reported at start-up, not on the first request.
-func checkIO(rt *ort.Runtime, entry models.Entry) (inputs []string, withTypes bool, outputs []string, perToken []bool, err error) {
-	mf := entry.Manifest
-	ins, outs, err := rt.Inspect(entry.Path(models.ModelFile))
-	if err != nil {
-		return nil, false, nil, nil, fmt.Errorf("model.onnx does not load: %w", err)
+// checkIO compares the model's inputs and outputs, as its backend describes
+// them, with the manifest, so a wrong export is reported at start-up, not on
+// the first request. what names the model in messages (model.onnx, or the
+// remote model).
+func checkIO(what string, ins, outs []ort.IOInfo, mf models.Manifest) (binding, error) {
+	var bind binding
+	fail := func(format string, args ...any) (binding, error) {
+		return binding{}, fmt.Errorf("%s %s", what, fmt.Sprintf(format, args...))
 	}
-	have := map[string]ort.IOInfo{}
-	for _, in := range ins {
-		have[in.Name] = in
+	roles := map[string]string{}
+	for _, role := range []string{"input_ids", "attention_mask", "token_type_ids"} {
+		roles[mf.InputName(role)] = role
 	}
 	for _, role := range []string{"input_ids", "attention_mask"} {
 		name := mf.InputName(role)
-		info, ok := have[name]
+		if !slices.ContainsFunc(ins, func(in ort.IOInfo) bool { return in.Name == name }) {
+			return fail("has no input %q (%s); it has %v", name, role, ioNames(ins))
+		}
+	}
+	for _, in := range ins {
+		role, ok := roles[in.Name]
 		if !ok {
-			return nil, false, nil, nil, fmt.Errorf("model.onnx has no input %q (%s); it has %v", name, role, ioNames(ins))
+			return fail("has inputs %v; only input_ids, attention_mask and token_type_ids are supported", ioNames(ins))
 		}
-		if info.Type != "int64" {
-			return nil, false, nil, nil, fmt.Errorf("model.onnx input %q is %s, want int64", name, info.Type)
+		if in.Type != "int64" {
+			return fail("input %q is %s, want int64", in.Name, in.Type)
 		}
-		inputs = append(inputs, name)
-	}
-	if _, ok := have[mf.InputName("token_type_ids")]; ok {
-		inputs = append(inputs, mf.InputName("token_type_ids"))
-		withTypes = true
-	}
-	if len(inputs) != len(ins) {
-		return nil, false, nil, nil, fmt.Errorf("model.onnx has inputs %v; only input_ids, attention_mask and token_type_ids are supported", ioNames(ins))
-	}
-	haveOut := map[string]ort.IOInfo{}
-	for _, o := range outs {
-		haveOut[o.Name] = o
+		bind.inputRoles = append(bind.inputRoles, role)
 	}
 	for _, role := range mf.OutputRoles() {
 		name := mf.OutputName(role)
-		info, ok := haveOut[name]
-		if !ok {
-			return nil, false, nil, nil, fmt.Errorf("model.onnx has no output %q (%s); it has %v", name, role, ioNames(outs))
+		idx := slices.IndexFunc(outs, func(o ort.IOInfo) bool { return o.Name == name })
+		if idx < 0 {
+			return fail("has no output %q (%s); it has %v", name, role, ioNames(outs))
 		}
+		info := outs[idx]
 		if info.Type != "float32" || len(info.Shape) != 2 {
-			return nil, false, nil, nil, fmt.Errorf("model.onnx output %q is %s%v, want float32 [batch, n]", name, info.Type, info.Shape)
+			return fail("output %q is %s%v, want float32 [batch, n]", name, info.Type, info.Shape)
 		}
+		bind.outputIndex = append(bind.outputIndex, idx)
+		bind.perToken = append(bind.perToken, role != "logits")
+		width := 0
 		if role == "logits" {
-			want := len(mf.Labels)
+			width = len(mf.Labels)
 			if mf.Head == models.HeadZeroShotNLI {
-				want = len(mf.NLILabels)
-			}
-			if n := info.Shape[1]; n > 0 && int(n) != want {
-				return nil, false, nil, nil, fmt.Errorf("model.onnx output %q has %d classes, the manifest names %d labels", name, n, want)
+				width = len(mf.NLILabels)
 			}
 		}
-		outputs = append(outputs, name)
-		perToken = append(perToken, role != "logits")
+		if n := info.Shape[1]; width > 0 && n > 0 && int(n) != width {
+			return fail("output %q has %d classes, the manifest names %d labels", name, n, width)
+		}
+		bind.widths = append(bind.widths, width)
 	}
-	return inputs, withTypes, outputs, perToken, nil
+	return bind, nil
 }
 
 func ioNames(list []ort.IOInfo) []string {
@@ -446,16 +461,16 @@ func (e *Engine) requireTexts(fields map[string]string) error {
 	return nil
 }
 
-// Close stops the batchers and frees the sessions.
+// Close stops the batchers and frees the backends.
 func (e *Engine) Close() error {
 	var errs []error
+	for _, b := range e.batcherOrder {
+		b.Close()
+	}
+	for _, b := range e.backendOrder {
+		errs = append(errs, b.Close())
+	}
 	for _, m := range e.models {
-		if m.batch != nil {
-			m.batch.Close()
-		}
-		if m.session != nil {
-			errs = append(errs, m.session.Close())
-		}
 		if m.t2t != nil {
 			errs = append(errs, m.t2t.Close())
 		}

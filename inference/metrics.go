@@ -14,6 +14,7 @@ type Metrics struct {
 	runTime    *prometheus.HistogramVec
 	tokenize   *prometheus.HistogramVec
 	requests   *prometheus.CounterVec
+	provider   *prometheus.GaugeVec
 }
 
 // NewMetrics creates and registers the series.
@@ -37,8 +38,11 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "clinlm_infer_requests_total", Help: "Inference requests by model and outcome code (ok or an error code).",
 		}, []string{"model", "code"}),
+		provider: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "clinlm_model_provider", Help: "1 for where each loaded model runs (provider: cpu, cuda or remote).",
+		}, []string{"model", "provider"}),
 	}
-	for _, c := range []prometheus.Collector{m.queueDepth, m.batchSize, m.runTime, m.tokenize, m.requests} {
+	for _, c := range []prometheus.Collector{m.queueDepth, m.batchSize, m.runTime, m.tokenize, m.requests, m.provider} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -68,6 +72,12 @@ func (o modelObserver) Batch(size int, run time.Duration) {
 func (o modelObserver) tokenized(d time.Duration) {
 	if o.m != nil {
 		o.m.tokenize.WithLabelValues(o.model).Observe(d.Seconds())
+	}
+}
+
+func (o modelObserver) provider(p string) {
+	if o.m != nil {
+		o.m.provider.WithLabelValues(o.model, p).Set(1)
 	}
 }
 

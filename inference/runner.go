@@ -3,9 +3,9 @@ package inference
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/clinlm/clinlm/inference/batcher"
-	"github.com/clinlm/clinlm/inference/models"
 	"github.com/clinlm/clinlm/inference/ort"
 )
 
@@ -20,35 +20,47 @@ func rowLen(r row) int { return len(r.ids) }
 // outputs are cut to the row's own length (padding removed).
 type rowOut [][]float32
 
-// outputWidths is the width each output must have per row, in the order of
-// the manifest's output roles: the label count for logits (the NLI labels
-// for zero-shot), 0 for per-token outputs (checked against the row length).
-func outputWidths(mf models.Manifest) []int {
-	var out []int
-	for _, role := range mf.OutputRoles() {
-		w := 0
-		if role == "logits" {
-			w = len(mf.Labels)
-			if mf.Head == models.HeadZeroShotNLI {
-				w = len(mf.NLILabels)
-			}
-		}
-		out = append(out, w)
-	}
-	return out
+// binding maps the manifest's roles onto a backend's described inputs and
+// outputs (see checkIO).
+type binding struct {
+	// inputRoles is, per described input, its role: input_ids,
+	// attention_mask or token_type_ids.
+	inputRoles []string
+	// outputIndex is, per output role of the head, the index among the
+	// described outputs; perToken says which of them have one value per token.
+	outputIndex []int
+	perToken    []bool
+	// widths is, per output role, the width each row's output must have:
+	// the label count for logits (the NLI labels for zero-shot), 0 for
+	// per-token outputs (checked against the row length instead).
+	widths []int
 }
 
-// sessionRunner pads a batch, runs it and splits the outputs per row.
-// Inputs go in session order: input_ids, attention_mask[, token_type_ids].
-// Output widths are checked on every run (widths[k] > 0): a model whose
-// class dimension is dynamic passes the load-time check, and a wrong width
-// must become an error, not an index out of range in the pipelines.
-func sessionRunner(s *ort.Session, withTypeIDs bool, perToken []bool, widths []int) batcher.RunFunc[row, rowOut] {
-	return func(ctx context.Context, rows []row) ([]rowOut, error) {
-		width := 0
-		for _, r := range rows {
-			width = max(width, len(r.ids))
+// key tells bindings apart, so one backend run is shared only by models
+// that read it the same way.
+func (b binding) key() string { return fmt.Sprint(b.inputRoles, b.outputIndex, b.perToken, b.widths) }
+
+// padWidth is the batch's padded length: the longest row, rounded up to the
+// first bucket that holds it when buckets are set (fewer distinct shapes,
+// which GPU kernels and ORT's memory arena reuse), else the longest row.
+func padWidth(longest int, buckets []int) int {
+	for _, b := range buckets {
+		if b >= longest {
+			return b
 		}
+	}
+	return longest
+}
+
+// batchRunner pads a batch, runs it on the backend and splits the outputs
+// per row.
+func batchRunner(b Backend, bind binding, buckets []int) batcher.RunFunc[row, rowOut] {
+	return func(ctx context.Context, rows []row) ([]rowOut, error) {
+		longest := 0
+		for _, r := range rows {
+			longest = max(longest, len(r.ids))
+		}
+		width := padWidth(longest, buckets)
 		n := len(rows) * width
 		ids, mask, types := make([]int64, n), make([]int64, n), make([]int64, n)
 		for i, r := range rows {
@@ -59,32 +71,43 @@ func sessionRunner(s *ort.Session, withTypeIDs bool, perToken []bool, widths []i
 			}
 		}
 		shape := []int64{int64(len(rows)), int64(width)}
-		inputs := []ort.Tensor{{Shape: shape, Int64: ids}, {Shape: shape, Int64: mask}}
-		if withTypeIDs {
-			inputs = append(inputs, ort.Tensor{Shape: shape, Int64: types})
+		byRole := map[string][]int64{"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+		inputs := make([]ort.Tensor, len(bind.inputRoles))
+		for i, role := range bind.inputRoles {
+			inputs[i] = ort.Tensor{Shape: shape, Int64: byRole[role]}
 		}
-		outs, err := s.Run(ctx, inputs)
+		outs, err := b.Run(ctx, inputs)
 		if err != nil {
 			return nil, err
 		}
 		res := make([]rowOut, len(rows))
-		for k, t := range outs {
-			if len(t.Shape) != 2 || t.Shape[0] != int64(len(rows)) {
-				return nil, fmt.Errorf("output %d has shape %v, want [%d, *]", k, t.Shape, len(rows))
+		for k, idx := range bind.outputIndex {
+			if idx >= len(outs) {
+				return nil, fmt.Errorf("the backend returned %d outputs, want at least %d", len(outs), idx+1)
+			}
+			t := outs[idx]
+			if len(t.Shape) != 2 || t.Shape[0] != int64(len(rows)) || t.Float32 == nil {
+				return nil, fmt.Errorf("output %d has shape %v, want float32 [%d, *]", k, t.Shape, len(rows))
 			}
 			stride := int(t.Shape[1])
-			if perToken[k] && stride != width {
+			if bind.perToken[k] && stride != width {
 				return nil, fmt.Errorf("per-token output %d has %d positions for %d tokens", k, stride, width)
 			}
-			if k < len(widths) && widths[k] > 0 && stride != widths[k] {
-				return nil, fmt.Errorf("output %d has %d classes; the manifest names %d labels", k, stride, widths[k])
+			// Checked on every run: a model whose class dimension is dynamic
+			// passes the load-time check, and a wrong width must become an
+			// error, not an index out of range in the pipelines.
+			if w := bind.widths[k]; w > 0 && stride != w {
+				return nil, fmt.Errorf("output %d has %d classes; the manifest names %d labels", k, stride, w)
+			}
+			if len(t.Float32) != len(rows)*stride {
+				return nil, fmt.Errorf("output %d has %d values for shape %v", k, len(t.Float32), t.Shape)
 			}
 			for i := range rows {
 				v := t.Float32[i*stride : (i+1)*stride]
-				if perToken[k] {
+				if bind.perToken[k] {
 					v = v[:len(rows[i].ids)]
 				}
-				res[i] = append(res[i], v)
+				res[i] = append(res[i], slices.Clip(v))
 			}
 		}
 		return res, nil

@@ -83,7 +83,7 @@ func (s *Server) demoModels(task string) []components.DemoModel {
 		}
 		dm := components.DemoModel{Name: m.Name, Task: m.Task, Head: m.Head, Availability: m.Availability,
 			Status: m.Status, Error: m.Error, Labels: m.Labels, MaxLength: m.MaxLength,
-			Ready: m.Status == inference.StatusReady, CardHref: demoCardHref(m.Name)}
+			Ready: m.Status == inference.StatusReady, CardHref: demoCardHref(m.Name), RunsOn: runsOn(m)}
 		if details != nil {
 			if mf, ok := details.Manifest(m.Name); ok {
 				dm.Description = mf.Description
@@ -92,6 +92,18 @@ func (s *Server) demoModels(task string) []components.DemoModel {
 		out = append(out, dm)
 	}
 	return out
+}
+
+// runsOn says where a loaded model runs, for the model pages.
+func runsOn(m inference.ModelInfo) string {
+	where := m.Provider
+	if m.Provider == inference.ProviderRemote {
+		where = "remote " + m.Endpoint
+	}
+	if m.SharesWith != "" {
+		where += " (session shared with " + m.SharesWith + ")"
+	}
+	return where
 }
 
 // demoProblems says what keeps a task's demo (or every demo, task "") from

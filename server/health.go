@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 )
@@ -29,7 +30,10 @@ func (s *Server) healthz(c echo.Context) error {
 
 // readyz reports what is loaded and what failed; 503 while a required part failed.
 func (s *Server) readyz(c echo.Context) error {
-	r := readiness{Ready: true, Checks: s.cfg.Checks}
+	r := readiness{Ready: true, Checks: slices.Clone(s.cfg.Checks)}
+	if s.cfg.LiveChecks != nil {
+		r.Checks = append(r.Checks, s.cfg.LiveChecks(c.Request().Context())...)
+	}
 	if r.Checks == nil {
 		r.Checks = []Check{}
 	}

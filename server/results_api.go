@@ -279,6 +279,11 @@ type modelEntry struct {
 	Head      string   `json:"head,omitempty"`
 	Labels    []string `json:"labels,omitempty"`
 	MaxLength int      `json:"max_length,omitempty"`
+	// Provider, Endpoint and SharesWith say where a loaded demo model runs
+	// (inference.ModelInfo).
+	Provider   string `json:"provider,omitempty"`
+	Endpoint   string `json:"endpoint,omitempty"`
+	SharesWith string `json:"shares_session_with,omitempty"`
 	// Paper is the model's metadata from the paper; absent for demo models.
 	Paper *paperModel `json:"paper,omitempty"`
 	// Links are the model's page and its results.
@@ -351,6 +356,7 @@ func (s *Server) demoModelEntries() []modelEntry {
 		}
 		out = append(out, modelEntry{Name: m.Name, Kind: kindDemo, Availability: m.Availability, Status: m.Status,
 			Error: m.Error, Task: m.Task, Head: m.Head, Labels: labels, MaxLength: m.MaxLength,
+			Provider: m.Provider, Endpoint: m.Endpoint, SharesWith: m.SharesWith,
 			Links: map[string]string{"demo": "/demo/" + m.Task, "card": demoCardHref(m.Name)}})
 	}
 	return out

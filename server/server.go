@@ -28,6 +28,9 @@ type Config struct {
 	Tokenizers *tokenizers.Catalogue
 	// Checks are start-up findings (loaded parts, failures and why) shown by /readyz.
 	Checks []Check
+	// LiveChecks, when set, are probed on every /readyz (parts that can fail
+	// after start, such as a remote model server); they are appended to Checks.
+	LiveChecks func(ctx context.Context) []Check
 	// Inference runs the demo models; nil answers "unavailable".
 	Inference Inferer
 	// InferLimits bound inference requests and websockets (zero: defaults).

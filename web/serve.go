@@ -127,7 +127,7 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	defer inf.Close()
 	checks = append(checks, inf.checks...)
 	srv, err := server.New(server.Config{Logger: log, Results: set, Assets: assets, Tokenizers: cat, Checks: checks,
-		Inference: inf.engine, InferLimits: inf.limits, Metrics: inf.metrics})
+		Inference: inf.engine, InferLimits: inf.limits, Metrics: inf.metrics, LiveChecks: inf.liveChecks})
 	if err != nil {
 		return err
 	}

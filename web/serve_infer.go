@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,6 +50,10 @@ type inferFlags struct {
 	clientRate   float64
 	clientBurst  int
 	clientWS     int
+	cudaLibDir   string
+	cudaMemLimit int64
+	cudaArena    string
+	padBuckets   string
 }
 
 func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
@@ -75,6 +81,26 @@ func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
 	fs.Float64Var(&f.clientRate, "client-rate", 0, "inference requests and websocket opens per second per client IP address (more: 429; 0: no limit)")
 	fs.IntVar(&f.clientBurst, "client-burst", 0, "burst allowed above --client-rate (0: twice the rate)")
 	fs.IntVar(&f.clientWS, "client-websockets", 0, "most open websockets per client IP address (more: 429; 0: no limit)")
+	fs.StringVar(&f.cudaLibDir, "cuda-lib-dir", "", "CUDA 13 libraries to preload before trying CUDA (default: cuda/ beside the ONNX Runtime library, where `go tool task ort-gpu` puts them)")
+	fs.Int64Var(&f.cudaMemLimit, "cuda-mem-limit", 0, "cap of the CUDA memory arena in bytes (ONNX Runtime's gpu_mem_limit; 0: no cap)")
+	fs.StringVar(&f.cudaArena, "cuda-arena", "next-power-of-two", "how the CUDA memory arena grows: next-power-of-two (fewer allocations) or same-as-requested (less memory held)")
+	fs.StringVar(&f.padBuckets, "pad-buckets", "", "pad each batch to the first of these lengths that holds its longest row, e.g. 32,64,128,256 (fewer distinct shapes for GPU kernels; empty: pad to the longest row)")
+}
+
+// parsePadBuckets reads --pad-buckets: increasing positive lengths.
+func parsePadBuckets(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 1 || (len(out) > 0 && n <= out[len(out)-1]) {
+			return nil, fmt.Errorf("--pad-buckets %q: want increasing positive lengths, e.g. 32,64,128,256", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // inferenceSetup is the engine and what the server needs from it.
@@ -84,6 +110,8 @@ type inferenceSetup struct {
 	checks  []server.Check
 	metrics http.Handler
 	limits  server.InferLimits
+	// liveChecks probe the remote model servers on each /readyz.
+	liveChecks func(ctx context.Context) []server.Check
 }
 
 func (s *inferenceSetup) Close() {
@@ -102,6 +130,21 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--device: %w", err)
 	}
+	buckets, err := parsePadBuckets(f.padBuckets)
+	if err != nil {
+		return nil, err
+	}
+	var sameAsRequested bool
+	switch f.cudaArena {
+	case "", "next-power-of-two":
+	case "same-as-requested":
+		sameAsRequested = true
+	default:
+		return nil, fmt.Errorf("--cuda-arena %q: want next-power-of-two or same-as-requested", f.cudaArena)
+	}
+	if f.cudaMemLimit < 0 {
+		return nil, fmt.Errorf("--cuda-mem-limit %d is negative", f.cudaMemLimit)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics, err := inference.NewMetrics(reg)
@@ -114,7 +157,8 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 			MaxConnections: f.maxWS, MaxHTTPInFlight: f.maxHTTP, BodyTimeout: f.bodyTimeout, AllowedHosts: splitList(f.allowedHosts),
 			PerClientRate: f.clientRate, PerClientBurst: f.clientBurst, PerClientWebsockets: f.clientWS},
 	}
-	rt, rtErr := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(f.ortLib), Device: device, IntraOpThreads: f.threads, Spin: f.spin, Logger: log})
+	rt, rtErr := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(f.ortLib), Device: device, IntraOpThreads: f.threads, Spin: f.spin,
+		CUDALibDir: f.cudaLibDir, CUDAMemLimit: f.cudaMemLimit, CUDAArenaSameAsRequested: sameAsRequested, Logger: log})
 	check := server.Check{Name: "onnx runtime", Optional: true}
 	if rtErr != nil {
 		if device == ort.DeviceCUDA && !errors.Is(rtErr, ort.ErrUnavailable) {
@@ -129,6 +173,9 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 		if st.Fallback != "" {
 			check.Detail += "; CUDA not used: " + st.Fallback
 		}
+		if st.CUDALibraries != "" {
+			check.Detail += "; CUDA libraries: " + st.CUDALibraries
+		}
 		s.runtime = rt
 	}
 	s.checks = append(s.checks, check)
@@ -139,7 +186,7 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 		}
 	}
 	eng, err := inference.Open(inference.Config{Dir: f.models, Runtime: rt, RuntimeErr: rtErr,
-		LoadTokenizer: inference.HFTokenizer, Batch: batcher.Config{MaxBatch: f.maxBatch, MaxWait: f.maxWait, QueueSize: f.queue, Workers: f.workers},
+		LoadTokenizer: inference.HFTokenizer, PadBuckets: buckets, Batch: batcher.Config{MaxBatch: f.maxBatch, MaxWait: f.maxWait, QueueSize: f.queue, Workers: f.workers},
 		Timeout: f.timeout, MaxTextRunes: f.maxNoteChars, MaxWindows: f.maxWindows, MaxSentences: f.maxSentences,
 		Metrics: metrics, Logger: log})
 	if err != nil {
@@ -147,12 +194,20 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 		return nil, fmt.Errorf("--models: %w", err)
 	}
 	s.engine = eng
+	s.liveChecks = func(ctx context.Context) []server.Check {
+		var out []server.Check
+		for _, st := range eng.RemoteHealth(ctx, 2*time.Second) {
+			out = append(out, server.Check{Name: "remote model " + st.Model, OK: st.Ready, Optional: true,
+				Detail: "KServe v2 server " + st.Endpoint, Error: st.Error})
+		}
+		return out
+	}
 	if f.models == "" {
 		s.checks = append(s.checks, server.Check{Name: "models", OK: true, Optional: true, Detail: "no model repository (--models); demos have no models"})
 	}
 	for _, m := range eng.Models() {
 		s.checks = append(s.checks, server.Check{Name: "model " + m.Name, OK: m.Status == inference.StatusReady,
-			Optional: true, Detail: m.Task + " / " + m.Head, Error: m.Error})
+			Optional: true, Detail: modelDetail(m), Error: m.Error})
 	}
 	return s, nil
 }
@@ -166,4 +221,19 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// modelDetail is a model's line in /readyz: task, head and where it runs.
+func modelDetail(m inference.ModelInfo) string {
+	d := m.Task + " / " + m.Head
+	switch {
+	case m.Provider == inference.ProviderRemote:
+		d += " on remote " + m.Endpoint
+	case m.Provider != "":
+		d += " on " + m.Provider
+	}
+	if m.SharesWith != "" {
+		d += " (shares the session of " + m.SharesWith + ")"
+	}
+	return d
 }

@@ -8,6 +8,11 @@
 //	websocket  one connection per client over loopback TCP to an in-process
 //	           clinlm server (JSON frames, origin check, limits) → the engine.
 //
+// Beside them, "session b32" is the raw session running batches of
+// -ref-batch copies of the pair back to back: the throughput ceiling that
+// batching can reach, and the reference of the GPU goal (64 clients over the
+// websocket at ≥ 0.8 × the batch-32 session).
+//
 // Every client is closed-loop (one request in flight). Each level stops after
 // -requests requests or -duration, whichever comes first. The modes of a level
 // run interleaved -rounds times and the fastest round of each is reported: on
@@ -15,6 +20,10 @@
 // supported (a premise/hypothesis pair: the same work in all three modes).
 //
 //	go run ./bench/ws -models .cache/testmodels -model tiny-nli
+//
+// A remote model (manifest "remote": a KServe v2 server runs the forward
+// pass) is measured the same way, with -session-model naming a local folder
+// with the same weights for the session modes.
 package main
 
 import (
@@ -65,6 +74,12 @@ type options struct {
 	maxBatch                         int
 	workers                          int
 	maxWait                          time.Duration
+	padBuckets                       []int
+	cudaMemLimit                     int64
+	cudaSameAsRequested              bool
+	refBatch                         int
+	label                            string
+	sessionModel                     string
 }
 
 func main() {
@@ -83,6 +98,12 @@ func main() {
 	flag.IntVar(&o.maxBatch, "max-batch", 8, "engine: most sequences per run (as clinlm serve)")
 	flag.IntVar(&o.workers, "batch-workers", 2, "engine: batches of one model running at once (as clinlm serve)")
 	flag.DurationVar(&o.maxWait, "max-wait", 0, "engine: longest wait for a batch to fill while the model is free (as clinlm serve)")
+	buckets := flag.String("pad-buckets", "", "engine: pad batches to these lengths, e.g. 32,64,128,256 (as clinlm serve)")
+	flag.Int64Var(&o.cudaMemLimit, "cuda-mem-limit", 0, "CUDA arena cap in bytes (as clinlm serve)")
+	flag.BoolVar(&o.cudaSameAsRequested, "cuda-arena-same-as-requested", false, "grow the CUDA arena by what is asked (as clinlm serve --cuda-arena same-as-requested)")
+	flag.IntVar(&o.refBatch, "ref-batch", 32, "rows per run of the raw-session throughput reference (0: skip it)")
+	flag.StringVar(&o.sessionModel, "session-model", "", "the local model whose model.onnx the session modes run (default: -model; set it when -model is a remote model, e.g. the same weights served by a KServe v2 server)")
+	flag.StringVar(&o.label, "label", "", "the first column of the table rows (default: the model name), e.g. bert-base fp16")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *prof != "" {
@@ -96,6 +117,16 @@ func main() {
 			os.Exit(1)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *buckets != "" {
+		for _, b := range strings.Split(*buckets, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(b))
+			if err != nil || n < 1 {
+				fmt.Fprintf(os.Stderr, "bad -pad-buckets %q\n", *buckets)
+				os.Exit(2)
+			}
+			o.padBuckets = append(o.padBuckets, n)
+		}
 	}
 	for _, c := range strings.Split(clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
@@ -133,12 +164,13 @@ func run(o options, w io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	rt, err := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(o.ortLib), Device: device, IntraOpThreads: o.threads, Spin: o.spin, Logger: log})
+	rt, err := ort.Open(ort.Config{LibraryPath: ort.FindLibrary(o.ortLib), Device: device, IntraOpThreads: o.threads, Spin: o.spin,
+		CUDAMemLimit: o.cudaMemLimit, CUDAArenaSameAsRequested: o.cudaSameAsRequested, Logger: log})
 	if err != nil {
 		return fmt.Errorf("onnx runtime: %w (%s)", err, ort.FixHint())
 	}
 	defer rt.Close()
-	eng, err := inference.Open(inference.Config{Dir: o.modelsDir, Runtime: rt, LoadTokenizer: inference.HFTokenizer,
+	eng, err := inference.Open(inference.Config{Dir: o.modelsDir, Runtime: rt, LoadTokenizer: inference.HFTokenizer, PadBuckets: o.padBuckets,
 		Batch: batcher.Config{MaxBatch: o.maxBatch, MaxWait: o.maxWait, QueueSize: 1024, Workers: o.workers}, Logger: log})
 	if err != nil {
 		return err
@@ -152,7 +184,11 @@ func run(o options, w io.Writer) error {
 		return fmt.Errorf("model %q is a %s model; this benchmark runs NLI models", o.model, info.Task)
 	}
 
-	direct, closeDirect, err := sessionCall(rt, o.modelsDir, o.model)
+	sessionModel := o.sessionModel
+	if sessionModel == "" {
+		sessionModel = o.model
+	}
+	direct, batchRun, closeDirect, err := sessionCall(rt, o.modelsDir, sessionModel)
 	if err != nil {
 		return err
 	}
@@ -170,8 +206,21 @@ func run(o options, w io.Writer) error {
 
 	startLoad := loadAverage()
 	st := rt.Status()
-	fmt.Fprintf(w, "model %s (max_length %d), onnxruntime %s on %s, GOMAXPROCS %d, ort-spin %v, engine max-batch %d max-wait %s batch-workers %d\n",
-		o.model, info.MaxLength, st.Version, st.Device, runtime.GOMAXPROCS(0), o.spin, o.maxBatch, o.maxWait, o.workers)
+	where := info.Provider
+	if info.Endpoint != "" {
+		where += " " + info.Endpoint
+	}
+	fmt.Fprintf(w, "model %s on %s (max_length %d; session modes: %s), onnxruntime %s on %s, GOMAXPROCS %d, ort-spin %v, engine max-batch %d max-wait %s batch-workers %d pad-buckets %v\n",
+		o.model, where, info.MaxLength, sessionModel, st.Version, st.Device, runtime.GOMAXPROCS(0), o.spin, o.maxBatch, o.maxWait, o.workers, o.padBuckets)
+	if st.Fallback != "" {
+		fmt.Fprintf(w, "CUDA not used: %s\n", st.Fallback)
+	}
+	var ref float64
+	if o.refBatch > 0 {
+		batchRun(context.Background(), o.refBatch) // warm-up
+		ref = measureBatch(batchRun, o.refBatch, min(o.duration, 5*time.Second))
+		fmt.Fprintf(w, "raw session, batches of %d: %.0f sequences/s\n", o.refBatch, ref)
+	}
 	fmt.Fprintf(w, "each level: at most %d requests or %s; fastest of %d interleaved rounds\n\n", o.requests, o.duration, max(1, o.rounds))
 	var all []level
 	for _, n := range o.clients {
@@ -202,7 +251,11 @@ func run(o options, w io.Writer) error {
 		all = append(all, best...)
 		closeWS()
 	}
-	writeTable(w, all)
+	label := o.label
+	if label == "" {
+		label = o.model
+	}
+	writeTable(w, all, label, string(st.Device), o.refBatch, ref)
 	fmt.Fprintf(w, "\nload average: %s at start, %s at end (other processes share the CPU)\n", startLoad, loadAverage())
 	return nil
 }
@@ -263,9 +316,25 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
-func writeTable(w io.Writer, all []level) {
-	fmt.Fprintln(w, "| clients | mode | requests | req/s | p50 ms | p99 ms | vs session |")
-	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|")
+// measureBatch is the raw session's throughput in sequences per second,
+// running batches of n rows back to back for about limit.
+func measureBatch(run func(context.Context, int) error, n int, limit time.Duration) float64 {
+	start := time.Now()
+	runs := 0
+	for time.Since(start) < limit {
+		if err := run(context.Background(), n); err != nil {
+			fmt.Fprintln(os.Stderr, "session batch:", err)
+			return 0
+		}
+		runs++
+	}
+	return float64(runs*n) / time.Since(start).Seconds()
+}
+
+func writeTable(w io.Writer, all []level, label, device string, refBatch int, ref float64) {
+	refCol := "vs session b" + strconv.Itoa(refBatch)
+	fmt.Fprintln(w, "| model | device | clients | mode | requests | req/s | p50 ms | p99 ms | vs session | "+refCol+" |")
+	fmt.Fprintln(w, "|---|---|---:|---|---:|---:|---:|---:|---:|---:|")
 	base := map[int]float64{}
 	for _, l := range all {
 		if l.mode == "session" {
@@ -273,32 +342,37 @@ func writeTable(w io.Writer, all []level) {
 		}
 	}
 	for _, l := range all {
-		fmt.Fprintf(w, "| %d | %s | %d | %.0f | %.2f | %.2f | %.0f%% |\n", l.clients, l.mode, l.n, l.rps(),
-			ms(l.p50), ms(l.p99), 100*l.rps()/base[l.clients])
+		vsRef := "–"
+		if ref > 0 {
+			vsRef = fmt.Sprintf("%.2f×", l.rps()/ref)
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %d | %.0f | %.2f | %.2f | %.0f%% | %s |\n", label, device, l.clients, l.mode, l.n, l.rps(),
+			ms(l.p50), ms(l.p99), 100*l.rps()/base[l.clients], vsRef)
 	}
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // sessionCall opens the model's own ORT session and returns a request that
-// tokenizes the pair and runs it alone (batch 1), then takes the softmax.
-func sessionCall(rt *ort.Runtime, dir, name string) (callFunc, func(), error) {
+// tokenizes the pair and runs it alone (batch 1), then takes the softmax, and
+// a run of n copies of the tokenized pair in one batch.
+func sessionCall(rt *ort.Runtime, dir, name string) (callFunc, func(context.Context, int) error, func(), error) {
 	entries, err := models.Scan(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	i := slices.IndexFunc(entries, func(e models.Entry) bool { return e.Name == name })
 	if i < 0 {
-		return nil, nil, fmt.Errorf("no model %q in %s", name, dir)
+		return nil, nil, nil, fmt.Errorf("no model %q in %s", name, dir)
 	}
 	entry := entries[i]
 	tok, err := inference.HFTokenizer(entry.Path(models.TokenizerFile))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ins, _, err := rt.Inspect(entry.Path(models.ModelFile))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	mf := entry.Manifest
 	inputs := []string{mf.InputName("input_ids"), mf.InputName("attention_mask")}
@@ -308,7 +382,7 @@ func sessionCall(rt *ort.Runtime, dir, name string) (callFunc, func(), error) {
 	}
 	sess, err := rt.NewSession(entry.Path(models.ModelFile), inputs, []string{mf.OutputName("logits")})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	pair := hypothesis
 	call := func(ctx context.Context, _ int) error {
@@ -333,7 +407,30 @@ func sessionCall(rt *ort.Runtime, dir, name string) (callFunc, func(), error) {
 		softmax(outs[0].Float32)
 		return nil
 	}
-	return call, func() { sess.Close() }, nil
+	pairEnc, err := tok.Encode(inference.EncodeRequest{Text: premise, Pair: &pair, MaxLength: mf.MaxLength, Strategy: inference.LongestFirst})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	batch := func(ctx context.Context, n int) error {
+		e := pairEnc[0]
+		width := len(e.IDs)
+		ids, mask, types := make([]int64, n*width), make([]int64, n*width), make([]int64, n*width)
+		for r := range n {
+			copy(ids[r*width:], e.IDs)
+			copy(types[r*width:], e.TypeIDs)
+			for j := range width {
+				mask[r*width+j] = 1
+			}
+		}
+		shape := []int64{int64(n), int64(width)}
+		tensors := []ort.Tensor{{Shape: shape, Int64: ids}, {Shape: shape, Int64: mask}}
+		if withTypes {
+			tensors = append(tensors, ort.Tensor{Shape: shape, Int64: types})
+		}
+		_, err := sess.Run(ctx, tensors)
+		return err
+	}
+	return call, batch, func() { sess.Close() }, nil
 }
 
 func softmax(v []float32) {

@@ -105,7 +105,10 @@ type Manifest struct {
 	NoAnswer bool `json:"no_answer,omitempty"`
 	// TextToText configures the text-to-text head (required for it, refused
 	// for the others).
-	TextToText   *TextToText  `json:"text_to_text,omitempty"`
+	TextToText *TextToText `json:"text_to_text,omitempty"`
+	// Remote runs the forward pass on a KServe v2 server instead of in
+	// process (see Remote); model.onnx is then not needed.
+	Remote       *Remote      `json:"remote,omitempty"`
 	Provenance   Provenance   `json:"provenance"`
 	Licence      string       `json:"licence"`
 	Availability Availability `json:"availability"`
@@ -193,6 +196,9 @@ func (m Manifest) Validate() error {
 	} else if m.TextToText != nil {
 		bad("text_to_text: only for the text-to-text head")
 	}
+	if m.Remote != nil {
+		errs = append(errs, m.validateRemote()...)
+	}
 	if m.MaxAnswerLength < 0 {
 		bad("max_answer_length %d is negative", m.MaxAnswerLength)
 	}
@@ -248,8 +254,11 @@ func (m Manifest) OutputName(role string) string {
 // text-to-text model's decoder files, which depend on the folder's
 // DecoderLayout.
 func (m Manifest) Files() []string {
-	if m.Head == HeadTextToText {
+	switch {
+	case m.Head == HeadTextToText:
 		return []string{EncoderFile, TokenizerFile}
+	case m.Remote != nil:
+		return []string{TokenizerFile}
 	}
 	return []string{ModelFile, TokenizerFile}
 }

@@ -65,7 +65,45 @@ type Config struct {
 	Spin bool
 	// CUDADeviceID picks the GPU when CUDA is used.
 	CUDADeviceID int
-	Logger       *slog.Logger
+	// CUDALibDir holds CUDA libraries to preload before trying CUDA
+	// (default: "cuda" beside the library, where tools/ort/fetch_gpu.sh
+	// unpacks NVIDIA's wheels); a missing folder leaves the search to the
+	// dynamic loader.
+	CUDALibDir string
+	// CUDAMemLimit caps the CUDA provider's memory arena in bytes (ORT's
+	// gpu_mem_limit; 0: no cap).
+	CUDAMemLimit int64
+	// CUDAArenaSameAsRequested grows the arena by what each allocation asks
+	// (ORT's kSameAsRequested) instead of doubling it (kNextPowerOfTwo): less
+	// memory held, more allocations.
+	CUDAArenaSameAsRequested bool
+	Logger                   *slog.Logger
+}
+
+// Provider libraries that tools/ort/fetch_gpu.sh puts beside the core library.
+const (
+	CUDAProviderName   = "libonnxruntime_providers_cuda.so"
+	SharedProviderName = "libonnxruntime_providers_shared.so"
+)
+
+// cudaOptions are the CUDA provider options the config sets.
+func (c Config) cudaOptions() map[string]string {
+	opts := map[string]string{"device_id": fmt.Sprint(c.CUDADeviceID)}
+	if c.CUDAMemLimit > 0 {
+		opts["gpu_mem_limit"] = fmt.Sprint(c.CUDAMemLimit)
+	}
+	if c.CUDAArenaSameAsRequested {
+		opts["arena_extend_strategy"] = "kSameAsRequested"
+	}
+	return opts
+}
+
+// cudaLibDir is CUDALibDir or its default.
+func (c Config) cudaLibDir() string {
+	if c.CUDALibDir != "" {
+		return c.CUDALibDir
+	}
+	return filepath.Join(filepath.Dir(c.LibraryPath), "cuda")
 }
 
 // Status is what the runtime reports about itself (readyz, pages).
@@ -78,6 +116,8 @@ type Status struct {
 	Requested Device `json:"requested"`
 	// Fallback says why CUDA was not used when it was asked for with auto.
 	Fallback string `json:"fallback,omitempty"`
+	// CUDALibraries says which CUDA libraries were preloaded, and from where.
+	CUDALibraries string `json:"cuda_libraries,omitempty"`
 }
 
 // FindLibrary returns the first candidate that exists, so that an explicit

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -67,13 +68,31 @@ func Open(cfg Config) (*Runtime, error) {
 		return nil, fmt.Errorf("ort: unknown device %q", cfg.Device)
 	}
 	log.Info("onnx runtime ready", "library", r.status.Library, "version", r.status.Version,
-		"device", r.status.Device, "requested", r.status.Requested, "fallback", r.status.Fallback)
+		"device", r.status.Device, "requested", r.status.Requested, "fallback", r.status.Fallback,
+		"cuda_libraries", r.status.CUDALibraries)
 	return r, nil
 }
 
 // probeCUDA checks that the CUDA execution provider can be appended to a
 // session's options, which loads the provider library and finds a device.
+// Its error says what is missing and how to get it.
 func (r *Runtime) probeCUDA() error {
+	if r.cfg.LibraryPath != LibraryName {
+		dir := filepath.Dir(r.cfg.LibraryPath)
+		for _, name := range []string{CUDAProviderName, SharedProviderName} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				return fmt.Errorf("the CUDA provider %s is not beside %s; run `go tool task ort-gpu`", name, r.cfg.LibraryPath)
+			}
+		}
+	}
+	libDir := r.cfg.cudaLibDir()
+	n, err := preloadLibraries(libDir)
+	if err != nil {
+		return fmt.Errorf("CUDA libraries: %w", err)
+	}
+	if n > 0 {
+		r.status.CUDALibraries = fmt.Sprintf("%d preloaded from %s", n, libDir)
+	}
 	opts, err := onnx.NewSessionOptions()
 	if err != nil {
 		return err
@@ -85,16 +104,25 @@ func (r *Runtime) probeCUDA() error {
 func (r *Runtime) appendCUDA(opts *onnx.SessionOptions) error {
 	cuda, err := onnx.NewCUDAProviderOptions()
 	if err != nil {
-		return fmt.Errorf("cuda provider options: %w", err)
+		return cudaError("cuda provider options", err)
 	}
 	defer cuda.Destroy()
-	if err := cuda.Update(map[string]string{"device_id": fmt.Sprint(r.cfg.CUDADeviceID)}); err != nil {
-		return fmt.Errorf("cuda provider options: %w", err)
+	if err := cuda.Update(r.cfg.cudaOptions()); err != nil {
+		return cudaError("cuda provider options", err)
 	}
 	if err := opts.AppendExecutionProviderCUDA(cuda); err != nil {
-		return fmt.Errorf("cuda execution provider: %w", err)
+		return cudaError("cuda execution provider", err)
 	}
 	return nil
+}
+
+// cudaError names the usual cause of a provider that does not load: the
+// machine has no NVIDIA driver, which no download can supply.
+func cudaError(what string, err error) error {
+	if strings.Contains(err.Error(), "libcuda.so.1") {
+		return fmt.Errorf("no NVIDIA driver on this machine (libcuda.so.1 does not load): %s: %w", what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // Status reports the library, version and device in use.

@@ -50,7 +50,8 @@ func TestOpenReportsAMissingOrBrokenLibrary(t *testing.T) {
 
 func TestAutoFallsBackToCPUWithoutCUDA(t *testing.T) {
 	lib := testenv.ORTLibrary(t)
-	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceAuto, IntraOpThreads: 1})
+	// No CUDA libraries preloaded: TestCUDAFallbackSaysWhy needs a process without them.
+	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceAuto, IntraOpThreads: 1, CUDALibDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestAutoFallsBackToCPUWithoutCUDA(t *testing.T) {
 
 func TestCUDARequiredFailsCleanlyWithoutIt(t *testing.T) {
 	lib := testenv.ORTLibrary(t)
-	probe, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceAuto})
+	probe, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceAuto, CUDALibDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestCUDARequiredFailsCleanlyWithoutIt(t *testing.T) {
 	if hasCUDA {
 		t.Skip("this machine has CUDA")
 	}
-	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCUDA})
+	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCUDA, CUDALibDir: t.TempDir()})
 	if err == nil {
 		rt.Close()
 		t.Fatal("--device cuda succeeded without a CUDA provider")
@@ -231,5 +232,71 @@ func TestSessionRunsBoolTensors(t *testing.T) {
 	}
 	if _, err := s.Run(context.Background(), []ort.Tensor{{Shape: []int64{2}, Bool: []bool{true}}, {Shape: []int64{2}, Float32: []float32{1, 2}}, {Shape: []int64{2}, Float32: []float32{1, 2}}}); err == nil {
 		t.Error("run accepted a bool tensor whose data does not fill its shape")
+	}
+}
+
+// On a machine without a GPU, auto falls back to the CPU and says what is
+// missing at each step of `go tool task ort-gpu`; cuda fails with the same
+// reason. The cases run in order: libraries preloaded stay in the process.
+func TestCUDAFallbackSaysWhy(t *testing.T) {
+	lib := testenv.ORTLibrary(t)
+	real := filepath.Dir(lib)
+	_, provErr := os.Stat(filepath.Join(real, ort.CUDAProviderName))
+	_, libsErr := os.Stat(filepath.Join(real, "cuda", "libcublasLt.so.13"))
+	tests := []struct {
+		name      string
+		providers bool
+		// cudaLibs: the folder of preloaded CUDA libraries ("" an empty one).
+		cudaLibs string
+		need     error
+		wantErr  string
+	}{
+		{"no provider", false, "", nil, "is not beside"},
+		{"provider without CUDA libraries", true, "", provErr, "libcublasLt.so.13"},
+		{"provider and CUDA libraries, no driver", true, filepath.Join(real, "cuda"), errors.Join(provErr, libsErr), "no NVIDIA driver on this machine"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.need != nil {
+				t.Skipf("needs `go tool task ort-gpu` (%v)", tc.need)
+			}
+			dir := t.TempDir()
+			files := []string{filepath.Base(lib)}
+			if tc.providers {
+				files = append(files, ort.CUDAProviderName, ort.SharedProviderName)
+			}
+			for _, f := range files {
+				if err := os.Symlink(filepath.Join(real, f), filepath.Join(dir, f)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cudaLibs := tc.cudaLibs
+			if cudaLibs == "" {
+				cudaLibs = t.TempDir()
+			}
+			cfg := ort.Config{LibraryPath: filepath.Join(dir, filepath.Base(lib)), Device: ort.DeviceAuto, CUDALibDir: cudaLibs,
+				CUDAMemLimit: 1 << 30, CUDAArenaSameAsRequested: true}
+			rt, err := ort.Open(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := rt.Status()
+			rt.Close()
+			if st.Device == ort.DeviceCUDA {
+				t.Skip("this machine has a GPU")
+			}
+			if !strings.Contains(st.Fallback, tc.wantErr) {
+				t.Errorf("fallback %q, want it to say %q", st.Fallback, tc.wantErr)
+			}
+			cfg.Device = ort.DeviceCUDA
+			rt, err = ort.Open(cfg)
+			if err == nil {
+				rt.Close()
+				t.Fatal("--device cuda opened without CUDA")
+			}
+			if !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("--device cuda: %v, want it to say %q", err, tc.wantErr)
+			}
+		})
 	}
 }

@@ -1,0 +1,148 @@
+//go:build cgo
+
+package inference_test
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/clinlm/clinlm/inference"
+	"github.com/clinlm/clinlm/inference/internal/onnxtest"
+	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/internal/testenv"
+)
+
+// Models with the same model.onnx bytes (minilm-nli and
+// minilm-clip-zeroshot) run on one session and one batcher.
+func TestModelsWithTheSameFileShareOneSession(t *testing.T) {
+	lib := testenv.ORTLibrary(t)
+	root := t.TempDir()
+	same := onnxtest.Classifier([]float32{1, 0, -1})
+	other := onnxtest.Classifier([]float32{-1, 0, 1})
+	writeModel(t, root, "a", nliManifest, &same, nil)
+	writeModel(t, root, "b", nliManifest, &same, nil)
+	writeModel(t, root, "c", nliManifest, &other, nil)
+	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	reg := prometheus.NewRegistry()
+	metrics, err := inference.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := inference.Open(inference.Config{Dir: root, Runtime: rt, Metrics: metrics,
+		LoadTokenizer: func(string) (inference.Tokenizer, error) { return fixedTokenizer{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	want := map[string]string{"a": "", "b": "a", "c": ""}
+	for _, m := range eng.Models() {
+		if m.Status != inference.StatusReady || m.Provider != inference.ProviderCPU || m.SharesWith != want[m.Name] {
+			t.Errorf("%s: status %s provider %q shares with %q, want ready on cpu sharing with %q", m.Name, m.Status, m.Provider, m.SharesWith, want[m.Name])
+		}
+	}
+	top := map[string]string{}
+	for _, name := range []string{"a", "b", "c"} {
+		res, err := eng.Infer(context.Background(), name, inference.Input{Premise: "ab", Hypothesis: "c"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		top[name] = res.Output.(inference.NLIOutput).Labels[0].Label
+	}
+	if top["a"] != "entailment" || top["b"] != "entailment" || top["c"] != "contradiction" {
+		t.Errorf("top labels %v", top)
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		if v := providerGauge(t, reg, name, "cpu"); v != 1 {
+			t.Errorf("clinlm_model_provider{model=%q,provider=\"cpu\"} = %v, want 1", name, v)
+		}
+	}
+}
+
+// providerGauge is the value of clinlm_model_provider{model, provider}, -1 when absent.
+func providerGauge(t *testing.T, reg *prometheus.Registry, model, provider string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "clinlm_model_provider" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["model"] == model && labels["provider"] == provider {
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	return -1
+}
+
+// Padding a batch to a length bucket changes its shape, not its answers.
+func TestPadBucketsKeepAnswers(t *testing.T) {
+	lib := testenv.ORTLibrary(t)
+	dir := testenv.TestModels(t)
+	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	open := func(buckets []int) *inference.Engine {
+		eng, err := inference.Open(inference.Config{Dir: dir, Runtime: rt, LoadTokenizer: inference.HFTokenizer, PadBuckets: buckets})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return eng
+	}
+	// Engines close before the runtime (deferred first, run last).
+	exact, bucketed := open(nil), open([]int{32, 64, 128, 256})
+	defer exact.Close()
+	defer bucketed.Close()
+	inputs := []struct {
+		model string
+		in    inference.Input
+	}{
+		{"tiny-nli", inference.Input{Premise: "No fever.", Hypothesis: "The patient is afebrile."}},
+		{"tiny-qa", inference.Input{Context: "Aspirin was started at 81 mg daily after the stent.", Question: "What dose of aspirin?", TopK: 2}},
+	}
+	for _, tc := range inputs {
+		a, err := exact.Infer(context.Background(), tc.model, tc.in, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := bucketed.Infer(context.Background(), tc.model, tc.in, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch x := a.Output.(type) {
+		case inference.NLIOutput:
+			y := b.Output.(inference.NLIOutput)
+			for i := range x.Labels {
+				if x.Labels[i].Label != y.Labels[i].Label || math.Abs(x.Labels[i].Score-y.Labels[i].Score) > 1e-5 {
+					t.Errorf("%s label %d: exact %+v, bucketed %+v", tc.model, i, x.Labels[i], y.Labels[i])
+				}
+			}
+		case inference.QAOutput:
+			y := b.Output.(inference.QAOutput)
+			if len(x.Answers) == 0 || len(x.Answers) != len(y.Answers) {
+				t.Fatalf("%s: exact %+v, bucketed %+v", tc.model, x, y)
+			}
+			for i := range x.Answers {
+				if x.Answers[i].Text != y.Answers[i].Text || math.Abs(x.Answers[i].Score-y.Answers[i].Score) > 1e-4 {
+					t.Errorf("%s answer %d: exact %+v, bucketed %+v", tc.model, i, x.Answers[i], y.Answers[i])
+				}
+			}
+		}
+	}
+}
