@@ -89,6 +89,8 @@ type model struct {
 	session  *ort.Session
 	obs      modelObserver
 	cardPath string
+	// file is model.onnx, read again by TensorIO (inference/tensors.go).
+	file string
 	// t2t is set for text-to-text models (which have no session or batch).
 	t2t *textToText
 }
@@ -150,7 +152,7 @@ func infoOf(entry models.Entry) ModelInfo {
 // load turns a repository entry into a model; failures become its status.
 func (e *Engine) load(entry models.Entry) *model {
 	m := &model{info: infoOf(entry), manifest: entry.Manifest, obs: modelObserver{e.cfg.Metrics, entry.Name},
-		cardPath: entry.ModelCardPath()}
+		cardPath: entry.ModelCardPath(), file: entry.Path(models.ModelFile)}
 	fail := func(err error) *model {
 		m.info.Error = err.Error()
 		return m

@@ -29,18 +29,23 @@ func (s *Server) healthz(c echo.Context) error {
 
 // readyz reports what is loaded and what failed; 503 while a required part failed.
 func (s *Server) readyz(c echo.Context) error {
-	r := readiness{Ready: true, Checks: s.cfg.Checks}
+	r := readiness{Ready: ready(s.cfg.Checks), Checks: s.cfg.Checks}
 	if r.Checks == nil {
 		r.Checks = []Check{}
-	}
-	for _, ch := range r.Checks {
-		if !ch.OK && !ch.Optional {
-			r.Ready = false
-		}
 	}
 	status := http.StatusOK
 	if !r.Ready {
 		status = http.StatusServiceUnavailable
 	}
 	return c.JSON(status, r)
+}
+
+// ready is false while a required part failed (/readyz, /v2/health/ready).
+func ready(checks []Check) bool {
+	for _, ch := range checks {
+		if !ch.OK && !ch.Optional {
+			return false
+		}
+	}
+	return true
 }

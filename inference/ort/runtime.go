@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -246,6 +247,10 @@ func (s *Session) Run(ctx context.Context, inputs []Tensor) ([]Tensor, error) {
 
 // Close frees the session.
 func (s *Session) Close() error { return s.s.Destroy() }
+
+// Inputs and Outputs are the session's tensor names, in Run's order.
+func (s *Session) Inputs() []string  { return slices.Clone(s.inputs) }
+func (s *Session) Outputs() []string { return slices.Clone(s.outputs) }
 
 func toValue(t Tensor) (onnx.Value, error) {
 	shape := onnx.NewShape(t.Shape...)
