@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"unicode/utf8"
@@ -159,6 +160,8 @@ func jsonError(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return "the JSON ends early"
 	case errors.As(err, &syn):
 		return "invalid JSON at byte " + strconv.FormatInt(syn.Offset, 10)
 	case errors.As(err, &typ):
