@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,17 +36,23 @@ func runExportTriton(ctx context.Context, args []string, sio stdio) error {
 		fmt.Fprintln(fset.Output(), "usage: clinlm export-triton [--models DIR] [--max-batch N] [--max-queue-delay D] OUTDIR")
 		fset.PrintDefaults()
 	}
-	var out string
-	if len(args) > 0 && !strings.HasPrefix(args[len(args)-1], "-") {
-		out, args = args[len(args)-1], args[:len(args)-1]
-	}
-	if err := parseFlags(fset, args, sio.getenv); err != nil {
-		return err
-	}
-	if out == "" || *maxBatch < 1 || *queueDelay < 0 {
-		fmt.Fprintln(fset.Output(), "OUTDIR is required; --max-batch must be at least 1 and --max-queue-delay not negative")
+	// OUTDIR follows the flags: find where they end, then parse them again
+	// with the CLINLM_* environment underneath.
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
 		return errUsage
 	}
+	rest := fset.Args()
+	if err := parseFlags(fset, args[:len(args)-len(rest)], sio.getenv); err != nil {
+		return err
+	}
+	if len(rest) != 1 || *maxBatch < 1 || *queueDelay < 0 {
+		fmt.Fprintln(fset.Output(), "one OUTDIR, after the flags, is required; --max-batch must be at least 1 and --max-queue-delay not negative")
+		return errUsage
+	}
+	out := rest[0]
 	inf.device, inf.maxBatch, inf.queue, inf.timeout, inf.maxNoteChars = "cpu", 1, 1, time.Minute, 1
 	setup, err := openInference(inf, slog.New(slog.NewTextHandler(sio.err, &slog.HandlerOptions{Level: slog.LevelError})))
 	if err != nil {

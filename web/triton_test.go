@@ -13,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clinlm/clinlm/inference"
+	"github.com/clinlm/clinlm/inference/ort"
 )
 
 // These tests hold clinlm to what Triton's own software accepts: the HTTP
@@ -159,12 +162,53 @@ func equalIO(a, b []tritonIO) bool {
 
 // TestExportTritonUsage: a missing OUTDIR or a bad flag is a usage error.
 func TestExportTritonUsage(t *testing.T) {
-	for _, args := range [][]string{{}, {"--max-batch", "0", "out"}, {"--max-queue-delay", "-1ms", "out"}} {
+	for _, args := range [][]string{{}, {"--max-batch", "0", "out"}, {"--max-queue-delay", "-1ms", "out"},
+		{"out", "--models", "x"}, {"a", "b"}, {"--no-such-flag", "out"}} {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), append([]string{"export-triton"}, args...),
 			stdio{in: strings.NewReader(""), out: &out, err: &errb, getenv: envMap(nil)})
 		if code != 2 || !strings.Contains(errb.String(), "usage") && !strings.Contains(errb.String(), "OUTDIR") {
 			t.Errorf("export-triton %q: exit %d, stderr %q; want 2 and a usage message", args, code, errb.String())
 		}
+	}
+}
+
+// TestTritonConfigText: the batch dimension is left out of dims, dynamic
+// dimensions are -1, types map to Triton's; the same text the schema test
+// parses, checked here without ONNX Runtime or Python.
+func TestTritonConfigText(t *testing.T) {
+	io := inference.TensorIO{
+		Inputs:  []ort.IOInfo{{Name: "input_ids", Type: "int64", Shape: []int64{-1, -1}}},
+		Outputs: []ort.IOInfo{{Name: "logits", Type: "float32", Shape: []int64{-1, 3}}, {Name: "mask", Type: "bool", Shape: []int64{-1, 128, -1}}},
+	}
+	got := tritonConfig("m", io, 8, 1500*time.Microsecond)
+	want := `name: "m"
+platform: "onnxruntime_onnx"
+max_batch_size: 8
+input [
+  {
+    name: "input_ids"
+    data_type: TYPE_INT64
+    dims: [ -1 ]
+  }
+]
+output [
+  {
+    name: "logits"
+    data_type: TYPE_FP32
+    dims: [ 3 ]
+  },
+  {
+    name: "mask"
+    data_type: TYPE_BOOL
+    dims: [ 128, -1 ]
+  }
+]
+dynamic_batching {
+  max_queue_delay_microseconds: 1500
+}
+`
+	if _, body, _ := strings.Cut(got, "name:"); "name:"+body != want {
+		t.Errorf("config:\n%s\nwant (after the comment lines):\n%s", got, want)
 	}
 }
