@@ -263,6 +263,9 @@ func (s *Server) v2RunTensors(ctx context.Context, m inference.ModelInfo, inputs
 	if err != nil {
 		return nil, inference.AsError(err)
 	}
+	if len(res) != len(io.Outputs) {
+		return nil, &inference.Error{Code: inference.CodeInternal, Message: "internal error"}
+	}
 	outs := make([]v2Tensor, len(res))
 	for i, r := range res {
 		outs[i] = v2Tensor{name: io.Outputs[i].Name, shape: r.Shape}
