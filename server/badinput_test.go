@@ -401,6 +401,12 @@ func probeRoutes(t testing.TB, s *suiteServer) {
 					t.Errorf("%s %s: %d answer is not a JSON error: %.200q", r.Method, r.Path, resp.StatusCode, raw)
 				}
 			}
+			if strings.HasPrefix(r.Path, "/v2/") && resp.StatusCode >= 400 && r.Method != http.MethodHead {
+				var e struct{ Error string }
+				if json.Unmarshal(raw, &e) != nil || e.Error == "" {
+					t.Errorf("%s %s: %d answer is not a v2 error: %.200q", r.Method, r.Path, resp.StatusCode, raw)
+				}
+			}
 			if strings.Contains(string(raw), "<script>") {
 				t.Errorf("%s %s: reflected an unescaped <script>", r.Method, r.Path)
 			}

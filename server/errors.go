@@ -76,6 +76,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch {
 	case c.Request().Method == http.MethodHead:
 		werr = c.NoContent(status)
+	case c.Request().URL.Path == "/v2" || strings.HasPrefix(c.Request().URL.Path, "/v2/"):
+		werr = c.JSON(status, map[string]string{"error": message}) // the v2 protocol's error shape
 	case strings.HasPrefix(c.Request().URL.Path, "/api/"):
 		var body apiError
 		body.Error.Code = errorCode(status)

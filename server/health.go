@@ -30,21 +30,27 @@ func (s *Server) healthz(c echo.Context) error {
 
 // readyz reports what is loaded and what failed; 503 while a required part failed.
 func (s *Server) readyz(c echo.Context) error {
-	r := readiness{Ready: true, Checks: slices.Clone(s.cfg.Checks)}
+	r := readiness{Checks: slices.Clone(s.cfg.Checks)}
 	if s.cfg.LiveChecks != nil {
 		r.Checks = append(r.Checks, s.cfg.LiveChecks(c.Request().Context())...)
 	}
+	r.Ready = ready(r.Checks)
 	if r.Checks == nil {
 		r.Checks = []Check{}
-	}
-	for _, ch := range r.Checks {
-		if !ch.OK && !ch.Optional {
-			r.Ready = false
-		}
 	}
 	status := http.StatusOK
 	if !r.Ready {
 		status = http.StatusServiceUnavailable
 	}
 	return c.JSON(status, r)
+}
+
+// ready is false while a required part failed (/readyz, /v2/health/ready).
+func ready(checks []Check) bool {
+	for _, ch := range checks {
+		if !ch.OK && !ch.Optional {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -71,6 +72,14 @@ func drivePrivacy(t *testing.T, b backend, marker string) *suiteServer {
 		}
 		ws.WriteMessage(websocket.TextMessage, []byte(marker)) // not JSON at all
 		ws.Close()
+		for _, vb := range v2Bodies(t, body, marker, long) {
+			resp, err := client.Post(s.URL+"/v2/models/"+model+"/infer", "application/json", strings.NewReader(vb))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
 	}
 	forms := map[string]url.Values{
 		"nli":  {"premise": {"Patient " + marker}, "hypothesis": {marker + " is well"}},
@@ -172,4 +181,23 @@ func TestNoNoteTextInLogsMetricsOrFilesRealEngine(t *testing.T) {
 		t.Skip("real-engine privacy check skipped in -short mode")
 	}
 	checkPrivacy(t, realBackend(t))
+}
+
+// v2Bodies are KServe v2 requests carrying the texts of an /api/v1/infer
+// body as BYTES inputs: as is, with the marker as a datatype, as an input
+// name, and too long.
+func v2Bodies(t *testing.T, apiBody, marker, long string) []string {
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(apiBody), &fields); err != nil {
+		t.Fatal(err)
+	}
+	var inputs []string
+	for k, v := range fields {
+		if text, ok := v.(string); ok {
+			inputs = append(inputs, fmt.Sprintf(`{"name":%q,"shape":[1],"datatype":"BYTES","data":[%q]}`, k, text))
+		}
+	}
+	v2 := `{"inputs":[` + strings.Join(inputs, ",") + `]}`
+	return []string{v2, strings.Replace(v2, `"BYTES"`, `"`+marker+`"`, 1),
+		strings.Replace(v2, `"name":"`, `"name":"`+marker, 1), strings.Replace(v2, marker, long, 1)}
 }

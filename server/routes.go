@@ -23,4 +23,5 @@ func (s *Server) register() {
 	s.registerTokenize()  // /tokenize, /api/v1/tokenizers, /tokenizers/{name}.json (server/tokenize.go)
 	s.registerInference() // POST /api/v1/infer/:model, /ws/infer, /metrics (server/infer.go, server/ws_infer.go)
 	s.registerDemo()      // /demo/{nli,qa,clip}, /models, /demo/card/:name (server/demo.go)
+	s.registerV2()        // KServe v2 (Open Inference Protocol): /v2, /v2/health/*, /v2/models/... (server/v2.go)
 }

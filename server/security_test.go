@@ -20,6 +20,13 @@ var validParams = map[string]string{
 	"/tokenizers/:file":    "/tokenizers/none.json",
 	"/static/*":            "/static/css/app.css",
 	"/api/v1/infer/:model": "/api/v1/infer/nli",
+
+	"/v2/models/:model":                         "/v2/models/nli",
+	"/v2/models/:model/ready":                   "/v2/models/nli/ready",
+	"/v2/models/:model/infer":                   "/v2/models/nli/infer",
+	"/v2/models/:model/versions/:version":       "/v2/models/nli/versions/1",
+	"/v2/models/:model/versions/:version/ready": "/v2/models/nli/versions/1/ready",
+	"/v2/models/:model/versions/:version/infer": "/v2/models/nli/versions/1/infer",
 }
 
 var wantHeaders = map[string]string{

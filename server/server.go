@@ -52,6 +52,8 @@ type Server struct {
 	bodySlots chan struct{}
 	// clients holds the per-client (remote address) limits.
 	clients *clientLimits
+	// v2 caches what the KServe v2 endpoints read from model files.
+	v2 *v2State
 }
 
 // New builds the server and registers every route.

@@ -77,7 +77,7 @@ func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
 		"(e.g. the name of a reverse proxy; * for any). Other Host headers get 403, which stops DNS rebinding")
 	fs.Float64Var(&f.wsRate, "ws-rate", 20, "requests per second per websocket connection")
 	fs.IntVar(&f.maxWS, "max-websockets", 256, "most open websockets (more: 503 busy)")
-	fs.IntVar(&f.maxHTTP, "max-http-inflight", 64, "most POST /api/v1/infer requests running at once (more: 503 busy)")
+	fs.IntVar(&f.maxHTTP, "max-http-inflight", 64, "most POST /api/v1/infer and /v2 infer requests running at once (more: 503 busy)")
 	fs.Float64Var(&f.clientRate, "client-rate", 0, "inference requests and websocket opens per second per client IP address (more: 429; 0: no limit)")
 	fs.IntVar(&f.clientBurst, "client-burst", 0, "burst allowed above --client-rate (0: twice the rate)")
 	fs.IntVar(&f.clientWS, "client-websockets", 0, "most open websockets per client IP address (more: 429; 0: no limit)")

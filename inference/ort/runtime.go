@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -274,6 +275,10 @@ func (s *Session) Run(ctx context.Context, inputs []Tensor) ([]Tensor, error) {
 
 // Close frees the session.
 func (s *Session) Close() error { return s.s.Destroy() }
+
+// Inputs and Outputs are the session's tensor names, in Run's order.
+func (s *Session) Inputs() []string  { return slices.Clone(s.inputs) }
+func (s *Session) Outputs() []string { return slices.Clone(s.outputs) }
 
 func toValue(t Tensor) (onnx.Value, error) {
 	shape := onnx.NewShape(t.Shape...)

@@ -30,3 +30,5 @@ func (r *Runtime) NewSession(string, []string, []string) (*Session, error) {
 
 func (s *Session) Run(context.Context, []Tensor) ([]Tensor, error) { return nil, ErrUnavailable }
 func (s *Session) Close() error                                    { return nil }
+func (s *Session) Inputs() []string                                { return nil }
+func (s *Session) Outputs() []string                               { return nil }
