@@ -79,8 +79,11 @@ func TestLimitsAnswerTooLong(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
+			start := time.Now()
 			_, err := eng.Infer(context.Background(), tc.model, tc.in, nil)
+			took := time.Since(start)
 			runtime.ReadMemStats(&after)
+			t.Logf("refused in %s, %.1f MiB allocated", took.Round(time.Millisecond), float64(after.TotalAlloc-before.TotalAlloc)/(1<<20))
 			if got := inference.AsError(err); got == nil || got.Code != tc.code {
 				t.Fatalf("err %v, want %s", err, tc.code)
 			}
