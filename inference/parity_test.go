@@ -356,3 +356,68 @@ func TestParityWithGoTokenizer(t *testing.T) {
 		}
 	}
 }
+
+// TestParityQAPipeline compares the Go QA answers, top_k > 1 included, with
+// HF's question-answering pipeline as released (transformers 4.57, the last
+// release that has it; tools/models/qa_pipeline_reference.py runs it over the
+// same ONNX model): same answers in the same order, same offsets, scores
+// within tolerance. The rules it pins: top_k*2+10 candidates per window,
+// answers aligned to whole words, and answers with the same text (ignoring
+// case) merged by adding their scores.
+func TestParityQAPipeline(t *testing.T) {
+	lib := testenv.ORTLibrary(t)
+	dir := testenv.TestModels(t)
+	path := filepath.Join(dir, "tiny-qa", "pipeline_reference.json")
+	if _, err := os.Stat(path); err != nil {
+		testenv.Missing(t, path, "run `bash tools/models/setup.sh` (it installs transformers 4.57 for the QA pipeline)")
+	}
+	var ref struct {
+		Transformers string
+		Cases        []struct {
+			Question, Context string
+			TopK              int `json:"top_k"`
+			Answers           []inference.Answer
+		}
+	}
+	readJSON(t, path, &ref)
+	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	eng, err := inference.Open(inference.Config{Dir: dir, Runtime: rt, LoadTokenizer: inference.HFTokenizer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	topKAbove1 := false
+	for i, c := range ref.Cases {
+		res, err := eng.Infer(context.Background(), "tiny-qa", inference.Input{Question: c.Question, Context: c.Context, TopK: c.TopK}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := res.Output.(inference.QAOutput).Answers
+		if len(got) != len(c.Answers) {
+			t.Fatalf("case %d: %d answers, transformers %s pipeline %d\n go %+v\nref %+v", i, len(got), ref.Transformers, len(c.Answers), got, c.Answers)
+		}
+		seen := map[string]bool{}
+		for k, a := range got {
+			w := c.Answers[k]
+			if a.Start != w.Start || a.End != w.End || a.Text != w.Text {
+				t.Errorf("case %d answer %d: go %q [%d,%d) pipeline %q [%d,%d)", i, k, a.Text, a.Start, a.End, w.Text, w.Start, w.End)
+			}
+			if d := math.Abs(a.Score - w.Score); d > tolerance {
+				t.Errorf("case %d answer %d: score %.6f pipeline %.6f", i, k, a.Score, w.Score)
+			}
+			key := strings.ToLower(a.Text)
+			if seen[key] {
+				t.Errorf("case %d: %q listed twice", i, a.Text)
+			}
+			seen[key] = true
+			topKAbove1 = topKAbove1 || c.TopK > 1
+		}
+	}
+	if !topKAbove1 {
+		t.Error("no case with top_k > 1")
+	}
+}

@@ -147,9 +147,15 @@ func (s *Server) demoPage(c echo.Context) error {
 	limits := s.cfg.InferLimits.withDefaults()
 	if req.Method == http.MethodPost {
 		req.Body = http.MaxBytesReader(c.Response(), req.Body, limits.MaxFrameBytes)
+		select {
+		case s.bodySlots <- struct{}{}: // the same bound on bodies being read as the API's
+		default:
+			return retryLater(c, http.StatusServiceUnavailable, "too many requests are sending their body; retry shortly")
+		}
 		lift := bodyDeadline(c, limits.BodyTimeout)
 		err := req.ParseForm()
 		lift(err)
+		<-s.bodySlots
 		switch {
 		case isTimeout(err):
 			return echo.NewHTTPError(http.StatusRequestTimeout, "the form did not arrive within "+limits.BodyTimeout.String())

@@ -9,9 +9,10 @@ the engine's documented behaviour (inference/*.go, HF's pipelines):
   nli   pair truncated longest_first; softmax; the label with the highest probability (first on ties)
   qa    question + context, only_second truncation with doc-stride windows; per window, softmax over
         [CLS] and the context tokens, spans start <= end < start + max_answer_length ranked by
-        p(start)·p(end), top 1, widened to whole words; windows merged by score; "" when there is
-        no span, or when the model has a no-answer head and min over windows of p(CLS)·p(CLS)
-        is above the best span's score
+        p(start)·p(end), the top 1*2+10 per window, widened to whole words, answers with the same
+        text (ignoring case) merged by adding their scores (HF's pipeline 4.53+); the best answer;
+        "" when there is none, or when the model has a no-answer head and min over windows of
+        p(CLS)·p(CLS) is above the best answer's score
   clip  one sentence per line (the test checks the Go splitter agrees); sentence-multi-label:
         sigmoid per label; zero-shot-nli: softmax over [contradiction, entailment] of
         (sentence, template with the label) truncated only_first; predicted where score >= threshold
@@ -81,7 +82,8 @@ def predict_qa(model, ex):
     max_answer = mf.get("max_answer_length", 30)
     tok = model.tokenizer(strategy="only_second", stride=mf.get("stride", 0))
     first = tok.encode(ex["question"], ex["context"])
-    answers, null = [], float("inf")
+    top_k = 1
+    answers, null = [], float("inf")  # [score, text], in the order first seen
     for enc in [first] + list(first.overflowing):
         start, end = model.run(enc, ["start_logits", "end_logits"])
         keep = np.array([i == 0 or s == 1 for i, s in enumerate(enc.sequence_ids)])
@@ -90,15 +92,19 @@ def predict_qa(model, ex):
         null = min(null, float(ps[0] * pe[0]))
         ps[0] = pe[0] = 0.0
         n = len(enc.ids)
-        best = None
-        for s in range(n):  # row-major scan; strictly greater keeps the first of equal scores
-            for e in range(s, min(n, s + max_answer)):
-                if best is None or ps[s] * pe[e] > best[2]:
-                    best = (s, e, float(ps[s] * pe[e]))
-        if best and enc.sequence_ids[best[0]] == 1 and enc.sequence_ids[best[1]] == 1:
-            a, _ = word_span(enc, best[0])
-            _, b = word_span(enc, best[1])
-            answers.append((best[2], ex["context"][a:b]))
+        spans = [(float(ps[s] * pe[e]), s, e) for s in range(n) for e in range(s, min(n, s + max_answer))]
+        spans.sort(key=lambda x: -x[0])  # stable: equal scores stay in row-major order
+        for score, s, e in spans[:top_k * 2 + 10]:  # the pipeline's candidates per window (4.53+)
+            if enc.sequence_ids[s] != 1 or enc.sequence_ids[e] != 1:
+                continue
+            a, _ = word_span(enc, s)
+            _, b = word_span(enc, e)
+            text = ex["context"][a:b]
+            same = next((x for x in answers if x[1].lower() == text.lower()), None)
+            if same:
+                same[0] += score  # one answer found again adds its score
+            else:
+                answers.append([score, text])
     answers.sort(key=lambda x: -x[0])
     answer = ""
     if answers and not (mf.get("no_answer") and null > answers[0][0]):

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds what the inference parity tests need from PyPI, idempotently:
 #   <repo>/.venv-models        from tools/models/requirements.txt (reinstalled when its sha256 changes)
-#   <repo>/.cache/testmodels   from tools/models/make_test_models.py and t5_test_model.py (rebuilt when
-#                              the scripts, the requirements, this file or the shared T5 tokenizer change)
+#   <repo>/.cache/testmodels   from tools/models/make_test_models.py and t5_test_model.py, plus the released
+#                              QA pipeline's answers (qa_pipeline_reference.py, transformers 4.57 installed
+#                              into .venv-models/qa-pipeline) (rebuilt when the scripts, the requirements,
+#                              this file or the shared T5 tokenizer change)
 # Override the interpreter with PYTHON=/path/to/python3.
 set -euo pipefail
 
@@ -31,11 +33,24 @@ fi
 shared="${CLINLM_SHARED:-${repo_root}/../shared}"
 t5_tokenizer="${shared}/tokenizers/t5.json"
 [[ -f "${t5_tokenizer}" ]] || t5_tokenizer=/dev/null
-models_key="$(cat "${requirements}" "${script}" "${repo_root}/tools/models/t5_test_model.py" "${BASH_SOURCE[0]}" "${t5_tokenizer}" | sha256sum | cut -d' ' -f1)"
+qa_requirements="${repo_root}/tools/models/requirements-qa-pipeline.txt"
+qa_script="${repo_root}/tools/models/qa_pipeline_reference.py"
+models_key="$(cat "${requirements}" "${script}" "${repo_root}/tools/models/t5_test_model.py" "${BASH_SOURCE[0]}" "${t5_tokenizer}" \
+  "${qa_requirements}" "${qa_script}" | sha256sum | cut -d' ' -f1)"
 if [[ -f "${out}/COMPLETE" && "$(cat "${out}/.key" 2>/dev/null)" == "${models_key}" ]]; then
   echo "models/setup: ${out} is up to date"
   exit 0
 fi
 echo "models/setup: writing test models to ${out}"
 "${venv}/bin/python" -W ignore "${script}" --out "${out}"
+# The released question-answering pipeline (transformers 4.57) beside the venv's transformers 5.
+qa_pipeline="${venv}/qa-pipeline"
+qa_want="$(sha256sum "${qa_requirements}" | cut -d' ' -f1)"
+if [[ "$(cat "${qa_pipeline}/.requirements.sha256" 2>/dev/null || true)" != "${qa_want}" ]]; then
+  echo "models/setup: installing tools/models/requirements-qa-pipeline.txt into ${qa_pipeline}"
+  rm -rf "${qa_pipeline}"
+  "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --target "${qa_pipeline}" -r "${qa_requirements}"
+  echo "${qa_want}" > "${qa_pipeline}/.requirements.sha256"
+fi
+PYTHONPATH="${qa_pipeline}" "${venv}/bin/python" -W ignore "${qa_script}" --out "${out}"
 echo "${models_key}" > "${out}/.key"
