@@ -211,6 +211,19 @@ func TestClinlmDeployment(t *testing.T) {
 	if tg := pod.Spec.TerminationGracePeriodSeconds; grace == 0 || tg == nil || time.Duration(*tg)*time.Second <= grace+pause {
 		t.Errorf("terminationGracePeriodSeconds %v must exceed --shutdown-grace %s plus the preStop pause %s", tg, grace, pause)
 	}
+	// The server answers only Host names it knows (DNS rebinding): every
+	// name the Ingress routes must be in --allowed-hosts.
+	var allowed []string
+	for _, a := range c.Args {
+		if v, ok := strings.CutPrefix(a, "--allowed-hosts="); ok {
+			allowed = strings.Split(v, ",")
+		}
+	}
+	for _, r := range ing.Spec.Rules {
+		if !slices.Contains(allowed, r.Host) && !slices.Contains(allowed, "*") {
+			t.Errorf("the Ingress routes host %q, which --allowed-hosts %v does not name: every request would be 403", r.Host, allowed)
+		}
+	}
 	backend := ing.Spec.Rules[0].HTTP.Paths[0].Backend.Service
 	if backend == nil || backend.Name != svc.Name || backend.Port.Name != svc.Spec.Ports[0].Name {
 		t.Errorf("the Ingress reaches %+v, not the clinlm Service's port", backend)
