@@ -17,7 +17,7 @@ type sqlStore struct {
 }
 
 const submissionColumns = `id, model_name, model_params, model_domain, model_method, model_link, task, metric,
-	value, std, runs, paper_link, contact, status, created_at, updated_at`
+	value, std, runs, paper_link, contact, edit_key_hash, status, created_at, updated_at`
 
 // rowScanner is *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
@@ -27,7 +27,7 @@ func scanSubmission(r rowScanner) (Submission, error) {
 	var std sql.NullFloat64
 	var created, updated int64
 	err := r.Scan(&s.ID, &s.ModelName, &s.ModelParams, &s.ModelDomain, &s.ModelMethod, &s.ModelLink,
-		&s.Task, &s.Metric, &s.Value, &std, &s.Runs, &s.PaperLink, &s.Contact, &s.Status, &created, &updated)
+		&s.Task, &s.Metric, &s.Value, &std, &s.Runs, &s.PaperLink, &s.Contact, &s.EditKeyHash, &s.Status, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, ErrNotFound
 	}
@@ -90,16 +90,16 @@ func getTx(ctx context.Context, tx *sql.Tx, id int64) (Submission, error) {
 	return scanSubmission(tx.QueryRowContext(ctx, `SELECT `+submissionColumns+` FROM submissions WHERE id = $1`, id))
 }
 
-func (s *sqlStore) Create(ctx context.Context, f Fields) (Submission, error) {
+func (s *sqlStore) Create(ctx context.Context, f Fields, editKeyHash string) (Submission, error) {
 	var out Submission
 	now := time.Now()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		row := tx.QueryRowContext(ctx, `INSERT INTO submissions (model_name, model_params, model_domain, model_method,
-			model_link, task, metric, value, std, runs, paper_link, contact, status, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+			model_link, task, metric, value, std, runs, paper_link, contact, edit_key_hash, status, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
 			RETURNING `+submissionColumns,
 			f.ModelName, f.ModelParams, f.ModelDomain, f.ModelMethod, f.ModelLink, f.Task, f.Metric,
-			f.Value, stdArg(f.Std), f.Runs, f.PaperLink, f.Contact, string(StatusPending), micros(now))
+			f.Value, stdArg(f.Std), f.Runs, f.PaperLink, f.Contact, editKeyHash, string(StatusPending), micros(now))
 		var err error
 		if out, err = scanSubmission(row); err != nil {
 			return fmt.Errorf("store: insert: %w", err)

@@ -55,7 +55,10 @@ type Fields struct {
 type Submission struct {
 	ID int64
 	Fields
-	Status    Status
+	// EditKeyHash is the hex SHA-256 of the key that lets the submitter
+	// edit or withdraw the submission; the key itself is never stored.
+	EditKeyHash string
+	Status      Status
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -79,8 +82,8 @@ var (
 // Store keeps submissions. Every method is one transaction: it either
 // happens whole, audit event included, or not at all.
 type Store interface {
-	// Create stores a new pending submission.
-	Create(ctx context.Context, f Fields) (Submission, error)
+	// Create stores a new pending submission with the hash of its edit key.
+	Create(ctx context.Context, f Fields, editKeyHash string) (Submission, error)
 	// Get returns one submission (ErrNotFound when there is none).
 	Get(ctx context.Context, id int64) (Submission, error)
 	// List returns every submission, oldest first.

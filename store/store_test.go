@@ -89,11 +89,11 @@ func TestStoreLifecycle(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, dbURL, dataDir string) {
 		ctx := context.Background()
 		s := mustOpen(t, dbURL, dataDir)
-		created, err := s.Create(ctx, fieldsFor(1))
+		created, err := s.Create(ctx, fieldsFor(1), "hash-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if created.Status != StatusPending || !equalFields(created.Fields, fieldsFor(1)) || created.CreatedAt.IsZero() {
+		if created.Status != StatusPending || created.EditKeyHash != "hash-1" || !equalFields(created.Fields, fieldsFor(1)) || created.CreatedAt.IsZero() {
 			t.Fatalf("created = %+v", created)
 		}
 		got, err := s.Get(ctx, created.ID)
@@ -157,7 +157,7 @@ func TestStoreReopen(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, dbURL, dataDir string) {
 		ctx := context.Background()
 		s := mustOpen(t, dbURL, dataDir)
-		sub, err := s.Create(ctx, fieldsFor(7))
+		sub, err := s.Create(ctx, fieldsFor(7), "hash-7")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,7 +184,7 @@ func TestStoreConcurrentCreates(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				<-start
-				sub, err := s.Create(ctx, fieldsFor(i))
+				sub, err := s.Create(ctx, fieldsFor(i), fmt.Sprintf("hash-%d", i))
 				ids[i], errs[i] = sub.ID, err
 			})
 		}
@@ -241,7 +241,7 @@ func crashChild() int {
 	}
 	out := bufio.NewWriter(os.Stdout)
 	for i := 0; ; i++ {
-		sub, err := s.Create(ctx, fieldsFor(i))
+		sub, err := s.Create(ctx, fieldsFor(i), fmt.Sprintf("hash-%d", i))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -304,7 +304,7 @@ func TestStoreCrashMidWrite(t *testing.T) {
 		for _, sub := range list {
 			stored[sub.ID] = true
 			i := seqOf(t, sub.ModelName)
-			if !equalFields(sub.Fields, fieldsFor(i)) {
+			if !equalFields(sub.Fields, fieldsFor(i)) || sub.EditKeyHash != fmt.Sprintf("hash-%d", i) {
 				t.Errorf("submission %d is half-written: %+v", sub.ID, sub.Fields)
 			}
 			if ev, err := s.Events(ctx, sub.ID); err != nil || len(ev) != 1 || ev[0].Kind != EventCreated {

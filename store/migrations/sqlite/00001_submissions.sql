@@ -13,6 +13,8 @@ CREATE TABLE submissions (
     runs          INTEGER NOT NULL,
     paper_link    TEXT    NOT NULL,
     contact       TEXT    NOT NULL,
+    -- SHA-256 (hex) of the key the submitter got to edit or withdraw it.
+    edit_key_hash TEXT    NOT NULL,
     status        TEXT    NOT NULL CHECK (status IN ('pending', 'approved', 'withdrawn')),
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL
