@@ -76,7 +76,7 @@ type LeaderboardPage struct {
 // DemoScore is one score of a clinlm demo model or comparison run.
 type DemoScore struct {
 	Run, Encoder, Domain, StandIn, Dataset, Metric, Value, Weights, Note string
-	Layers, Vocab                                                         string
+	Layers, Vocab                                                        string
 	// CardHref links the shipped model's card; "" for comparison runs.
 	CardHref string
 }
@@ -106,8 +106,10 @@ type Column struct {
 type LeaderRow struct {
 	Model, Href string
 	// Own marks a model of the user's own-results file, not the paper's.
-	Own   bool
-	Cells []Cell
+	Own bool
+	// Submitted marks an approved submission (server/submissions.go).
+	Submitted bool
+	Cells     []Cell
 }
 
 // Cell kinds.
@@ -136,14 +138,16 @@ type ModelPage struct {
 	AppendixOnly bool
 	// Own marks a model of the user's own-results file: it has scores and a
 	// few facts, and no pretraining table.
-	Own      bool
-	Aliases  []string
-	Facts    []Fact
-	Tokens   []TokenRow
-	Metrics  []MetricRow
-	Ablation *AblationPanel
-	Table8   []Table8Row
-	Links    []Link
+	Own bool
+	// Submitted marks an approved submission: like Own, scores and a few facts.
+	Submitted bool
+	Aliases   []string
+	Facts     []Fact
+	Tokens    []TokenRow
+	Metrics   []MetricRow
+	Ablation  *AblationPanel
+	Table8    []Table8Row
+	Links     []Link
 }
 
 // Fact is one labelled fact with its source.

@@ -28,6 +28,7 @@ import (
 	"github.com/clinlm/clinlm/internal/testenv"
 	"github.com/clinlm/clinlm/results"
 	"github.com/clinlm/clinlm/static"
+	"github.com/clinlm/clinlm/store"
 )
 
 // This file holds what the reliability, privacy and shutdown tests share: a
@@ -238,6 +239,13 @@ func newTestServer(t testing.TB, b backend, limits InferLimits) (*Server, *syncB
 	if b.metrics != nil {
 		cfg.Metrics = promhttp.HandlerFor(b.metrics, promhttp.HandlerOpts{})
 	}
+	// A real SQLite store, so the route-wide suites probe the submission routes too.
+	subs, err := store.Open(context.Background(), "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { subs.Close() })
+	cfg.Submissions, cfg.ModeratorToken = subs, "suite-moderator-token"
 	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

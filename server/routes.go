@@ -9,8 +9,9 @@ func (s *Server) register() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/static/*", echo.WrapHandler(s.cfg.Assets))
 	e.HEAD("/static/*", echo.WrapHandler(s.cfg.Assets))
-	s.registerResults(e)  // paper results: /api/v1/{results,results.csv,models,ablation} and pages (server/results_api.go)
-	s.registerTokenize()  // /tokenize, /api/v1/tokenizers, /tokenizers/{name}.json (server/tokenize.go)
-	s.registerInference() // POST /api/v1/infer/:model, /ws/infer, /metrics (server/infer.go, server/ws_infer.go)
-	s.registerDemo()      // /demo/{nli,qa,clip}, /models, /demo/card/:name (server/demo.go)
+	s.registerResults(e)     // paper results: /api/v1/{results,results.csv,models,ablation} and pages (server/results_api.go)
+	s.registerTokenize()     // /tokenize, /api/v1/tokenizers, /tokenizers/{name}.json (server/tokenize.go)
+	s.registerInference()    // POST /api/v1/infer/:model, /ws/infer, /metrics (server/infer.go, server/ws_infer.go)
+	s.registerDemo()         // /demo/{nli,qa,clip}, /models, /demo/card/:name (server/demo.go)
+	s.registerSubmissions(e) // /api/v1/submissions (+ /:id, /:id/approve), /submit form (server/submissions.go)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clinlm/clinlm/results"
 	"github.com/clinlm/clinlm/static"
+	"github.com/clinlm/clinlm/store"
 	"github.com/clinlm/clinlm/tokenizers"
 )
 
@@ -34,6 +35,11 @@ type Config struct {
 	InferLimits InferLimits
 	// Metrics serves /metrics (promhttp over the engine's own registry); nil: no route.
 	Metrics http.Handler
+	// Submissions keeps submitted results (server/submissions.go); nil:
+	// the submission routes answer 503.
+	Submissions store.Store
+	// ModeratorToken lets its bearer approve submissions; empty: nobody can.
+	ModeratorToken string
 }
 
 // Server is the dashboard's HTTP handler with its dependencies.
@@ -46,6 +52,8 @@ type Server struct {
 	wsSlots, httpSlots chan struct{}
 	// clients holds the per-client (remote address) limits.
 	clients *clientLimits
+	// subs is the state of the submission routes (server/submissions.go).
+	subs *submissions
 }
 
 // New builds the server and registers every route.

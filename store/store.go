@@ -48,7 +48,7 @@ type Fields struct {
 	PaperLink   string   `json:"paper_link"`
 	// Contact is private: the store keeps it for moderators, and callers
 	// must never put it on a public page or API answer.
-	Contact string `json:"contact"`
+	Contact string `json:"contact,omitempty"`
 }
 
 // Submission is one stored result submission.

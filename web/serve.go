@@ -28,6 +28,7 @@ type serveConfig struct {
 	tokenizersDir string
 	grace         time.Duration
 	infer         inferFlags
+	store         storeFlags
 }
 
 func parseServeFlags(args []string, sio stdio) (serveConfig, error) {
@@ -42,6 +43,7 @@ func parseServeFlags(args []string, sio stdio) (serveConfig, error) {
 	fs.StringVar(&c.tokenizersDir, "tokenizers", "", "directory of tokenizer.json files for the inspector, with an optional catalogue.json (default: the embedded catalogue)")
 	fs.DurationVar(&c.grace, "shutdown-grace", 15*time.Second, "how long to drain requests on SIGTERM")
 	addInferFlags(fs, &c.infer)
+	addStoreFlags(fs, &c.store)
 	if err := parseFlags(fs, args, sio.getenv); err != nil {
 		return c, err
 	}
@@ -126,8 +128,17 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	}
 	defer inf.Close()
 	checks = append(checks, inf.checks...)
+	subs, subsCheck, err := openStore(ctx, cfg.store)
+	if err != nil {
+		return err
+	}
+	if subs != nil {
+		defer subs.Close()
+	}
+	checks = append(checks, subsCheck)
 	srv, err := server.New(server.Config{Logger: log, Results: set, Assets: assets, Tokenizers: cat, Checks: checks,
-		Inference: inf.engine, InferLimits: inf.limits, Metrics: inf.metrics})
+		Inference: inf.engine, InferLimits: inf.limits, Metrics: inf.metrics,
+		Submissions: subs, ModeratorToken: cfg.store.moderatorToken})
 	if err != nil {
 		return err
 	}
