@@ -114,7 +114,8 @@ func (e engineLike) Infer(ctx context.Context, model string, in inference.Input,
 		if partial != nil {
 			partial(inference.Sentence{Index: 0, Text: "s", Start: 0, End: 1})
 		}
-		return inference.Result{Output: inference.CLIPOutput{}, Timing: timing}, nil
+		// Empty, not nil, like the engine's answer to a text without sentences.
+		return inference.Result{Output: inference.CLIPOutput{Sentences: []inference.Sentence{}, Thresholds: map[string]float64{}}, Timing: timing}, nil
 	}
 	if e.started != nil {
 		e.started <- struct{}{}

@@ -5,11 +5,13 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
 	"github.com/clinlm/clinlm/results"
@@ -54,6 +56,8 @@ type Server struct {
 	clients *clientLimits
 	// subs is the state of the submission routes (server/submissions.go).
 	subs *submissions
+	// openapi is the API's OpenAPI document (server/openapi.go).
+	openapi *openapi3.T
 }
 
 // New builds the server and registers every route.
@@ -81,6 +85,9 @@ func New(cfg Config) (*Server, error) {
 	e.Use(recoverMiddleware(cfg.Logger), requestLogger(cfg.Logger), securityHeaders,
 		bodyLimit(limits.MaxFrameBytes))
 	s.register()
+	if err := s.registerOpenAPI(e); err != nil {
+		return nil, fmt.Errorf("server: the OpenAPI document: %w", err)
+	}
 	return s, nil
 }
 

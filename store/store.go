@@ -59,8 +59,8 @@ type Submission struct {
 	// edit or withdraw the submission; the key itself is never stored.
 	EditKeyHash string
 	Status      Status
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Event is one entry of a submission's audit history. Before holds the

@@ -1,0 +1,184 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/legacy"
+)
+
+// apiCall is one real request of TestOpenAPIMatchesResponses. Calls run in
+// order, so later ones can use what earlier ones created.
+type apiCall struct {
+	method, target, body string
+	// token: "moderator", "edit" (the key of the last created submission) or "".
+	token  string
+	status int
+}
+
+func openAPICalls() []apiCall {
+	sub := `{"model_name":"Doc-BERT","model_params":"110M","model_domain":"clinical","model_method":"finetuned",` +
+		`"model_link":"","task":"RadQA","metric":"f1","value":0.7,"std":null,"runs":1,"paper_link":"https://example.org","contact":"a@example.org"}`
+	return []apiCall{
+		{"GET", "/api/v1/results", "", "", 200},
+		{"GET", "/api/v1/results?task=mednli&domain=clinical&size=le1b&method=finetuned&model=GatorTron", "", "", 200},
+		{"GET", "/api/v1/results?task=nope", "", "", 400},
+		{"GET", "/api/v1/results.csv?task=radqa", "", "", 200},
+		{"GET", "/api/v1/models", "", "", 200},
+		{"GET", "/api/v1/ablation", "", "", 200},
+		{"GET", "/api/v1/ablation?task=clip&metric=micro_f1", "", "", 200},
+		{"GET", "/api/v1/demo-results", "", "", 200},
+		{"GET", "/api/v1/demo-results?task=radqa", "", "", 200},
+		{"GET", "/api/v1/tokenizers", "", "", 200},
+		{"POST", "/api/v1/infer/nli", `{"premise":"a","hypothesis":"b"}`, "", 200},
+		{"POST", "/api/v1/infer/qa", `{"context":"a b","question":"b?","top_k":2}`, "", 200},
+		{"POST", "/api/v1/infer/clip", `{"text":"Call the clinic."}`, "", 200},
+		{"POST", "/api/v1/infer/nli", `{"premise":"a"}`, "", 400},
+		{"POST", "/api/v1/infer/none", `{"text":"a"}`, "", 404},
+		{"GET", "/api/v1/submissions", "", "", 200},
+		{"POST", "/api/v1/submissions", sub, "", 201},
+		{"POST", "/api/v1/submissions", `{"value":2}`, "", 422},
+		{"POST", "/api/v1/submissions", `{"value":"x"}`, "", 400},
+		{"GET", "/api/v1/submissions", "", "moderator", 200},
+		{"GET", "/api/v1/submissions/1", "", "", 200},
+		{"GET", "/api/v1/submissions/9", "", "", 404},
+		{"POST", "/api/v1/submissions/1/approve", "", "", 403},
+		{"POST", "/api/v1/submissions/1/approve", "", "moderator", 200},
+		{"PATCH", "/api/v1/submissions/1", `{"std":0.01,"runs":3}`, "edit", 200},
+		{"PATCH", "/api/v1/submissions/1", `{"task":"NER"}`, "edit", 422},
+		{"GET", "/api/v1/submissions/1", "", "moderator", 200},
+		{"DELETE", "/api/v1/submissions/1", "", "edit", 200},
+		{"DELETE", "/api/v1/submissions/1", "", "edit", 409},
+		{"GET", "/api/v1/openapi.json", "", "", 200},
+		{"GET", "/readyz", "", "", 200},
+	}
+}
+
+// TestOpenAPIMatchesResponses sends real requests to every route of the
+// document and validates each answer (status, content type, body) against
+// it with kin-openapi; every operation must have a validated success, and
+// every JSON route of the server must be in the document.
+func TestOpenAPIMatchesResponses(t *testing.T) {
+	s := newSuiteServer(t, fakeBackend(t), InferLimits{})
+	ctx := context.Background()
+	raw := fetch(t, s.srv, "/api/v1/openapi.json").Body.Bytes()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.OpenAPI != "3.1.0" {
+		t.Fatalf("openapi = %q, want 3.1.0", doc.OpenAPI)
+	}
+	if err := doc.Validate(ctx); err != nil {
+		t.Fatalf("the document is not valid OpenAPI: %v", err)
+	}
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every JSON route is documented, and every documented route exists.
+	served := map[string]bool{}
+	for _, r := range s.srv.echo.Routes() {
+		if strings.HasPrefix(r.Path, "/api/") || r.Path == "/readyz" {
+			served[r.Method+" "+r.Path] = true
+		}
+	}
+	documented := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			key := method + " " + echoPath(path)
+			documented[key] = true
+			if !served[key] {
+				t.Errorf("the document has %s, which the server does not serve", key)
+			}
+		}
+	}
+	for key := range served {
+		if !documented[key] {
+			t.Errorf("the server serves %s, which the document lacks", key)
+		}
+	}
+	validated := map[string]bool{}
+	editKey := ""
+	for _, call := range openAPICalls() {
+		req := httptest.NewRequest(call.method, call.target, strings.NewReader(call.body))
+		if call.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		switch call.token {
+		case "moderator":
+			req.Header.Set("Authorization", "Bearer suite-moderator-token")
+		case "edit":
+			req.Header.Set("Authorization", "Bearer "+editKey)
+		}
+		rec := httptest.NewRecorder()
+		s.srv.ServeHTTP(rec, req)
+		name := call.method + " " + call.target
+		if rec.Code != call.status {
+			t.Errorf("%s: status %d, want %d: %.300s", name, rec.Code, call.status, rec.Body)
+			continue
+		}
+		if call.status == http.StatusCreated {
+			var v struct {
+				EditKey string `json:"edit_key"`
+			}
+			_ = json.Unmarshal(rec.Body.Bytes(), &v)
+			editKey = v.EditKey
+		}
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Errorf("%s: not in the document: %v", name, err)
+			continue
+		}
+		in := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+			Status:                 rec.Code, Header: rec.Header(),
+			Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+		}
+		in.SetBodyBytes(rec.Body.Bytes())
+		if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
+			t.Errorf("%s (%d): the answer does not match the document: %v\n%.500s", name, rec.Code, err, rec.Body)
+			continue
+		}
+		if rec.Code < 300 {
+			validated[call.method+" "+route.Path] = true
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if !validated[method+" "+path] {
+				t.Errorf("no successful answer of %s %s was validated", method, path)
+			}
+		}
+	}
+}
+
+// TestAPIReferencePage renders every operation and schema of the document.
+func TestAPIReferencePage(t *testing.T) {
+	srv, _ := newResultsServer(t)
+	rec := fetch(t, srv, "/api")
+	wantStatus(t, rec, http.StatusOK)
+	body := rec.Body.String()
+	ops, schemas := 0, len(srv.openapi.Components.Schemas)
+	for _, item := range srv.openapi.Paths.Map() {
+		ops += len(item.Operations())
+	}
+	if got := strings.Count(body, `data-testid="api-op"`); got != ops {
+		t.Errorf("%d operations on the page, %d in the document", got, ops)
+	}
+	if got := strings.Count(body, `data-testid="api-schema"`); got != schemas {
+		t.Errorf("%d schemas on the page, %d in the document", got, schemas)
+	}
+	for _, want := range []string{"POST /api/v1/submissions", "model_params", "GET /api/v1/results", "<script"} {
+		if strings.Contains(body, want) != (want != "<script") {
+			t.Errorf("the page and %q: want present=%v", want, want != "<script")
+		}
+	}
+}
