@@ -13,7 +13,7 @@ import (
 
 // apiReferencePage serves /api: the OpenAPI document as HTML.
 func (s *Server) apiReferencePage(c echo.Context) error {
-	ch := s.chrome("API reference", "")
+	ch := s.chrome("API reference", "api")
 	ch.Description = "clinlm's JSON API: results, models, inference, tokenizers and submissions."
 	return render(c, http.StatusOK, components.APIReference(ch, apiPageOf(s.openapi)))
 }

@@ -52,8 +52,10 @@ func (s *Server) submitPage(c echo.Context) error {
 	return s.renderSubmit(c, http.StatusOK, map[string]string{"runs": "1"}, nil, nil)
 }
 
-// submitForm takes a same-origin form post: 422 with the form and its
-// problems, or 201 with the edit key.
+// submitForm takes a same-origin form post: the form again with its
+// problems beside each field, or 201 with the edit key. The form with
+// problems is a 200, not the API's 422: it is a page that renders fine, and
+// browsers log every 4xx document as a console error.
 func (s *Server) submitForm(c echo.Context) error {
 	if err := s.enabled(); err != nil {
 		return err
@@ -68,7 +70,7 @@ func (s *Server) submitForm(c echo.Context) error {
 	f, problems := fieldsFromForm(values)
 	problems = append(problems, s.checkSubmission(f)...)
 	if len(problems) > 0 {
-		return s.renderSubmit(c, http.StatusUnprocessableEntity, values, problems, nil)
+		return s.renderSubmit(c, http.StatusOK, values, problems, nil)
 	}
 	v, err := s.create(c, f)
 	if err != nil {
@@ -139,7 +141,7 @@ func (s *Server) renderSubmit(c echo.Context, status int, values map[string]stri
 			page.Rows = append(page.Rows, s.submissionRow(all[i]))
 		}
 	}
-	ch := s.chrome("Submit a result", "leaderboard")
+	ch := s.chrome("Submit a result", "submit")
 	ch.Description = "Submit a clinical NLP result to the clinlm leaderboard."
 	return render(c, status, components.Submit(ch, page))
 }
