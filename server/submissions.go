@@ -69,13 +69,14 @@ func (s *Server) registerSubmissions(e *echo.Echo) {
 		}
 	}
 	e.GET("/api/v1/submissions", s.apiListSubmissions)
-	e.POST("/api/v1/submissions", s.apiCreateSubmission)
+	// Writes count against the per-client rate (--client-rate), like inference.
+	e.POST("/api/v1/submissions", s.clients.limitRate(s.apiCreateSubmission))
 	e.GET("/api/v1/submissions/:id", s.apiGetSubmission)
 	e.PATCH("/api/v1/submissions/:id", s.apiEditSubmission)
 	e.DELETE("/api/v1/submissions/:id", s.apiWithdrawSubmission)
 	e.POST("/api/v1/submissions/:id/approve", s.apiApproveSubmission)
 	e.GET("/submit", s.submitPage)
-	e.POST("/submit", s.submitForm)
+	e.POST("/submit", s.clients.limitRate(s.submitForm))
 }
 
 // board is the results the leaderboard and model pages show: the paper's,

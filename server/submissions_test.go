@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/clinlm/clinlm/results"
@@ -119,6 +120,11 @@ func TestSubmissionLifecycle(t *testing.T) {
 	board := fetch(t, srv, "/leaderboard").Body.String()
 	if !onBoard() || !strings.Contains(board, `data-testid="submitted"`) {
 		t.Fatal("the approved submission is not on the leaderboard marked submitted")
+	}
+	api := fetch(t, srv, "/api/v1/results?model=ward-bert")
+	wantStatus(t, api, http.StatusOK)
+	if rows := decodeResults(t, api); len(rows) != 1 || rows[0].Origin != results.OriginSubmitted || rows[0].Value != 0.851 {
+		t.Fatalf("/api/v1/results for the approved model = %+v", rows)
 	}
 	card := fetch(t, srv, "/models/Ward-BERT")
 	wantStatus(t, card, http.StatusOK)
@@ -281,5 +287,50 @@ func TestSubmissionsOff(t *testing.T) {
 	wantStatus(t, page, http.StatusOK)
 	if !strings.Contains(page.Body.String(), `data-testid="submit-disabled"`) {
 		t.Fatal("the page does not say submissions are off")
+	}
+}
+
+// TestSubmissionsConcurrent posts 64 submissions at once over real HTTP:
+// each is answered 201 with its own id, and all of them are listed.
+func TestSubmissionsConcurrent(t *testing.T) {
+	const n = 64
+	srv, _ := newSubmissionsServer(t)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	ids := make(chan int64, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			m := goodSubmissionJSON()
+			m["model_name"] = "Conc-" + strconv.Itoa(i)
+			resp, err := http.Post(ts.URL+"/api/v1/submissions", "application/json", strings.NewReader(jsonBody(t, m)))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			var v submissionView
+			if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&v) != nil {
+				t.Errorf("submission %d: status %d", i, resp.StatusCode)
+				return
+			}
+			ids <- v.ID
+		})
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[int64]bool{}
+	for id := range ids {
+		if seen[id] {
+			t.Fatalf("id %d given twice", id)
+		}
+		seen[id] = true
+	}
+	var list []submissionView
+	if err := json.Unmarshal(call(t, srv, http.MethodGet, "/api/v1/submissions", "", "").Body.Bytes(), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != len(seen) || len(seen) != n {
+		t.Fatalf("%d answered 201, %d listed, want %d", len(seen), len(list), n)
 	}
 }
