@@ -35,8 +35,13 @@ type apiParam struct {
 type apiOperation struct {
 	method, path, id, summary, desc string
 	params                          []apiParam
-	// body is the JSON request body's Go type (nil: none).
-	body any
+	// body is the JSON request body's Go type (nil: none). When bodyName is
+	// set, the body gets a schema of its own by that name whose required
+	// fields are bodyRequired (what the handler insists on, which for a
+	// request is not every field the type has).
+	body         any
+	bodyName     string
+	bodyRequired []string
 	// auth says what the Authorization header carries, if anything.
 	auth string
 	// ok is the success status and answer type; contentType defaults to JSON.
@@ -91,12 +96,12 @@ func apiOperations() []apiOperation {
 			auth: "optional: the moderator token, to see contacts", ok: http.StatusOK, okType: []submissionView{}},
 		{method: http.MethodPost, path: "/api/v1/submissions", id: "createSubmission", summary: "Submit a result",
 			desc: "Checked against the task's metric and range; stored pending until a moderator approves it. The answer carries the edit key, once.",
-			body: store.Fields{}, ok: http.StatusCreated, okType: submissionView{}, invalid: true},
+			body: store.Fields{}, bodyName: "SubmissionRequest", bodyRequired: submissionRequired(), ok: http.StatusCreated, okType: submissionView{}, invalid: true},
 		{method: http.MethodGet, path: "/api/v1/submissions/{id}", id: "getSubmission", summary: "One submission with its history",
 			params: []apiParam{id}, auth: "optional: the moderator token, to see the contact and the fields before each edit",
 			ok: http.StatusOK, okType: submissionView{}},
 		{method: http.MethodPatch, path: "/api/v1/submissions/{id}", id: "editSubmission", summary: "Change some fields; the submission goes back to pending",
-			params: []apiParam{id}, body: store.Fields{}, auth: editAuth, ok: http.StatusOK, okType: submissionView{}, invalid: true},
+			params: []apiParam{id}, body: store.Fields{}, bodyName: "SubmissionPatch", bodyRequired: []string{}, auth: editAuth, ok: http.StatusOK, okType: submissionView{}, invalid: true},
 		{method: http.MethodDelete, path: "/api/v1/submissions/{id}", id: "withdrawSubmission", summary: "Withdraw a submission (it stays in the history)",
 			params: []apiParam{id}, auth: editAuth, ok: http.StatusOK, okType: submissionView{}},
 		{method: http.MethodPost, path: "/api/v1/submissions/{id}/approve", id: "approveSubmission", summary: "Approve a pending submission",
@@ -274,6 +279,11 @@ func buildOpenAPI() (*openapi3.T, error) {
 			if err != nil {
 				return nil, err
 			}
+			if op.bodyName != "" {
+				if ref, err = requestComponent(doc, op.body, op.bodyName, op.bodyRequired); err != nil {
+					return nil, err
+				}
+			}
 			o.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithJSONSchemaRef(ref)}
 		}
 		if op.auth != "" {
@@ -310,6 +320,24 @@ func buildOpenAPI() (*openapi3.T, error) {
 		doc.AddOperation(op.path, op.method, o)
 	}
 	return doc, nil
+}
+
+// submissionRequired are the fields a new submission must have; the others
+// (links, std) may be left out.
+func submissionRequired() []string {
+	return []string{"contact", "metric", "model_domain", "model_method", "model_name", "model_params", "runs", "task", "value"}
+}
+
+// requestComponent adds the schema of a request body under its own name,
+// with its own required fields.
+func requestComponent(doc *openapi3.T, body any, name string, required []string) (*openapi3.SchemaRef, error) {
+	s, err := schemaOf(body)
+	if err != nil {
+		return nil, fmt.Errorf("schema %s: %w", name, err)
+	}
+	s.Value.Required = required
+	doc.Components.Schemas[name] = s
+	return openapi3.NewSchemaRef("#/components/schemas/"+name, nil), nil
 }
 
 // echoPath turns an OpenAPI path into an echo route (/{id} → /:id).

@@ -60,6 +60,16 @@ func openAPICalls() []apiCall {
 	}
 }
 
+// loadOpenAPI reads the served document the way a client would.
+func loadOpenAPI(t *testing.T, h http.Handler) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(fetch(t, h, "/api/v1/openapi.json").Body.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 // TestOpenAPIMatchesResponses sends real requests to every route of the
 // document and validates each answer (status, content type, body) against
 // it with kin-openapi; every operation must have a validated success, and
@@ -67,12 +77,7 @@ func openAPICalls() []apiCall {
 func TestOpenAPIMatchesResponses(t *testing.T) {
 	s := newSuiteServer(t, fakeBackend(t), InferLimits{})
 	ctx := context.Background()
-	raw := fetch(t, s.srv, "/api/v1/openapi.json").Body.Bytes()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := loadOpenAPI(t, s.srv)
 	if doc.OpenAPI != "3.1.0" {
 		t.Fatalf("openapi = %q, want 3.1.0", doc.OpenAPI)
 	}
@@ -179,6 +184,44 @@ func TestAPIReferencePage(t *testing.T) {
 	for _, want := range []string{"POST /api/v1/submissions", "model_params", "GET /api/v1/results", "<script"} {
 		if strings.Contains(body, want) != (want != "<script") {
 			t.Errorf("the page and %q: want present=%v", want, want != "<script")
+		}
+	}
+}
+
+// TestOpenAPIRequestBodies checks the documented request bodies against
+// what the handlers accept: a minimal submission and a one-field edit are
+// valid, a submission without its required fields is not.
+func TestOpenAPIRequestBodies(t *testing.T) {
+	srv, _ := newResultsServer(t)
+	ctx := context.Background()
+	router, err := legacy.NewRouter(loadOpenAPI(t, srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	minimal := `{"model_name":"M","model_params":"?","model_domain":"general","model_method":"finetuned",` +
+		`"task":"MedNLI","metric":"accuracy","value":0.5,"runs":1,"contact":"c"}`
+	cases := []struct {
+		method, target, body string
+		valid                bool
+	}{
+		{"POST", "/api/v1/submissions", minimal, true},
+		{"POST", "/api/v1/submissions", `{"model_name":"M"}`, false},
+		{"POST", "/api/v1/submissions", strings.Replace(minimal, `"runs":1`, `"runs":"1"`, 1), false},
+		{"PATCH", "/api/v1/submissions/1", `{"value":0.6}`, true},
+		{"PATCH", "/api/v1/submissions/1", `{"status":"approved"}`, false},
+		{"POST", "/api/v1/infer/nli", `{"premise":"a","hypothesis":"b"}`, true},
+	}
+	for _, c := range cases {
+		req := httptest.NewRequest(c.method, c.target, strings.NewReader(c.body))
+		req.Header.Set("Content-Type", "application/json")
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.method, c.target, err)
+		}
+		err = openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}})
+		if (err == nil) != c.valid {
+			t.Errorf("%s %s %s: valid=%v, want %v (%v)", c.method, c.target, c.body, err == nil, c.valid, err)
 		}
 	}
 }
