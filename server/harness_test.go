@@ -24,6 +24,8 @@ import (
 
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/batcher"
+	"github.com/clinlm/clinlm/inference/eval"
+	"github.com/clinlm/clinlm/inference/evaljobs"
 	"github.com/clinlm/clinlm/inference/ort"
 	"github.com/clinlm/clinlm/internal/testenv"
 	"github.com/clinlm/clinlm/results"
@@ -247,6 +249,9 @@ func newTestServer(t testing.TB, b backend, limits InferLimits) (*Server, *syncB
 	}
 	t.Cleanup(func() { subs.Close() })
 	cfg.Submissions, cfg.ModeratorToken = subs, "suite-moderator-token"
+	if ee, ok := b.inf.(eval.Engine); ok { // the real engine: live evaluation too
+		cfg.Evaluations = evaljobs.New(context.Background(), ee, evaljobs.Config{})
+	}
 	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/clinlm/clinlm/inference"
+	"github.com/clinlm/clinlm/inference/evaljobs"
 	"github.com/clinlm/clinlm/results"
 	"github.com/clinlm/clinlm/store"
 )
@@ -73,6 +74,7 @@ func apiOperations() []apiOperation {
 		enum: []string{string(results.MethodFinetuned), string(results.MethodInContext)}}
 	resultFilters := []apiParam{taskQ, modelQ, domainQ, sizeQ, methodQ}
 	id := apiParam{name: "id", in: "path", desc: "submission id", required: true}
+	evalID := apiParam{name: "id", in: "path", desc: "evaluation id", required: true}
 	editAuth := "the submission's edit key (returned once by POST) or the moderator token"
 	return []apiOperation{
 		{method: http.MethodGet, path: "/api/v1/results", id: "listResults", summary: "Scores of the paper's models (and own or approved submitted ones)",
@@ -106,6 +108,15 @@ func apiOperations() []apiOperation {
 			params: []apiParam{id}, auth: editAuth, ok: http.StatusOK, okType: submissionView{}},
 		{method: http.MethodPost, path: "/api/v1/submissions/{id}/approve", id: "approveSubmission", summary: "Approve a pending submission",
 			params: []apiParam{id}, auth: "the moderator token", ok: http.StatusOK, okType: submissionView{}},
+		{method: http.MethodGet, path: "/api/v1/evaluations", id: "listEvaluations", summary: "Live evaluations, oldest first (finished ones are kept for a while)",
+			ok: http.StatusOK, okType: []evaljobs.Job{}},
+		{method: http.MethodPost, path: "/api/v1/evaluations", id: "startEvaluation", summary: "Score a model of the repository on a task file, in the background",
+			desc: "data is the task file as JSONL (inference/eval/README.md), at most --max-frame-bytes; it is checked line by line first and never stored. One evaluation per model runs at a time; a few more wait (429 beyond). Poll the Location for progress.",
+			body: evaluationRequest{}, ok: http.StatusAccepted, okType: evaljobs.Job{}},
+		{method: http.MethodGet, path: "/api/v1/evaluations/{id}", id: "getEvaluation", summary: "An evaluation: status, progress (done, eta_seconds) and, when done, the report",
+			params: []apiParam{evalID}, ok: http.StatusOK, okType: evaljobs.Job{}},
+		{method: http.MethodDelete, path: "/api/v1/evaluations/{id}", id: "cancelEvaluation", summary: "Cancel a queued or running evaluation",
+			params: []apiParam{evalID}, ok: http.StatusOK, okType: evaljobs.Job{}},
 		{method: http.MethodGet, path: "/api/v1/openapi.json", id: "openapi", summary: "This document",
 			ok: http.StatusOK, okType: map[string]any{}},
 		{method: http.MethodGet, path: "/readyz", id: "readiness", summary: "Readiness: what loaded, what failed and why (503 when not ready)",

@@ -14,5 +14,6 @@ func (s *Server) register() {
 	s.registerInference()    // POST /api/v1/infer/:model, /ws/infer, /metrics (server/infer.go, server/ws_infer.go)
 	s.registerDemo()         // /demo/{nli,qa,clip}, /models, /demo/card/:name (server/demo.go)
 	s.registerSubmissions(e) // /api/v1/submissions (+ /:id, /:id/approve), /submit form (server/submissions.go)
+	s.registerEvaluations(e) // /api/v1/evaluations (+ /:id): live evaluation (server/evaluations.go)
 	// /api/v1/openapi.json and the /api reference page are added by New (registerOpenAPI, server/openapi.go).
 }

@@ -23,6 +23,7 @@ var validParams = map[string]string{
 	// No submission exists in the suite server: these answer 404, headers included.
 	"/api/v1/submissions/:id":         "/api/v1/submissions/1",
 	"/api/v1/submissions/:id/approve": "/api/v1/submissions/1/approve",
+	"/api/v1/evaluations/:id":         "/api/v1/evaluations/1",
 }
 
 var wantHeaders = map[string]string{

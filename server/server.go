@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
+	"github.com/clinlm/clinlm/inference/evaljobs"
 	"github.com/clinlm/clinlm/results"
 	"github.com/clinlm/clinlm/static"
 	"github.com/clinlm/clinlm/store"
@@ -42,6 +43,9 @@ type Config struct {
 	Submissions store.Store
 	// ModeratorToken lets its bearer approve submissions; empty: nobody can.
 	ModeratorToken string
+	// Evaluations runs live evaluations (server/evaluations.go); nil: the
+	// routes answer 404.
+	Evaluations *evaljobs.Manager
 }
 
 // Server is the dashboard's HTTP handler with its dependencies.

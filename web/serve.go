@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clinlm/clinlm/inference/evaljobs"
 	"github.com/clinlm/clinlm/results"
 	"github.com/clinlm/clinlm/server"
 	"github.com/clinlm/clinlm/static"
@@ -136,9 +137,14 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 		defer subs.Close()
 	}
 	checks = append(checks, subsCheck)
+	var evals *evaljobs.Manager
+	if inf.engine != nil {
+		// Live evaluations run on the serving engine, with `clinlm eval`'s defaults.
+		evals = evaljobs.New(ctx, inf.engine, evaljobs.Config{})
+	}
 	srv, err := server.New(server.Config{Logger: log, Results: set, Assets: assets, Tokenizers: cat, Checks: checks,
 		Inference: inf.engine, InferLimits: inf.limits, Metrics: inf.metrics,
-		Submissions: subs, ModeratorToken: cfg.store.moderatorToken})
+		Submissions: subs, ModeratorToken: cfg.store.moderatorToken, Evaluations: evals})
 	if err != nil {
 		return err
 	}
