@@ -38,6 +38,7 @@ func (s *Server) registerEvaluations(e *echo.Echo) {
 	e.POST("/api/v1/evaluations", s.clients.limitRate(s.apiStartEvaluation))
 	e.GET("/api/v1/evaluations/:id", s.apiGetEvaluation)
 	e.DELETE("/api/v1/evaluations/:id", s.apiCancelEvaluation)
+	s.registerEvaluationPages(e)
 }
 
 func (s *Server) evaluationsEnabled() error {

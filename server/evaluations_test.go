@@ -1,9 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -63,4 +66,66 @@ func TestEvaluationsOff(t *testing.T) {
 	srv, _ := newResultsServer(t)
 	wantStatus(t, call(t, srv, http.MethodGet, "/api/v1/evaluations", "", ""), http.StatusNotFound)
 	wantStatus(t, call(t, srv, http.MethodPost, "/api/v1/evaluations", `{"model":"x","data":"{}"}`, ""), http.StatusNotFound)
+}
+
+// postEvaluateForm posts the multipart form of /evaluate.
+func postEvaluateForm(t *testing.T, h http.Handler, model, fileName string, data []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if err := mw.WriteField("model", model); err != nil {
+		t.Fatal(err)
+	}
+	fw, err := mw.CreateFormFile("data", fileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(data)
+	mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/evaluate", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// TestEvaluatePages: the form starts an evaluation and redirects to its
+// page, which reloads itself while it runs and shows the numbers when done;
+// a bad file is explained on the form.
+func TestEvaluatePages(t *testing.T) {
+	b := realBackend(t)
+	srv, _ := newTestServer(t, b, InferLimits{})
+	page := fetch(t, srv, "/evaluate")
+	wantStatus(t, page, http.StatusOK)
+	if !strings.Contains(page.Body.String(), `<option value="`+b.nli+`"`) {
+		t.Fatal("the form does not offer the loaded models")
+	}
+	raw, err := os.ReadFile(filepath.Join("..", "inference", "eval", "testdata", "nli.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := postEvaluateForm(t, srv, b.nli, "bad.jsonl", []byte("{\"premise\": 1}\n"))
+	wantStatus(t, bad, http.StatusOK)
+	if !strings.Contains(bad.Body.String(), `data-testid="evaluate-error"`) || !strings.Contains(bad.Body.String(), "line 1") {
+		t.Fatalf("the form does not explain the bad file: %s", bad.Body)
+	}
+	rec := postEvaluateForm(t, srv, b.nli, "nli.jsonl", raw)
+	wantStatus(t, rec, http.StatusSeeOther)
+	loc := rec.Header().Get("Location")
+	waitEvaluation(t, srv, "/api"+"/v1"+loc)
+	done := fetch(t, srv, loc)
+	wantStatus(t, done, http.StatusOK)
+	body := done.Body.String()
+	for _, want := range []string{`data-testid="evaluation-metrics"`, ">accuracy<", `data-testid="evaluation-sha256"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the finished evaluation's page lacks %s", want)
+		}
+	}
+	if strings.Contains(body, `http-equiv="refresh"`) {
+		t.Error("a finished evaluation's page still reloads itself")
+	}
+	list := fetch(t, srv, "/evaluate").Body.String()
+	if !strings.Contains(list, `data-evaluation="1"`) {
+		t.Error("the evaluation is not listed")
+	}
 }

@@ -24,6 +24,8 @@ var validParams = map[string]string{
 	"/api/v1/submissions/:id":         "/api/v1/submissions/1",
 	"/api/v1/submissions/:id/approve": "/api/v1/submissions/1/approve",
 	"/api/v1/evaluations/:id":         "/api/v1/evaluations/1",
+	"/evaluations/:id":                "/evaluations/1",
+	"/evaluations/:id/cancel":         "/evaluations/1/cancel",
 }
 
 var wantHeaders = map[string]string{

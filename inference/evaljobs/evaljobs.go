@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/eval"
 )
 
@@ -221,6 +222,17 @@ func snapshot(j *job) Job {
 		s.Done = s.Items
 	}
 	return s
+}
+
+// Models returns the models that can be evaluated (loaded and ready).
+func (m *Manager) Models() []inference.ModelInfo {
+	var out []inference.ModelInfo
+	for _, info := range m.eng.Models() {
+		if info.Status == inference.StatusReady {
+			out = append(out, info)
+		}
+	}
+	return out
 }
 
 // Get returns one job.
