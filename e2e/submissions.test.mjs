@@ -1,13 +1,15 @@
-// Browser tests of result submissions and the API reference: the form works
-// with JavaScript off (errors beside each field, then the edit key), an
-// approved submission shows on the leaderboard marked "submitted", and the
-// pages load with no console errors and nothing from another origin.
+// Browser tests of result submissions, live evaluation and the API
+// reference: the submission form works with JavaScript off (errors beside
+// each field, then the edit key), an approved submission shows on the
+// leaderboard marked "submitted", an evaluation started from its form runs
+// to its numbers (the page reloads itself), and the pages load with no
+// console errors and nothing from another origin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startServer, launchBrowser, newPage } from "./harness.mjs";
+import { startServer, launchBrowser, newPage, repoRoot } from "./harness.mjs";
 
 const moderatorToken = "e2e-moderator-token";
 let server;
@@ -76,6 +78,26 @@ test("a submission through the form without JavaScript, approved, is on the lead
     const row = page.locator('tr[data-model="E2E-ClinBERT"]');
     assert.equal(await row.count(), 1);
     assert.equal(await row.locator('[data-testid="submitted"]').count(), 1);
+    assertClean(record);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a live evaluation from the form without JavaScript runs to its numbers", async () => {
+  const { page, context, record } = await newPage(browser, { javaScriptEnabled: false });
+  try {
+    await page.goto(server.url + "/evaluate");
+    if (await page.locator('[data-testid="evaluate-disabled"]').count()) {
+      assert.fail("no models loaded: the browser tests need the demo models and ONNX Runtime (go tool task ort)");
+    }
+    await page.selectOption("#e-model", "minilm-nli");
+    await page.setInputFiles("#e-data", path.join(repoRoot, "inference", "eval", "testdata", "nli.jsonl"));
+    await Promise.all([page.waitForURL(/\/evaluations\/\d+$/), page.click('button[type="submit"]')]);
+    // The page reloads itself (meta refresh) until the evaluation has finished.
+    await page.waitForSelector('[data-testid="evaluation-metrics"]', { timeout: 60000 });
+    assert.equal((await page.textContent('[data-testid="evaluation-status"]')).trim(), "done");
+    assert.match(await page.textContent('[data-testid="evaluation-sha256"]'), /^[0-9a-f]{64}$/);
     assertClean(record);
   } finally {
     await context.close();
