@@ -32,3 +32,8 @@ type EvaluationPage struct {
 type EvalMetric struct {
 	Name, Value string
 }
+
+// EvaluatedScore is a finished live evaluation as a leaderboard row.
+type EvaluatedScore struct {
+	ID, Href, Model, Task, Data, SHA256, Items, Metrics, Date, Duration string
+}

@@ -71,6 +71,8 @@ type LeaderboardPage struct {
 	// Demo are clinlm's own demo runs on public stand-in data, shown in a
 	// table of their own below the paper's.
 	Demo []DemoScore
+	// Evaluated are the live evaluations finished on this server.
+	Evaluated []EvaluatedScore
 }
 
 // DemoScore is one score of a clinlm demo model or comparison run.

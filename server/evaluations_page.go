@@ -14,6 +14,7 @@ import (
 	"github.com/clinlm/clinlm/components"
 	"github.com/clinlm/clinlm/inference/eval"
 	"github.com/clinlm/clinlm/inference/evaljobs"
+	"github.com/clinlm/clinlm/results"
 )
 
 // The live evaluation pages: /evaluate (form and list), /evaluations/{id}
@@ -136,6 +137,47 @@ func (s *Server) evaluationCancelForm(c echo.Context) error {
 	}
 	// A job that finished meanwhile is shown as it is.
 	return c.Redirect(http.StatusSeeOther, "/evaluations/"+c.Param("id"))
+}
+
+// paperTaskOf is the paper's task a model task stands in for on the
+// leaderboard (nli for MedNLI, qa for RadQA, clip for CLIP).
+func paperTaskOf(task string) string {
+	switch task {
+	case eval.TaskNLI:
+		return results.TaskMedNLI
+	case eval.TaskQA:
+		return results.TaskRadQA
+	case eval.TaskCLIP:
+		return results.TaskCLIP
+	}
+	return ""
+}
+
+// evaluatedScores are the finished live evaluations for the leaderboard of
+// task ("" for all), newest first.
+func (s *Server) evaluatedScores(task string) []components.EvaluatedScore {
+	if s.cfg.Evaluations == nil {
+		return nil
+	}
+	jobs := s.cfg.Evaluations.List()
+	var out []components.EvaluatedScore
+	for i := len(jobs) - 1; i >= 0; i-- {
+		j := jobs[i]
+		if j.Status != evaljobs.StatusDone || (task != "" && paperTaskOf(j.Task) != task) {
+			continue
+		}
+		row := components.EvaluatedScore{ID: j.ID, Href: "/evaluations/" + j.ID, Model: j.Model,
+			Task: j.Task + " (stands in for " + paperTaskOf(j.Task) + ")", Data: j.DataName, SHA256: j.DataSHA256,
+			Items: strconv.Itoa(j.Items), Metrics: metricSummary(j)}
+		if j.FinishedAt != nil {
+			row.Date = j.FinishedAt.Format("2006-01-02 15:04 UTC")
+		}
+		if j.DurationSeconds != nil {
+			row.Duration = strconv.FormatFloat(*j.DurationSeconds, 'f', 1, 64) + " s"
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 // metricSummary is a finished job's headline numbers on one line.

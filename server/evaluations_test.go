@@ -128,4 +128,11 @@ func TestEvaluatePages(t *testing.T) {
 	if !strings.Contains(list, `data-evaluation="1"`) {
 		t.Error("the evaluation is not listed")
 	}
+	// The finished evaluation is a leaderboard row of its stand-in task only.
+	for target, want := range map[string]bool{"/leaderboard": true, "/leaderboard/mednli": true, "/leaderboard/radqa": false} {
+		lb := fetch(t, srv, target).Body.String()
+		if got := strings.Contains(lb, `data-testid="evaluated-table"`) && strings.Contains(lb, `<tr data-evaluation="1">`); got != want {
+			t.Errorf("%s shows the evaluation: %v, want %v", target, got, want)
+		}
+	}
 }

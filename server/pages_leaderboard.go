@@ -361,6 +361,7 @@ func (s *Server) buildLeaderboard(st lbState) (components.LeaderboardPage, error
 	page.Footnotes = notes.list
 	page.Downloads = lbDownloads(st)
 	page.Demo = demoScores(s.cfg.Results.Demo(st.Task))
+	page.Evaluated = s.evaluatedScores(st.Task) // server/evaluations_page.go
 	return page, nil
 }
 
