@@ -26,6 +26,16 @@ type EvaluationPage struct {
 	Running, Cancellable                         bool
 	Metrics                                      []EvalMetric
 	JSONHref                                     string
+	// Misses are the first examples the model got wrong (MissCount in
+	// all, downloadable from MissesHref); shown once the run is done.
+	Misses     []EvalMiss
+	MissCount  int
+	MissesHref string
+}
+
+// EvalMiss is one example the model got wrong.
+type EvalMiss struct {
+	Line, ID, Gold, Predicted, F1 string
 }
 
 // EvalMetric is one headline number of a finished evaluation.

@@ -38,6 +38,7 @@ func (s *Server) registerEvaluations(e *echo.Echo) {
 	e.POST("/api/v1/evaluations", s.clients.limitRate(s.apiStartEvaluation))
 	e.GET("/api/v1/evaluations/:id", s.apiGetEvaluation)
 	e.DELETE("/api/v1/evaluations/:id", s.apiCancelEvaluation)
+	e.GET("/api/v1/evaluations/:id/misses.jsonl", s.apiEvaluationMisses)
 	s.registerEvaluationPages(e)
 }
 
@@ -125,4 +126,33 @@ func (s *Server) apiCancelEvaluation(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, j)
+}
+
+// mimeJSONL is the media type of JSON Lines.
+const mimeJSONL = "application/jsonl"
+
+// apiEvaluationMisses serves the examples a finished evaluation got wrong,
+// one JSON object per line.
+func (s *Server) apiEvaluationMisses(c echo.Context) error {
+	if err := s.evaluationsEnabled(); err != nil {
+		return err
+	}
+	id := c.Param("id")
+	j, ok := s.cfg.Evaluations.Get(id)
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound, "no such evaluation")
+	}
+	misses, done := s.cfg.Evaluations.Misses(id)
+	if !done {
+		return echo.NewHTTPError(http.StatusConflict, "the evaluation is "+string(j.Status)+"; misses exist once it is done")
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, m := range misses {
+		if err := enc.Encode(m); err != nil {
+			return err
+		}
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="evaluation-`+id+`-misses.jsonl"`)
+	return c.Blob(http.StatusOK, mimeJSONL, buf.Bytes())
 }

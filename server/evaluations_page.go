@@ -20,6 +20,10 @@ import (
 // The live evaluation pages: /evaluate (form and list), /evaluations/{id}
 // (progress, reloading itself while running; the report when done).
 
+// maxMissesShown bounds the misses listed on an evaluation's page; the
+// download has them all.
+const maxMissesShown = 50
+
 func (s *Server) registerEvaluationPages(e *echo.Echo) {
 	e.GET("/evaluate", s.evaluatePage)
 	e.POST("/evaluate", s.clients.limitRate(s.evaluateForm))
@@ -118,6 +122,17 @@ func (s *Server) evaluationPage(c echo.Context) error {
 	if j.Report != nil {
 		for _, m := range j.Report.Metrics {
 			page.Metrics = append(page.Metrics, components.EvalMetric{Name: m.Name, Value: strconv.FormatFloat(m.Value, 'f', 4, 64)})
+		}
+	}
+	if misses, done := s.cfg.Evaluations.Misses(j.ID); done {
+		page.MissCount, page.MissesHref = len(misses), "/api/v1/evaluations/"+j.ID+"/misses.jsonl"
+		for _, m := range misses[:min(len(misses), maxMissesShown)] {
+			em := components.EvalMiss{Line: strconv.Itoa(m.Line), ID: m.ID, Gold: strings.Join(m.Gold, ", "),
+				Predicted: strings.Join(m.Predicted, ", ")}
+			if m.F1 != nil {
+				em.F1 = strconv.FormatFloat(*m.F1, 'f', 1, 64)
+			}
+			page.Misses = append(page.Misses, em)
 		}
 	}
 	ch := s.chrome("Evaluation #"+j.ID, "evaluate")

@@ -116,7 +116,7 @@ func TestEvaluatePages(t *testing.T) {
 	done := fetch(t, srv, loc)
 	wantStatus(t, done, http.StatusOK)
 	body := done.Body.String()
-	for _, want := range []string{`data-testid="evaluation-metrics"`, ">accuracy<", `data-testid="evaluation-sha256"`} {
+	for _, want := range []string{`data-testid="evaluation-metrics"`, ">accuracy<", `data-testid="evaluation-sha256"`, `data-testid="evaluation-misses-count"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the finished evaluation's page lacks %s", want)
 		}

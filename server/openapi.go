@@ -117,6 +117,9 @@ func apiOperations() []apiOperation {
 			params: []apiParam{evalID}, ok: http.StatusOK, okType: evaljobs.Job{}},
 		{method: http.MethodDelete, path: "/api/v1/evaluations/{id}", id: "cancelEvaluation", summary: "Cancel a queued or running evaluation",
 			params: []apiParam{evalID}, ok: http.StatusOK, okType: evaljobs.Job{}},
+		{method: http.MethodGet, path: "/api/v1/evaluations/{id}/misses.jsonl", id: "getEvaluationMisses",
+			summary: "The examples a finished evaluation got wrong, one JSON object (a Miss) per line; 409 until it is done",
+			params: []apiParam{evalID}, ok: http.StatusOK, okType: []evaljobs.Miss{}, contentType: mimeJSONL},
 		{method: http.MethodGet, path: "/api/v1/openapi.json", id: "openapi", summary: "This document",
 			ok: http.StatusOK, okType: map[string]any{}},
 		{method: http.MethodGet, path: "/readyz", id: "readiness", summary: "Readiness: what loaded, what failed and why (503 when not ready)",
@@ -305,7 +308,14 @@ func buildOpenAPI() (*openapi3.T, error) {
 			}
 		}
 		okResp := openapi3.NewResponse().WithDescription(http.StatusText(op.ok))
-		if op.contentType != "" {
+		if op.contentType == mimeJSONL {
+			// JSON Lines: the schema is that of the whole file read as an array of its lines.
+			ref, err := component(op.okType)
+			if err != nil {
+				return nil, err
+			}
+			okResp.WithContent(openapi3.NewContentWithSchemaRef(ref, []string{mimeJSONL}))
+		} else if op.contentType != "" {
 			okResp.WithContent(openapi3.NewContentWithSchema(openapi3.NewStringSchema(), []string{op.contentType}))
 		} else {
 			var ref *openapi3.SchemaRef

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -73,9 +74,11 @@ func openAPICalls(b backend, evalData string) []apiCall {
 		apiCall{"POST", "/api/v1/evaluations", jsonString(map[string]string{"model": b.nli, "data": "{}\n"}), "", 400},
 		apiCall{"POST", "/api/v1/evaluations", jsonString(map[string]string{"model": "none", "data": evalData}), "", 404},
 		apiCall{"GET", "/api/v1/evaluations/1", "", "wait", 200}, // finished, with its report
+		apiCall{"GET", "/api/v1/evaluations/1/misses.jsonl", "", "", 200},
 		apiCall{"GET", "/api/v1/evaluations/9", "", "", 404},
 		apiCall{"DELETE", "/api/v1/evaluations/1", "", "", 409},
 		apiCall{"POST", "/api/v1/evaluations", long, "", 202},
+		apiCall{"GET", "/api/v1/evaluations/2/misses.jsonl", "", "", 409},
 		apiCall{"DELETE", "/api/v1/evaluations/2", "", "", 200},
 		apiCall{"GET", "/api/v1/evaluations", "", "", 200},
 	)
@@ -87,6 +90,21 @@ func jsonString(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// decodeJSONL reads JSON Lines as the array of its lines, so a JSONL answer
+// is validated line by line against an array schema.
+func decodeJSONL(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+	out := []any{}
+	dec := json.NewDecoder(body)
+	for dec.More() {
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // realEngineAvailable reports whether ONNX Runtime and the test models are
@@ -146,6 +164,8 @@ func TestOpenAPIMatchesResponses(t *testing.T) {
 	}
 	s := newSuiteServer(t, b, InferLimits{})
 	ctx := context.Background()
+	openapi3filter.RegisterBodyDecoder(mimeJSONL, decodeJSONL)
+	defer openapi3filter.UnregisterBodyDecoder(mimeJSONL)
 	doc := loadOpenAPI(t, s.srv)
 	if doc.OpenAPI != "3.1.0" {
 		t.Fatalf("openapi = %q, want 3.1.0", doc.OpenAPI)

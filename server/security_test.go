@@ -21,11 +21,12 @@ var validParams = map[string]string{
 	"/static/*":            "/static/css/app.css",
 	"/api/v1/infer/:model": "/api/v1/infer/nli",
 	// No submission exists in the suite server: these answer 404, headers included.
-	"/api/v1/submissions/:id":         "/api/v1/submissions/1",
-	"/api/v1/submissions/:id/approve": "/api/v1/submissions/1/approve",
-	"/api/v1/evaluations/:id":         "/api/v1/evaluations/1",
-	"/evaluations/:id":                "/evaluations/1",
-	"/evaluations/:id/cancel":         "/evaluations/1/cancel",
+	"/api/v1/submissions/:id":              "/api/v1/submissions/1",
+	"/api/v1/submissions/:id/approve":      "/api/v1/submissions/1/approve",
+	"/api/v1/evaluations/:id":              "/api/v1/evaluations/1",
+	"/api/v1/evaluations/:id/misses.jsonl": "/api/v1/evaluations/1/misses.jsonl",
+	"/evaluations/:id":                     "/evaluations/1",
+	"/evaluations/:id/cancel":              "/evaluations/1/cancel",
 }
 
 var wantHeaders = map[string]string{

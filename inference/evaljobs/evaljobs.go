@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -64,6 +65,18 @@ type Job struct {
 	DurationSeconds *float64     `json:"duration_seconds,omitempty"`
 }
 
+// Miss is one example the model got wrong. For nli and clip, Gold and
+// Predicted are label names; for qa they are left out — answers are spans
+// of the uploaded notes, and a job is visible to every user of the server —
+// and F1 is the example's SQuAD F1 (percent) with its exact match at 0.
+type Miss struct {
+	Line      int      `json:"line"`
+	ID        string   `json:"id,omitempty"`
+	Gold      []string `json:"gold,omitempty"`
+	Predicted []string `json:"predicted,omitempty"`
+	F1        *float64 `json:"f1,omitempty"`
+}
+
 // Config bounds the manager.
 type Config struct {
 	// QueuePerModel is how many jobs may wait per model (default 4).
@@ -81,6 +94,7 @@ type job struct {
 	examples []eval.Example
 	cancel   context.CancelFunc
 	done     atomic.Int64
+	misses   []Miss
 }
 
 // Manager queues and runs evaluations.
@@ -146,6 +160,7 @@ func (m *Manager) launch(j *job) {
 	j.snap.Status, j.snap.StartedAt = StatusRunning, &now
 	opts := m.cfg.Options
 	opts.Limit = 0 // applied when the file was read
+	opts.Predictions = true // for the misses; dropped from the report after
 	opts.Progress = func(done int) {
 		for {
 			old := j.done.Load()
@@ -169,16 +184,18 @@ func (m *Manager) finish(j *job, rep eval.Report, err error, canceled bool) {
 	now := time.Now().UTC()
 	dur := now.Sub(*j.snap.StartedAt).Seconds()
 	j.snap.FinishedAt, j.snap.DurationSeconds = &now, &dur
-	j.examples = nil // the data is not kept after the run
-	switch {
+	switch { // the data itself is dropped below: not kept after the run
 	case canceled:
 		j.snap.Status = StatusCanceled
 	case err != nil:
 		j.snap.Status, j.snap.Error = StatusFailed, err.Error()
 	default:
+		j.misses = misses(j.examples, rep.Predictions, rep.SQuADVersion)
+		rep.Predictions = nil
 		j.snap.Status, j.snap.Report = StatusDone, &rep
 		j.done.Store(int64(j.snap.Items))
 	}
+	j.examples = nil
 	q := m.queues[j.snap.Model]
 	if len(q) > 0 && q[0] == j {
 		q = q[1:]
@@ -233,6 +250,49 @@ func (m *Manager) Models() []inference.ModelInfo {
 		}
 	}
 	return out
+}
+
+// misses lists the examples a finished run got wrong, in file order.
+func misses(examples []eval.Example, preds []eval.Prediction, v eval.SQuADVersion) []Miss {
+	out := []Miss{}
+	for i, ex := range examples {
+		if i >= len(preds) {
+			break
+		}
+		p := preds[i]
+		switch {
+		case ex.NLI != nil:
+			if p.Label != ex.NLI.Label {
+				out = append(out, Miss{Line: ex.Line, ID: ex.NLI.ID, Gold: []string{ex.NLI.Label}, Predicted: []string{p.Label}})
+			}
+		case ex.CLIP != nil:
+			gold, pred := slices.Sorted(slices.Values(ex.CLIP.Labels)), slices.Sorted(slices.Values(p.Labels))
+			if !slices.Equal(gold, pred) {
+				out = append(out, Miss{Line: ex.Line, ID: ex.CLIP.ID, Gold: gold, Predicted: pred})
+			}
+		case ex.QA != nil && p.Answer != nil:
+			var golds []string
+			for _, a := range ex.QA.Answers {
+				golds = append(golds, a.Text)
+			}
+			if exact, f1 := eval.SQuADExample(*p.Answer, golds, v); exact == 0 {
+				out = append(out, Miss{Line: ex.Line, ID: ex.QA.ID, F1: &f1})
+			}
+		}
+	}
+	return out
+}
+
+// Misses returns the examples a finished job got wrong (false while it is
+// not done).
+func (m *Manager) Misses(id string) ([]Miss, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, ok := m.jobs[id]
+	if !ok || j.snap.Status != StatusDone {
+		return nil, false
+	}
+	return j.misses, true
 }
 
 // Get returns one job.

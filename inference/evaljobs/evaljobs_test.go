@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -99,6 +100,24 @@ func TestSameNumbersAsEvalCommand(t *testing.T) {
 			if !reflect.DeepEqual(got.Report.Metrics, want.Metrics) || !reflect.DeepEqual(got.Report.Classification, want.Classification) ||
 				!reflect.DeepEqual(got.Report.SQuAD, want.SQuAD) {
 				t.Fatalf("metrics %+v, `clinlm eval` says %+v", got.Report.Metrics, want.Metrics)
+			}
+			// The misses are the examples the headline accuracy (or exact match) counts wrong.
+			misses, ok := m.Misses(got.ID)
+			right := map[string]string{"nli": "accuracy", "clip": "subset_accuracy", "qa": "exact"}[want.Task]
+			scale := map[string]float64{"nli": 1, "clip": 1, "qa": 100}[want.Task]
+			var frac float64
+			for _, mt := range want.Metrics {
+				if mt.Name == right {
+					frac = mt.Value / scale
+				}
+			}
+			if wrong := int(math.Round(float64(want.Examples) * (1 - frac))); !ok || len(misses) != wrong {
+				t.Fatalf("%d misses, %s says %d examples are wrong", len(misses), right, wrong)
+			}
+			for _, ms := range misses {
+				if want.Task == "qa" && (ms.F1 == nil || ms.Gold != nil || ms.Predicted != nil) {
+					t.Fatalf("a qa miss shows text or lacks its F1: %+v", ms)
+				}
 			}
 			sum := sha256.Sum256(data)
 			if got.DataSHA256 != hex.EncodeToString(sum[:]) || got.Items != want.Examples || got.Done != got.Items ||
