@@ -119,7 +119,7 @@ func apiOperations() []apiOperation {
 			params: []apiParam{evalID}, ok: http.StatusOK, okType: evaljobs.Job{}},
 		{method: http.MethodGet, path: "/api/v1/evaluations/{id}/misses.jsonl", id: "getEvaluationMisses",
 			summary: "The examples a finished evaluation got wrong, one JSON object (a Miss) per line; 409 until it is done",
-			params: []apiParam{evalID}, ok: http.StatusOK, okType: []evaljobs.Miss{}, contentType: mimeJSONL},
+			params:  []apiParam{evalID}, ok: http.StatusOK, okType: []evaljobs.Miss{}, contentType: mimeJSONL},
 		{method: http.MethodGet, path: "/api/v1/openapi.json", id: "openapi", summary: "This document",
 			ok: http.StatusOK, okType: map[string]any{}},
 		{method: http.MethodGet, path: "/readyz", id: "readiness", summary: "Readiness: what loaded, what failed and why (503 when not ready)",

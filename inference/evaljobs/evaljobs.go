@@ -159,7 +159,7 @@ func (m *Manager) launch(j *job) {
 	now := time.Now().UTC()
 	j.snap.Status, j.snap.StartedAt = StatusRunning, &now
 	opts := m.cfg.Options
-	opts.Limit = 0 // applied when the file was read
+	opts.Limit = 0          // applied when the file was read
 	opts.Predictions = true // for the misses; dropped from the report after
 	opts.Progress = func(done int) {
 		for {
