@@ -71,6 +71,8 @@ type LeaderboardPage struct {
 	// Demo are clinlm's own demo runs on public stand-in data, shown in a
 	// table of their own below the paper's.
 	Demo []DemoScore
+	// Evaluated are the live evaluations finished on this server.
+	Evaluated []EvaluatedScore
 }
 
 // DemoScore is one score of a clinlm demo model or comparison run.
@@ -106,8 +108,10 @@ type Column struct {
 type LeaderRow struct {
 	Model, Href string
 	// Own marks a model of the user's own-results file, not the paper's.
-	Own   bool
-	Cells []Cell
+	Own bool
+	// Submitted marks an approved submission (server/submissions.go).
+	Submitted bool
+	Cells     []Cell
 }
 
 // Cell kinds.
@@ -136,14 +140,16 @@ type ModelPage struct {
 	AppendixOnly bool
 	// Own marks a model of the user's own-results file: it has scores and a
 	// few facts, and no pretraining table.
-	Own      bool
-	Aliases  []string
-	Facts    []Fact
-	Tokens   []TokenRow
-	Metrics  []MetricRow
-	Ablation *AblationPanel
-	Table8   []Table8Row
-	Links    []Link
+	Own bool
+	// Submitted marks an approved submission: like Own, scores and a few facts.
+	Submitted bool
+	Aliases   []string
+	Facts     []Fact
+	Tokens    []TokenRow
+	Metrics   []MetricRow
+	Ablation  *AblationPanel
+	Table8    []Table8Row
+	Links     []Link
 }
 
 // Fact is one labelled fact with its source.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -223,24 +222,15 @@ func (r *record) optionalStd(field string) (*float64, bool) {
 	if !ok || v == nil {
 		return v, ok
 	}
-	if *v < 0 {
-		r.fail(field, "%s is below 0", fmtNum(*v))
-		return nil, false
-	}
-	if *v > 1 {
-		r.fail(field, "%s is above 1", fmtNum(*v))
+	if !r.checkScore(field, *v) {
 		return nil, false
 	}
 	return v, true
 }
 
 func (r *record) checkScore(field string, v float64) bool {
-	if v < 0 {
-		r.fail(field, "%s is below 0", fmtNum(v))
-		return false
-	}
-	if v > 1 {
-		r.fail(field, "%s is above 1", fmtNum(v))
+	if msg := unitProblem(v); msg != "" {
+		r.fail(field, "%s", msg)
 		return false
 	}
 	return true
@@ -282,12 +272,22 @@ func (r *record) boolean(field string) (bool, bool) {
 
 // domain parses one of Domains().
 func (r *record) domain(field string) (Domain, bool) {
-	d := Domain(r.str(field))
-	if !slices.Contains(Domains(), d) {
-		r.fail(field, "unknown domain %q (want clinical, biomedical or general)", d)
+	d, msg := parseDomain(r.str(field))
+	if msg != "" {
+		r.fail(field, "%s", msg)
 		return d, false
 	}
 	return d, true
+}
+
+// method parses finetuned or in-context.
+func (r *record) method(field string) (Method, bool) {
+	m, msg := parseMethod(r.str(field))
+	if msg != "" {
+		r.fail(field, "%s", msg)
+		return m, false
+	}
+	return m, true
 }
 
 // printed parses a quantity printed with a unit suffix ("220M", "0.5B") or

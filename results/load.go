@@ -139,22 +139,19 @@ func (r *record) taskMetric(taskField, metricField string) (string, string, bool
 	if !ok {
 		return "", "", false
 	}
-	spec, found := taskSpec(task)
-	if !found {
-		r.fail(taskField, "unknown task %q", task)
+	if field, msg := taskMetricProblem(task, r.str(metricField)); field == "task" {
+		r.fail(taskField, "%s", msg)
 		return "", "", false
 	}
 	metric, ok := r.required(metricField)
 	if !ok {
 		return "", "", false
 	}
-	for _, m := range spec.Metrics {
-		if m == metric {
-			return task, metric, true
-		}
+	if field, msg := taskMetricProblem(task, metric); field != "" {
+		r.fail(metricField, "%s", msg)
+		return "", "", false
 	}
-	r.fail(metricField, "unknown metric %q for task %s", metric, task)
-	return "", "", false
+	return task, metric, true
 }
 
 // task validates a task name (no metric).
@@ -237,10 +234,7 @@ func (l *loader) loadModels() {
 			}
 		}
 		m.DomainReason, _ = r.required("domain_reason")
-		m.Method = Method(r.str("method"))
-		if m.Method != MethodFinetuned && m.Method != MethodInContext {
-			r.fail("method", "unknown method %q (want finetuned or in-context)", m.Method)
-		}
+		m.Method, _ = r.method("method")
 		m.MethodSource, _ = l.source(r, "method_source")
 		m.Aliases = []string{}
 		if a := r.str("aliases"); a != "" {

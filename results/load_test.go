@@ -126,7 +126,7 @@ func TestLoadReportsBadFiles(t *testing.T) {
 			break_: func(t *testing.T, m fstest.MapFS) {
 				appendLine(m, FileMetrics, "T5-Base,RadQA,accuracy,0.5,Table 3,0.01,Table 9,,,")
 			},
-			want: `metrics.csv: row 82: field "metric": unknown metric "accuracy" for task RadQA`,
+			want: `metrics.csv: row 82: field "metric": unknown metric "accuracy" for task RadQA (want exact_match or f1)`,
 			file: FileMetrics, row: 82, field: "metric",
 		},
 		{

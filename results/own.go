@@ -53,8 +53,8 @@ func (s *Set) WithOwn(fsys fs.FS, name string) (*Set, error) {
 	for _, r := range recs {
 		modelName, ok := r.required("model")
 		if ok {
-			if i, clash := s.byName[strings.ToLower(modelName)]; clash {
-				r.fail("model", "%q is the paper's model %q: give your model a name of its own", modelName, s.models[i].Name)
+			if msg := s.nameProblem(modelName); msg != "" {
+				r.fail("model", "%s", msg)
 				ok = false
 			}
 		}
@@ -68,11 +68,8 @@ func (s *Set) WithOwn(fsys fs.FS, name string) (*Set, error) {
 		ok = ok && good
 		m.domain, good = r.domain("domain")
 		ok = ok && good
-		m.method = Method(r.str("method"))
-		if m.method != MethodFinetuned && m.method != MethodInContext {
-			r.fail("method", "unknown method %q (want finetuned or in-context)", m.method)
-			ok = false
-		}
+		m.method, good = r.method("method")
+		ok = ok && good
 		res := Result{Task: task, Metric: metric, Source: source, Note: r.str("note")}
 		res.Value, good = r.score("value")
 		ok = ok && good

@@ -32,12 +32,14 @@ func errorCode(status int) string {
 		return "forbidden"
 	case http.StatusNotFound:
 		return "not_found"
+	case http.StatusConflict:
+		return "conflict"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
 	case http.StatusMethodNotAllowed:
 		return "method_not_allowed"
 	case http.StatusRequestEntityTooLarge:
 		return "too_long"
-	case http.StatusUnsupportedMediaType:
-		return "unsupported_media_type"
 	case http.StatusRequestTimeout:
 		return "timeout"
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:

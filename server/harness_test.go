@@ -24,10 +24,13 @@ import (
 
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/batcher"
+	"github.com/clinlm/clinlm/inference/eval"
+	"github.com/clinlm/clinlm/inference/evaljobs"
 	"github.com/clinlm/clinlm/inference/ort"
 	"github.com/clinlm/clinlm/internal/testenv"
 	"github.com/clinlm/clinlm/results"
 	"github.com/clinlm/clinlm/static"
+	"github.com/clinlm/clinlm/store"
 )
 
 // This file holds what the reliability, privacy and shutdown tests share: a
@@ -113,7 +116,8 @@ func (e engineLike) Infer(ctx context.Context, model string, in inference.Input,
 		if partial != nil {
 			partial(inference.Sentence{Index: 0, Text: "s", Start: 0, End: 1})
 		}
-		return inference.Result{Output: inference.CLIPOutput{}, Timing: timing}, nil
+		// Empty, not nil, like the engine's answer to a text without sentences.
+		return inference.Result{Output: inference.CLIPOutput{Sentences: []inference.Sentence{}, Thresholds: map[string]float64{}}, Timing: timing}, nil
 	}
 	if e.started != nil {
 		e.started <- struct{}{}
@@ -238,6 +242,16 @@ func newTestServer(t testing.TB, b backend, limits InferLimits) (*Server, *syncB
 	if b.metrics != nil {
 		cfg.Metrics = promhttp.HandlerFor(b.metrics, promhttp.HandlerOpts{})
 	}
+	// A real SQLite store, so the route-wide suites probe the submission routes too.
+	subs, err := store.Open(context.Background(), "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { subs.Close() })
+	cfg.Submissions, cfg.ModeratorToken = subs, "suite-moderator-token"
+	if ee, ok := b.inf.(eval.Engine); ok { // the real engine: live evaluation too
+		cfg.Evaluations = evaljobs.New(context.Background(), ee, evaljobs.Config{})
+	}
 	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -310,3 +324,11 @@ func backToBaseline(t testing.TB, base resources, heapSlack uint64) {
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// localRequest is httptest.NewRequest addressed to localhost: httptest's
+// default Host, example.com, is not a name this server answers to.
+func localRequest(method, target string, body io.Reader) *http.Request {
+	req := httptest.NewRequest(method, target, body)
+	req.Host = "localhost"
+	return req
+}

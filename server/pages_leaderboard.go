@@ -224,7 +224,7 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 
 // lbRows gathers every Table 1 model's row, in Table 1 order.
 func (s *Server) lbRows() ([]lbRow, error) {
-	set := s.cfg.Results
+	set := s.board()
 	all, err := set.Results(results.Filter{})
 	if err != nil {
 		return nil, err
@@ -351,7 +351,8 @@ func (s *Server) buildLeaderboard(st lbState) (components.LeaderboardPage, error
 	}
 	notes := footnoter{}
 	for _, r := range rows {
-		lr := components.LeaderRow{Model: r.Model.Name, Href: modelHref(r.Model.Name), Own: r.Model.Origin == results.OriginOwn}
+		lr := components.LeaderRow{Model: r.Model.Name, Href: modelHref(r.Model.Name), Own: r.Model.Origin == results.OriginOwn,
+			Submitted: r.Model.Origin == results.OriginSubmitted}
 		for _, c := range shown {
 			lr.Cells = append(lr.Cells, bodyCell(c, r, standings, &notes))
 		}
@@ -360,6 +361,7 @@ func (s *Server) buildLeaderboard(st lbState) (components.LeaderboardPage, error
 	page.Footnotes = notes.list
 	page.Downloads = lbDownloads(st)
 	page.Demo = demoScores(s.cfg.Results.Demo(st.Task))
+	page.Evaluated = s.evaluatedScores(st.Task) // server/evaluations_page.go
 	return page, nil
 }
 

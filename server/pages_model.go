@@ -19,7 +19,7 @@ func (s *Server) modelPage(c echo.Context) error {
 	if err != nil {
 		name = c.Param("name")
 	}
-	m, ok := s.cfg.Results.Model(name)
+	m, ok := s.board().Model(name)
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("No model called %q is in the paper.", name))
 	}
@@ -36,19 +36,20 @@ func (s *Server) modelPage(c echo.Context) error {
 }
 
 func (s *Server) buildModelPage(m results.Model) (components.ModelPage, error) {
-	set := s.cfg.Results
+	set := s.board()
 	page := components.ModelPage{
 		Name: m.Name, Domain: string(m.Domain), DomainReason: m.DomainReason,
-		AppendixOnly: m.AppendixOnly, Own: m.Origin == results.OriginOwn, Aliases: m.Aliases,
-		Facts: modelFacts(m, set),
+		AppendixOnly: m.AppendixOnly, Own: m.Origin == results.OriginOwn, Submitted: m.Origin == results.OriginSubmitted,
+		Aliases: m.Aliases,
+		Facts:   modelFacts(m, set),
 		Links: []components.Link{
 			{Text: "Scores as JSON", Href: "/api/v1/results?model=" + url.QueryEscape(m.Name)},
 			{Text: "Scores as CSV", Href: "/api/v1/results.csv?model=" + url.QueryEscape(m.Name)},
 		},
 	}
 	for _, d := range []results.Domain{results.DomainGeneral, results.DomainBiomedical, results.DomainClinical} {
-		if page.Own {
-			break // an own-results file gives no pretraining tokens
+		if page.Own || page.Submitted {
+			break // own results and submissions give no pretraining tokens
 		}
 		tok := m.PretrainingTokens.Get(d)
 		row := components.TokenRow{Domain: string(d), Tokens: printedOrDash(tok), Unique: printedOrDash(m.UniquePTT.Get(d)),
@@ -131,7 +132,7 @@ func methodText(m results.Method) string {
 // modelMetrics lists every score of a model, marking the best and tied
 // values among the Table 1 models (plus this one when it is appendix-only).
 func (s *Server) modelMetrics(m results.Model) ([]components.MetricRow, error) {
-	set := s.cfg.Results
+	set := s.board()
 	rows, err := set.Results(results.Filter{Model: m.Name})
 	if err != nil {
 		return nil, err

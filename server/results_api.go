@@ -100,7 +100,7 @@ func (s *Server) parseModelFilter(q url.Values, withModel bool) (modelFilter, er
 	}
 	if withModel {
 		for _, v := range values(q, "model") {
-			m, ok := s.cfg.Results.Model(v)
+			m, ok := s.board().Model(v)
 			if !ok {
 				return f, badParam("model", v, "a model name from /api/v1/models")
 			}
@@ -217,13 +217,14 @@ func (s *Server) filteredResults(q url.Values) ([]results.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.cfg.Results.Results(results.Filter{IncludeAppendix: len(f.Models) > 0})
+	set := s.board() // one snapshot: the paper's, own and approved submitted results
+	all, err := set.Results(results.Filter{IncludeAppendix: len(f.Models) > 0})
 	if err != nil {
 		return nil, err
 	}
 	out := []results.Result{}
 	for _, r := range all {
-		m, _ := s.cfg.Results.Model(r.Model)
+		m, _ := set.Model(r.Model)
 		if m.AppendixOnly && !slices.Contains(f.Models, m.Name) {
 			continue
 		}

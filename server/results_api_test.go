@@ -30,6 +30,16 @@ func newResultsServer(t *testing.T) (*Server, *results.Set) {
 // newResultsServerWith serves set with stand-in assets and no models.
 func newResultsServerWith(t *testing.T, set *results.Set) *Server {
 	t.Helper()
+	srv, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Results: set, Assets: standInAssets(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// standInAssets are tiny static assets for servers under test.
+func standInAssets(t *testing.T) *static.Assets {
+	t.Helper()
 	assets, err := static.New(fstest.MapFS{
 		"css/app.css":         {Data: []byte("body{}")},
 		"css/favicon.svg":     {Data: []byte("<svg/>")},
@@ -41,19 +51,14 @@ func newResultsServerWith(t *testing.T, set *results.Set) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Results: set, Assets: assets})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv
+	return assets
 }
 
 // fetch runs one GET through the server.
 func fetch(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodGet, target, nil)
-	req.Host = "localhost" // httptest's example.com is not a host this server answers to
+	req := localRequest(http.MethodGet, target, nil)
 	h.ServeHTTP(rec, req)
 	return rec
 }

@@ -27,6 +27,13 @@ var validParams = map[string]string{
 	"/v2/models/:model/versions/:version":       "/v2/models/nli/versions/1",
 	"/v2/models/:model/versions/:version/ready": "/v2/models/nli/versions/1/ready",
 	"/v2/models/:model/versions/:version/infer": "/v2/models/nli/versions/1/infer",
+	// No submission exists in the suite server: these answer 404, headers included.
+	"/api/v1/submissions/:id":              "/api/v1/submissions/1",
+	"/api/v1/submissions/:id/approve":      "/api/v1/submissions/1/approve",
+	"/api/v1/evaluations/:id":              "/api/v1/evaluations/1",
+	"/api/v1/evaluations/:id/misses.jsonl": "/api/v1/evaluations/1/misses.jsonl",
+	"/evaluations/:id":                     "/evaluations/1",
+	"/evaluations/:id/cancel":              "/evaluations/1/cancel",
 }
 
 var wantHeaders = map[string]string{

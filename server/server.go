@@ -5,15 +5,19 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
+	"github.com/clinlm/clinlm/inference/evaljobs"
 	"github.com/clinlm/clinlm/results"
 	"github.com/clinlm/clinlm/static"
+	"github.com/clinlm/clinlm/store"
 	"github.com/clinlm/clinlm/tokenizers"
 )
 
@@ -37,6 +41,14 @@ type Config struct {
 	InferLimits InferLimits
 	// Metrics serves /metrics (promhttp over the engine's own registry); nil: no route.
 	Metrics http.Handler
+	// Submissions keeps submitted results (server/submissions.go); nil:
+	// the submission routes answer 503.
+	Submissions store.Store
+	// ModeratorToken lets its bearer approve submissions; empty: nobody can.
+	ModeratorToken string
+	// Evaluations runs live evaluations (server/evaluations.go); nil: the
+	// routes answer 404.
+	Evaluations *evaljobs.Manager
 }
 
 // Server is the dashboard's HTTP handler with its dependencies.
@@ -54,6 +66,10 @@ type Server struct {
 	clients *clientLimits
 	// v2 caches what the KServe v2 endpoints read from model files.
 	v2 *v2State
+	// subs is the state of the submission routes (server/submissions.go).
+	subs *submissions
+	// openapi is the API's OpenAPI document (server/openapi.go).
+	openapi *openapi3.T
 }
 
 // New builds the server and registers every route.
@@ -82,6 +98,9 @@ func New(cfg Config) (*Server, error) {
 	e.Use(recoverMiddleware(cfg.Logger), requestLogger(cfg.Logger), securityHeaders,
 		siteGuard(limits.AllowedHosts, limits.AllowedOrigins), bodyLimit(limits.MaxFrameBytes))
 	s.register()
+	if err := s.registerOpenAPI(e); err != nil {
+		return nil, fmt.Errorf("server: the OpenAPI document: %w", err)
+	}
 	return s, nil
 }
 

@@ -54,11 +54,14 @@ type tokenizerAPIEntry struct {
 	URL         string `json:"url,omitempty"`
 }
 
+// tokenizerListBody is the answer of GET /api/v1/tokenizers.
+type tokenizerListBody struct {
+	Source     string              `json:"source"`
+	Tokenizers []tokenizerAPIEntry `json:"tokenizers"`
+}
+
 func (s *Server) tokenizerList(c echo.Context) error {
-	var out struct {
-		Source     string              `json:"source"`
-		Tokenizers []tokenizerAPIEntry `json:"tokenizers"`
-	}
+	out := tokenizerListBody{Tokenizers: []tokenizerAPIEntry{}} // [] for an empty catalogue, never null
 	out.Source = s.catalogue().Source()
 	for _, e := range s.catalogue().Entries() {
 		a := tokenizerAPIEntry{Entry: e, FamilyTitle: tokenizers.FamilyTitle(e.Family)}

@@ -59,8 +59,7 @@ func newTokenizeServer(t *testing.T, withWasm bool) *Server {
 
 func get(t *testing.T, h http.Handler, method, url string, header map[string]string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequest(method, url, nil)
-	req.Host = "localhost" // httptest's example.com is not a host this server answers to
+	req := localRequest(method, url, nil)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}

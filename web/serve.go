@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clinlm/clinlm/inference/evaljobs"
 	"github.com/clinlm/clinlm/results"
 	"github.com/clinlm/clinlm/server"
 	"github.com/clinlm/clinlm/static"
@@ -28,6 +29,7 @@ type serveConfig struct {
 	tokenizersDir string
 	grace         time.Duration
 	infer         inferFlags
+	store         storeFlags
 }
 
 func parseServeFlags(args []string, sio stdio) (serveConfig, error) {
@@ -42,6 +44,7 @@ func parseServeFlags(args []string, sio stdio) (serveConfig, error) {
 	fs.StringVar(&c.tokenizersDir, "tokenizers", "", "directory of tokenizer.json files for the inspector, with an optional catalogue.json (default: the embedded catalogue)")
 	fs.DurationVar(&c.grace, "shutdown-grace", 15*time.Second, "how long to drain requests on SIGTERM")
 	addInferFlags(fs, &c.infer)
+	addStoreFlags(fs, &c.store)
 	if err := parseFlags(fs, args, sio.getenv); err != nil {
 		return c, err
 	}
@@ -126,8 +129,22 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	}
 	defer inf.Close()
 	checks = append(checks, inf.checks...)
+	subs, subsCheck, err := openStore(ctx, cfg.store)
+	if err != nil {
+		return err
+	}
+	if subs != nil {
+		defer subs.Close()
+	}
+	checks = append(checks, subsCheck)
+	var evals *evaljobs.Manager
+	if inf.engine != nil {
+		// Live evaluations run on the serving engine, with `clinlm eval`'s defaults.
+		evals = evaljobs.New(ctx, inf.engine, evaljobs.Config{})
+	}
 	srv, err := server.New(server.Config{Logger: log, Results: set, Assets: assets, Tokenizers: cat, Checks: checks,
-		Inference: inf.engine, InferLimits: inf.limits, Metrics: inf.metrics, LiveChecks: inf.liveChecks})
+		Inference: inf.engine, InferLimits: inf.limits, Metrics: inf.metrics, LiveChecks: inf.liveChecks,
+		Submissions: subs, ModeratorToken: cfg.store.moderatorToken, Evaluations: evals})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clinlm/clinlm/inference"
@@ -44,6 +45,10 @@ type Options struct {
 	ZeroDivision float64
 	// Predictions keeps each example's prediction in the report.
 	Predictions bool
+	// Progress, when set, is called with the number of examples answered
+	// so far after each one; calls come from several goroutines, in order
+	// of their counts only by chance, so it must be safe for that.
+	Progress func(done int)
 }
 
 // Metric is one headline number, in the shape of a manifest's metrics entry.
@@ -218,6 +223,7 @@ func predictAll(ctx context.Context, eng Engine, model string, mf models.Manifes
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
+		done     atomic.Int64
 	)
 	for range min(opts.Concurrency, max(len(examples), 1)) {
 		wg.Add(1)
@@ -235,6 +241,9 @@ func predictAll(ctx context.Context, eng Engine, model string, mf models.Manifes
 					continue
 				}
 				preds[i] = p
+				if n := done.Add(1); opts.Progress != nil {
+					opts.Progress(int(n))
+				}
 			}
 		}()
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/clinlm/clinlm/inference"
@@ -115,9 +116,22 @@ func TestRunNLI(t *testing.T) {
 {"premise": "x", "hypothesis": "y", "label": "neutral"}
 `
 	eng := testEngine()
-	rep, err := RunFile(context.Background(), eng, "nli", strings.NewReader(data), Options{Predictions: true, Concurrency: 3})
+	var calls, highest atomic.Int64
+	progress := func(done int) {
+		calls.Add(1)
+		for {
+			h := highest.Load()
+			if int64(done) <= h || highest.CompareAndSwap(h, int64(done)) {
+				return
+			}
+		}
+	}
+	rep, err := RunFile(context.Background(), eng, "nli", strings.NewReader(data), Options{Predictions: true, Concurrency: 3, Progress: progress})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if calls.Load() != 4 || highest.Load() != 4 {
+		t.Errorf("progress called %d times up to %d, want 4 up to 4", calls.Load(), highest.Load())
 	}
 	m := metricMap(rep.Metrics)
 	// predictions: entailment, neutral, entailment, neutral → 3 of 4 right.

@@ -1,0 +1,49 @@
+package components
+
+// ---- Live evaluation ----
+
+// EvaluatePage is the form that starts an evaluation and the list of them.
+type EvaluatePage struct {
+	// Enabled is false when the server has no loaded models.
+	Enabled bool
+	Models  []Choice
+	// Error is what was wrong with the last post.
+	Error   string
+	MaxSize string
+	Rows    []EvaluationRow
+}
+
+// EvaluationRow is one evaluation in the list.
+type EvaluationRow struct {
+	ID, Href, Model, Data, Status, Progress, Summary, Queued string
+}
+
+// EvaluationPage is one evaluation: progress while it runs, the report when done.
+type EvaluationPage struct {
+	ID, Model, Task, Data, SHA256, Status, Error string
+	Items, Done                                  int
+	ETA, Started, Duration                       string
+	Running, Cancellable                         bool
+	Metrics                                      []EvalMetric
+	JSONHref                                     string
+	// Misses are the first examples the model got wrong (MissCount in
+	// all, downloadable from MissesHref); shown once the run is done.
+	Misses     []EvalMiss
+	MissCount  int
+	MissesHref string
+}
+
+// EvalMiss is one example the model got wrong.
+type EvalMiss struct {
+	Line, ID, Gold, Predicted, F1 string
+}
+
+// EvalMetric is one headline number of a finished evaluation.
+type EvalMetric struct {
+	Name, Value string
+}
+
+// EvaluatedScore is a finished live evaluation as a leaderboard row.
+type EvaluatedScore struct {
+	ID, Href, Model, Task, Data, SHA256, Items, Metrics, Date, Duration string
+}
