@@ -2,7 +2,8 @@
 // free loopback port, drive Debian's Chromium through playwright-core, and
 // collect console errors and network requests for assertions.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -19,9 +20,11 @@ const chromiumArgs = [
 
 /** Starts `clinlm serve` on 127.0.0.1:0 and resolves once it prints its URL. */
 export async function startServer(extraArgs = [], env = {}) {
+  // Submissions go to a fresh data directory per server, never the user's own (~/.local/share/clinlm).
+  const dataDir = mkdtempSync(path.join(tmpdir(), "clinlm-e2e-data-"));
   const proc = spawn(binary, ["serve", "--addr", "127.0.0.1:0", "--log-format", "json", ...extraArgs], {
     cwd: repoRoot,
-    env: { ...process.env, ...env },
+    env: { ...process.env, CLINLM_DATA_DIR: dataDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs = [];
@@ -42,10 +45,14 @@ export async function startServer(extraArgs = [], env = {}) {
     url,
     logs,
     async stop() {
-      if (proc.exitCode !== null) return proc.exitCode;
-      const exited = new Promise((resolve) => proc.once("exit", (code) => resolve(code)));
-      proc.kill("SIGTERM");
-      return exited;
+      let code = proc.exitCode;
+      if (code === null) {
+        const exited = new Promise((resolve) => proc.once("exit", (c) => resolve(c)));
+        proc.kill("SIGTERM");
+        code = await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
     },
   };
 }

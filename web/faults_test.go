@@ -62,7 +62,8 @@ type binary struct {
 func startBinary(t *testing.T, args ...string) *binary {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), asBinaryEnv+"=1")
+	// Each server keeps its submissions in a directory of its own test.
+	cmd.Env = append(os.Environ(), asBinaryEnv+"=1", "CLINLM_DATA_DIR="+t.TempDir())
 	cmd.Dir = repoRootDir(t)
 	b := &binary{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan error, 1)}
 	cmd.Stderr = b.stderr

@@ -44,7 +44,7 @@ func parseServeFlags(args []string, sio stdio) (serveConfig, error) {
 	fs.StringVar(&c.tokenizersDir, "tokenizers", "", "directory of tokenizer.json files for the inspector, with an optional catalogue.json (default: the embedded catalogue)")
 	fs.DurationVar(&c.grace, "shutdown-grace", 15*time.Second, "how long to drain requests on SIGTERM")
 	addInferFlags(fs, &c.infer)
-	addStoreFlags(fs, &c.store)
+	addStoreFlags(fs, &c.store, sio.getenv)
 	if err := parseFlags(fs, args, sio.getenv); err != nil {
 		return c, err
 	}

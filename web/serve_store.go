@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"time"
 
 	"github.com/clinlm/clinlm/server"
@@ -19,8 +20,24 @@ type storeFlags struct {
 	moderatorToken string
 }
 
-func addStoreFlags(fs *flag.FlagSet, f *storeFlags) {
-	fs.StringVar(&f.dataDir, "data-dir", "", "directory for the SQLite database of result submissions (created if missing; without it or --db, submissions are off)")
+// dataDirOff is the --data-dir value that turns submissions off.
+const dataDirOff = "off"
+
+// defaultDataDir is where the embedded SQLite store lives when --data-dir is
+// not given: $XDG_DATA_HOME/clinlm, else ~/.local/share/clinlm, so one
+// machine keeps its submissions with no set-up; "" when neither is known.
+func defaultDataDir(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "clinlm")
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".local", "share", "clinlm")
+	}
+	return ""
+}
+
+func addStoreFlags(fs *flag.FlagSet, f *storeFlags, getenv func(string) string) {
+	fs.StringVar(&f.dataDir, "data-dir", defaultDataDir(getenv), "directory for the SQLite database of result submissions (created if missing); \"off\" turns submissions off")
 	fs.StringVar(&f.dbURL, "db", "", "PostgreSQL URL (postgres://user:pass@host/db) to keep submissions in instead of SQLite; prefer the CLINLM_DB variable, since flags show in ps")
 	fs.StringVar(&f.moderatorToken, "moderator-token", "", "token that approves submissions (Authorization: Bearer TOKEN); prefer the CLINLM_MODERATOR_TOKEN variable, since flags show in ps")
 }
@@ -30,7 +47,7 @@ func addStoreFlags(fs *flag.FlagSet, f *storeFlags) {
 // server: running on would drop submissions.
 func openStore(ctx context.Context, f storeFlags) (store.Store, server.Check, error) {
 	check := server.Check{Name: "submissions", Optional: true}
-	if f.dataDir == "" && f.dbURL == "" {
+	if (f.dataDir == "" || f.dataDir == dataDirOff) && f.dbURL == "" {
 		check.Detail = "off: start with --data-dir DIR (SQLite) or --db postgres://… to take result submissions"
 		return nil, check, nil
 	}

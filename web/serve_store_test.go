@@ -12,12 +12,14 @@ import (
 
 func TestOpenStore(t *testing.T) {
 	ctx := context.Background()
-	t.Run("off without --data-dir or --db", func(t *testing.T) {
-		st, check, err := openStore(ctx, storeFlags{})
-		if st != nil || err != nil || check.OK || !check.Optional || !strings.Contains(check.Detail, "--data-dir") {
-			t.Fatalf("store %v, check %+v, err %v", st, check, err)
-		}
-	})
+	for name, f := range map[string]storeFlags{"no data directory known": {}, "--data-dir off": {dataDir: dataDirOff}} {
+		t.Run(name, func(t *testing.T) {
+			st, check, err := openStore(ctx, f)
+			if st != nil || err != nil || check.OK || !check.Optional || !strings.Contains(check.Detail, "--data-dir") {
+				t.Fatalf("store %v, check %+v, err %v", st, check, err)
+			}
+		})
+	}
 	t.Run("SQLite in a new data directory", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "data")
 		st, check, err := openStore(ctx, storeFlags{dataDir: dir, moderatorToken: "tok"})
@@ -58,6 +60,29 @@ func TestOpenStore(t *testing.T) {
 				t.Fatalf("the error shows the password: %v", err)
 			}
 		})
+	}
+}
+
+// TestDefaultDataDir: with no --data-dir, submissions go to the XDG data
+// directory, so one machine keeps them with no set-up.
+func TestDefaultDataDir(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"XDG_DATA_HOME": "/d", "HOME": "/h"}, "/d/clinlm"},
+		{map[string]string{"HOME": "/h"}, "/h/.local/share/clinlm"},
+		{map[string]string{}, ""},
+	}
+	for _, c := range cases {
+		getenv := func(k string) string { return c.env[k] }
+		cfg, err := parseServeFlags(nil, stdio{err: &strings.Builder{}, getenv: getenv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.store.dataDir != c.want {
+			t.Errorf("env %v: data dir %q, want %q", c.env, cfg.store.dataDir, c.want)
+		}
 	}
 }
 
