@@ -65,8 +65,9 @@ def main() -> None:
             rep = clinlm_eval(binary, name, file, squad)
             if key != "devset":
                 rep.pop("predictions")
-            metrics["eval"]["int8"][key] = {**rep.pop("metrics"), **rep, "file": str(file.relative_to(common.REPO_ROOT)),
-                                            "squad_version": squad}
+            # where the file is in the repository (the dev set may be read from another checkout)
+            where = f"inference/eval/devset/{dev_file}" if key == "devset" else str(file.relative_to(common.REPO_ROOT))
+            metrics["eval"]["int8"][key] = {**rep.pop("metrics"), **rep, "file": where, "squad_version": squad}
             print(name, key, json.dumps({k: v for k, v in metrics["eval"]["int8"][key].items() if k != "predictions"}), flush=True)
         common.write_json(path, metrics)
 

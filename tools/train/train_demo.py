@@ -434,6 +434,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=0)
     ap.add_argument("--budget-minutes", type=float, default=40)
     ap.add_argument("--from-checkpoint", action="store_true")
+    ap.add_argument("--resume", type=Path, help="start from this checkpoint (a second stage with another --mix)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies the generated data sizes (a quick smoke run: 0.02)")
     args = ap.parse_args()
 
@@ -469,12 +470,14 @@ def main() -> None:
         run = json.loads((WORK / "run.json").read_text())
         steps, secs = run["steps"], run["train_seconds"]
     else:
+        if args.resume:
+            model.load_state_dict(torch.load(args.resume))
         steps, secs = train(model, feats, tok.pad_token_id, args, rng)
         torch.save(model.state_dict(), ckpt)
         common.write_json(WORK / "run.json", {"steps": steps, "train_seconds": round(secs), "args": vars(args)})
     model.eval()
 
-    metrics = {"seed": args.seed, "steps": steps, "train_seconds": round(secs), "batch_size": args.batch_size, "lr": args.lr,
+    metrics = {"resumed_from": str(args.resume) if args.resume else None, "seed": args.seed, "steps": steps, "train_seconds": round(secs), "batch_size": args.batch_size, "lr": args.lr,
                "mix": args.mix, "threads": args.threads, "versions": common.versions(),
                "train_examples": {"nli_pairs": len(nli_rows), "qa_cases": len(qa_rows), "qa_windows": len(feats["qa"]),
                                   "clip_sentences": len(clip_rows)},
