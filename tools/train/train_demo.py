@@ -474,7 +474,8 @@ def main() -> None:
             model.load_state_dict(torch.load(args.resume))
         steps, secs = train(model, feats, tok.pad_token_id, args, rng)
         torch.save(model.state_dict(), ckpt)
-        common.write_json(WORK / "run.json", {"steps": steps, "train_seconds": round(secs), "args": vars(args)})
+        common.write_json(WORK / "run.json", {"steps": steps, "train_seconds": round(secs),
+                                              "args": {k: str(v) for k, v in vars(args).items()}})
     model.eval()
 
     metrics = {"resumed_from": str(args.resume) if args.resume else None, "seed": args.seed, "steps": steps, "train_seconds": round(secs), "batch_size": args.batch_size, "lr": args.lr,
