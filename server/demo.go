@@ -91,6 +91,12 @@ func (s *Server) demoModels(task string) []components.DemoModel {
 		}
 		out = append(out, dm)
 	}
+	if task != "" {
+		// A task page opens on its first ready model: models trained for the
+		// task come before stand-ins (zero-shot through an NLI model, or a CLIP
+		// head with other labels), names alphabetical within each group.
+		slices.SortStableFunc(out, func(a, b components.DemoModel) int { return demoStandIn(a) - demoStandIn(b) })
+	}
 	return out
 }
 
@@ -104,6 +110,16 @@ func runsOn(m inference.ModelInfo) string {
 		where += " (session shared with " + m.SharesWith + ")"
 	}
 	return where
+}
+
+// demoStandIn is 1 for a model that only stands in for the task's own
+// models: a zero-shot head, or a CLIP model whose labels are not CLIP's.
+func demoStandIn(m components.DemoModel) int {
+	if m.Head == string(models.HeadZeroShotNLI) ||
+		(m.Task == string(models.TaskCLIP) && !slices.Equal(m.Labels, models.CLIPLabels)) {
+		return 1
+	}
+	return 0
 }
 
 // demoProblems says what keeps a task's demo (or every demo, task "") from

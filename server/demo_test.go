@@ -15,6 +15,7 @@ import (
 
 	"github.com/clinlm/clinlm/components"
 	"github.com/clinlm/clinlm/inference"
+	"github.com/clinlm/clinlm/inference/models"
 	"github.com/clinlm/clinlm/results"
 	"github.com/clinlm/clinlm/static"
 )
@@ -285,5 +286,41 @@ func TestCLIPCut(t *testing.T) {
 				t.Errorf("labels %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// clipChoiceInferer lists three ready CLIP models whose names sort the
+// stand-ins first: a zero-shot model and one trained on other labels.
+type clipChoiceInferer struct{ demoInferer }
+
+func (clipChoiceInferer) Models() []inference.ModelInfo {
+	ready := func(name, head string, labels []string) inference.ModelInfo {
+		return inference.ModelInfo{Name: name, Task: "clip", Head: head, Labels: labels, MaxLength: 128,
+			Availability: "public", Status: inference.StatusReady}
+	}
+	return []inference.ModelInfo{
+		ready("a-zero-shot", "zero-shot-nli", models.CLIPLabels),
+		ready("b-hallmarks", "sentence-multi-label", []string{"Inducing angiogenesis", "Resisting cell death"}),
+		ready("c-trained", "sentence-multi-label", models.CLIPLabels),
+	}
+}
+
+func TestDemoPageOpensOnTrainedModel(t *testing.T) {
+	ts := newDemoServer(t, clipChoiceInferer{}, nil, io.Discard)
+	status, body := demoGet(t, ts.URL+"/demo/clip")
+	if status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	if !strings.Contains(body, `value="c-trained" id="model-c-trained" checked`) {
+		t.Error("the CLIP page does not open on the model trained with CLIP's labels")
+	}
+	for _, standIn := range []string{"a-zero-shot", "b-hallmarks"} {
+		if strings.Contains(body, `id="model-`+standIn+`" checked`) {
+			t.Errorf("%s is checked by default", standIn)
+		}
+	}
+	// The model list keeps the stand-ins, after the trained model.
+	if i, j := strings.Index(body, `value="c-trained"`), strings.Index(body, `value="a-zero-shot"`); i < 0 || j < 0 || i > j {
+		t.Errorf("trained model at %d, zero-shot at %d: want the trained model listed first", i, j)
 	}
 }

@@ -329,12 +329,12 @@ func TestEvalCommittedModels(t *testing.T) {
 		t.Skipf("the shared data %s are missing (set CLINLM_SHARED): %v", data, err)
 	}
 	builders := map[string]func(trainMetrics) ([]map[string]any, error){
-		"minilm-nli":     func(trainMetrics) ([]map[string]any, error) { return sickTest(data) },
-		"minilm-covidqa": func(m trainMetrics) ([]map[string]any, error) { return covidQATest(data, m.TestArticleIDs) },
-		"minilm-hoc":     func(m trainMetrics) ([]map[string]any, error) { return hocTest(data, m.TestPMIDs) },
+		"minilm-nli":   func(trainMetrics) ([]map[string]any, error) { return sickTest(data) },
+		"minilm-radqa": func(m trainMetrics) ([]map[string]any, error) { return covidQATest(data, m.TestArticleIDs) },
+		"minilm-hoc":   func(m trainMetrics) ([]map[string]any, error) { return hocTest(data, m.TestPMIDs) },
 	}
 	tested := 0
-	for _, name := range []string{"minilm-nli", "minilm-covidqa", "minilm-hoc"} {
+	for _, name := range []string{"minilm-nli", "minilm-radqa", "minilm-hoc"} {
 		raw, err := os.ReadFile(filepath.Join(repo, "tools", "train", "metrics", name+".json"))
 		if err != nil {
 			continue // not trained yet
@@ -406,7 +406,7 @@ func TestEvalCommittedModels(t *testing.T) {
 				switch name {
 				case "minilm-nli":
 					err = json.Unmarshal(rec, &want.Label)
-				case "minilm-covidqa":
+				case "minilm-radqa":
 					err = json.Unmarshal(rec, &want.Answer)
 				default:
 					err = json.Unmarshal(rec, &want.Labels)
@@ -576,4 +576,74 @@ func hocTest(data string, pmids []string) ([]map[string]any, error) {
 		}
 	}
 	return out, nil
+}
+
+// TestDemoCardNumbersReproduce re-runs `clinlm eval` on every task file whose
+// numbers tools/train/eval_demo.py recorded for the shared-encoder demo
+// models (eval.int8.<set> in tools/train/metrics/<model>.json, which their
+// cards print) and requires the same metrics. The clinician-style dev set is
+// in the repository, so it always runs; the public tests' task files are
+// built from ../shared into the git-ignored .cache/taskfiles
+// (tools/train/taskfiles.py) and are skipped when absent.
+func TestDemoCardNumbersReproduce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the committed models on CPU; skipped with -short")
+	}
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ortLib := testenv.ORTLibrary(t)
+	tested := 0
+	for _, name := range []string{"minilm-nli", "minilm-radqa", "minilm-clip"} {
+		raw, err := os.ReadFile(filepath.Join(repo, "tools", "train", "metrics", name+".json"))
+		if err != nil {
+			continue
+		}
+		var m struct {
+			Eval struct {
+				Int8 map[string]map[string]any `json:"int8"`
+			} `json:"eval"`
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for set, rec := range m.Eval.Int8 {
+			file, _ := rec["file"].(string)
+			path := filepath.Join(repo, filepath.FromSlash(file))
+			if _, err := os.Stat(path); file == "" || err != nil {
+				t.Logf("%s %s: task file %q not here; skipped", name, set, file)
+				continue
+			}
+			tested++
+			t.Run(name+"/"+set, func(t *testing.T) {
+				args := []string{"--models", filepath.Join(repo, "models"), "--model", name, "--data", path, "--json",
+					"--ort-lib", ortLib, "--device", "cpu"}
+				if v, ok := rec["squad_version"].(string); ok {
+					args = append(args, "--squad-version", v)
+				}
+				code, stdout, stderr := runEvalCLI(t, args...)
+				if code != 0 {
+					t.Fatalf("clinlm eval exited %d: %s", code, stderr)
+				}
+				var got struct {
+					Metrics []evalMetric `json:"metrics"`
+				}
+				if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+					t.Fatal(err)
+				}
+				for _, g := range got.Metrics {
+					want, ok := rec[g.Name].(float64)
+					if !ok {
+						t.Errorf("Go printed %s, which the metrics file does not record", g.Name)
+					} else if math.Abs(g.Value-want) > 1e-9 {
+						t.Errorf("%s: Go %v, the card's record %v", g.Name, g.Value, want)
+					}
+				}
+			})
+		}
+	}
+	if tested == 0 {
+		t.Skip("no recorded task file is present")
+	}
 }

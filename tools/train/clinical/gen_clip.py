@@ -1,0 +1,202 @@
+"""Discharge-summary sentences with CLIP action-item labels (Mullenbach et al. 2021's seven labels).
+
+A sentence is labelled with what it asks someone to do after discharge:
+  appointment           a visit to be made or scheduled (clinic, PCP, specialist follow-up)
+  medication            a medication to start, stop, change, continue or take
+  lab                   a laboratory test to be drawn or a lab result to follow up
+  patient instructions  what the patient should do or avoid (diet, activity, warning signs, self-care)
+  procedure             a procedure to be done (endoscopy, biopsy, staple removal, catheterization, therapy sessions)
+  imaging               an imaging study to be done (X-ray, CT, MRI, ultrasound, echocardiogram)
+  other                 any other action item (pending results to chase, forms, home services, equipment)
+Sentences that only describe the stay (history, what was done) carry no label; a sentence that asks for
+several things carries several. Generated from templates with many paraphrases, seeded.
+"""
+
+from __future__ import annotations
+
+import random
+
+LABELS = ["appointment", "medication", "lab", "patient instructions", "procedure", "imaging", "other"]
+
+DRUGS = ["furosemide 40 mg", "metoprolol succinate 50 mg", "lisinopril 10 mg", "apixaban 5 mg", "warfarin", "atorvastatin 40 mg",
+         "aspirin 81 mg", "clopidogrel 75 mg", "amoxicillin-clavulanate", "cephalexin 500 mg", "levofloxacin 750 mg", "prednisone",
+         "insulin glargine 18 units", "metformin 500 mg", "pantoprazole 40 mg", "oxycodone 5 mg", "acetaminophen 650 mg",
+         "spironolactone 25 mg", "levothyroxine 75 mcg", "enoxaparin 40 mg", "ciprofloxacin", "nitrofurantoin", "gabapentin 300 mg",
+         "tamsulosin 0.4 mg", "docusate", "senna", "sertraline 50 mg", "amlodipine", "carvedilol 6.25 mg", "potassium chloride 20 mEq"]
+FREQ = ["daily", "twice daily", "BID", "every 8 hours", "at bedtime", "PO daily", "by mouth once a day", "TID with meals", "every morning", "as needed for pain"]
+DURATION = ["for 7 days", "for 2 more weeks", "until your follow-up", "for 5 days", "for 10 days total", "indefinitely", ""]
+SPECIALISTS = ["cardiology", "your PCP", "Dr. Patel", "neurology", "GI", "the surgery clinic", "orthopedics", "nephrology", "pulmonology",
+               "your primary care physician", "the heart failure clinic", "oncology", "urology", "endocrinology", "infectious disease",
+               "Dr. Nguyen", "the wound clinic", "hematology"]
+WHEN = ["in 1 week", "in 2 weeks", "on Tuesday at 10:30 am", "within 7 days", "in 4-6 weeks", "next Monday", "on 3/22 at 2:15 pm",
+        "in 3 months", "in one month", "within 2 weeks of discharge", "tomorrow", "on Friday"]
+LABS = ["a basic metabolic panel", "a CBC", "a BMP", "your INR", "potassium and creatinine", "liver function tests", "a TSH",
+        "an HbA1c", "fasting lipids", "a chem 7", "electrolytes", "a hemoglobin level", "a urinalysis", "blood cultures", "a magnesium level",
+        "vancomycin trough", "LFTs", "a CMP"]
+IMAGING = ["a chest X-ray", "a CT scan of the chest", "an MRI of the brain", "a renal ultrasound", "a repeat CT abdomen",
+           "a transthoracic echocardiogram", "an echo", "a CXR", "a mammogram", "a DEXA scan", "a carotid ultrasound",
+           "a follow-up MRI of the spine", "a lower extremity Doppler", "a PET-CT", "a CTA of the head and neck"]
+PROCEDURES = ["a colonoscopy", "an EGD", "a repeat endoscopy", "a bone marrow biopsy", "a cardiac catheterization",
+              "a thoracentesis", "a paracentesis", "staple removal", "suture removal", "a stress test", "a sleep study",
+              "a skin biopsy", "an ablation", "physical therapy", "a Holter monitor", "a pulmonary function test",
+              "dialysis", "drain removal", "a TEE", "cardioversion", "an event monitor", "a lumbar puncture"]
+PROC_IMAGING = {"a TEE"}  # echocardiography through the oesophagus: imaging and a procedure
+INSTRUCTIONS = ["Weigh yourself every morning.", "Do not lift more than 10 pounds for 6 weeks.", "Limit salt to 2 grams per day.",
+                "Keep the incision clean and dry.", "Do not drive while taking oxycodone.", "Drink plenty of fluids.",
+                "Avoid alcohol.", "Elevate your leg when sitting.", "Return to the ED if you have chest pain or trouble breathing.",
+                "Call your doctor for a fever over 101 F.", "You may shower but do not soak the wound.", "Walk at least 20 minutes a day.",
+                "Use the incentive spirometer 10 times an hour.", "Check your blood sugar before each meal.",
+                "Please stop smoking.", "Wear your sling at all times.", "Follow a low-fat diet.", "Restrict fluids to 1.5 liters per day.",
+                "Do not drive until cleared by your doctor.", "Weight bearing as tolerated on the left leg.",
+                "Seek medical attention if you notice black stools or vomit blood.", "No heavy lifting or strenuous exercise for 4 weeks.",
+                "Avoid NSAIDs such as ibuprofen and naproxen.", "Monitor your blood pressure at home and keep a log.",
+                "Call 911 for facial droop, slurred speech or weakness.", "Keep your arm elevated above your heart.",
+                "Avoid contact sports for 3 months.", "Take your medications exactly as prescribed.", "Rest and avoid strenuous activity."]
+OTHER = ["Home health nursing will visit for wound care.", "A hospital bed and walker were ordered for home.",
+         "The pathology results are pending and will need to be followed up.", "Your disability forms will be completed by your PCP.",
+         "Pending blood culture results should be followed up by the PCP.", "Social work will arrange home services.",
+         "Visiting nurse to help with medication teaching.", "Please bring your medication list to every visit.",
+         "Durable medical equipment: rolling walker and shower chair.", "Hospice services will be arranged at home.",
+         "Outstanding genetic testing results will be sent to your oncologist.", "A home oxygen evaluation was requested.",
+         "A referral to palliative care was placed.", "Please discuss goals of care with your family and PCP.",
+         "Referral to the smoking cessation program has been made.", "Your case manager will arrange a skilled nursing bed.",
+         "Prior authorization for the new inhaler is in process.", "Please complete the advance directive paperwork.",
+         "Transportation to dialysis will be set up by social work.", "A dietitian referral was sent for diabetic teaching."]
+COURSE = ["The patient was admitted with a COPD exacerbation and treated with steroids and nebulizers.",
+          "She was transfused 2 units of packed red blood cells.", "EGD showed a clean-based gastric ulcer.",
+          "CT of the abdomen showed uncomplicated diverticulitis.", "He was diuresed with IV furosemide with good response.",
+          "Blood cultures grew E. coli.", "Her creatinine improved to 1.1 with IV fluids.", "MRI of the brain showed a small left frontal infarct.",
+          "The patient underwent an uncomplicated laparoscopic appendectomy.", "Troponins were negative x3.",
+          "He was started on a heparin drip in the ED.", "Chest X-ray showed a right lower lobe pneumonia.",
+          "Her hospital course was complicated by delirium.", "The patient is a 68-year-old man with diabetes and CKD.",
+          "Echocardiogram showed an ejection fraction of 30%.", "Potassium was repleted.", "Pain was well controlled on oral medications.",
+          "He tolerated a regular diet prior to discharge.", "Discharge diagnosis: community-acquired pneumonia.",
+          "She was seen by physical therapy, who recommended discharge home.", "Vital signs were stable at discharge.",
+          "Colonoscopy in 2019 was normal.", "Allergies: penicillin.", "Condition at discharge: stable.",
+          "Hemoglobin remained stable at 9.2.", "INR on admission was 4.5 and warfarin was held.",
+          "The patient was seen and examined on the day of discharge.", "Lungs clear to auscultation bilaterally.",
+          "A CT angiogram on admission showed no pulmonary embolism.", "Her metoprolol was uptitrated during the stay.",
+          "He underwent a colonoscopy that showed two small polyps, which were removed.", "Lactate normalized after fluids.",
+          "Ultrasound of the right leg was negative for DVT.", "She received three doses of IV vancomycin.",
+          "Cardiology was consulted and recommended medical management.", "Urine culture grew pan-sensitive E. coli, treated with ceftriaxone.",
+          "His home lisinopril was held on admission for hypotension and restarted on day 3."]
+
+
+def _cap(s: str) -> str:
+    return s[0].upper() + s[1:]
+
+
+def medication(rng) -> str:
+    d, f, dur = rng.choice(DRUGS), rng.choice(FREQ), rng.choice(DURATION)
+    return rng.choice([f"Start {d} {f} {dur}", f"Continue {d} {f}", f"Stop taking {d.split()[0]}", f"Increase {d.split()[0]} to {d.split()[-2] if len(d.split()) > 2 else '20'} mg {f}",
+                       f"Take {d} {f} {dur}", f"Hold {d.split()[0]} until your follow-up", f"Resume your home {d.split()[0]}",
+                       f"Hold {d.split()[0]} for {rng.choice(['2', '3', '5'])} days, then restart", f"Do not restart {d.split()[0]} until your kidney function is rechecked",
+                       f"Your {d.split()[0]} dose was decreased to {rng.choice(['25', '10', '5'])} mg {f}", f"Discontinue {d.split()[0]}",
+                       f"New medication: {d} {f}", f"Complete the course of {d.split()[0]} {dur or 'for 3 more days'}",
+                       f"{_cap(d)} {f} {dur}"]).strip().replace("  ", " ")
+
+
+def appointment(rng) -> str:
+    s, w = rng.choice(SPECIALISTS), rng.choice(WHEN)
+    return rng.choice([f"Follow up with {s} {w}", f"You have an appointment with {s} {w}", f"Please see {s} {w}",
+                       f"{_cap(s)} follow-up {w}", f"Schedule a visit with {s} {w}", f"Make an appointment to see {s} {w}",
+                       f"Your {s} appointment is {w}", f"F/u {s} {w}", f"{_cap(s)} clinic {w}; the office will call you with a time"])
+
+
+def lab(rng) -> str:
+    t, w = rng.choice(LABS), rng.choice(WHEN)
+    if rng.random() < 0.2:  # results still to come are something to follow up
+        return rng.choice([f"{_cap(t)} is pending at discharge and should be followed up", f"Please follow up the final {t.split(' ', 1)[-1]} result",
+                           f"The {t.split(' ', 1)[-1]} sent before discharge is still pending; your PCP will review it"])
+    return rng.choice([f"Please have {t} drawn {w}", f"Check {t} {w}", f"Repeat {t} {w}", f"{_cap(t)} to be checked {w}",
+                       f"Get {t} at the lab {w}", f"Labs: {t} {w}", f"Your {t} should be rechecked {w}",
+                       f"Have {t} checked {w} and the results sent to your doctor"])
+
+
+def imaging(rng) -> str:
+    t, w = rng.choice(IMAGING), rng.choice(WHEN)
+    if rng.random() < 0.15:
+        return rng.choice([f"The final read of {t} is pending and should be reviewed", f"Follow up the formal report of {t}"])
+    return rng.choice([f"Repeat {t} {w}", f"Obtain {t} {w}", f"{_cap(t)} {w} to confirm resolution", f"You will need {t} {w}",
+                       f"Please get {t} {w}", f"Outpatient {t.split(' ', 1)[-1] if t.startswith(('a ', 'an ')) else t} {w}",
+                       f"{_cap(t)} is scheduled {w}"])
+
+
+def procedure(rng) -> str:
+    t, w = rng.choice(PROCEDURES), rng.choice(WHEN)
+    return rng.choice([f"Repeat {t.split(' ', 1)[-1] if t.startswith(('a ', 'an ')) else t} {w}", f"You will need {t} {w}",
+                       f"{_cap(t)} {w}", f"Schedule {t} {w}", f"Plan for {t} {w}", f"{_cap(t)} will be arranged {w}",
+                       f"Please undergo {t} {w}"])
+
+
+def instruction(rng) -> str:
+    return rng.choice(INSTRUCTIONS).rstrip(".")
+
+
+def other(rng) -> str:
+    return rng.choice(OTHER).rstrip(".")
+
+
+MAKERS = {"appointment": appointment, "medication": medication, "lab": lab, "imaging": imaging, "procedure": procedure,
+          "patient instructions": instruction, "other": other}
+
+
+def combined(rng, labels: list[str]) -> str:
+    """One sentence asking for several things: two makers joined, or a shared phrasing."""
+    a, b = labels
+    first, second = MAKERS[a](rng), MAKERS[b](rng)
+    joint = rng.choice([", and ", "; ", " and ", ". Also, "])
+    if joint == ". Also, ":
+        joint = "; also, "
+    return first + joint + second[0].lower() + second[1:]
+
+
+def special(rng) -> tuple[str, list[str]]:
+    """Sentences whose labels follow from one phrase naming two actions."""
+    s, w, t = rng.choice(SPECIALISTS), rng.choice(WHEN), rng.choice(LABS)
+    img, proc = rng.choice(IMAGING), rng.choice(PROCEDURES)
+    return rng.choice([
+        (f"{_cap(t)} to be checked at your {s} visit {w}", ["appointment", "lab"]),
+        (f"{_cap(proc)} at the {s} clinic {w}", ["appointment", "procedure"]),
+        (f"{_cap(img)} before your {s} appointment {w}", ["appointment", "imaging"]),
+        (f"Your PCP should follow up the pending {t.split(' ', 1)[-1] if t.startswith(('a ', 'an ')) else t} result", ["lab", "other"]),
+        (f"{_cap(s)} will adjust your {rng.choice(DRUGS).split()[0]} dose at the visit {w}", ["appointment", "medication"]),
+        (f"Return to the ED if the swelling worsens; otherwise take {rng.choice(DRUGS)} {rng.choice(FREQ)}", ["patient instructions", "medication"]),
+        (f"Do not take {rng.choice(DRUGS).split()[0]} on the morning of your {proc.split(' ', 1)[-1] if proc.startswith(('a ', 'an ')) else proc}", ["medication", "procedure"]),
+    ])
+
+
+def sentence(rng) -> tuple[str, list[str]]:
+    r = rng.random()
+    if r < 0.25:
+        return rng.choice(COURSE), []
+    if r < 0.72:
+        lab_ = rng.choice(LABELS)
+        return MAKERS[lab_](rng) + ".", [lab_]
+    if r < 0.9:
+        pair = rng.sample(LABELS, 2)
+        return combined(rng, pair) + ".", sorted(pair, key=LABELS.index)
+    s, ls = special(rng)
+    return s + ".", sorted(ls, key=LABELS.index)
+
+
+def noise(rng, s: str) -> str:
+    """Surface variation: numbered list items, lower case, headers."""
+    r = rng.random()
+    if r < 0.15:
+        return f"{rng.randint(1, 9)}. {s}"
+    if r < 0.22:
+        return s.lower()
+    if r < 0.3:
+        return f"{rng.choice(['Discharge instructions:', 'Plan:', 'Follow-up:', 'DISCHARGE PLAN:'])} {s}"
+    if r < 0.35:
+        return "- " + s
+    return s
+
+
+def examples(n: int, rng: random.Random) -> list[tuple[str, list[str]]]:
+    out = []
+    for _ in range(n):
+        s, ls = sentence(rng)
+        out.append((noise(rng, s), ls))
+    return out

@@ -1,0 +1,322 @@
+"""Clinical NLI pairs (premise, hypothesis, label 0 entailment / 1 neutral / 2 contradiction).
+
+Two sources, both seeded:
+  * silver pairs from IU chest X-ray reports: every lexicon finding the report mentions is affirmed
+    (entailment) or negated (contradiction) by the negation detector; a finding it never mentions
+    gives a neutral pair. Hypotheses state presence ("There is a pleural effusion.") or absence
+    ("There is no pneumothorax."), which flips the label.
+  * templated notes from the clinical lexicons: symptoms affirmed / denied, vitals and labs against
+    the conditions their values imply, drugs against the conditions they treat, past vs family
+    history, hypothetical and planned events, function and post-operative status, abbreviations.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+from pathlib import Path
+
+from . import lexicon as L
+from .negex import is_negated, sentences
+
+ENT, NEU, CON = 0, 1, 2
+
+
+def iu_reports(data: Path) -> list[dict]:
+    rows = []
+    with open(data / "iu-xray" / "indiana_reports.csv", newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            text = " ".join(x.strip() for x in (r["findings"], r["impression"]) if x and x.strip())
+            if len(text) > 20:
+                rows.append({"uid": r["uid"], "text": text.replace("XXXX", "x")})
+    return rows
+
+
+def mentions(text: str) -> dict[str, list[tuple[int, int, int, bool]]]:
+    """finding -> [(sentence start, mention start, mention end, negated)] (offsets into text)."""
+    low = text.lower()
+    out: dict[str, list] = {}
+    for s, e in sentences(text):
+        sent = low[s:e]
+        for name, (rx, _) in L.RAD_FINDINGS.items():
+            for m in re.finditer(rx, sent):
+                out.setdefault(name, []).append((s, s + m.start(), s + m.end(), is_negated(sent, m.start(), m.end())))
+    return out
+
+
+def presence_hyp(rng, phrase: str) -> str:
+    return rng.choice([f"There is {phrase}.", f"The patient has {phrase}.", f"The study shows {phrase}.",
+                       f"{phrase[0].upper() + phrase[1:]} is present.", f"The radiograph demonstrates {phrase}."])
+
+
+def absence_hyp(rng, phrase: str) -> str:
+    bare = re.sub(r"^(a|an) ", "", phrase)
+    return rng.choice([f"There is no {bare}.", f"The patient does not have {phrase}.", f"No {bare} is seen.",
+                       f"The study is negative for {bare}."])
+
+
+def silver_iu(reports: list[dict], n: int, rng: random.Random) -> list[tuple[str, str, int]]:
+    out = []
+    names = list(L.RAD_FINDINGS)
+    for _ in range(n):
+        r = rng.choice(reports)
+        ms = mentions(r["text"])
+        states = {k: {neg for *_, neg in v} for k, v in ms.items()}
+        # Only findings whose mentions agree (all negated or all affirmed) give a clear label.
+        clear = [k for k, v in states.items() if len(v) == 1]
+        unmentioned = [k for k in names if k not in ms]
+        if clear and rng.random() < 0.65:
+            k = rng.choice(clear)
+            negated = next(iter(states[k]))
+        elif unmentioned:
+            k, negated = rng.choice(unmentioned), None
+        else:
+            continue
+        phrase = rng.choice(L.RAD_FINDINGS[k][1])
+        absent = rng.random() < 0.3
+        hyp = absence_hyp(rng, phrase) if absent else presence_hyp(rng, phrase)
+        if negated is None:
+            label = NEU
+        else:
+            label = ENT if negated == absent else CON
+        out.append((r["text"], hyp, label))
+    return out
+
+
+def _cap(s: str) -> str:
+    return s[0].upper() + s[1:]
+
+
+def _subject(rng) -> str:
+    return rng.choice(L.SUBJECTS)
+
+
+def symptom_pair(rng) -> tuple[str, str, int]:
+    i = rng.randrange(len(L.SYMPTOMS))
+    phrases, hyps = L.SYMPTOMS[i]
+    x = rng.choice(phrases)
+    other_phrases, _ = L.SYMPTOMS[(i + rng.randrange(1, len(L.SYMPTOMS))) % len(L.SYMPTOMS)]
+    y = rng.choice(other_phrases)
+    kind = rng.random()
+    subj = _subject(rng)
+    fill = dict(d=rng.choice(L.DURATIONS), day=rng.choice(L.DAYS))
+    aff = rng.choice(L.AFFIRMERS)
+    neg = rng.choice(L.NEGATORS)
+    if kind < 0.35:      # affirmed x
+        premise = f"{subj} {aff.format(x=x, **fill)}" + rng.choice(["", f" and {y}", f" but denies {y}", f", no {y}"]) + "."
+        label = ENT
+    elif kind < 0.75:    # denied x, maybe with something else affirmed
+        premise = rng.choice([f"{subj} {aff.format(x=y, **fill)} but {neg.format(x=x)}.",
+                              f"{subj} {neg.format(x=x)}.",
+                              f"{subj} {aff.format(x=y, **fill)}; {neg.format(x=x)} or fevers.",
+                              f"{_cap(y)} for {fill['d']}. {_cap(neg.format(x=x))}.",
+                              f"ROS: negative for {x}, chills and weight loss."])
+        label = CON
+    else:                # only y mentioned: x unknown
+        premise = f"{subj} {aff.format(x=y, **fill)}."
+        label = NEU
+    hyp = rng.choice(hyps)
+    if rng.random() < 0.2:  # a negated hypothesis flips entailment and contradiction
+        negated = hyp
+        for a, b in (("The patient is ", "The patient is not "), ("The patient has ", "The patient does not have "),
+                     ("The patient had ", "The patient did not have "), ("The patient feels ", "The patient does not feel "),
+                     ("The patient reports ", "The patient does not report "), ("The patient passed out", "The patient did not pass out"),
+                     ("The patient complains ", "The patient does not complain ")):
+            if hyp.startswith(a):
+                negated = b + hyp[len(a):]
+                break
+        if negated != hyp:
+            hyp, label = negated, {ENT: CON, CON: ENT, NEU: NEU}[label]
+    return premise, hyp, label
+
+
+def measure_pair(rng) -> tuple[str, str, int]:
+    tmpl, cond_h, norm_h, bad_v, ok_v = rng.choice(L.MEASURES)
+    abnormal = rng.random() < 0.5
+    v = rng.choice(bad_v if abnormal else ok_v)
+    subj = _subject(rng)
+    lead = rng.choice([f"On arrival {subj.lower() if subj[0] in 'TP' and subj != 'Pt' else subj} had ", "Vitals: ", "Labs notable for ",
+                       f"{subj} was found to have ", "Admission labs: ", "Exam: "])
+    extra = rng.choice(["", ", HR 84", ", BP 128/74", ", RR 16", "; otherwise unremarkable", ", creatinine 0.9"])
+    premise = f"{lead}{tmpl.format(v=v)}{extra}."
+    r = rng.random()
+    if r < 0.45:
+        hyp = rng.choice(cond_h)
+        label = ENT if abnormal else CON
+    elif r < 0.85:
+        hyp = rng.choice(norm_h)
+        label = CON if abnormal else ENT
+    else:  # a condition the value says nothing about
+        other = rng.choice(L.MEASURES)
+        if other[0] == tmpl:
+            return measure_pair(rng)
+        hyp = rng.choice(other[1])
+        label = NEU
+    return premise, hyp, label
+
+
+def named_state_pair(rng) -> tuple[str, str, int]:
+    """The adjective forms notes use: afebrile, normotensive, non-tachycardic, euglycemic..."""
+    table = [("afebrile", ["The patient has a fever.", "The patient is febrile."], ["The patient has a normal temperature.", "The patient does not have a fever."]),
+             ("febrile to 39.4", ["The patient has a normal temperature.", "The patient is afebrile."], ["The patient has a fever."]),
+             ("hemodynamically stable", ["The patient is in shock."], ["The patient's vital signs are stable."]),
+             ("normotensive", ["The patient is hypotensive."], ["The patient's blood pressure is normal."]),
+             ("tachycardic to 130", ["The patient's heart rate is normal."], ["The patient has a fast heart rate."]),
+             ("hypoxic to 82%", ["The patient's oxygen saturation is normal."], ["The patient has low oxygen levels."]),
+             ("euvolemic on exam", ["The patient is volume overloaded."], ["The patient's volume status is normal."]),
+             ("nontoxic-appearing", ["The patient appears septic."], ["The patient does not look ill."])]
+    state, con_h, ent_h = rng.choice(table)
+    subj = _subject(rng)
+    premise = rng.choice([f"{subj} was {state} on admission.", f"On exam {state}, in no acute distress.",
+                          f"{subj} remained {state} throughout the stay.", f"Vitals notable for being {state}."])
+    if rng.random() < 0.5:
+        return premise, rng.choice(con_h), CON
+    return premise, rng.choice(ent_h), ENT
+
+
+def drug_pair(rng) -> tuple[str, str, int]:
+    i = rng.randrange(len(L.DRUGS))
+    drugs, hyps = L.DRUGS[i]
+    d = rng.choice(drugs)
+    subj = _subject(rng)
+    r = rng.random()
+    if r < 0.45:
+        premise = rng.choice([f"Home medications include {d}.", f"{subj} takes {d}.", f"Meds: {d}, multivitamin.",
+                              f"{subj} was started on {d}.", f"Continue {d} at discharge.", f"{subj} is maintained on {d}."])
+        return premise, rng.choice(hyps), ENT
+    if r < 0.7:
+        premise = rng.choice([f"{subj} takes no medications.", f"{subj} is not on {d.split()[0]}.",
+                              f"{_cap(d.split()[0])} was discontinued a year ago and {subj.lower() if subj.startswith('The') else subj} takes no other medications.",
+                              f"No home medications.", f"{subj} refused {d.split()[0]} and takes nothing regularly."])
+        return premise, rng.choice(hyps), CON
+    other = L.DRUGS[(i + rng.randrange(1, len(L.DRUGS))) % len(L.DRUGS)]
+    premise = rng.choice([f"Home medications include {rng.choice(other[0])}.", f"{subj} takes {rng.choice(other[0])}."])
+    return premise, rng.choice(hyps), NEU
+
+
+def history_pair(rng) -> tuple[str, str, int]:
+    cond, hyps = rng.choice(L.CONDITIONS)
+    subj = _subject(rng)
+    r = rng.random()
+    hyp = rng.choice(hyps)
+    if r < 0.25:
+        return rng.choice([f"{subj} has a history of {cond}.", f"PMH: {cond}, hyperlipidemia.", f"{subj} with known {cond}.",
+                           f"Past medical history significant for {cond}."]), hyp, ENT
+    if r < 0.5:
+        return rng.choice([f"{subj} has no past medical history.", f"No known history of {cond}.", f"{subj} denies any history of {cond}.",
+                           f"Past medical history: none.", f"{subj}, previously healthy, presents with new symptoms."]), hyp, CON
+    if r < 0.75:  # family history is not the patient's
+        rel = rng.choice(["mother", "father", "sister", "brother", "grandmother"])
+        return rng.choice([f"Family history: {rel} with {cond}.", f"{subj}'s {rel} had {cond}.",
+                           f"FHx notable for {cond} in the {rel}."]), hyp, NEU
+    # hypothetical / planned / screening
+    return rng.choice([f"Return to the ED if symptoms of {cond} develop.", f"Screening for {cond} is planned as an outpatient.",
+                       f"{subj} is at risk for {cond} and was counselled.", f"Rule out {cond}; workup pending.",
+                       f"Evaluate for possible {cond}."]), hyp, NEU
+
+
+def abbreviation_pair(rng) -> tuple[str, str, int]:
+    ab, full = rng.choice(list(L.ABBREVIATIONS.items()))
+    subj = _subject(rng)
+    r = rng.random()
+    if r < 0.5:
+        return rng.choice([f"PMH: {ab}.", f"{subj} with {ab} presents for follow-up.", f"Hx of {ab}."]), f"The patient has {full}.", ENT
+    if r < 0.75:
+        return rng.choice([f"No hx of {ab}.", f"{subj} denies {ab}.", f"{ab} was ruled out."]), f"The patient has {full}.", CON
+    other = rng.choice([f for a, f in L.ABBREVIATIONS.items() if a != ab])
+    return rng.choice([f"PMH: {ab}.", f"{subj} with {ab}."]), f"The patient has {other}.", NEU
+
+
+def shorthand_pair(rng) -> tuple[str, str, int]:
+    short, ent_h, con_h = rng.choice(L.SHORTHAND)
+    subj = _subject(rng)
+    premise = rng.choice([f"{short}.", f"Exam: {short}.", f"{subj} {short} this morning.", f"On rounds {short}, plan to continue.",
+                          f"Overnight events: none. {short}."])
+    r = rng.random()
+    if r < 0.45:
+        return premise, ent_h, ENT
+    if r < 0.85:
+        return premise, con_h, CON
+    return premise, rng.choice(["The patient has a urinary tract infection.", "The patient is pregnant.",
+                                "The patient smokes.", "The patient has diabetes."]), NEU
+
+
+def temporal_pair(rng) -> tuple[str, str, int]:
+    cond, hyps = rng.choice(L.CONDITIONS)
+    tmpl, kind = rng.choice(L.TEMPORAL)
+    subj = _subject(rng)
+    premise = tmpl.format(c=cond, s=subj)
+    if kind is None:  # smoking
+        r = rng.random()
+        if r < 0.4:
+            return premise, "The patient currently smokes.", CON
+        if r < 0.8:
+            return premise, "The patient has a history of smoking.", ENT
+        return premise, "The patient has lung cancer.", NEU
+    if kind == "neutral_now":
+        return premise, f"The patient has a history of {cond}.", ENT
+    hyp = f"The patient currently has {cond}." if rng.random() < 0.5 else rng.choice(hyps).replace("has a history of", "has")
+    label = {"entailment": ENT, "contradiction": CON, "neutral": NEU}[kind]
+    return premise, hyp, label
+
+
+def status_pair(rng) -> tuple[str, str, int]:
+    subj = _subject(rng)
+    if rng.random() < 0.7:
+        state, ent_h, con_h = rng.choice(L.STATUS)
+        premise = rng.choice([f"{subj} is {state}.", f"POD#2, {state}.", f"At discharge {state}.", f"{subj} {state} today."])
+        r = rng.random()
+        if r < 0.45:
+            return premise, con_h, CON
+        if r < 0.85:
+            return premise, ent_h, ENT
+        return premise, "The patient has a history of smoking.", NEU
+    proc, h1, h2 = rng.choice(L.PROCEDURES)
+    premise = f"{subj} is {proc}." if rng.random() < 0.5 else f"{_cap(proc)}, recovering well."
+    r = rng.random()
+    if r < 0.6:
+        return premise, rng.choice([h1, h2]), ENT
+    if r < 0.8:
+        return premise, "The patient has never had surgery.", CON
+    return premise, "The patient has a wound infection.", NEU
+
+
+def mi_pair(rng) -> tuple[str, str, int]:
+    """Ischaemia workups: negative troponins and a normal ECG argue against an infarct."""
+    subj = _subject(rng)
+    if rng.random() < 0.5:
+        premise = rng.choice([f"{subj} presented with chest pressure. Serial troponins were negative and the ECG was unchanged.",
+                              f"Troponin negative x3, no ischemic ECG changes; chest pain felt to be musculoskeletal.",
+                              f"ACS was ruled out with two negative troponins."])
+        return premise, rng.choice(["The patient had a myocardial infarction.", "The patient had a heart attack."]), CON
+    premise = rng.choice([f"{subj} presented with chest pain, ST elevations in V2-V4 and a troponin of 12; taken for emergent catheterization.",
+                          f"NSTEMI with peak troponin 3.2, treated with heparin and aspirin."])
+    return premise, rng.choice(["The patient had a myocardial infarction.", "The patient had a heart attack."]), ENT
+
+
+TEMPLATED = [(symptom_pair, 5), (measure_pair, 4), (named_state_pair, 1.5), (drug_pair, 2.5), (history_pair, 2.5),
+             (abbreviation_pair, 1.5), (status_pair, 2), (mi_pair, 0.7), (shorthand_pair, 2), (temporal_pair, 2)]
+
+
+def templated(n: int, rng: random.Random) -> list[tuple[str, str, int]]:
+    fns, weights = zip(*TEMPLATED)
+    out = []
+    for _ in range(n):
+        p = rng.choices(fns, weights)[0](rng)
+        out.append(p)
+    return out
+
+
+def combine_premises(pairs: list[tuple[str, str, int]], rng: random.Random, frac: float = 0.3) -> list[tuple[str, str, int]]:
+    """Longer notes: a pair's premise with an unrelated templated sentence around it (label unchanged
+    when the filler says nothing about the hypothesis: fillers are vitals-free social lines)."""
+    fillers = ["Lives at home with her husband.", "Nonsmoker, drinks socially.", "Presented to the ED via EMS.",
+               "Seen by the primary team this morning.", "Code status: full code.", "Works as a teacher.",
+               "Arrived from a rehab facility.", "Family at bedside.", "Independent in ADLs at baseline."]
+    out = []
+    for p, h, l in pairs:
+        if rng.random() < frac:
+            p = f"{rng.choice(fillers)} {p}" if rng.random() < 0.5 else f"{p} {rng.choice(fillers)}"
+        out.append((p, h, l))
+    return out

@@ -1,0 +1,222 @@
+"""Clinical lexicons the generators draw on, written for clinlm (no dataset text).
+
+Each radiology finding: a regex that finds it in a report, and the noun phrases a question or a
+hypothesis may use for it. Symptoms: the phrases a note uses when present, the adjective or
+abbreviation forms. Labs: a value range per condition. Drugs: the condition or drug class they imply.
+"""
+
+from __future__ import annotations
+
+# name: (regex over lower-cased report text, [noun phrases for questions/hypotheses])
+RAD_FINDINGS = {
+    "pleural effusion": (r"(pleural )?effusions?", ["a pleural effusion", "pleural effusion", "an effusion", "fluid in the pleural space"]),
+    "pneumothorax": (r"pneumothora(x|ces)", ["a pneumothorax", "pneumothorax", "a collapsed lung"]),
+    "cardiomegaly": (r"cardiomegaly|(heart|cardiac silhouette|cardiac) (size )?(is |are )?(mildly |moderately |markedly )?enlarged|enlarged (heart|cardiac silhouette)",
+                     ["cardiomegaly", "an enlarged heart", "enlargement of the heart"]),
+    "consolidation": (r"consolidations?", ["consolidation", "a consolidation", "an airspace consolidation"]),
+    "pulmonary edema": (r"(pulmonary |interstitial )?edema", ["pulmonary edema", "edema", "fluid overload in the lungs"]),
+    "atelectasis": (r"atelectas(is|es|ic)", ["atelectasis", "collapse of lung tissue"]),
+    "pneumonia": (r"pneumonia", ["pneumonia", "an infection of the lung"]),
+    "nodule": (r"nodules?|nodular opacit(y|ies)", ["a nodule", "a pulmonary nodule", "a lung nodule"]),
+    "mass": (r"\bmass(es)?\b", ["a mass", "a lung mass"]),
+    "fracture": (r"fractures?", ["a fracture", "a broken bone", "a rib fracture"]),
+    "emphysema": (r"emphysema|hyperinflat(ed|ion)|copd", ["emphysema", "hyperinflation", "COPD"]),
+    "granuloma": (r"granulomas?|granulomatous", ["a granuloma", "granulomatous disease"]),
+    "scoliosis": (r"scoliosis", ["scoliosis", "curvature of the spine"]),
+    "opacity": (r"opacit(y|ies)|infiltrates?", ["an opacity", "an infiltrate", "airspace disease"]),
+    "hernia": (r"hiatal hernia|hernia", ["a hiatal hernia", "a hernia"]),
+    "degenerative changes": (r"degenerative (changes|disease)|spondylosis|osteophytes?", ["degenerative changes", "degenerative disease of the spine"]),
+    "calcification": (r"calcifi(ed|cation|cations)", ["calcification", "a calcified lesion"]),
+    "tortuous aorta": (r"tortuous (thoracic )?aorta|aort(a|ic) (is )?tortuous|ectatic aorta", ["a tortuous aorta"]),
+    "sternotomy": (r"sternotomy", ["a sternotomy", "prior sternotomy", "median sternotomy wires"]),
+    "pacemaker": (r"pacemaker|pacer|defibrillator|aicd", ["a pacemaker", "a cardiac device"]),
+    "catheter": (r"catheter|picc|port|central line", ["a central line", "a catheter", "a PICC line"]),
+    "tube": (r"endotracheal tube|\bet tube\b|nasogastric tube|\bng tube\b|chest tube", ["a tube", "an endotracheal tube", "a chest tube"]),
+    "lymphadenopathy": (r"lymphadenopathy|adenopathy", ["lymphadenopathy", "enlarged lymph nodes"]),
+}
+
+SIDES = {"right": "right", "left": "left", "bilateral": "bilateral", "bibasilar": "bilateral", "bibasal": "bilateral"}
+
+# Symptoms: (present phrases, patient-has phrases for hypotheses, adjective/abbreviation variants)
+SYMPTOMS = [
+    (["shortness of breath", "dyspnea", "SOB", "difficulty breathing"], ["The patient is short of breath.", "The patient is dyspneic.", "The patient has dyspnea.", "The patient has shortness of breath."]),
+    (["chest pain", "chest pressure", "substernal chest discomfort", "CP"], ["The patient has chest pain.", "The patient reports chest discomfort."]),
+    (["fever", "fevers", "temperature of 39.1 C", "a fever to 102 F"], ["The patient is febrile.", "The patient has a fever.", "The patient has a fever."]),
+    (["cough", "a productive cough", "a dry cough"], ["The patient has a cough.", "The patient is coughing."]),
+    (["nausea", "nausea and vomiting", "N/V", "emesis"], ["The patient is nauseated.", "The patient has nausea."]),
+    (["abdominal pain", "RLQ pain", "epigastric pain", "belly pain"], ["The patient has abdominal pain.", "The patient complains of pain in the abdomen."]),
+    (["headache", "a severe headache", "HA"], ["The patient has a headache."]),
+    (["dizziness", "lightheadedness", "vertigo"], ["The patient is dizzy.", "The patient feels lightheaded."]),
+    (["palpitations", "a racing heart"], ["The patient has palpitations."]),
+    (["syncope", "a syncopal episode", "loss of consciousness", "LOC"], ["The patient passed out.", "The patient had syncope."]),
+    (["diarrhea", "loose stools"], ["The patient has diarrhea."]),
+    (["hematochezia", "bright red blood per rectum", "BRBPR"], ["The patient has rectal bleeding.", "The patient is bleeding from the rectum."]),
+    (["melena", "black tarry stools"], ["The patient has melena.", "The patient has a GI bleed."]),
+    (["hematuria", "blood in the urine"], ["The patient has hematuria.", "The patient has blood in the urine."]),
+    (["dysuria", "burning with urination"], ["The patient has dysuria.", "The patient has painful urination."]),
+    (["leg swelling", "lower extremity edema", "pedal edema", "LE edema"], ["The patient has leg swelling.", "The patient has edema."]),
+    (["weakness", "generalized weakness", "fatigue"], ["The patient feels weak.", "The patient is fatigued."]),
+    (["confusion", "altered mental status", "AMS", "disorientation"], ["The patient is confused.", "The patient has altered mental status."]),
+    (["chills", "rigors"], ["The patient has chills."]),
+    (["weight loss", "unintentional weight loss"], ["The patient has lost weight."]),
+    (["hemoptysis", "coughing up blood"], ["The patient has hemoptysis.", "The patient is coughing up blood."]),
+    (["back pain", "low back pain", "LBP"], ["The patient has back pain."]),
+    (["rash", "a pruritic rash"], ["The patient has a rash."]),
+    (["seizure", "a seizure", "seizure activity"], ["The patient had a seizure."]),
+    (["vision changes", "blurry vision"], ["The patient has vision changes."]),
+]
+
+NEGATORS = [
+    "denies {x}", "reports no {x}", "no {x}", "negative for {x}", "without {x}", "has not had {x}",
+    "no complaints of {x}", "no history of {x}", "is free of {x}", "never had {x}", "no reported {x}",
+]
+AFFIRMERS = [
+    "reports {x}", "complains of {x}", "presents with {x}", "has had {x} for {d}", "endorses {x}",
+    "c/o {x}", "notes {x} since {day}", "was admitted with {x}", "developed {x} {d} ago", "describes {x}",
+]
+
+DURATIONS = ["two days", "3 days", "one week", "several hours", "5 days", "2 weeks", "a month", "10 days"]
+DAYS = ["yesterday", "Monday", "last night", "this morning", "the weekend"]
+SUBJECTS = ["The patient", "Pt", "He", "She", "Patient", "The 64-year-old man", "A 45 yo woman", "This 72F", "He", "She"]
+
+# Vitals and labs: (premise template with {v}, condition hypotheses, normal-range hypotheses,
+#                   values meaning the condition, values meaning normal)
+MEASURES = [
+    ("temperature {v} C", ["The patient is febrile.", "The patient has a fever."], ["The patient is afebrile.", "The patient has a normal temperature."],
+     ["38.6", "39.2", "38.9", "40.1", "38.4"], ["36.8", "37.0", "36.5", "37.2", "36.9"]),
+    ("T {v} F", ["The patient has a fever."], ["The patient is afebrile."], ["101.8", "102.4", "103.0"], ["98.4", "98.6", "97.9"]),
+    ("heart rate {v}", ["The patient is tachycardic.", "The patient has a fast heart rate."], ["The patient's heart rate is normal."], ["124", "132", "118", "141"], ["72", "80", "66", "88"]),
+    ("HR {v}", ["The patient is bradycardic.", "The patient has a slow heart rate."], ["The patient's heart rate is normal."], ["38", "42", "45"], ["74", "82", "68"]),
+    ("BP {v}", ["The patient is hypotensive.", "The patient has low blood pressure."], ["The patient's blood pressure is normal."], ["78/40", "82/48", "70/35"], ["122/78", "118/76", "130/82"]),
+    ("blood pressure {v}", ["The patient is hypertensive.", "The patient has high blood pressure."], ["The patient is normotensive."], ["196/112", "210/120", "188/104"], ["118/70", "124/80", "116/74"]),
+    ("SpO2 {v}% on room air", ["The patient is hypoxic.", "The patient has low oxygen saturation."], ["The patient's oxygen saturation is normal."], ["84", "81", "86", "79"], ["98", "97", "99", "96"]),
+    ("glucose {v} mg/dL", ["The patient is hyperglycemic.", "The patient has high blood sugar."], ["The patient's blood sugar is normal."], ["512", "386", "445", "298"], ["92", "104", "88", "97"]),
+    ("glucose of {v}", ["The patient is hypoglycemic.", "The patient has low blood sugar."], ["The patient's glucose is normal."], ["38", "42", "29"], ["95", "110", "86"]),
+    ("potassium {v}", ["The patient has hyperkalemia.", "The patient's potassium is high."], ["The patient's potassium is normal."], ["6.4", "6.9", "7.1", "6.2"], ["4.1", "3.9", "4.4"]),
+    ("K {v}", ["The patient has hypokalemia.", "The patient's potassium is low."], ["The patient's potassium is normal."], ["2.6", "2.9", "2.4"], ["4.2", "4.0", "3.8"]),
+    ("sodium {v}", ["The patient has hyponatremia.", "The patient's sodium is low."], ["The patient's sodium is normal."], ["118", "121", "124"], ["139", "141", "137"]),
+    ("Na {v}", ["The patient has hypernatremia."], ["The patient's sodium is normal."], ["156", "161"], ["140", "138"]),
+    ("hemoglobin {v} g/dL", ["The patient is anemic.", "The patient has anemia."], ["The patient's hemoglobin is normal."], ["6.8", "7.2", "5.9", "8.1"], ["13.9", "14.5", "13.2"]),
+    ("Hgb {v}", ["The patient has anemia."], ["The patient is not anemic."], ["6.1", "7.0"], ["14.1", "13.6"]),
+    ("WBC {v}", ["The patient has leukocytosis.", "The white count is elevated."], ["The white blood cell count is normal."], ["18.4", "22.1", "16.9"], ["7.2", "6.5", "8.8"]),
+    ("platelets {v}", ["The patient is thrombocytopenic.", "The patient has a low platelet count."], ["The platelet count is normal."], ["32", "45", "18"], ["250", "210", "310"]),
+    ("creatinine {v} (baseline 0.9)", ["The patient has acute kidney injury.", "The patient's kidney function is worse."], ["The patient's kidney function is at baseline."], ["2.8", "3.4", "2.1"], ["0.9", "0.8", "1.0"]),
+    ("INR {v}", ["The patient's INR is supratherapeutic.", "The patient is coagulopathic."], ["The patient's INR is normal."], ["4.7", "6.2", "5.1"], ["1.0", "1.1"]),
+    ("troponin {v} ng/mL", ["The patient had a myocardial infarction.", "The patient's troponin is elevated."], ["The patient's troponin is normal."], ["2.4", "5.8", "1.9"], ["<0.01", "0.00", "<0.01"]),
+    ("TSH {v}", ["The patient has hypothyroidism."], ["The patient's thyroid function is normal."], ["24.5", "18.2"], ["1.8", "2.3"]),
+    ("HbA1c {v}%", ["The patient has poorly controlled diabetes."], ["The patient's diabetes is well controlled."], ["11.2", "12.8", "10.4"], ["5.9", "6.1"]),
+    ("lactate {v}", ["The patient's lactate is elevated."], ["The patient's lactate is normal."], ["5.2", "6.8"], ["1.1", "0.9"]),
+]
+
+# Drugs: (drug phrases, hypotheses they entail, hypotheses that stay neutral)
+DRUGS = [
+    (["warfarin 5 mg daily", "apixaban 5 mg BID", "rivaroxaban 20 mg daily", "Coumadin", "enoxaparin 80 mg SC BID", "a heparin drip", "Eliquis"],
+     ["The patient is on anticoagulation.", "The patient takes a blood thinner.", "The patient is anticoagulated."]),
+    (["insulin glargine 20 units nightly", "metformin 1000 mg BID", "insulin lispro sliding scale", "glipizide 5 mg daily", "Lantus"],
+     ["The patient has diabetes.", "The patient is diabetic.", "The patient takes diabetes medication."]),
+    (["levothyroxine 100 mcg daily", "Synthroid"], ["The patient has hypothyroidism.", "The patient takes thyroid hormone."]),
+    (["lisinopril 20 mg daily", "amlodipine 10 mg daily", "losartan 50 mg daily", "hydrochlorothiazide"], ["The patient has hypertension.", "The patient takes blood pressure medication."]),
+    (["atorvastatin 80 mg", "simvastatin 40 mg", "rosuvastatin"], ["The patient takes a statin.", "The patient is on cholesterol-lowering therapy."]),
+    (["albuterol inhaler as needed", "tiotropium", "fluticasone-salmeterol"], ["The patient uses an inhaler.", "The patient has lung disease."]),
+    (["sertraline 50 mg", "fluoxetine 20 mg", "escitalopram"], ["The patient takes an antidepressant."]),
+    (["ceftriaxone", "piperacillin-tazobactam", "vancomycin and cefepime", "azithromycin", "levofloxacin"], ["The patient is receiving antibiotics.", "The patient is being treated for an infection."]),
+    (["oxycodone 5 mg q4h PRN", "morphine", "hydromorphone PCA"], ["The patient is receiving opioids.", "The patient is on opioid pain medication."]),
+    (["furosemide 40 mg IV BID", "Lasix", "torsemide"], ["The patient is receiving a diuretic."]),
+    (["pantoprazole 40 mg daily", "omeprazole"], ["The patient takes a proton pump inhibitor."]),
+    (["prednisone 40 mg daily", "methylprednisolone", "dexamethasone"], ["The patient is on steroids."]),
+    (["aspirin 81 mg and clopidogrel", "ticagrelor"], ["The patient is on antiplatelet therapy."]),
+    (["levetiracetam 500 mg BID", "Keppra"], ["The patient takes an antiepileptic drug."]),
+]
+
+# Past history vs now: (history phrases, current-condition hypotheses)
+CONDITIONS = [
+    ("type 1 diabetes", ["The patient has a history of type 1 diabetes.", "The patient has diabetes."]),
+    ("COPD", ["The patient has COPD.", "The patient has chronic lung disease."]),
+    ("atrial fibrillation", ["The patient has atrial fibrillation.", "The patient has an arrhythmia."]),
+    ("heart failure", ["The patient has heart failure.", "The patient has CHF."]),
+    ("breast cancer", ["The patient has a history of breast cancer.", "The patient has had cancer."]),
+    ("coronary artery disease", ["The patient has coronary artery disease.", "The patient has CAD."]),
+    ("chronic kidney disease", ["The patient has chronic kidney disease.", "The patient has CKD."]),
+    ("stroke", ["The patient has had a stroke.", "The patient has a history of stroke."]),
+    ("asthma", ["The patient has asthma."]),
+    ("hypertension", ["The patient has hypertension.", "The patient has high blood pressure."]),
+    ("seizures", ["The patient has a seizure disorder.", "The patient has epilepsy."]),
+    ("colon cancer", ["The patient has had colon cancer."]),
+    ("deep vein thrombosis", ["The patient has had a DVT.", "The patient has had a blood clot."]),
+    ("cirrhosis", ["The patient has liver disease.", "The patient has cirrhosis."]),
+]
+ABBREVIATIONS = {"COPD": "chronic obstructive pulmonary disease", "CHF": "congestive heart failure",
+                 "CAD": "coronary artery disease", "CKD": "chronic kidney disease", "DVT": "deep vein thrombosis",
+                 "HTN": "hypertension", "DM2": "type 2 diabetes", "AFib": "atrial fibrillation",
+                 "MI": "myocardial infarction", "PE": "pulmonary embolism", "UTI": "urinary tract infection",
+                 "GERD": "gastroesophageal reflux disease", "OSA": "obstructive sleep apnea",
+                 "ESRD": "end-stage renal disease", "HLD": "hyperlipidemia", "CVA": "stroke",
+                 "BPH": "benign prostatic hyperplasia", "RA": "rheumatoid arthritis", "T2DM": "type 2 diabetes",
+                 "PVD": "peripheral vascular disease", "HFrEF": "heart failure with reduced ejection fraction",
+                 "AKI": "acute kidney injury", "SBO": "small bowel obstruction", "TIA": "transient ischemic attack",
+                 "DKA": "diabetic ketoacidosis", "GIB": "gastrointestinal bleeding", "OA": "osteoarthritis"}
+
+# Shorthand statements of a note: (shorthand, entailed hypothesis, contradicted hypothesis)
+SHORTHAND = [
+    ("DOE", "The patient gets short of breath on exertion.", "The patient has no trouble breathing with activity."),
+    ("VSS", "The patient's vital signs are stable.", "The patient is hemodynamically unstable."),
+    ("NPO after midnight", "The patient should not eat after midnight.", "The patient may eat freely overnight."),
+    ("A&Ox3", "The patient is oriented.", "The patient is disoriented."),
+    ("NAD", "The patient is in no acute distress.", "The patient is in severe distress."),
+    ("RRR, no m/r/g", "The heart rhythm is regular.", "The patient has a loud heart murmur."),
+    ("CTAB", "The lungs are clear on auscultation.", "The patient has crackles throughout both lungs."),
+    ("satting 96% on RA", "The patient is not on supplemental oxygen.", "The patient requires supplemental oxygen."),
+    ("NKDA", "The patient has no known drug allergies.", "The patient is allergic to penicillin."),
+    ("DNR/DNI", "The patient does not want to be intubated.", "The patient is full code."),
+    ("full code", "The patient wants full resuscitation.", "The patient is DNR."),
+    ("s/p R TKA", "The patient had a knee replacement.", "The patient has never had surgery."),
+    ("BRBPR x2", "The patient has rectal bleeding.", "The patient has no bleeding."),
+    ("LOC", "The patient lost consciousness.", "The patient never lost consciousness."),
+    ("+ BM, + flatus", "The patient's bowels are working.", "The patient has no bowel function."),
+    ("ambulating with PT", "The patient can walk with physical therapy.", "The patient cannot get out of bed."),
+    ("afebrile, VSS", "The patient does not have a fever.", "The patient has a fever."),
+    ("abd soft, NT/ND", "The abdomen is not tender.", "The patient has an acute abdomen."),
+    ("no JVD, no LE edema", "The patient has no leg swelling.", "The patient has pitting edema of the legs."),
+    ("PERRLA", "The pupils react to light.", "The pupils are fixed and dilated."),
+]
+
+# Timing of a condition: (premise template with {c}, label for "The patient has {c}.")
+TEMPORAL = [
+    ("{s} is a former smoker who quit 15 years ago.", None),
+    ("History of {c}, resolved after treatment in 2015.", "contradiction"),
+    ("{c} in childhood, none since.", "contradiction"),
+    ("Newly diagnosed {c} this admission.", "entailment"),
+    ("Known {c}, on treatment.", "entailment"),
+    ("Remote history of {c}.", "neutral_now"),
+    ("Rule out {c}.", "neutral"),
+    ("Differential includes {c} versus viral infection.", "neutral"),
+    ("Will start treatment if {c} is confirmed.", "neutral"),
+    ("Concern for {c}; workup in progress.", "neutral"),
+    ("{c} was excluded by imaging.", "contradiction"),
+    ("Admitted with {c}, now improving.", "entailment"),
+]
+
+# Function / status: (statement, entailed hypothesis, contradicted hypothesis)
+STATUS = [
+    ("tolerating a regular diet", "The patient is eating.", "The patient is unable to eat."),
+    ("tolerating clears", "The patient can take fluids by mouth.", "The patient is NPO and taking nothing by mouth."),
+    ("ambulating independently", "The patient can walk.", "The patient is bedbound."),
+    ("ambulating with a walker", "The patient can walk with assistance.", "The patient cannot walk."),
+    ("alert and oriented x3", "The patient is oriented.", "The patient is confused."),
+    ("pain controlled on oral acetaminophen", "The patient's pain is controlled.", "The patient is in uncontrolled pain."),
+    ("intubated and sedated", "The patient is on a ventilator.", "The patient is breathing on room air."),
+    ("on 4 L nasal cannula", "The patient requires supplemental oxygen.", "The patient is on room air."),
+    ("voiding without difficulty", "The patient is urinating normally.", "The patient is in urinary retention."),
+    ("discharged home in stable condition", "The patient went home.", "The patient died in the hospital."),
+    ("the wound is clean, dry and intact", "The wound looks healthy.", "The wound is infected."),
+    ("saturating 98% on room air", "The patient does not need oxygen.", "The patient requires supplemental oxygen."),
+]
+
+PROCEDURES = [
+    ("s/p laparoscopic cholecystectomy", "The patient had surgery.", "The patient's gallbladder was removed."),
+    ("status post appendectomy", "The patient had surgery.", "The patient's appendix was removed."),
+    ("post-op day 1 from a total knee replacement", "The patient had an operation.", "The patient had knee surgery."),
+    ("underwent CABG x3", "The patient had heart surgery.", "The patient had bypass surgery."),
+    ("s/p PCI with a drug-eluting stent to the LAD", "The patient has a coronary stent.", "The patient had a cardiac procedure."),
+    ("after a right hemicolectomy", "The patient had bowel surgery.", "The patient had surgery."),
+]

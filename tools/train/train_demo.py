@@ -1,0 +1,526 @@
+"""Trains the three clinical demo models as ONE all-MiniLM-L6-v2 encoder with three heads, multi-task.
+
+Usage (from the repository root, after `bash tools/train/setup.sh`):
+    .venv-train/bin/python tools/train/train_demo.py --budget-minutes 40          # train + export + evaluate
+    .venv-train/bin/python tools/train/train_demo.py --from-checkpoint             # export + evaluate only
+
+Heads on the shared encoder: NLI (mean-pooled, 3 labels: entailment / neutral / contradiction), extractive
+QA (start/end logits per token, [CLS] = no answer) and CLIP (mean-pooled, 7 sigmoid labels). Each step
+trains one task's batch, drawn in proportion --mix (NLI : QA : CLIP). Supervision (tools/train/clinical/,
+seeded): clinical NLI templates + IU X-ray silver pairs + SICK / NLI4CT / MEDIQA-RQE samples; radiology
+QA over IU X-ray reports + synthetic CT / US / MRI reports + a sample of COVID-QA windows; templated
+discharge sentences with CLIP labels. IU X-ray reports are split by report (10% held out), and every
+generator is re-run with another seed for the held-out split that tunes the QA no-answer bias and the CLIP
+thresholds; the clinician-style dev set (inference/eval/devset) is never read here.
+
+Export: one ONNX graph with outputs nli_logits, start_logits, end_logits, clip_logits, weights stored as
+int8 per output channel (per row for embeddings) with DequantizeLinear in front: the computation is fp32,
+so an answer does not depend on its batch-mates (onnxruntime's dynamic quantisation would scale
+activations per batch). The tuned no-answer threshold is folded into the graph as a bias on the [CLS]
+start/end logits, so the engine's rule (answer when its score >= the no-answer score) applies it.
+models/minilm-nli holds model.onnx and tokenizer.json; minilm-radqa and minilm-clip link to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import common
+from clinical import gen_clip, gen_nli, gen_qa
+
+LABELS_NLI = ["entailment", "neutral", "contradiction"]
+WORK = common.REPO_ROOT / ".cache" / "train" / "clinlm-demo"
+NLI_MAX, QA_MAX, QA_STRIDE, CLIP_MAX = 128, 384, 128, 128
+
+
+class MultiTask(torch.nn.Module):
+    def __init__(self, encoder, n_clip: int):
+        super().__init__()
+        self.encoder = encoder
+        h = encoder.config.hidden_size
+        self.nli = torch.nn.Linear(h, 3)
+        self.qa = torch.nn.Linear(h, 2)
+        self.clip = torch.nn.Linear(h, n_clip)
+        self.register_buffer("cls_bias", torch.zeros(1))  # no-answer bias, set after tuning
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+        m = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+        span = self.qa(hidden)
+        cls = torch.zeros_like(span[..., 0])
+        cls[:, 0] = self.cls_bias
+        start = span[..., 0] + cls
+        end = span[..., 1] + cls
+        return self.nli(pooled), start, end, self.clip(pooled)
+
+
+# --- data --------------------------------------------------------------------------------------
+
+def nli_data(data: Path, reports: list[dict], n_templ: int, n_silver: int, rng, public: bool) -> list[tuple[str, str, int]]:
+    import train_nli
+
+    rows = gen_nli.templated(n_templ, rng) + gen_nli.silver_iu(reports, n_silver, rng)
+    rows = gen_nli.combine_premises(rows, rng)
+    if public:
+        sick = train_nli.load_sick(data, "TRAIN")
+        rows += rng.sample(sick, min(3000, len(sick)))
+        rows += train_nli.load_nli4ct(data, "train.json")
+        rows += train_nli.load_rqe(data, 800, 13)
+    rng.shuffle(rows)
+    return rows
+
+
+def qa_cases(reports: list[dict], n_iu: int, n_syn: int, rng) -> list[dict]:
+    cases = gen_qa.iu_examples(reports, n_iu, rng) + gen_qa.synthetic_examples(n_syn, rng)
+    rng.shuffle(cases)
+    return cases
+
+
+def qa_features(tok, cases: list[dict]) -> list[dict]:
+    enc = tok([c["question"] for c in cases], [c["context"] for c in cases], truncation="only_second", max_length=QA_MAX,
+              stride=QA_STRIDE, return_overflowing_tokens=True, return_offsets_mapping=True, return_token_type_ids=True)
+    feats = []
+    for w in range(len(enc["input_ids"])):
+        c = cases[enc["overflow_to_sample_mapping"][w]]
+        seq, offs = enc.sequence_ids(w), enc["offset_mapping"][w]
+        ctx = [i for i, s in enumerate(seq) if s == 1]
+        s_tok = e_tok = 0
+        if c["answer"]:
+            a, b = c["start"], c["start"] + len(c["answer"])
+            if offs[ctx[0]][0] <= a and offs[ctx[-1]][1] >= b:
+                s_tok = next(i for i in ctx if offs[i][1] > a)
+                e_tok = next(i for i in reversed(ctx) if offs[i][0] < b)
+        feats.append({"input_ids": enc["input_ids"][w], "attention_mask": enc["attention_mask"][w],
+                      "token_type_ids": enc["token_type_ids"][w], "start": s_tok, "end": e_tok})
+    return feats
+
+
+def covidqa_test_ids(data: Path) -> list[str]:
+    """The COVID-QA test articles of train_qa.py's default split (seed 13, 10 articles)."""
+    import train_qa
+
+    ids = sorted({a["id"] for a in train_qa.load_articles(data)})
+    random.Random(13).shuffle(ids)
+    return sorted(ids[:10])
+
+
+def covidqa_features(tok, data: Path, rng, questions: int) -> list[dict]:
+    """Windows of a seeded sample of COVID-QA training questions (train_qa.py's article split: seed 13,
+    10 test articles), 256 tokens / stride 96, every window holding the answer plus one without it, so
+    that the encoder keeps some long-article skill for the public test."""
+    import train_qa
+
+    test = set(covidqa_test_ids(data))
+    pool = [(a, qa) for a in train_qa.load_articles(data) if a["id"] not in test
+            for qa in a["qas"] if qa["answers"] and not qa.get("is_impossible")]
+    picked = rng.sample(pool, min(questions, len(pool)))
+    arts = [{"id": a["id"], "context": a["context"], "qas": [qa]} for a, qa in picked]
+    pos, neg = train_qa.train_features(tok, arts, 256, 96, random.Random(13), 1.0)
+    return [{"input_ids": f["input_ids"], "attention_mask": f["attention_mask"], "token_type_ids": f["token_type_ids"],
+             "start": f["start_positions"], "end": f["end_positions"]} for f in pos + neg]
+
+
+def nli_features(tok, rows) -> list[dict]:
+    enc = tok([r[0] for r in rows], [r[1] for r in rows], truncation="longest_first", max_length=NLI_MAX)
+    return [{"input_ids": enc["input_ids"][i], "attention_mask": enc["attention_mask"][i],
+             "token_type_ids": enc["token_type_ids"][i], "label": rows[i][2]} for i in range(len(rows))]
+
+
+def clip_features(tok, rows) -> list[dict]:
+    enc = tok([r[0] for r in rows], truncation=True, max_length=CLIP_MAX)
+    return [{"input_ids": enc["input_ids"][i], "attention_mask": enc["attention_mask"][i],
+             "token_type_ids": enc["token_type_ids"][i],
+             "labels": [1.0 if l in r[1] else 0.0 for l in gen_clip.LABELS]} for i, r in enumerate(rows)]
+
+
+def batches(feats, size, rng):
+    order = list(range(len(feats)))
+    rng.shuffle(order)
+    chunk = 50 * size
+    order = [i for c in range(0, len(order), chunk) for i in sorted(order[c:c + chunk], key=lambda i: len(feats[i]["input_ids"]))]
+    out = [order[i:i + size] for i in range(0, len(order), size)]
+    rng.shuffle(out)
+    return out
+
+
+def feed(fb, pad_id):
+    return {k: torch.tensor(v) for k, v in common.pad_batch(fb, pad_id).items()}
+
+
+# --- training ------------------------------------------------------------------------------------
+
+def loss_of(model, task, fb, pad_id):
+    nli, start, end, clip = model(**feed(fb, pad_id))
+    if task == "nli":
+        return torch.nn.functional.cross_entropy(nli, torch.tensor([f["label"] for f in fb]))
+    if task == "qa":
+        ce = torch.nn.functional.cross_entropy
+        return (ce(start, torch.tensor([f["start"] for f in fb])) + ce(end, torch.tensor([f["end"] for f in fb]))) / 2
+    return torch.nn.functional.binary_cross_entropy_with_logits(clip, torch.tensor([f["labels"] for f in fb]))
+
+
+def train(model, feats: dict, pad_id: int, args, rng) -> tuple[int, float]:
+    its = {t: iter(()) for t in feats}
+    sizes = {"nli": args.batch_size, "qa": args.batch_size, "clip": args.batch_size}
+
+    def next_batch(task):
+        nonlocal its
+        try:
+            return next(its[task])
+        except StopIteration:
+            its[task] = iter(batches(feats[task], sizes[task], rng))
+            return next(its[task])
+
+    tasks, weights = zip(*[(t, w) for t, w in zip(("nli", "qa", "clip"), args.mix)])
+    # The word embeddings (30,522 x 384, half the weights) stay as pretrained: a cheaper step, and words
+    # the clinical generators never show keep their general-English meaning.
+    model.encoder.embeddings.word_embeddings.weight.requires_grad = False
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
+    warm = 60
+    deadline = time.time() + 60 * args.budget_minutes
+
+    def progress(step: int) -> float:
+        """How far through the run: by steps with --steps, else by the clock (the shared CPU's speed
+        varies several-fold from minute to minute, so a step count fixed up front misses the budget)."""
+        if args.steps:
+            return step / args.steps
+        return 1 - max(0.0, deadline - time.time()) / (60 * args.budget_minutes)
+
+    # Linear warm-up over `warm` steps, then linear decay to 5% at the end of the run.
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.05, 1 - progress(s))))
+    model.train()
+    t0, recent = time.time(), {t: [] for t in tasks}
+    step = 0
+    while (step < args.steps) if args.steps else (time.time() < deadline):
+        task = rng.choices(tasks, weights)[0]
+        fb = [feats[task][i] for i in next_batch(task)]
+        loss = loss_of(model, task, fb, pad_id)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad()
+        step += 1
+        recent[task] = (recent[task] + [loss.item()])[-50:]
+        if step % 50 == 0:
+            print(f"step {step} lr {sched.get_last_lr()[0]:.2e} " + " ".join(f"{t} {np.mean(v):.3f}" for t, v in recent.items() if v)
+                  + f" {time.time() - t0:.0f}s", flush=True)
+    total = step
+    print(f"trained {total} steps in {time.time() - t0:.0f}s (--steps {total} reruns them with a step-based schedule of the same shape)", flush=True)
+    return total, time.time() - t0
+
+
+# --- held-out tuning and scores ---------------------------------------------------------------------
+
+@torch.no_grad()
+def run_model(model, feats, pad_id, bs=64):
+    model.eval()
+    outs = []
+    order = sorted(range(len(feats)), key=lambda i: len(feats[i]["input_ids"]))
+    res = [None] * len(feats)
+    for k in range(0, len(order), bs):
+        idx = order[k:k + bs]
+        fb = [feats[i] for i in idx]
+        nli, start, end, clip = model(**feed(fb, pad_id))
+        for j, i in enumerate(idx):
+            n = len(feats[i]["input_ids"])
+            res[i] = (nli[j].numpy(), start[j, :n].numpy(), end[j, :n].numpy(), clip[j].numpy())
+    return res
+
+
+def _norm_tokens(s: str) -> list[str]:
+    s = re.sub(r"\b(a|an|the)\b", " ", re.sub(r"[^\w\s]", " ", s.lower()))
+    return s.split()
+
+
+def token_f1(pred: str, gold: str) -> float:
+    p, g = _norm_tokens(pred), _norm_tokens(gold)
+    if not p or not g:
+        return float(p == g)
+    common_ = sum((Counter(p) & Counter(g)).values())
+    if common_ == 0:
+        return 0.0
+    pr, rc = common_ / len(p), common_ / len(g)
+    return 2 * pr * rc / (pr + rc)
+
+
+def qa_best(tok, case, out, max_len=64):
+    """Best span (text, log score) and log no-answer score of a one-window case, as the engine decodes."""
+    enc = tok(case["question"], case["context"], truncation="only_second", max_length=QA_MAX, return_offsets_mapping=True)
+    seq = enc.sequence_ids()
+    _, s, e, _ = out
+    mask = np.array([i == 0 or seq[i] == 1 for i in range(len(seq))])
+    def lsm(x):
+        x = np.where(mask, x, -1e4)
+        return x - np.log(np.exp(x - x.max()).sum()) - x.max()
+    ls, le = lsm(s), lsm(e)
+    null = ls[0] + le[0]
+    ctx = [i for i in range(len(seq)) if seq[i] == 1]
+    best, bi = -1e9, (0, 0)
+    for i in ctx:
+        for j in ctx:
+            if i <= j < i + max_len and ls[i] + le[j] > best:
+                best, bi = ls[i] + le[j], (i, j)
+    offs = enc["offset_mapping"]
+    words = enc.word_ids()
+    a, b = offs[bi[0]][0], offs[bi[1]][1]
+    for k in ctx:  # widen to whole words
+        if words[k] == words[bi[0]]:
+            a = min(a, offs[k][0])
+        if words[k] == words[bi[1]]:
+            b = max(b, offs[k][1])
+    return case["context"][a:b], best, null
+
+
+def tune_no_answer(tok, model, cases, pad_id) -> tuple[float, dict]:
+    feats = [qa_features(tok, [c])[0] for c in cases]
+    outs = run_model(model, feats, pad_id)
+    dec = [qa_best(tok, c, o) for c, o in zip(cases, outs)]
+    best_t, best_f = 0.0, -1
+    for t in np.arange(-6, 6.01, 0.25):
+        f = np.mean([token_f1(txt if sc - nl >= t else "", c["answer"]) for c, (txt, sc, nl) in zip(cases, dec)])
+        if f > best_f:
+            best_t, best_f = float(t), float(f)
+    f0 = float(np.mean([token_f1(txt if sc - nl >= 0 else "", c["answer"]) for c, (txt, sc, nl) in zip(cases, dec)]))
+    return best_t, {"f1_untuned": round(100 * f0, 2), "f1_tuned": round(100 * best_f, 2), "threshold_log": best_t,
+                    "cases": len(cases), "unanswerable": sum(not c["answer"] for c in cases)}
+
+
+def tune_clip(model, feats, rows, pad_id) -> tuple[dict, dict]:
+    outs = run_model(model, feats, pad_id)
+    probs = 1 / (1 + np.exp(-np.stack([o[3] for o in outs])))
+    gold = np.array([[1 if l in r[1] else 0 for l in gen_clip.LABELS] for r in rows])
+    th = {}
+    for k, l in enumerate(gen_clip.LABELS):
+        best = (0.5, -1)
+        for t in np.arange(0.1, 0.91, 0.05):
+            p = probs[:, k] >= t
+            tp = (p & (gold[:, k] == 1)).sum()
+            f = 2 * tp / max(1, p.sum() + gold[:, k].sum())
+            if f > best[1] + 1e-9:
+                best = (round(float(t), 2), f)
+        th[l] = best[0]
+    pred = probs >= np.array([th[l] for l in gen_clip.LABELS])
+    tp = (pred & (gold == 1)).sum()
+    micro = 2 * tp / max(1, pred.sum() + gold.sum())
+    return th, {"micro_f1": round(float(micro), 4), "sentences": len(rows)}
+
+
+def nli_accuracy(model, feats, pad_id) -> float:
+    outs = run_model(model, feats, pad_id)
+    return round(float(np.mean([int(np.argmax(o[0])) == f["label"] for o, f in zip(outs, feats)])), 4)
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+class Exported(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        return self.m(input_ids, attention_mask, token_type_ids)
+
+
+OUTPUTS = ["nli_logits", "start_logits", "end_logits", "clip_logits"]
+
+
+def export(model, path: Path) -> None:
+    model.eval()
+    ids = torch.tensor([[101, 2023, 2003, 1037, 3231, 102, 2009, 102]], dtype=torch.int64)
+    dummy = (ids, torch.ones_like(ids), torch.tensor([[0, 0, 0, 0, 0, 0, 1, 1]]))
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    dyn = {n: {0: "batch_size", 1: "sequence_length"} for n in names}
+    dyn.update({"nli_logits": {0: "batch_size"}, "clip_logits": {0: "batch_size"},
+                "start_logits": {0: "batch_size", 1: "sequence_length"}, "end_logits": {0: "batch_size", 1: "sequence_length"}})
+    torch.onnx.export(Exported(model), dummy, str(path), input_names=names, output_names=OUTPUTS, dynamic_axes=dyn,
+                      opset_version=17, dynamo=False)
+
+
+def weight_only_int8(src: Path, dst: Path, min_size: int = 16384) -> dict:
+    """Stores the large MatMul weights (per output column) and embedding tables (per row) as symmetric
+    int8 with a DequantizeLinear in front; activations stay fp32, so results do not depend on the batch."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    m = onnx.load(str(src))
+    g = m.graph
+    consumers = {}
+    for node in g.node:
+        for k, name in enumerate(node.input):
+            consumers.setdefault(name, []).append((node.op_type, k))
+    keep, new_nodes, n_q = [], [], 0
+    for init in g.initializer:
+        w = numpy_helper.to_array(init)
+        uses = consumers.get(init.name, [])
+        axis = None
+        if w.dtype == np.float32 and w.ndim == 2 and w.size >= min_size and uses:
+            if all(u == ("MatMul", 1) for u in uses):
+                axis = 1
+            elif all(u == ("Gather", 0) for u in uses):
+                axis = 0
+        if axis is None:
+            keep.append(init)
+            continue
+        amax = np.abs(w).max(axis=1 - axis)
+        scale = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
+        q = np.clip(np.round(w / (scale[None, :] if axis == 1 else scale[:, None])), -127, 127).astype(np.int8)
+        keep += [numpy_helper.from_array(q, init.name + "_int8"), numpy_helper.from_array(scale, init.name + "_scale"),
+                 numpy_helper.from_array(np.zeros_like(scale, dtype=np.int8), init.name + "_zero")]
+        new_nodes.append(helper.make_node("DequantizeLinear", [init.name + "_int8", init.name + "_scale", init.name + "_zero"],
+                                          [init.name], axis=axis, name=init.name + "_dequantize"))
+        n_q += 1
+    del g.initializer[:]
+    g.initializer.extend(keep)
+    nodes = new_nodes + list(g.node)
+    del g.node[:]
+    g.node.extend(nodes)
+    onnx.checker.check_model(m)
+    onnx.save(m, str(dst))
+    return {"quantized_tensors": n_q, "bytes": dst.stat().st_size}
+
+
+def check_batch_invariance(path: Path, tok, threads: int) -> dict:
+    """One input alone and inside batches of other inputs of several lengths: max abs difference."""
+    texts = [("Patient denies chest pain.", "The patient has chest pain."),
+             ("Which side is the effusion on?", "FINDINGS: Small left pleural effusion. No pneumothorax. The heart size is normal."),
+             ("Start metoprolol 25 mg twice daily.", None),
+             ("He has a long history of poorly controlled type 2 diabetes, hypertension and chronic kidney disease, presenting with "
+              "three days of worsening dyspnea on exertion and orthopnea.", "The patient has heart failure."),
+             ("Ok.", None)]
+    sess = common.ort_session(path, threads)
+
+    def enc(items):
+        fb = []
+        for a, b in items:
+            e = tok(a, b) if b else tok(a)
+            fb.append({"input_ids": e["input_ids"], "attention_mask": e["attention_mask"], "token_type_ids": e["token_type_ids"]})
+        return fb
+
+    worst = 0.0
+    for i, item in enumerate(texts):
+        alone = sess.run(OUTPUTS, dict(common.pad_batch(enc([item]), 0)))
+        n = len(enc([item])[0]["input_ids"])
+        for others in (texts, texts[::-1], [texts[(i + 1) % len(texts)], item, item]):
+            batch = [item] + [t for t in others if t is not item]
+            out = sess.run(OUTPUTS, dict(common.pad_batch(enc(batch), 0)))
+            for a, b in zip(alone, out):
+                a0, b0 = a[0], b[0]
+                if a0.ndim == 1 and a0.shape[0] != 3 and a0.shape[0] != 7:
+                    a0, b0 = a0[:n], b0[:n]
+                worst = max(worst, float(np.abs(a0 - b0).max()))
+    return {"max_abs_logit_difference": worst}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=8e-5)
+    ap.add_argument("--mix", type=float, nargs=3, default=[0.4, 0.35, 0.25], help="share of steps for NLI, QA, CLIP")
+    ap.add_argument("--steps", type=int, default=0)
+    ap.add_argument("--budget-minutes", type=float, default=40)
+    ap.add_argument("--from-checkpoint", action="store_true")
+    ap.add_argument("--resume", type=Path, help="start from this checkpoint (a second stage with another --mix)")
+    ap.add_argument("--scale", type=float, default=1.0, help="multiplies the generated data sizes (a quick smoke run: 0.02)")
+    args = ap.parse_args()
+
+    from transformers import AutoModel, AutoTokenizer
+
+    common.seed_everything(args.seed, args.threads)
+    data = common.shared_data()
+    tok = AutoTokenizer.from_pretrained(common.base_model_dir())
+    reports = gen_nli.iu_reports(data)
+    random.Random(args.seed).shuffle(reports)
+    n_held = len(reports) // 10
+    held_reports, train_reports = reports[:n_held], reports[n_held:]
+    rng = random.Random(args.seed)
+    t0 = time.time()
+    n = lambda k: max(8, int(k * args.scale))  # noqa: E731
+    nli_rows = nli_data(data, train_reports, n(24000), n(12000), rng, public=args.scale >= 1)
+    qa_rows = qa_cases(train_reports, n(14000), n(16000), rng)
+    clip_rows = gen_clip.examples(n(24000), rng)
+    feats = {"nli": nli_features(tok, nli_rows), "qa": qa_features(tok, qa_rows) + covidqa_features(tok, data, rng, n(1200)),
+             "clip": clip_features(tok, clip_rows)}
+    hold = random.Random(args.seed + 1000)  # held-out split: other reports, another seed
+    held_nli = nli_data(data, held_reports, n(1500), n(700), hold, public=False)
+    held_qa = qa_cases(held_reports, n(500), n(700), hold)
+    held_clip = gen_clip.examples(n(2000), hold)
+    print(f"data in {time.time() - t0:.0f}s: nli {len(feats['nli'])} qa {len(feats['qa'])} windows clip {len(feats['clip'])}; "
+          f"held-out nli {len(held_nli)} qa {len(held_qa)} clip {len(held_clip)}", flush=True)
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    model = MultiTask(AutoModel.from_pretrained(common.base_model_dir()), len(gen_clip.LABELS))
+    ckpt = WORK / "checkpoint.pt"
+    if args.from_checkpoint:
+        model.load_state_dict(torch.load(ckpt))
+        run = json.loads((WORK / "run.json").read_text())
+        steps, secs = run["steps"], run["train_seconds"]
+    else:
+        if args.resume:
+            model.load_state_dict(torch.load(args.resume))
+        steps, secs = train(model, feats, tok.pad_token_id, args, rng)
+        torch.save(model.state_dict(), ckpt)
+        common.write_json(WORK / "run.json", {"steps": steps, "train_seconds": round(secs),
+                                              "args": {k: str(v) for k, v in vars(args).items()}})
+    model.eval()
+
+    metrics = {"resumed_from": str(args.resume) if args.resume else None, "seed": args.seed, "steps": steps, "train_seconds": round(secs), "batch_size": args.batch_size, "lr": args.lr,
+               "mix": args.mix, "threads": args.threads, "versions": common.versions(),
+               "train_examples": {"nli_pairs": len(nli_rows), "qa_cases": len(qa_rows), "qa_windows": len(feats["qa"]),
+                                  "clip_sentences": len(clip_rows)},
+               "iu_reports": {"train": len(train_reports), "held_out": len(held_reports)},
+               "nli_label_counts": dict(Counter(LABELS_NLI[r[2]] for r in nli_rows)),
+               "qa_unanswerable": sum(not c["answer"] for c in qa_rows)}
+    metrics["held_out_nli_accuracy"] = nli_accuracy(model, nli_features(tok, held_nli), tok.pad_token_id)
+    t, qa_held = tune_no_answer(tok, model, held_qa, tok.pad_token_id)
+    model.cls_bias.fill_(t / 2)  # answer iff log best - log null >= t  <=>  +t/2 on both [CLS] logits
+    metrics["held_out_qa"] = {**qa_held, "cls_bias": t / 2}
+    th, clip_held = tune_clip(model, clip_features(tok, held_clip), held_clip, tok.pad_token_id)
+    metrics["clip_thresholds"] = th
+    metrics["held_out_clip"] = clip_held
+    print(json.dumps({k: metrics[k] for k in ("held_out_nli_accuracy", "held_out_qa", "held_out_clip", "clip_thresholds")}), flush=True)
+
+    fp32, int8 = WORK / "model.fp32.onnx", WORK / "model.int8w.onnx"
+    export(model, fp32)
+    metrics["int8"] = weight_only_int8(fp32, int8)
+    metrics["fp32_bytes"] = fp32.stat().st_size
+    # int8 weights against fp32 on held-out inputs
+    s32, s8 = common.ort_session(fp32, args.threads), common.ort_session(int8, args.threads)
+    probe = nli_features(tok, held_nli[:64]) + clip_features(tok, held_clip[:64])
+    diff, agree = 0.0, 0
+    for f in probe:
+        x = dict(common.pad_batch([f], tok.pad_token_id))
+        a, b = s32.run(OUTPUTS, x), s8.run(OUTPUTS, x)
+        diff = max(diff, max(float(np.abs(u - v).max()) for u, v in zip(a, b)))
+        agree += int(np.argmax(a[0]) == np.argmax(b[0]))
+    metrics["int8_vs_fp32"] = {"max_abs_logit_difference": round(diff, 5), "nli_argmax_agree": f"{agree}/{len(probe)}"}
+    metrics["batch_invariance"] = check_batch_invariance(int8, tok, args.threads)
+    print(json.dumps({k: metrics[k] for k in ("int8", "int8_vs_fp32", "batch_invariance")}), flush=True)
+
+    out = common.REPO_ROOT / "models" / "minilm-nli"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "model.onnx").write_bytes(int8.read_bytes())
+    tj = json.loads(tok.backend_tokenizer.to_str())
+    tj["truncation"] = None
+    tj["padding"] = None
+    (out / "tokenizer.json").write_text(json.dumps(tj, ensure_ascii=False))
+    common.write_json(common.metrics_path("clinlm-demo"), metrics)
+    print("wrote", out, flush=True)
+
+
+if __name__ == "__main__":
+    main()
