@@ -124,7 +124,7 @@ def quant_note(t: dict) -> str:
             f"manifests map their roles to its outputs (`nli_logits`, `start_logits`/`end_logits`, `clip_logits`). The "
             f"weights are int8, the arithmetic fp32 (no activation quantisation), so an answer does not depend on the "
             f"requests it shares a batch with: alone and in batches of other lengths its logits differ by at most "
-            f"{b['max_abs_logit_difference']:.1e} (`go test ./inference -run TestDemoModelsBatchInvariant` checks every "
+            f"{b['max_abs_logit_difference']:.1e} (`go test ./inference -run TestAnswersDoNotDependOnBatchMates` checks every "
             f"model in models/ to 1e-4). Against the fp32 graph the int8 weights move logits by up to "
             f"{q['max_abs_logit_difference']:.3f} on held-out inputs (NLI argmax agrees on {q['nli_argmax_agree']}).")
 
