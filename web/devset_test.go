@@ -15,7 +15,8 @@ import (
 )
 
 // TestDevsetThresholds runs each bundled dev set through `clinlm eval` with
-// its demo model from models/ and fails below the floor (devset.Targets). A
+// its demo model from models/ and fails below the floor (devset.Targets),
+// except for an open shortfall (devset.Shortfalls), which must not get worse. A
 // model that is not in models/ yet is skipped by name; any other problem
 // fails. The log has the score per category of the dev set and the ids of
 // the misses, for the model cards.
@@ -64,8 +65,16 @@ func TestDevsetThresholds(t *testing.T) {
 				t.Fatalf("the report has no %s: %v", target.Metric, rep.Metrics)
 			}
 			t.Logf("%s on devset:%s: %v", target.Model, target.Task, rep.Metrics)
-			if got := rep.Metrics[i].Value; got < target.Min {
-				t.Errorf("%s: dev-set %s %.4f, below the floor %v", target.Model, target.Metric, got, target.Min)
+			got := rep.Metrics[i].Value
+			short := devset.Shortfalls()[target.Task]
+			switch {
+			case got >= target.Min && short.Score > 0:
+				t.Errorf("%s reaches its floor (%s %.4f ≥ %v): remove its score from devset.Shortfalls", target.Model, target.Metric, got, target.Min)
+			case got >= target.Min:
+			case short.Score > 0 && got >= short.Score-1e-4:
+				t.Logf("open shortfall (issue 10): %s dev-set %s %.4f, floor %v", target.Model, target.Metric, got, target.Min)
+			default:
+				t.Errorf("%s: dev-set %s %.4f, below the floor %v (and below the recorded shortfall %v)", target.Model, target.Metric, got, target.Min, short.Score)
 			}
 		})
 	}

@@ -54,6 +54,28 @@ func Targets() []Target {
 	}
 }
 
+// Shortfall is how far a committed target model still falls short of its
+// target while issue 10 is open: the dev-set score it reached below Min
+// (0 when it reaches Min) and the gallery samples it still answers wrongly.
+// The tests hold the model to these: a lower score or another wrong sample
+// fails (a regression), and so does a listed shortfall that is gone (the
+// entry must then be removed), so the list can only shrink.
+type Shortfall struct {
+	Score        float64
+	WrongSamples []string
+}
+
+// Shortfalls lists the open shortfalls by task, measured with the models
+// committed now (the cards of minilm-nli, minilm-radqa and minilm-clip say
+// what each gets wrong and why).
+func Shortfalls() map[string]Shortfall {
+	return map[string]Shortfall{
+		eval.TaskNLI:  {Score: 0.5208},
+		eval.TaskQA:   {Score: 67.8157, WrongSamples: []string{"abd-us", "ct-pe"}},
+		eval.TaskCLIP: {WrongSamples: []string{"chf", "pneumonia", "gi-bleed", "hip-fracture", "stroke"}},
+	}
+}
+
 // Name returns the task of a "devset:TASK" reference, and whether s is one.
 func Name(s string) (task string, ok bool) {
 	if task, ok = strings.CutPrefix(s, Prefix); !ok {
