@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/clinlm/clinlm/inference"
-	"github.com/clinlm/clinlm/inference/ort"
 	"github.com/clinlm/clinlm/internal/testenv"
 )
 
@@ -54,7 +53,7 @@ func copyModel(t *testing.T, src, dst string, edit map[string]any) {
 // that the answers agree, and that a remote that is down, slow, overloaded or
 // answers malformed tensors fails clearly while the other models keep working.
 func TestRemoteV2Backend(t *testing.T) {
-	lib := testenv.ORTLibrary(t)
+	testenv.ORTLibrary(t) // skip before MLServer starts when ONNX Runtime is missing
 	src := filepath.Join(testenv.TestModels(t), "tiny-nli")
 	srv := testenv.StartMLServer(t, filepath.Join(src, "model.onnx"), map[string]map[string]any{
 		"nli":  nil,
@@ -79,16 +78,7 @@ func TestRemoteV2Backend(t *testing.T) {
 	copyModel(t, src, filepath.Join(root, "remote-missing"), remote("nope", nil))
 	copyModel(t, src, filepath.Join(root, "remote-down"), remote("nli", map[string]any{"url": fmt.Sprintf("http://127.0.0.1:%d", deadPort)}))
 
-	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
-	eng, err := inference.Open(inference.Config{Dir: root, Runtime: rt, LoadTokenizer: inference.HFTokenizer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	eng := openModels(t, root, inference.Config{})
 
 	loadTests := []struct {
 		model, provider, errPart string
@@ -182,7 +172,7 @@ func TestRemoteV2Backend(t *testing.T) {
 	if down := health()["remote-nli"]; down.Ready || !strings.Contains(down.Error, "is unreachable") {
 		t.Errorf("remote health with the server down: %+v", down)
 	}
-	_, err = eng.Infer(context.Background(), "remote-nli", in, nil)
+	_, err := eng.Infer(context.Background(), "remote-nli", in, nil)
 	if ae := inference.AsError(err); ae == nil || ae.Code != inference.CodeUnavailable || !strings.Contains(ae.Message, "is unreachable") {
 		t.Errorf("remote down: %v", err)
 	}

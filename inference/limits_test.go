@@ -26,12 +26,22 @@ import (
 // tokenizer and ONNX Runtime.
 func openRepository(t *testing.T, cfg inference.Config) *inference.Engine {
 	t.Helper()
+	return openModels(t, filepath.Join(testenv.RepoRoot(t), "models"), cfg)
+}
+
+// openEngine opens the model repository dir with the real tokenizer and ONNX
+// Runtime on one CPU thread; both close when the test ends.
+func openModels(t *testing.T, dir string, cfg inference.Config) *inference.Engine {
+	t.Helper()
 	rt, err := ort.Open(ort.Config{LibraryPath: testenv.ORTLibrary(t), Device: ort.DeviceCPU, IntraOpThreads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rt.Close() })
-	cfg.Dir, cfg.Runtime, cfg.LoadTokenizer = filepath.Join(testenv.RepoRoot(t), "models"), rt, inference.HFTokenizer
+	cfg.Dir, cfg.Runtime = dir, rt
+	if cfg.LoadTokenizer == nil {
+		cfg.LoadTokenizer = inference.HFTokenizer
+	}
 	eng, err := inference.Open(cfg)
 	if err != nil {
 		t.Fatal(err)

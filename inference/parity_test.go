@@ -25,7 +25,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/inference"
-	"github.com/clinlm/clinlm/inference/ort"
 	"github.com/clinlm/clinlm/internal/testenv"
 )
 
@@ -96,22 +95,8 @@ func readJSON(t *testing.T, path string, v any) {
 // openEngine loads the test models with the replay tokenizer.
 func openEngine(t *testing.T, tok replay) *inference.Engine {
 	t.Helper()
-	lib := testenv.ORTLibrary(t)
-	dir := testenv.TestModels(t)
-	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := inference.Open(inference.Config{Dir: dir, Runtime: rt,
+	eng := openModels(t, testenv.TestModels(t), inference.Config{
 		LoadTokenizer: func(string) (inference.Tokenizer, error) { return tok, nil }})
-	if err != nil {
-		rt.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		eng.Close()
-		rt.Close()
-	})
 	// The replayed encodings serve the BERT models; the text-to-text models
 	// (which need a tokenizer that decodes) have their own tests.
 	for _, m := range eng.Models() {
@@ -301,18 +286,8 @@ func indexOf(list []string, s string) int {
 // TestParityWithGoTokenizer runs the NLI and QA references end to end through
 // the pure-Go tokenizer instead of the replayed encodings.
 func TestParityWithGoTokenizer(t *testing.T) {
-	lib := testenv.ORTLibrary(t)
 	dir := testenv.TestModels(t)
-	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
-	eng, err := inference.Open(inference.Config{Dir: dir, Runtime: rt, LoadTokenizer: inference.HFTokenizer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	eng := openModels(t, dir, inference.Config{})
 	var nli struct {
 		Cases []struct {
 			Premise, Hypothesis string
@@ -365,7 +340,6 @@ func TestParityWithGoTokenizer(t *testing.T) {
 // answers aligned to whole words, and answers with the same text (ignoring
 // case) merged by adding their scores.
 func TestParityQAPipeline(t *testing.T) {
-	lib := testenv.ORTLibrary(t)
 	dir := testenv.TestModels(t)
 	path := filepath.Join(dir, "tiny-qa", "pipeline_reference.json")
 	if _, err := os.Stat(path); err != nil {
@@ -380,16 +354,7 @@ func TestParityQAPipeline(t *testing.T) {
 		}
 	}
 	readJSON(t, path, &ref)
-	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
-	eng, err := inference.Open(inference.Config{Dir: dir, Runtime: rt, LoadTokenizer: inference.HFTokenizer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	eng := openModels(t, dir, inference.Config{})
 	topKAbove1 := false
 	for i, c := range ref.Cases {
 		res, err := eng.Infer(context.Background(), "tiny-qa", inference.Input{Question: c.Question, Context: c.Context, TopK: c.TopK}, nil)

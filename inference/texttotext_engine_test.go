@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/clinlm/clinlm/inference"
-	"github.com/clinlm/clinlm/inference/ort"
 	"github.com/clinlm/clinlm/internal/testenv"
 )
 
@@ -93,18 +92,8 @@ type t5EngineReference struct {
 }
 
 func TestTextToTextModels(t *testing.T) {
-	lib := testenv.ORTLibrary(t)
 	root, ref := t5Folders(t)
-	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
-	eng, err := inference.Open(inference.Config{Dir: root, Runtime: rt, LoadTokenizer: inference.HFTokenizer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
+	eng := openModels(t, root, inference.Config{})
 	want := map[string]string{
 		"tiny-t5-nli":            "",
 		"tiny-t5-qa":             "",
