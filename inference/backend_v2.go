@@ -19,6 +19,7 @@ import (
 	"github.com/clinlm/clinlm/inference/batcher"
 	"github.com/clinlm/clinlm/inference/models"
 	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/internal/kservev2"
 )
 
 // maxV2Answer bounds a remote answer's body: a batch of 64 rows × 512
@@ -35,34 +36,6 @@ type v2Backend struct {
 	name               string
 	timeout            time.Duration
 	inputs, outputs    []ort.IOInfo
-}
-
-// v2Tensor is a tensor in the protocol's JSON form: metadata (no data),
-// request inputs and response outputs.
-type v2Tensor struct {
-	Name     string          `json:"name"`
-	Datatype string          `json:"datatype"`
-	Shape    []int64         `json:"shape"`
-	Data     json.RawMessage `json:"data,omitempty"`
-}
-
-type v2Metadata struct {
-	Name    string     `json:"name"`
-	Inputs  []v2Tensor `json:"inputs"`
-	Outputs []v2Tensor `json:"outputs"`
-}
-
-type v2RequestOutput struct {
-	Name string `json:"name"`
-}
-
-type v2Request struct {
-	Inputs  []v2Tensor        `json:"inputs"`
-	Outputs []v2RequestOutput `json:"outputs"`
-}
-
-type v2Response struct {
-	Outputs []v2Tensor `json:"outputs"`
 }
 
 // v2Types maps the protocol's datatypes to the element type names of
@@ -142,11 +115,11 @@ func (b *v2Backend) readMetadata(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var md v2Metadata
+	var md kservev2.ModelMeta
 	if err := b.do(req, &md); err != nil {
 		return fmt.Errorf("remote model metadata: %w", err)
 	}
-	conv := func(list []v2Tensor) ([]ort.IOInfo, error) {
+	conv := func(list []kservev2.TensorMeta) ([]ort.IOInfo, error) {
 		out := make([]ort.IOInfo, len(list))
 		for i, t := range list {
 			typ, ok := v2Types[t.Datatype]
@@ -192,7 +165,7 @@ func (b *v2Backend) Run(ctx context.Context, inputs []ort.Tensor) ([]ort.Tensor,
 	if len(inputs) != len(b.inputs) {
 		return nil, fmt.Errorf("remote: %d inputs given, the model has %d", len(inputs), len(b.inputs))
 	}
-	body := v2Request{Inputs: make([]v2Tensor, len(inputs)), Outputs: make([]v2RequestOutput, len(b.outputs))}
+	body := kservev2.InferRequest{Inputs: make([]kservev2.Tensor, len(inputs)), Outputs: make([]kservev2.RequestedOutput, len(b.outputs))}
 	for i, t := range inputs {
 		if t.Int64 == nil {
 			return nil, fmt.Errorf("remote: input %s: only int64 inputs are sent", b.inputs[i].Name)
@@ -201,10 +174,10 @@ func (b *v2Backend) Run(ctx context.Context, inputs []ort.Tensor) ([]ort.Tensor,
 		if err != nil {
 			return nil, err
 		}
-		body.Inputs[i] = v2Tensor{Name: b.inputs[i].Name, Datatype: "INT64", Shape: t.Shape, Data: data}
+		body.Inputs[i] = kservev2.Tensor{Name: b.inputs[i].Name, Datatype: kservev2.Int64, Shape: t.Shape, Data: data}
 	}
 	for i, o := range b.outputs {
-		body.Outputs[i] = v2RequestOutput{Name: o.Name}
+		body.Outputs[i] = kservev2.RequestedOutput{Name: o.Name}
 	}
 	payload, err := json.Marshal(body)
 	if err != nil {
@@ -217,7 +190,7 @@ func (b *v2Backend) Run(ctx context.Context, inputs []ort.Tensor) ([]ort.Tensor,
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	var resp v2Response
+	var resp kservev2.InferResponse
 	if err := b.do(req, &resp); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err() // the callers left or ran out of time themselves
@@ -274,8 +247,8 @@ func (b *v2Backend) malformed(format string, args ...any) *Error {
 
 // decodeOutputs returns the described outputs in order, checking each
 // tensor's datatype, shape and element count.
-func (b *v2Backend) decodeOutputs(list []v2Tensor) ([]ort.Tensor, error) {
-	byName := make(map[string]v2Tensor, len(list))
+func (b *v2Backend) decodeOutputs(list []kservev2.Tensor) ([]ort.Tensor, error) {
+	byName := make(map[string]kservev2.Tensor, len(list))
 	for _, t := range list {
 		byName[t.Name] = t
 	}
@@ -285,68 +258,35 @@ func (b *v2Backend) decodeOutputs(list []v2Tensor) ([]ort.Tensor, error) {
 		if !ok {
 			return nil, b.malformed("output %q is missing", want.Name)
 		}
-		n := int64(1)
-		for _, d := range t.Shape {
-			if d < 0 || (d > 0 && n > maxV2Answer/d) {
-				return nil, b.malformed("output %q has shape %v", want.Name, t.Shape)
-			}
-			n *= d
+		n, err := kservev2.Elements(t.Shape, maxV2Answer)
+		if err != nil {
+			return nil, b.malformed("output %q has shape %v", want.Name, t.Shape)
 		}
 		typ := v2Types[t.Datatype]
 		if typ != want.Type {
 			return nil, b.malformed("output %q is %s, its metadata says %s", want.Name, t.Datatype, want.Type)
 		}
-		res := ort.Tensor{Shape: t.Shape}
-		var got int
-		var err error
 		switch typ {
-		case "float32":
-			res.Float32, err = decodeV2Data[float32](t.Data)
-			got = len(res.Float32)
-		case "int64":
-			res.Int64, err = decodeV2Data[int64](t.Data)
-			got = len(res.Int64)
-		case "bool":
-			res.Bool, err = decodeV2Data[bool](t.Data)
-			got = len(res.Bool)
+		case "float32", "int64", "bool":
 		default:
 			return nil, b.malformed("output %q has datatype %s, which clinlm does not read", want.Name, t.Datatype)
 		}
+		if len(t.Data) == 0 {
+			return nil, b.malformed("output %q: no data", want.Name)
+		}
+		flat, err := kservev2.Flatten(t.Data)
+		if err != nil {
+			return nil, b.malformed("output %q: data is not JSON: %v", want.Name, err)
+		}
+		v, err := kservev2.ParseValues(t.Datatype, flat)
 		if err != nil {
 			return nil, b.malformed("output %q: %v", want.Name, err)
 		}
-		if int64(got) != n {
-			return nil, b.malformed("output %q has %d values for shape %v", want.Name, got, t.Shape)
+		if int64(len(flat)) != n {
+			return nil, b.malformed("output %q has %d values for shape %v", want.Name, len(flat), t.Shape)
 		}
+		res := ort.Tensor{Shape: t.Shape, Float32: v.Floats, Int64: v.Ints, Bool: v.Bools}
 		out[i] = res
 	}
 	return out, nil
-}
-
-// decodeV2Data reads a tensor's data, flat (what servers send) or nested in
-// row-major arrays (which the protocol also allows).
-func decodeV2Data[T float32 | int64 | bool](raw json.RawMessage) ([]T, error) {
-	if len(raw) == 0 {
-		return nil, errors.New("no data")
-	}
-	flat := []T{}
-	if err := json.Unmarshal(raw, &flat); err == nil {
-		return flat, nil
-	}
-	var nested []json.RawMessage
-	if err := json.Unmarshal(raw, &nested); err != nil {
-		return nil, fmt.Errorf("data is not an array of %T", *new(T))
-	}
-	flat = flat[:0]
-	for _, el := range nested {
-		if len(el) == 0 || el[0] != '[' {
-			return nil, fmt.Errorf("data mixes values of another type with arrays")
-		}
-		part, err := decodeV2Data[T](el)
-		if err != nil {
-			return nil, err
-		}
-		flat = append(flat, part...)
-	}
-	return flat, nil
 }

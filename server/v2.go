@@ -16,6 +16,7 @@ import (
 
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/internal/kservev2"
 )
 
 // The Open Inference Protocol (KServe v2) over HTTP, for every model of the
@@ -130,17 +131,17 @@ func (s *Server) v2ModelMeta(c echo.Context) error {
 	if m.Status != inference.StatusReady {
 		return v2Error(c, http.StatusServiceUnavailable, "model "+m.Name+" is not loaded: "+m.Error)
 	}
-	meta := v2ModelMeta{Name: m.Name, Versions: []string{v2Version}, Platform: "onnxruntime_onnx"}
+	meta := kservev2.ModelMeta{Name: m.Name, Versions: []string{v2Version}, Platform: "onnxruntime_onnx"}
 	io, hasTensors, ie := s.tensorIO(m.Name)
 	if ie != nil {
 		return v2InferError(c, ie)
 	}
 	if hasTensors {
 		for _, x := range io.Inputs {
-			meta.Inputs = append(meta.Inputs, v2TensorMeta{Name: x.Name, Datatype: v2Datatype(x.Type), Shape: x.Shape})
+			meta.Inputs = append(meta.Inputs, kservev2.TensorMeta{Name: x.Name, Datatype: v2Datatype(x.Type), Shape: x.Shape})
 		}
 		for _, x := range io.Outputs {
-			meta.Outputs = append(meta.Outputs, v2TensorMeta{Name: x.Name, Datatype: v2Datatype(x.Type), Shape: x.Shape})
+			meta.Outputs = append(meta.Outputs, kservev2.TensorMeta{Name: x.Name, Datatype: v2Datatype(x.Type), Shape: x.Shape})
 		}
 	}
 	pipe := pipelineFor(m)
@@ -210,9 +211,9 @@ func (s *Server) v2Infer(c echo.Context) error {
 		return v2Error(c, http.StatusRequestEntityTooLarge, "the body is larger than "+strconv.FormatInt(limits.MaxFrameBytes, 10)+" bytes")
 	}
 	headerLen := int64(-1)
-	if h := c.Request().Header.Get(binaryHeader); h != "" {
+	if h := c.Request().Header.Get(kservev2.BinaryHeader); h != "" {
 		if headerLen, err = strconv.ParseInt(h, 10, 64); err != nil || headerLen < 0 {
-			return v2Error(c, http.StatusBadRequest, binaryHeader+" must be a byte count")
+			return v2Error(c, http.StatusBadRequest, kservev2.BinaryHeader+" must be a byte count")
 		}
 	}
 	req, inputs, err := decodeV2Request(body, headerLen)
@@ -283,7 +284,7 @@ func (s *Server) v2RunTensors(ctx context.Context, m inference.ModelInfo, inputs
 
 // writeV2Response keeps the outputs the request names (all when it names
 // none) and writes them as JSON data or binary data as asked.
-func (s *Server) writeV2Response(c echo.Context, model string, req v2InferRequest, outs []v2Tensor) error {
+func (s *Server) writeV2Response(c echo.Context, model string, req kservev2.InferRequest, outs []v2Tensor) error {
 	allBinary := req.Parameters != nil && req.Parameters.BinaryDataOutput != nil && *req.Parameters.BinaryDataOutput
 	type chosen struct {
 		t        v2Tensor
@@ -316,7 +317,7 @@ func (s *Server) writeV2Response(c echo.Context, model string, req v2InferReques
 			picked = append(picked, chosen{outs[i], asBinary})
 		}
 	}
-	resp := v2InferResponse{ModelName: model, ModelVersion: v2Version, ID: req.ID}
+	resp := kservev2.InferResponse{ModelName: model, ModelVersion: v2Version, ID: req.ID}
 	var blob bytes.Buffer
 	for _, p := range picked {
 		w, err := p.t.encode(p.asBinary, &blob)
@@ -333,6 +334,6 @@ func (s *Server) writeV2Response(c echo.Context, model string, req v2InferReques
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(binaryHeader, strconv.Itoa(len(header)))
+	c.Response().Header().Set(kservev2.BinaryHeader, strconv.Itoa(len(header)))
 	return c.Blob(http.StatusOK, "application/octet-stream", append(header, blob.Bytes()...))
 }

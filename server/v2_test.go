@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/clinlm/clinlm/internal/kservev2"
 )
 
 // v2Binary lays out a request the way tritonclient does: the JSON header,
@@ -130,7 +132,7 @@ func TestV2BinaryRoundTrip(t *testing.T) {
 		{name: "s", datatype: v2Bytes, shape: []int64{2}, bytes: [][]byte{[]byte(""), []byte("ünïcode")}},
 	}
 	var blob bytes.Buffer
-	var req v2InferRequest
+	var req kservev2.InferRequest
 	for _, o := range outs {
 		w, err := o.encode(true, &blob)
 		if err != nil {
@@ -188,7 +190,7 @@ func TestV2Errors(t *testing.T) {
 				{"unknown model", http.MethodGet, "/v2/models/nope", nil, "", http.StatusNotFound},
 				{"long model name", http.MethodGet, "/v2/models/" + strings.Repeat("m", 500), nil, "", http.StatusNotFound},
 				{"unknown version", http.MethodGet, "/v2/models/" + b.nli + "/versions/2/ready", nil, "", http.StatusNotFound},
-				{"bad header length", http.MethodPost, nli, map[string]string{binaryHeader: "-4"}, "{}", http.StatusBadRequest},
+				{"bad header length", http.MethodPost, nli, map[string]string{kservev2.BinaryHeader: "-4"}, "{}", http.StatusBadRequest},
 				{"body over the limit", http.MethodPost, nli, nil, `{"inputs":[` + text("premise", strings.Repeat("a", 70<<10)) + `]}`, http.StatusRequestEntityTooLarge},
 				v2Post(nli, ``, http.StatusBadRequest),
 				v2Post(nli, `null`, http.StatusBadRequest),
@@ -276,7 +278,7 @@ func TestV2TensorsAndMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out v2InferResponse
+	var out kservev2.InferResponse
 	err = json.NewDecoder(resp.Body).Decode(&out)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != http.StatusOK || out.ID != "t1" || len(out.Outputs) != 1 ||

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/clinlm/clinlm/inference"
+	"github.com/clinlm/clinlm/internal/kservev2"
 )
 
 // maxPipelineBatch bounds the texts of one v2 pipeline request; each is one
@@ -56,28 +57,28 @@ func (p v2Pipeline) takes(inputs []v2Tensor) bool {
 }
 
 // metaInputs and metaOutputs describe the pipeline in model metadata.
-func (p v2Pipeline) metaInputs() []v2TensorMeta {
-	var out []v2TensorMeta
+func (p v2Pipeline) metaInputs() []kservev2.TensorMeta {
+	var out []kservev2.TensorMeta
 	for _, n := range p.texts {
-		out = append(out, v2TensorMeta{Name: n, Datatype: v2Bytes, Shape: []int64{-1}})
+		out = append(out, kservev2.TensorMeta{Name: n, Datatype: v2Bytes, Shape: []int64{-1}})
 	}
 	if p.topK {
-		out = append(out, v2TensorMeta{Name: "top_k", Datatype: v2Int64, Shape: []int64{1}})
+		out = append(out, kservev2.TensorMeta{Name: "top_k", Datatype: v2Int64, Shape: []int64{1}})
 	}
 	return out
 }
 
-func (p v2Pipeline) metaOutputs() []v2TensorMeta {
-	out := []v2TensorMeta{{Name: "result", Datatype: v2Bytes, Shape: []int64{-1}}}
+func (p v2Pipeline) metaOutputs() []kservev2.TensorMeta {
+	out := []kservev2.TensorMeta{{Name: "result", Datatype: v2Bytes, Shape: []int64{-1}}}
 	switch p.model.Task {
 	case "nli":
-		out = append(out, v2TensorMeta{Name: "label", Datatype: v2Bytes, Shape: []int64{-1}},
-			v2TensorMeta{Name: "scores", Datatype: v2FP32, Shape: []int64{-1, int64(len(p.model.Labels))}})
+		out = append(out, kservev2.TensorMeta{Name: "label", Datatype: v2Bytes, Shape: []int64{-1}},
+			kservev2.TensorMeta{Name: "scores", Datatype: v2FP32, Shape: []int64{-1, int64(len(p.model.Labels))}})
 	case "qa":
-		out = append(out, v2TensorMeta{Name: "answer", Datatype: v2Bytes, Shape: []int64{-1, -1}},
-			v2TensorMeta{Name: "answer_start", Datatype: v2Int64, Shape: []int64{-1, -1}},
-			v2TensorMeta{Name: "answer_end", Datatype: v2Int64, Shape: []int64{-1, -1}},
-			v2TensorMeta{Name: "score", Datatype: v2FP32, Shape: []int64{-1, -1}})
+		out = append(out, kservev2.TensorMeta{Name: "answer", Datatype: v2Bytes, Shape: []int64{-1, -1}},
+			kservev2.TensorMeta{Name: "answer_start", Datatype: v2Int64, Shape: []int64{-1, -1}},
+			kservev2.TensorMeta{Name: "answer_end", Datatype: v2Int64, Shape: []int64{-1, -1}},
+			kservev2.TensorMeta{Name: "score", Datatype: v2FP32, Shape: []int64{-1, -1}})
 	}
 	return out
 }

@@ -1,10 +1,9 @@
 package server
 
-// The Open Inference Protocol's (KServe v2) HTTP wire format: JSON tensors
-// and Triton's binary tensor data extension. These types live here, beside
-// the handlers, because the server is their only user on this side: the
-// remote backend's client (inference/) encodes requests and decodes
-// responses, the mirror image, and shares no code path with this file.
+// The server's side of the Open Inference Protocol's (KServe v2) HTTP wire
+// format: the JSON types and data reading are internal/kservev2's, shared with
+// the remote backend's client; Triton's binary tensor data extension is read
+// and written here.
 
 import (
 	"bytes"
@@ -16,74 +15,34 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/internal/kservev2"
 )
 
-// Datatypes of the protocol that clinlm reads or writes.
+// Datatypes of the protocol, by their short names here.
 const (
-	v2Bytes = "BYTES"
-	v2Int64 = "INT64"
-	v2Int32 = "INT32"
-	v2FP32  = "FP32"
+	v2Bytes = kservev2.Bytes
+	v2Int64 = kservev2.Int64
+	v2Int32 = kservev2.Int32
+	v2FP32  = kservev2.FP32
 )
 
-// binaryHeader names the JSON part's length when binary tensor data follows.
-const binaryHeader = "Inference-Header-Content-Length"
+// v2Reads says whether the server reads a datatype from clients.
+func v2Reads(datatype string) bool {
+	switch datatype {
+	case v2Bytes, v2Int64, v2Int32, v2FP32:
+		return true
+	}
+	return false
+}
+
+func errUnreadDatatype(datatype string) error {
+	return fmt.Errorf("datatype %q is not one clinlm reads (BYTES, INT64, INT32, FP32)", datatype)
+}
 
 // maxV2Elements bounds the elements of one tensor whatever its shape says,
 // so a shape cannot make the server allocate more than the body justifies.
 const maxV2Elements = 1 << 22
-
-// v2TensorMeta is a tensor in model metadata.
-type v2TensorMeta struct {
-	Name     string  `json:"name"`
-	Datatype string  `json:"datatype"`
-	Shape    []int64 `json:"shape"`
-}
-
-// v2ModelMeta answers GET /v2/models/{name}.
-type v2ModelMeta struct {
-	Name     string         `json:"name"`
-	Versions []string       `json:"versions"`
-	Platform string         `json:"platform"`
-	Inputs   []v2TensorMeta `json:"inputs"`
-	Outputs  []v2TensorMeta `json:"outputs"`
-}
-
-// v2WireTensor is a tensor of a request or response.
-type v2WireTensor struct {
-	Name       string          `json:"name"`
-	Shape      []int64         `json:"shape"`
-	Datatype   string          `json:"datatype"`
-	Parameters *v2Params       `json:"parameters,omitempty"`
-	Data       json.RawMessage `json:"data,omitempty"`
-}
-
-// v2Params are the tensor and request parameters clinlm reads; others a
-// client sends (Triton's sequence_id, priority, ...) are accepted and ignored.
-type v2Params struct {
-	BinaryDataSize   *int64 `json:"binary_data_size,omitempty"`
-	BinaryData       *bool  `json:"binary_data,omitempty"`
-	BinaryDataOutput *bool  `json:"binary_data_output,omitempty"`
-}
-
-type v2RequestedOutput struct {
-	Name       string    `json:"name"`
-	Parameters *v2Params `json:"parameters,omitempty"`
-}
-
-type v2InferRequest struct {
-	ID         string              `json:"id,omitempty"`
-	Parameters *v2Params           `json:"parameters,omitempty"`
-	Inputs     []v2WireTensor      `json:"inputs"`
-	Outputs    []v2RequestedOutput `json:"outputs,omitempty"`
-}
-
-type v2InferResponse struct {
-	ModelName    string         `json:"model_name"`
-	ModelVersion string         `json:"model_version"`
-	ID           string         `json:"id,omitempty"`
-	Outputs      []v2WireTensor `json:"outputs"`
-}
 
 // v2Tensor is a decoded tensor: exactly one of ints, floats and bytes holds
 // its elements in row-major order (INT32 arrives widened to ints).
@@ -96,31 +55,15 @@ type v2Tensor struct {
 	bytes    [][]byte
 }
 
-// elements is the product of a shape, or an error when a dimension is
-// negative or the product exceeds maxV2Elements.
-func elements(shape []int64) (int64, error) {
-	n := int64(1)
-	for _, d := range shape {
-		if d < 0 {
-			return 0, fmt.Errorf("shape %v has a negative dimension", shape)
-		}
-		if d > maxV2Elements || n*d > maxV2Elements {
-			return 0, fmt.Errorf("shape %v has more than %d elements", shape, maxV2Elements)
-		}
-		n *= d
-	}
-	return n, nil
-}
-
 // decodeV2Request splits a body into the JSON request and its tensors. With
 // headerLen >= 0 (the Inference-Header-Content-Length header) the JSON part is
 // body[:headerLen] and binary tensor data follows, in input order.
-func decodeV2Request(body []byte, headerLen int64) (v2InferRequest, []v2Tensor, error) {
-	var req v2InferRequest
+func decodeV2Request(body []byte, headerLen int64) (kservev2.InferRequest, []v2Tensor, error) {
+	var req kservev2.InferRequest
 	jsonPart, rest := body, []byte(nil)
 	if headerLen >= 0 {
 		if headerLen > int64(len(body)) {
-			return req, nil, fmt.Errorf("%s is %d but the body has %d bytes", binaryHeader, headerLen, len(body))
+			return req, nil, fmt.Errorf("%s is %d but the body has %d bytes", kservev2.BinaryHeader, headerLen, len(body))
 		}
 		jsonPart, rest = body[:headerLen], body[headerLen:]
 	}
@@ -172,7 +115,7 @@ func jsonError(err error) string {
 
 // decodeV2Tensor reads one input's elements from its JSON data or, when it
 // has binary_data_size, from the front of binary; n is the binary bytes used.
-func decodeV2Tensor(in v2WireTensor, binaryData []byte) (t v2Tensor, n int, err error) {
+func decodeV2Tensor(in kservev2.Tensor, binaryData []byte) (t v2Tensor, n int, err error) {
 	t = v2Tensor{name: in.Name, datatype: in.Datatype, shape: in.Shape}
 	if in.Name == "" {
 		return t, 0, errors.New("every input needs a name")
@@ -180,7 +123,7 @@ func decodeV2Tensor(in v2WireTensor, binaryData []byte) (t v2Tensor, n int, err 
 	if in.Shape == nil {
 		return t, 0, errors.New("shape is required")
 	}
-	count, err := elements(in.Shape)
+	count, err := kservev2.Elements(in.Shape, maxV2Elements)
 	if err != nil {
 		return t, 0, err
 	}
@@ -225,7 +168,7 @@ func (t *v2Tensor) fromBinary(raw []byte, count int64) error {
 		}
 		return nil
 	default:
-		return fmt.Errorf("datatype %q is not one clinlm reads (BYTES, INT64, INT32, FP32)", t.datatype)
+		return errUnreadDatatype(t.datatype)
 	}
 	switch t.datatype {
 	case v2Int64:
@@ -247,71 +190,21 @@ func (t *v2Tensor) fromBinary(raw []byte, count int64) error {
 	return nil
 }
 
-// fromJSON reads data given flat or nested (the protocol allows both); the
-// decoder's own depth limit bounds nesting.
+// fromJSON reads data given flat or nested (the protocol allows both).
 func (t *v2Tensor) fromJSON(raw json.RawMessage, count int64) error {
-	var tree any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&tree); err != nil {
+	flat, err := kservev2.Flatten(raw)
+	if err != nil {
 		return fmt.Errorf("data: %s", jsonError(err))
 	}
-	var flat []any
-	var flatten func(v any)
-	flatten = func(v any) {
-		if list, ok := v.([]any); ok {
-			for _, x := range list {
-				flatten(x)
-			}
-			return
-		}
-		flat = append(flat, v)
-	}
-	flatten(tree)
 	if int64(len(flat)) != count {
 		return fmt.Errorf("data has %d elements, shape %v needs %d", len(flat), t.shape, count)
 	}
-	switch t.datatype {
-	case v2Bytes:
-		t.bytes = make([][]byte, len(flat))
-		for i, v := range flat {
-			s, ok := v.(string)
-			if !ok {
-				return fmt.Errorf("data[%d] is not a string", i)
-			}
-			t.bytes[i] = []byte(s)
-		}
-	case v2Int64, v2Int32:
-		bits := map[string]int{v2Int64: 64, v2Int32: 32}[t.datatype]
-		t.ints = make([]int64, len(flat))
-		for i, v := range flat {
-			num, ok := v.(json.Number)
-			if !ok {
-				return fmt.Errorf("data[%d] is not a number", i)
-			}
-			x, err := strconv.ParseInt(num.String(), 10, bits)
-			if err != nil {
-				return fmt.Errorf("data[%d] is not an %s", i, t.datatype)
-			}
-			t.ints[i] = x
-		}
-	case v2FP32:
-		t.floats = make([]float32, len(flat))
-		for i, v := range flat {
-			num, ok := v.(json.Number)
-			if !ok {
-				return fmt.Errorf("data[%d] is not a number", i)
-			}
-			x, err := strconv.ParseFloat(num.String(), 32)
-			if err != nil {
-				return fmt.Errorf("data[%d] is not an FP32", i)
-			}
-			t.floats[i] = float32(x)
-		}
-	default:
-		return fmt.Errorf("datatype %q is not one clinlm reads (BYTES, INT64, INT32, FP32)", t.datatype)
+	if !v2Reads(t.datatype) {
+		return errUnreadDatatype(t.datatype)
 	}
-	return nil
+	v, err := kservev2.ParseValues(t.datatype, flat)
+	t.ints, t.floats, t.bytes = v.Ints, v.Floats, v.Bytes
+	return err
 }
 
 // texts returns a BYTES tensor's elements as strings, each valid UTF-8.
@@ -331,8 +224,8 @@ func (t v2Tensor) texts() ([]string, error) {
 
 // encode writes t's elements as JSON data, or as binary data appended to
 // blob when asBinary.
-func (t v2Tensor) encode(asBinary bool, blob *bytes.Buffer) (v2WireTensor, error) {
-	w := v2WireTensor{Name: t.name, Shape: t.shape, Datatype: t.datatype}
+func (t v2Tensor) encode(asBinary bool, blob *bytes.Buffer) (kservev2.Tensor, error) {
+	w := kservev2.Tensor{Name: t.name, Shape: t.shape, Datatype: t.datatype}
 	if asBinary {
 		before := blob.Len()
 		switch t.datatype {
@@ -351,7 +244,7 @@ func (t v2Tensor) encode(asBinary bool, blob *bytes.Buffer) (v2WireTensor, error
 			}
 		}
 		size := int64(blob.Len() - before)
-		w.Parameters = &v2Params{BinaryDataSize: &size}
+		w.Parameters = &kservev2.Params{BinaryDataSize: &size}
 		return w, nil
 	}
 	var data any
