@@ -67,16 +67,9 @@ func (e *Engine) bindLocal(m *model, entry models.Entry) error {
 		}
 		b = ob
 	}
-	// Activations quantized per batch (DynamicQuantizeLinear): a row's
-	// answer would depend on its batch-mates, so every row runs alone.
-	// Read after ONNX Runtime accepted the file, so a corrupt file is
-	// reported as ORT sees it.
-	alone, err := batchDependent(path)
-	if err != nil {
-		err = fmt.Errorf("model.onnx: %w", err)
-	} else {
-		err = e.bind(m, entry, key, b, models.ModelFile, alone)
-	}
+	// Local backends are always ORT ones; the graph was read once, when the
+	// backend was opened, for every model that shares it.
+	err = e.bind(m, entry, key, b, models.ModelFile, b.(*ortBackend).rowsAlone)
 	if err != nil {
 		if !shared {
 			_ = b.Close()

@@ -13,6 +13,10 @@ type ortBackend struct {
 	session         *ort.Session
 	inputs, outputs []ort.IOInfo
 	provider        string
+	// rowsAlone: the graph quantizes activations per batch
+	// (DynamicQuantizeLinear), so a row's answer would depend on its
+	// batch-mates; every row must run in a batch of its own.
+	rowsAlone bool
 }
 
 // openORTBackend inspects the file and opens its session on the runtime's device.
@@ -20,6 +24,12 @@ func openORTBackend(rt *ort.Runtime, path string) (*ortBackend, error) {
 	ins, outs, err := rt.Inspect(path)
 	if err != nil {
 		return nil, fmt.Errorf("model.onnx does not load: %w", err)
+	}
+	// Read after ONNX Runtime accepted the file, so a corrupt file is
+	// reported as ORT sees it.
+	alone, err := batchDependent(path)
+	if err != nil {
+		return nil, fmt.Errorf("model.onnx: %w", err)
 	}
 	sess, err := rt.NewSession(path, ioNames(ins), ioNames(outs))
 	if err != nil {
@@ -29,7 +39,7 @@ func openORTBackend(rt *ort.Runtime, path string) (*ortBackend, error) {
 	if rt.Status().Device == ort.DeviceCUDA {
 		provider = ProviderCUDA
 	}
-	return &ortBackend{session: sess, inputs: ins, outputs: outs, provider: provider}, nil
+	return &ortBackend{session: sess, inputs: ins, outputs: outs, provider: provider, rowsAlone: alone}, nil
 }
 
 func (b *ortBackend) Describe() (inputs, outputs []ort.IOInfo) { return b.inputs, b.outputs }
