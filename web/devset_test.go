@@ -12,6 +12,7 @@ import (
 
 	"github.com/clinlm/clinlm/inference/eval"
 	"github.com/clinlm/clinlm/inference/eval/devset"
+	"github.com/clinlm/clinlm/internal/testenv"
 )
 
 // TestDevsetThresholds runs each bundled dev set through `clinlm eval` with
@@ -21,17 +22,7 @@ import (
 // fails. The log has the score per category of the dev set and the ids of
 // the misses, for the model cards.
 func TestDevsetThresholds(t *testing.T) {
-	repo, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ortLib := os.Getenv("CLINLM_ORT_LIB")
-	if ortLib == "" {
-		ortLib = filepath.Join(repo, ".cache", "ort", "libonnxruntime.so.1")
-	}
-	if _, err := os.Stat(ortLib); err != nil {
-		t.Skipf("the ONNX Runtime library %s is missing; run `go tool task ort` or set CLINLM_ORT_LIB", ortLib)
-	}
+	repo, ortLib := testenv.RepoRoot(t), testenv.ORTLibrary(t)
 	for _, target := range devset.Targets() {
 		t.Run(target.Task+"/"+target.Model, func(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(repo, "models", target.Model)); os.IsNotExist(err) {

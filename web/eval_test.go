@@ -317,13 +317,7 @@ func TestEvalCommittedModels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ortLib := os.Getenv("CLINLM_ORT_LIB")
-	if ortLib == "" {
-		ortLib = filepath.Join(repo, ".cache", "ort", "libonnxruntime.so.1")
-	}
-	if _, err := os.Stat(ortLib); err != nil {
-		t.Skipf("the ONNX Runtime library %s is missing; run `go tool task ort` or set CLINLM_ORT_LIB", ortLib)
-	}
+	ortLib := testenv.ORTLibrary(t)
 	data := filepath.Join(testenv.SharedPath(t), "data")
 	if _, err := os.Stat(data); err != nil {
 		t.Skipf("the shared data %s are missing (set CLINLM_SHARED): %v", data, err)
