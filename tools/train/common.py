@@ -185,6 +185,15 @@ def freeze_bottom(model, layers: int) -> None:
             p.requires_grad = False
 
 
+def optimizer_step(model, opt, sched, loss) -> None:
+    """One update: backpropagate, clip the gradient norm to 1, step the optimizer and the schedule."""
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
+    opt.zero_grad()
+
+
 def train_loop(model, feats: list[dict], pad_id: int, args, rng, label_keys: tuple[str, ...],
                bucket: bool = False) -> tuple[int, float]:
     """Fine-tunes `model` in place on shuffled batches of `feats`; returns (steps, seconds).
@@ -223,11 +232,7 @@ def train_loop(model, feats: list[dict], pad_id: int, args, rng, label_keys: tup
             feed = {k: torch.tensor(v) for k, v in pad_batch(fb, pad_id).items()}
             labels = {k: torch.tensor([f[k] for f in fb]) for k in label_keys}
             loss = model(**feed, **labels).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
+            optimizer_step(model, opt, sched, loss)
             step += 1
             if step % 5 == 0:
                 print(f"step {step}/{cap} loss {loss.item():.4f} {time.time() - t0:.0f}s", flush=True)

@@ -207,11 +207,7 @@ def train(model, feats: dict, pad_id: int, args, rng) -> tuple[int, float]:
         task = rng.choices(tasks, weights)[0]
         fb = [feats[task][i] for i in next_batch(task)]
         loss = loss_of(model, task, fb, pad_id)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        opt.zero_grad()
+        common.optimizer_step(model, opt, sched, loss)
         step += 1
         recent[task] = (recent[task] + [loss.item()])[-50:]
         if step % 50 == 0:

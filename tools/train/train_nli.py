@@ -168,11 +168,7 @@ def main() -> None:
                 [train[i] for i in b], tok.pad_token_id).items()}
             labels = torch.tensor([train[i]["label"] for i in b])
             loss = model(**feed, labels=labels).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
+            common.optimizer_step(model, opt, sched, loss)
             step += 1
             if step % 20 == 0 or step == total:
                 print(f"step {step}/{total} loss {loss.item():.4f} {time.time() - t0:.0f}s", flush=True)
