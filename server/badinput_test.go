@@ -144,13 +144,7 @@ func postInfer(client *http.Client, base, model string, body io.Reader, length b
 		req.Body = io.NopCloser(body) // hide the length from the transport
 	}
 	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		if k == "Host" {
-			req.Host = v
-			continue
-		}
-		req.Header.Set(k, v)
-	}
+	setHeaders(req, header)
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, apiErrorBody{}, err

@@ -332,3 +332,15 @@ func localRequest(method, target string, body io.Reader) *http.Request {
 	req.Host = "localhost"
 	return req
 }
+
+// setHeaders sets a request's headers; "Host" sets the host the request
+// names (net/http ignores a Host header field).
+func setHeaders(req *http.Request, header map[string]string) {
+	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+}

@@ -66,13 +66,7 @@ func TestOtherSitesCannotUseTheServer(t *testing.T) {
 	client := &http.Client{Timeout: 10 * time.Second}
 	for _, tc := range cases {
 		req, _ := http.NewRequest(tc.method, s.URL+tc.path, strings.NewReader(tc.body))
-		for k, v := range tc.header {
-			if k == "Host" {
-				req.Host = v
-				continue
-			}
-			req.Header.Set(k, v)
-		}
+		setHeaders(req, tc.header)
 		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
