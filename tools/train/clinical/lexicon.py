@@ -220,3 +220,101 @@ PROCEDURES = [
     ("s/p PCI with a drug-eluting stent to the LAD", "The patient has a coronary stent.", "The patient had a cardiac procedure."),
     ("after a right hemicolectomy", "The patient had bowel surgery.", "The patient had surgery."),
 ]
+
+# Examination by system: the statement a note makes when the system is normal, and per finding the phrases
+# that affirm it in a note, the hypothesis that it is present and the one that it is absent. A normal
+# statement rules out every finding of its system; a finding says nothing about the others of its system.
+EXAM = {
+    "lungs": (["lungs clear to auscultation bilaterally", "CTAB", "clear breath sounds throughout", "lungs clear without wheezes, rales or rhonchi",
+               "good air entry bilaterally with no adventitious sounds", "chest clear"],
+              [(["diffuse expiratory wheezes", "wheezing throughout both lung fields", "scattered wheezes"],
+                ["The patient is wheezing.", "Wheezing was heard on exam."], ["No wheezing was heard.", "The patient is not wheezing."]),
+               (["bibasilar crackles", "rales at both bases", "crackles in the right lower lung field"],
+                ["There are crackles on lung exam.", "Rales were heard."], ["There are no crackles.", "The lungs have no rales."]),
+               (["decreased breath sounds at the left base", "absent breath sounds on the right"],
+                ["Breath sounds are reduced.", "The breath sounds are diminished on one side."], ["Breath sounds are normal on both sides."])]),
+    "heart": (["regular rate and rhythm, no murmurs, rubs or gallops", "RRR, S1 S2 normal, no murmur"],
+              [(["a 3/6 systolic murmur at the right upper sternal border", "a holosystolic murmur at the apex"],
+                ["The patient has a heart murmur.", "A murmur was heard."], ["No murmur was heard.", "The patient does not have a murmur."]),
+               (["an irregularly irregular rhythm", "an irregular rhythm"],
+                ["The heart rhythm is irregular.", "The patient has an irregular heartbeat."], ["The heart rhythm is regular."])]),
+    "abdomen": (["abdomen soft, non-tender, non-distended", "abd soft, NT/ND, normal bowel sounds", "benign abdominal exam"],
+                [(["tenderness in the right lower quadrant", "epigastric tenderness", "diffuse abdominal tenderness"],
+                  ["The abdomen is tender.", "The patient has abdominal tenderness."], ["The abdomen is not tender.", "There is no abdominal tenderness."]),
+                 (["a distended, tympanitic abdomen", "marked abdominal distension"],
+                  ["The abdomen is distended.", "The patient's belly is swollen."], ["The abdomen is not distended."]),
+                 (["guarding and rebound tenderness", "rigid abdomen with guarding"],
+                  ["The patient has peritoneal signs.", "There is guarding on exam."], ["There are no peritoneal signs."])]),
+    "extremities": (["extremities warm and well perfused, no edema or calf tenderness", "extremities without clubbing, cyanosis, edema or tenderness"],
+                    [(["2+ pitting edema to the knees bilaterally", "bilateral lower extremity edema", "swelling of both ankles", "3+ pedal edema"],
+                      ["The patient has leg swelling.", "The patient has edema of the legs.", "The patient has bilateral leg swelling."],
+                      ["The patient has no leg swelling.", "There is no edema."]),
+                     (["a swollen, tender left calf", "unilateral right calf swelling and tenderness"],
+                      ["One calf is swollen.", "The patient has calf tenderness."], ["The calves are not tender."]),
+                     (["cool, mottled extremities", "cyanotic fingertips"],
+                      ["The patient's extremities are poorly perfused.", "The patient has cyanosis."], ["The extremities are well perfused."])]),
+    "neuro": (["alert and oriented, no focal deficits", "neuro exam nonfocal", "strength 5/5 throughout, sensation intact, no facial droop",
+               "CN II-XII intact, strength and sensation symmetric", "neurologically intact"],
+              [(["left-sided weakness", "right hemiparesis", "4/5 strength in the left arm and leg"],
+                ["The patient has weakness on one side.", "The patient has a focal neurologic deficit."],
+                ["The patient has no focal neurologic deficit.", "The patient's strength is normal."]),
+               (["a right facial droop", "slurred speech and facial asymmetry"],
+                ["The patient has a facial droop.", "The patient has facial weakness."], ["There is no facial droop."])]),
+    "skin": (["skin warm and dry, anicteric, no rashes", "no rash or jaundice"],
+             [(["a diffuse maculopapular rash", "an erythematous rash on the trunk"],
+               ["The patient has a rash.", "There is a skin rash."], ["The patient has no rash.", "There is no rash."]),
+              (["scleral icterus and jaundiced skin", "jaundice"],
+               ["The patient is jaundiced.", "The patient has yellowing of the skin."], ["The patient is not jaundiced."])]),
+}
+
+# Social history: (statements, hypotheses they entail, hypotheses they contradict, hypotheses they leave open)
+SOCIAL = [
+    (["Denies tobacco, alcohol or illicit drug use.", "Never smoker, no alcohol.", "No tobacco use.", "Lifelong nonsmoker.", "She has never smoked."],
+     ["The patient does not smoke.", "The patient is a nonsmoker."], ["The patient smokes.", "The patient is a current smoker."],
+     ["The patient works as a teacher.", "The patient lives alone."]),
+    (["Smokes one pack per day for 30 years.", "Current smoker, 20 pack-years.", "He smokes half a pack of cigarettes daily.", "Active tobacco use."],
+     ["The patient smokes.", "The patient is a current smoker."], ["The patient does not smoke.", "The patient has never smoked."],
+     ["The patient drinks alcohol.", "The patient uses illicit drugs."]),
+    (["Former smoker, quit in 2010.", "Quit smoking 15 years ago.", "Remote tobacco use, none for a decade."],
+     ["The patient smoked in the past.", "The patient does not currently smoke."], ["The patient currently smokes.", "The patient has never smoked."],
+     ["The patient drinks alcohol."]),
+    (["Drinks 6 beers daily.", "Heavy alcohol use, a pint of vodka a day.", "Reports daily alcohol use."],
+     ["The patient drinks alcohol.", "The patient uses alcohol."], ["The patient does not drink alcohol.", "The patient abstains from alcohol."],
+     ["The patient smokes.", "The patient has cirrhosis."]),
+    (["Denies alcohol use.", "Does not drink.", "No EtOH."],
+     ["The patient does not drink alcohol."], ["The patient drinks heavily.", "The patient drinks alcohol daily."], ["The patient smokes."]),
+    (["Lives alone in an apartment.", "Lives by herself."], ["The patient lives alone."], ["The patient lives with family."], ["The patient smokes."]),
+    (["Lives with his wife and two children.", "Lives with her husband."], ["The patient lives with family."], ["The patient lives alone."],
+     ["The patient has children in college.", "The patient drinks alcohol."]),
+    (["Uses IV heroin daily.", "Active injection drug use."], ["The patient uses illicit drugs."], ["The patient does not use drugs."],
+     ["The patient smokes."]),
+]
+
+# Intake and output, appetite, sleep: (statements, entailed, contradicted, neutral)
+FUNCTION = [
+    (["Eating and drinking normally.", "Tolerating a regular diet.", "Good appetite and oral intake.", "Taking PO well."],
+     ["The patient is eating.", "The patient has normal oral intake."], ["The patient has poor oral intake.", "The patient is not eating."],
+     ["The patient has diarrhea.", "The patient has a fever."]),
+    (["Poor oral intake for three days.", "Minimal PO intake, unable to keep food down.", "Has barely eaten since Monday."],
+     ["The patient has poor oral intake.", "The patient is not eating well."], ["The patient is eating normally."],
+     ["The patient has a fever.", "The patient is short of breath."]),
+    (["Voiding without difficulty.", "Good urine output.", "Urinating normally."], ["The patient is urinating."],
+     ["The patient has urinary retention.", "The patient is not making urine."], ["The patient has a urinary tract infection."]),
+    (["Anuric for 24 hours.", "No urine output since yesterday."], ["The patient is not making urine."], ["The patient has good urine output."],
+     ["The patient has kidney stones."]),
+    (["Normal bowel movements.", "+BM and flatus."], ["The patient's bowels are working."], ["The patient is constipated."], ["The patient is eating."]),
+    (["Sleeping well at night.", "No trouble sleeping."], ["The patient sleeps well."], ["The patient has insomnia."], ["The patient is depressed."]),
+    (["Ambulating independently in the hallway.", "Walks without assistance."], ["The patient can walk."], ["The patient is bedbound.", "The patient cannot walk."],
+     ["The patient has knee pain."]),
+    (["Bedbound since her stroke.", "Nonambulatory, transfers with a lift."], ["The patient cannot walk."], ["The patient walks independently."],
+     ["The patient has dementia."]),
+]
+
+# A symptom and a diagnosis it raises but does not establish: the pair is neutral.
+SYMPTOM_DX = [
+    ("a cough", "The patient has pneumonia."), ("chest pain", "The patient had a heart attack."), ("a headache", "The patient had a stroke."),
+    ("abdominal pain", "The patient has appendicitis."), ("shortness of breath", "The patient has heart failure."),
+    ("leg swelling", "The patient has a DVT."), ("fatigue", "The patient has anemia."), ("dysuria", "The patient has a kidney stone."),
+    ("back pain", "The patient has a fracture."), ("dizziness", "The patient has an arrhythmia."), ("weight loss", "The patient has cancer."),
+    ("fever", "The patient has sepsis."), ("palpitations", "The patient has atrial fibrillation."), ("confusion", "The patient has dementia."),
+]
