@@ -156,6 +156,40 @@ def measure_pair(rng) -> tuple[str, str, int]:
     return premise, hyp, label
 
 
+def ranged_measure_pair(rng) -> tuple[str, str, int]:
+    """A value drawn inside a reference range (low, normal or high) against the hypotheses of each range:
+    its own range's entail, the others' contradict, another analyte's stay open. Premises list other
+    values beside it, so the hypothesis has to be matched to the right one."""
+    k = rng.randrange(len(L.RANGED))
+    names, fmts, decimals, ranges, hyps = L.RANGED[k]
+    state = rng.choice(list(ranges))
+    lo, hi = ranges[state]
+    v = round(rng.uniform(lo, hi), decimals)
+    value = rng.choice(fmts).format(v=f"{v:.{decimals}f}")
+    if rng.random() < 0.15 and state != "normal":
+        value += rng.choice([" (H)" if state == "high" else " (L)", "*", " (critical)"])
+    item = f"{rng.choice(names)} {rng.choice(['', 'of ', ': '])}{value}".replace(" : ", ": ")
+    others = []
+    for j in rng.sample([i for i in range(len(L.RANGED)) if L.RANGED[i][0] != names], rng.choice([0, 0, 1, 2])):
+        n2, f2, d2, r2, _ = L.RANGED[j]
+        lo2, hi2 = r2["normal"]
+        others.append(f"{rng.choice(n2)} {rng.choice(f2).format(v=f'{round(rng.uniform(lo2, hi2), d2):.{d2}f}')}")
+    items = others + [item]
+    rng.shuffle(items)
+    lead = rng.choice(["Labs: ", "Vitals: ", "On arrival ", "Admission labs notable for ", "", "Today ", f"{_subject(rng)} was found to have a "])
+    premise = f"{lead}{', '.join(items)}."
+    premise = premise[0].upper() + premise[1:]
+    r = rng.random()
+    if r < 0.15:    # another analyte's hypothesis: the premise says nothing of it
+        n_other = [x for x in L.RANGED if x[0] != names and not any(nm in premise for nm in x[0])]
+        if n_other:
+            o = rng.choice(n_other)
+            return premise, rng.choice([h for hs in o[4].values() for h in hs if "normal" not in h]), NEU
+    if r < 0.55:
+        return premise, rng.choice(hyps[state]), ENT
+    return premise, rng.choice([h for s2, hs in hyps.items() if s2 != state for h in hs]), CON
+
+
 def named_state_pair(rng) -> tuple[str, str, int]:
     """The adjective forms notes use: afebrile, normotensive, non-tachycardic, euglycemic..."""
     table = [("afebrile", ["The patient has a fever.", "The patient is febrile."], ["The patient has a normal temperature.", "The patient does not have a fever."]),
@@ -415,7 +449,7 @@ def with_negated_hypotheses(pair: tuple[str, str, int], rng, p: float = 0.3) -> 
     return pair
 
 
-TEMPLATED = [(symptom_pair, 4), (measure_pair, 4), (named_state_pair, 1.5), (drug_pair, 3), (history_pair, 2.5),
+TEMPLATED = [(symptom_pair, 4), (measure_pair, 1.5), (ranged_measure_pair, 4), (named_state_pair, 1.5), (drug_pair, 3), (history_pair, 2.5),
              (abbreviation_pair, 1.5), (status_pair, 1.5), (mi_pair, 0.5), (shorthand_pair, 1.5), (temporal_pair, 2),
              (exam_pair, 3.5), (social_pair, 1.5), (function_pair, 1.5), (symptom_list_pair, 2.5), (symptom_dx_pair, 0.8)]
 
