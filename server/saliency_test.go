@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -195,5 +196,35 @@ func TestSaliencyWithoutAnExplainer(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "unavailable") {
 		t.Errorf("%d %s, want 503 unavailable", resp.StatusCode, body)
+	}
+}
+
+// The no-JavaScript form renders word importance and the cut part of a
+// long text.
+func TestSaliencyInTheDemoForm(t *testing.T) {
+	ts, logs := newSaliencyServer(t, false)
+	form := url.Values{"premise": {secretNote + strings.Repeat(" and cough", 40)}, "hypothesis": {"She is unwell."},
+		"model": {"onetoken-nli"}, "saliency": {"1"}}
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/demo/nli", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	page := string(b)
+	for _, want := range []string{
+		`data-testid="saliency"`, `data-testid="saliency-legend"`, `Explains the label entailment (probability 1.000)`,
+		`<span class="sal-pos-4" title="importance +0.667">fever</span>`, `<span class="sal-0" title="importance +0.000">SECRET</span>`,
+		`data-testid="truncation"`, `The model saw 52 of 104 tokens`, `<span class="unseen" title="not seen by the model">`,
+		`<td><span class="sal-pos-4">fever</span></td><td>Premise</td><td class="num">+0.667</td>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if strings.Contains(logs.String(), "SECRET") {
+		t.Error("note text reached the log")
 	}
 }
