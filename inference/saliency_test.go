@@ -239,3 +239,47 @@ func TestSaliencyDeletesWordsWithoutAMaskToken(t *testing.T) {
 		}
 	}
 }
+
+// Every encoder head of the test repository explains its answer (words from
+// the texts occluded only: never a zero-shot hypothesis); text-to-text
+// models are refused.
+func TestSaliencyOnEveryHead(t *testing.T) {
+	eng := openModels(t, testenv.TestModels(t), inference.Config{})
+	note := inference.Input{Text: "Follow up with cardiology in two weeks. Take aspirin daily."}
+	for _, c := range []struct {
+		model string
+		in    inference.Input
+		label string
+	}{
+		{"tiny-nli", inference.Input{Premise: "The patient has chest pain.", Hypothesis: "She is ill."}, ""},
+		{"tiny-qa", inference.Input{Question: "When is the follow up?", Context: note.Text}, ""},
+		{"tiny-clip", note, "medication"},
+		{"tiny-zeroshot", note, ""},
+	} {
+		res, err := eng.Saliency(context.Background(), c.model, c.in, inference.SaliencyOptions{Label: c.label}, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.model, err)
+		}
+		out := res.Output
+		if len(out.Words) == 0 || out.Runs != len(out.Words) {
+			t.Errorf("%s: %d words, %d runs", c.model, len(out.Words), out.Runs)
+		}
+		for _, w := range out.Words {
+			if got := wordAt(c.in, w); strings.ContainsAny(got, " ") || got == "" || strings.Contains(got, "sentence is about") {
+				t.Errorf("%s: word %q", c.model, got)
+			}
+		}
+		if c.label != "" && out.Target.Label != c.label {
+			t.Errorf("%s: target %+v, want %s", c.model, out.Target, c.label)
+		}
+		if c.model == "tiny-clip" || c.model == "tiny-zeroshot" {
+			if len(out.Sentences) != 2 || len(out.Words) != 12 {
+				t.Errorf("%s: %d sentences, %d words; want 2 and 12", c.model, len(out.Sentences), len(out.Words))
+			}
+		}
+	}
+	_, err := eng.Saliency(context.Background(), "tiny-t5-nli", inference.Input{Premise: "a", Hypothesis: "b"}, inference.SaliencyOptions{}, nil)
+	if e := inference.AsError(err); e == nil || e.Code != inference.CodeBadRequest {
+		t.Errorf("text-to-text: %v, want bad_request", err)
+	}
+}
