@@ -49,7 +49,7 @@ func decodeFrame(data []byte) (clientFrame, *frameProblem) {
 		return f, &frameProblem{code: inference.CodeBadRequest, message: "id must be a non-empty string of at most 128 bytes"}
 	case f.Type != "" && f.Type != frameInfer && f.Type != frameSaliency && f.Type != frameCancel:
 		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "type must be infer, saliency or cancel"}
-	case f.Type == frameCancel && (f.Model != "" || f.Input != nil || f.Label != ""):
+	case f.Type == frameCancel && (f.Model != "" || (f.Input != nil && string(f.Input) != "null") || f.Label != ""):
 		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "a cancel frame holds only its id and type"}
 	case f.Type == frameCancel:
 		return f, nil
