@@ -47,6 +47,14 @@ func decodeFrame(data []byte) (clientFrame, *frameProblem) {
 	switch {
 	case f.ID == "" || len(f.ID) > maxFrameID:
 		return f, &frameProblem{code: inference.CodeBadRequest, message: "id must be a non-empty string of at most 128 bytes"}
+	case f.Type != "" && f.Type != frameInfer && f.Type != frameSaliency && f.Type != frameCancel:
+		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "type must be infer, saliency or cancel"}
+	case f.Type == frameCancel && (f.Model != "" || (f.Input != nil && string(f.Input) != "null") || f.Label != ""):
+		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "a cancel frame holds only its id and type"}
+	case f.Type == frameCancel:
+		return f, nil
+	case f.Label != "" && f.Type != frameSaliency:
+		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "label belongs to saliency frames"}
 	case f.Model == "":
 		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "model is required"}
 	case len(f.Model) > maxModelName:

@@ -28,6 +28,12 @@ func TestDecodeFrame(t *testing.T) {
 		{"long id", `{"id":"` + strings.Repeat("i", 129) + `","model":"m"}`, "", inference.CodeBadRequest, ""},
 		{"no model", `{"id":"1"}`, "1", inference.CodeBadRequest, ""},
 		{"long model", `{"id":"1","model":"` + strings.Repeat("m", 129) + `"}`, "1", inference.CodeUnknownModel, ""},
+		{"saliency", `{"id":"s","type":"saliency","model":"m","input":{"text":"a"},"label":"lab"}`, "s", "", "m"},
+		{"explicit infer", `{"id":"i","type":"infer","model":"m","input":{"text":"a"}}`, "i", "", "m"},
+		{"cancel needs no model", `{"id":"s","type":"cancel"}`, "s", "", ""},
+		{"cancel with an input", `{"id":"s","type":"cancel","input":{"text":"a"}}`, "s", inference.CodeBadRequest, ""},
+		{"unknown type", `{"id":"s","type":"stop","model":"m"}`, "s", inference.CodeBadRequest, ""},
+		{"label outside saliency", `{"id":"s","model":"m","label":"lab"}`, "s", inference.CodeBadRequest, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,6 +62,8 @@ func FuzzDecodeFrame(f *testing.F) {
 		`{"id":"1","model":"tiny-nli","input":{"premise":"a","hypothesis":"b"}}`,
 		`{"id":"c","model":"tiny-clip","input":{"text":"One. Two."}}`,
 		`{"id":"q","model":"tiny-qa","input":{"context":"c","question":"q","top_k":3}}`,
+		`{"id":"s","type":"saliency","model":"tiny-nli","input":{"premise":"a","hypothesis":"b"},"label":"neutral"}`,
+		`{"id":"s","type":"cancel"}`,
 		`{"id":"x","model":"m","input":{"text":"a"},"more":1}`,
 		`{"id":"x"} {}`, `[]`, `null`, `""`, `{"id":7}`, "{\"id\":\"\xff\"}", `{"id":"\u0000","model":"\u001b"}`,
 		`{"id":"1","model":"m","input":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
@@ -76,7 +84,8 @@ func FuzzDecodeFrame(f *testing.F) {
 		if !utf8.Valid(data) {
 			t.Fatal("accepted invalid UTF-8")
 		}
-		if fr.ID == "" || len(fr.ID) > maxFrameID || fr.Model == "" || len(fr.Model) > maxModelName {
+		// A cancel frame names only the request to stop; every other frame a model.
+		if fr.ID == "" || len(fr.ID) > maxFrameID || (fr.Model == "") != (fr.Type == frameCancel) || len(fr.Model) > maxModelName {
 			t.Fatalf("accepted frame with id %q model %q", fr.ID, fr.Model)
 		}
 		again, err := json.Marshal(fr)
