@@ -112,7 +112,10 @@ func (e *Engine) bind(m *model, entry models.Entry, key string, b Backend, what 
 		e.backends[key] = b
 		e.backendOrder = append(e.backendOrder, b)
 	}
-	batchKey := key + " " + bind.key()
+	// One batcher per backend and set of inputs: models that share a file
+	// (minilm-nli, -radqa, -clip and -clip-zeroshot) share its batches even
+	// where they read different outputs of the run.
+	batchKey := key + " " + bind.inputKey()
 	shared, ok := e.batchers[batchKey]
 	if ok {
 		e.cfg.Logger.Info("model shares a session and batcher", "model", m.info.Name, "with", shared.owner)
@@ -124,11 +127,11 @@ func (e *Engine) bind(m *model, entry models.Entry, key string, b Backend, what 
 		if alone {
 			batchCfg.MaxBatch = 1
 		}
-		shared = sharedBatcher{batch: batcher.New(batchCfg, batchRunner(b, bind, e.cfg.PadBuckets), rowLen, m.obs), owner: m.info.Name}
+		shared = sharedBatcher{batch: batcher.New(batchCfg, batchRunner(b, e.cfg.PadBuckets), rowLen, m.obs), owner: m.info.Name}
 		e.batchers[batchKey] = shared
 		e.batcherOrder = append(e.batcherOrder, shared.batch)
 	}
-	m.tok, m.batch, m.backend, m.alone = tok, shared.batch, b, alone
+	m.tok, m.batch, m.bind, m.backend, m.alone = tok, shared.batch, &bind, b, alone
 	m.info.Provider, m.info.Endpoint = b.Provider(), b.Endpoint()
 	return nil
 }

@@ -104,6 +104,8 @@ type Engine struct {
 	// also share its batches.
 	batchers     map[string]sharedBatcher
 	batcherOrder []*batcher.Batcher[row, rowOut]
+	// sessions holds the text-to-text models' sessions, one per file.
+	sessions *sessionPool
 }
 
 // sharedBatcher is a batcher and the model that opened it.
@@ -119,6 +121,7 @@ type model struct {
 	tok      Tokenizer
 	// batch runs on backend; the engine owns both (possibly shared).
 	batch    *batcher.Batcher[row, rowOut]
+	bind     *binding
 	backend  Backend
 	obs      modelObserver
 	cardPath string
@@ -153,7 +156,7 @@ func (c Config) withDefaults() Config {
 func Open(cfg Config) (*Engine, error) {
 	cfg = cfg.withDefaults()
 	e := &Engine{cfg: cfg, byName: map[string]*model{}, backends: map[string]Backend{},
-		batchers: map[string]sharedBatcher{}}
+		batchers: map[string]sharedBatcher{}, sessions: newSessionPool(cfg.Runtime)}
 	if cfg.Dir == "" {
 		return e, nil
 	}
@@ -472,10 +475,25 @@ func (e *Engine) Close() error {
 	}
 	for _, m := range e.models {
 		if m.t2t != nil {
-			errs = append(errs, m.t2t.Close())
+			m.t2t.Close()
 		}
 	}
+	errs = append(errs, e.sessions.Close())
 	return errors.Join(errs...)
+}
+
+// Loaded counts what the engine holds open for its models: sessions (one
+// per model file on this process's device, however many models point at
+// it; a remote model's client counts as one) and batchers (one per session
+// of an encoder model, one per text-to-text model).
+func (e *Engine) Loaded() (sessions, batchers int) {
+	batchers = len(e.batcherOrder)
+	for _, m := range e.models {
+		if m.t2t != nil {
+			batchers++
+		}
+	}
+	return len(e.backendOrder) + len(e.sessions.order), batchers
 }
 
 // stats accumulates a request's timing across its submits.

@@ -143,7 +143,7 @@ func (e *Engine) loadTextToText(m *model, entry models.Entry, tok Tokenizer) err
 		}
 		t.labelIDs = append(t.labelIDs, ids)
 	}
-	s2s, err := openSeq2Seq(e.cfg.Runtime, entry)
+	s2s, err := openSeq2Seq(e.cfg.Runtime, e.sessions, entry)
 	if err != nil {
 		return err
 	}
@@ -154,10 +154,8 @@ func (e *Engine) loadTextToText(m *model, entry models.Entry, tok Tokenizer) err
 	return nil
 }
 
-func (t *textToText) Close() error {
-	t.batch.Close()
-	return t.s2s.Close()
-}
+// Close stops the model's batches; its sessions belong to the engine's pool.
+func (t *textToText) Close() { t.batch.Close() }
 
 // generate tokenizes the filled prompt and runs it.
 func (m *model) generate(ctx context.Context, fields map[string]string, forced [][]int64, st *stats) (genResult, error) {
