@@ -36,6 +36,10 @@ type Config struct {
 	// that holds its longest row (e.g. 32, 64, 128, 256) instead of to the
 	// longest row itself; longer rows pad to their own length.
 	PadBuckets []int
+	// BucketBatches makes batches keep to one of PadBuckets: rows of one
+	// bucket run together, never beside a row of another (see
+	// batcher.Config.Buckets); off, only the padding follows the buckets.
+	BucketBatches bool
 	// Timeout bounds one request, queueing included (default 30s).
 	Timeout time.Duration
 	// MaxTextRunes bounds each input text in Unicode code points (default 20,000).
