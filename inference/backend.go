@@ -153,7 +153,11 @@ func (e *Engine) RemoteHealth(ctx context.Context, timeout time.Duration) []Remo
 	var out []RemoteStatus
 	var probes []*v2Backend
 	for _, m := range e.models {
-		if b, ok := m.backend.(*v2Backend); ok {
+		b, ok := m.backend.(*v2Backend)
+		if m.t2t != nil && m.t2t.remote != nil {
+			b, ok = m.t2t.remote.v2Backend, true
+		}
+		if ok {
 			out = append(out, RemoteStatus{Model: m.info.Name, Endpoint: b.endpoint})
 			probes = append(probes, b)
 		}

@@ -212,6 +212,12 @@ func (e *Engine) load(entry models.Entry) *model {
 	switch {
 	case entry.Err != nil:
 		return fail(entry.Err)
+	case entry.Manifest.Remote != nil && entry.Manifest.Head == models.HeadTextToText:
+		if err := e.loadRemoteTextToText(m, entry); err != nil {
+			return fail(err)
+		}
+		m.info.Status = StatusReady
+		return m
 	case entry.Manifest.Remote != nil:
 		if e.cfg.LoadTokenizer == nil {
 			return fail(errors.New("no tokenizer engine is configured"))
