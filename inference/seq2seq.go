@@ -392,7 +392,11 @@ func lastLogits(t ort.Tensor, rows int) ([]float32, int, error) {
 }
 
 // cachedStepper decodes with the key/value cache: the decoder's first mode
-// for the first token, its cached mode after it.
+// for the first token, its cached mode after it. The cache lives in Go
+// memory between steps, so on CUDA it goes device→host→device every step:
+// the ONNX Runtime binding (yalue/onnxruntime_go) has I/O binding for host
+// tensors only, with no output bound to the device (BENCHMARKS.md, serving
+// changes).
 type cachedStepper struct {
 	m   *seq2seq
 	enc encoderOut
