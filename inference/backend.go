@@ -130,7 +130,7 @@ func (e *Engine) bind(m *model, entry models.Entry, key string, b Backend, what 
 		if e.cfg.BucketBatches {
 			batchCfg.Buckets = e.cfg.PadBuckets
 		}
-		shared = sharedBatcher{batch: batcher.New(batchCfg, batchRunner(b, e.cfg.PadBuckets), rowLen, m.obs), owner: m.info.Name}
+		shared = sharedBatcher{batch: batcher.New(batchCfg, batchRunner(b, e.cfg.PadBuckets, m.obs), rowLen, m.obs), owner: m.info.Name}
 		e.batchers[batchKey] = shared
 		e.batcherOrder = append(e.batcherOrder, shared.batch)
 	}

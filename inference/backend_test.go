@@ -251,3 +251,52 @@ func batchCount(t *testing.T, reg *prometheus.Registry, model string) uint64 {
 	}
 	return 0
 }
+
+// clinlm_infer_positions_total counts a batch's own tokens and the padding
+// that filled it to its width: one row padded to the bucket of 32 adds up
+// to 32 positions.
+func TestPaddingPositionsAreCounted(t *testing.T) {
+	lib := testenv.ORTLibrary(t)
+	root := t.TempDir()
+	g := onnxtest.Classifier([]float32{1, 0, -1})
+	writeModel(t, root, "a", nliManifest, &g, nil)
+	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	reg := prometheus.NewRegistry()
+	metrics, err := inference.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := inference.Open(inference.Config{Dir: root, Runtime: rt, Metrics: metrics, PadBuckets: []int{32}, BucketBatches: true,
+		LoadTokenizer: func(string) (inference.Tokenizer, error) { return fixedTokenizer{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	if _, err := eng.Infer(context.Background(), "a", inference.Input{Premise: "ab", Hypothesis: "c"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != "clinlm_infer_positions_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "kind" {
+					got[l.GetValue()] = m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	if got["token"] < 3 || got["token"]+got["padding"] != 32 {
+		t.Errorf("positions %v, want the row's tokens (at least 3) and padding to 32", got)
+	}
+}

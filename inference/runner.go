@@ -59,15 +59,18 @@ func padWidth(longest int, buckets []int) int {
 
 // batchRunner pads a batch, runs it on the backend and splits the outputs
 // per row, each as its row's binding reads them. The batcher's rows all
-// share one binding's inputs (the engine keys batchers by inputKey).
-func batchRunner(b Backend, buckets []int) batcher.RunFunc[row, rowOut] {
+// share one binding's inputs (the engine keys batchers by inputKey). obs
+// counts the positions sent, tokens and padding.
+func batchRunner(b Backend, buckets []int, obs modelObserver) batcher.RunFunc[row, rowOut] {
 	return func(ctx context.Context, rows []row) ([]rowOut, error) {
-		longest := 0
+		longest, tokens := 0, 0
 		for _, r := range rows {
 			longest = max(longest, len(r.ids))
+			tokens += len(r.ids)
 		}
 		width := padWidth(longest, buckets)
 		n := len(rows) * width
+		obs.padded(tokens, n-tokens)
 		ids, mask, types := make([]int64, n), make([]int64, n), make([]int64, n)
 		for i, r := range rows {
 			copy(ids[i*width:], r.ids)

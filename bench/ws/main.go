@@ -53,6 +53,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/batcher"
@@ -187,8 +188,14 @@ func run(o options, w io.Writer) error {
 		return fmt.Errorf("onnx runtime: %w (%s)", err, ort.FixHint())
 	}
 	defer rt.Close()
+	reg := prometheus.NewRegistry()
+	metrics, err := inference.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
 	eng, err := inference.Open(inference.Config{Dir: o.modelsDir, Runtime: rt, LoadTokenizer: inference.HFTokenizer, PadBuckets: o.padBuckets,
-		BucketBatches: o.bucketBatches, Batch: batcher.Config{MaxBatch: o.maxBatch, MaxWait: o.maxWait, QueueSize: 1024, Workers: o.workers}, Logger: log})
+		BucketBatches: o.bucketBatches, Batch: batcher.Config{MaxBatch: o.maxBatch, MaxWait: o.maxWait, QueueSize: 1024, Workers: o.workers},
+		Metrics: metrics, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -277,8 +284,38 @@ func run(o options, w io.Writer) error {
 		label = o.model
 	}
 	writeTable(w, all, label, string(st.Device), o.refBatch, ref)
+	if tokens, padding := positions(reg); tokens > 0 {
+		fmt.Fprintf(w, "\nengine and websocket batches: %.0f token positions, %.0f padding (%.1f%% of the positions computed were padding)\n",
+			tokens, padding, 100*padding/(tokens+padding))
+	}
 	fmt.Fprintf(w, "\nload average: %s at start, %s at end (other processes share the CPU)\n", startLoad, loadAverage())
 	return nil
+}
+
+// positions sums clinlm_infer_positions_total over models: the token and
+// padding positions the engine's batches sent to the model.
+func positions(reg *prometheus.Registry) (tokens, padding float64) {
+	families, err := reg.Gather()
+	if err != nil {
+		return 0, 0
+	}
+	for _, f := range families {
+		if f.GetName() != "clinlm_infer_positions_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				switch {
+				case l.GetName() != "kind":
+				case l.GetValue() == "token":
+					tokens += m.GetCounter().GetValue()
+				case l.GetValue() == "padding":
+					padding += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return tokens, padding
 }
 
 // loadAverage is the 1-minute load average, "?" off Linux.
