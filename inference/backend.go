@@ -112,7 +112,10 @@ func (e *Engine) bind(m *model, entry models.Entry, key string, b Backend, what 
 		e.backends[key] = b
 		e.backendOrder = append(e.backendOrder, b)
 	}
-	batchKey := key + " " + bind.key()
+	// One batcher per backend and set of inputs: models that share a file
+	// (minilm-nli, -radqa, -clip and -clip-zeroshot) share its batches even
+	// where they read different outputs of the run.
+	batchKey := key + " " + bind.inputKey()
 	shared, ok := e.batchers[batchKey]
 	if ok {
 		e.cfg.Logger.Info("model shares a session and batcher", "model", m.info.Name, "with", shared.owner)
@@ -124,11 +127,14 @@ func (e *Engine) bind(m *model, entry models.Entry, key string, b Backend, what 
 		if alone {
 			batchCfg.MaxBatch = 1
 		}
-		shared = sharedBatcher{batch: batcher.New(batchCfg, batchRunner(b, bind, e.cfg.PadBuckets), rowLen, m.obs), owner: m.info.Name}
+		if e.cfg.BucketBatches {
+			batchCfg.Buckets = e.cfg.PadBuckets
+		}
+		shared = sharedBatcher{batch: batcher.New(batchCfg, batchRunner(b, e.cfg.PadBuckets, m.obs), rowLen, m.obs), owner: m.info.Name}
 		e.batchers[batchKey] = shared
 		e.batcherOrder = append(e.batcherOrder, shared.batch)
 	}
-	m.tok, m.batch, m.backend, m.alone = tok, shared.batch, b, alone
+	m.tok, m.batch, m.bind, m.backend, m.alone = tok, shared.batch, &bind, b, alone
 	m.info.Provider, m.info.Endpoint = b.Provider(), b.Endpoint()
 	return nil
 }
@@ -147,7 +153,11 @@ func (e *Engine) RemoteHealth(ctx context.Context, timeout time.Duration) []Remo
 	var out []RemoteStatus
 	var probes []*v2Backend
 	for _, m := range e.models {
-		if b, ok := m.backend.(*v2Backend); ok {
+		b, ok := m.backend.(*v2Backend)
+		if m.t2t != nil && m.t2t.remote != nil {
+			b, ok = m.t2t.remote.v2Backend, true
+		}
+		if ok {
 			out = append(out, RemoteStatus{Model: m.info.Name, Endpoint: b.endpoint})
 			probes = append(probes, b)
 		}

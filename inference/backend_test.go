@@ -5,11 +5,14 @@ package inference_test
 import (
 	"context"
 	"math"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/clinlm/clinlm/inference"
+	"github.com/clinlm/clinlm/inference/batcher"
 	"github.com/clinlm/clinlm/inference/internal/onnxtest"
 	"github.com/clinlm/clinlm/inference/ort"
 	"github.com/clinlm/clinlm/internal/testenv"
@@ -144,5 +147,156 @@ func TestPadBucketsKeepAnswers(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The demo models minilm-nli, -radqa, -clip and -clip-zeroshot are one file
+// (symlinks) read through different heads: the engine opens one session and
+// one batcher for it, and rows of different heads batched together each get
+// their own model's outputs.
+func TestOneSessionAndBatcherPerFile(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	metrics, err := inference.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A long wait lets the concurrent requests below meet in one batch.
+	eng := openRepository(t, inference.Config{Metrics: metrics, Batch: batcher.Config{MaxBatch: 8, MaxWait: time.Second}})
+	// The first model loaded (in name order) owns the session and batcher.
+	shared := map[string]string{"minilm-clip": "", "minilm-nli": "minilm-clip", "minilm-radqa": "minilm-clip", "minilm-clip-zeroshot": "minilm-clip"}
+	for name, with := range shared {
+		m, ok := eng.Model(name)
+		if !ok || m.Status != inference.StatusReady || m.SharesWith != with {
+			t.Errorf("%s: %+v, want ready sharing with %q", name, m, with)
+		}
+	}
+	// models/ holds minilm-hoc's file beside the shared one.
+	if sessions, batchers := eng.Loaded(); sessions != 2 || batchers != 2 {
+		t.Errorf("models/: %d sessions and %d batchers, want 2 and 2", sessions, batchers)
+	}
+	requests := map[string]inference.Input{
+		"minilm-nli":   {Premise: "The patient denies chest pain.", Hypothesis: "The patient has chest pain."},
+		"minilm-radqa": {Context: "Small left pleural effusion. No pneumothorax.", Question: "Which side is the effusion on?"},
+		"minilm-clip":  {Text: "Follow up with cardiology in two weeks."},
+	}
+	alone := map[string]any{}
+	for name, in := range requests {
+		res, err := eng.Infer(context.Background(), name, in, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone[name] = res.Output
+	}
+	together := map[string]any{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for name, in := range requests {
+		wg.Go(func() {
+			res, err := eng.Infer(context.Background(), name, in, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			together[name] = res.Output
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	for name := range requests {
+		if d := maxScoreDiff(alone[name], together[name]); d > 1e-4 {
+			t.Errorf("%s: answers alone and batched with other heads differ by %g:\n%+v\n%+v", name, d, alone[name], together[name])
+		}
+	}
+	// Every row ran in the shared batcher, which reports under its owner.
+	for _, name := range []string{"minilm-nli", "minilm-radqa"} {
+		if n := batchCount(t, reg, name); n != 0 {
+			t.Errorf("%s has %d batches of its own, want none (it shares minilm-clip's)", name, n)
+		}
+	}
+	if n := batchCount(t, reg, "minilm-clip"); n == 0 {
+		t.Error("the shared batcher reported no batches")
+	}
+}
+
+// Test models: tiny-nli and tiny-zeroshot are one file, tiny-qa and tiny-clip
+// two more; the four T5 folders hold one encoder, one decoder, one decoder
+// with past and one merged decoder between them (symlinks); each T5 model
+// keeps its own batcher, as its generation settings are its own.
+func TestTestModelsOpenOneSessionPerFile(t *testing.T) {
+	eng := openModels(t, testenv.TestModels(t), inference.Config{})
+	if sessions, batchers := eng.Loaded(); sessions != 3+4 || batchers != 3+4 {
+		t.Errorf("test models: %d sessions and %d batchers, want 7 and 7", sessions, batchers)
+	}
+}
+
+// batchCount is how many batches clinlm_infer_batch_size counted for model.
+func batchCount(t *testing.T, reg *prometheus.Registry, model string) uint64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "clinlm_infer_batch_size" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "model" && l.GetValue() == model {
+					return m.GetHistogram().GetSampleCount()
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// clinlm_infer_positions_total counts a batch's own tokens and the padding
+// that filled it to its width: one row padded to the bucket of 32 adds up
+// to 32 positions.
+func TestPaddingPositionsAreCounted(t *testing.T) {
+	lib := testenv.ORTLibrary(t)
+	root := t.TempDir()
+	g := onnxtest.Classifier([]float32{1, 0, -1})
+	writeModel(t, root, "a", nliManifest, &g, nil)
+	rt, err := ort.Open(ort.Config{LibraryPath: lib, Device: ort.DeviceCPU, IntraOpThreads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	reg := prometheus.NewRegistry()
+	metrics, err := inference.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := inference.Open(inference.Config{Dir: root, Runtime: rt, Metrics: metrics, PadBuckets: []int{32}, BucketBatches: true,
+		LoadTokenizer: func(string) (inference.Tokenizer, error) { return fixedTokenizer{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	if _, err := eng.Infer(context.Background(), "a", inference.Input{Premise: "ab", Hypothesis: "c"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != "clinlm_infer_positions_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "kind" {
+					got[l.GetValue()] = m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	if got["token"] < 3 || got["token"]+got["padding"] != 32 {
+		t.Errorf("positions %v, want the row's tokens (at least 3) and padding to 32", got)
 	}
 }

@@ -36,6 +36,10 @@ type Config struct {
 	// that holds its longest row (e.g. 32, 64, 128, 256) instead of to the
 	// longest row itself; longer rows pad to their own length.
 	PadBuckets []int
+	// BucketBatches makes batches keep to one of PadBuckets: rows of one
+	// bucket run together, never beside a row of another (see
+	// batcher.Config.Buckets); off, only the padding follows the buckets.
+	BucketBatches bool
 	// Timeout bounds one request, queueing included (default 30s).
 	Timeout time.Duration
 	// MaxTextRunes bounds each input text in Unicode code points (default 20,000).
@@ -107,6 +111,8 @@ type Engine struct {
 	// also share its batches.
 	batchers     map[string]sharedBatcher
 	batcherOrder []*batcher.Batcher[row, rowOut]
+	// sessions holds the text-to-text models' sessions, one per file.
+	sessions *sessionPool
 }
 
 // sharedBatcher is a batcher and the model that opened it.
@@ -122,6 +128,7 @@ type model struct {
 	tok      Tokenizer
 	// batch runs on backend; the engine owns both (possibly shared).
 	batch    *batcher.Batcher[row, rowOut]
+	bind     *binding
 	backend  Backend
 	obs      modelObserver
 	cardPath string
@@ -159,7 +166,7 @@ func (c Config) withDefaults() Config {
 func Open(cfg Config) (*Engine, error) {
 	cfg = cfg.withDefaults()
 	e := &Engine{cfg: cfg, byName: map[string]*model{}, backends: map[string]Backend{},
-		batchers: map[string]sharedBatcher{}}
+		batchers: map[string]sharedBatcher{}, sessions: newSessionPool(cfg.Runtime)}
 	if cfg.Dir == "" {
 		return e, nil
 	}
@@ -211,6 +218,12 @@ func (e *Engine) load(entry models.Entry) *model {
 	switch {
 	case entry.Err != nil:
 		return fail(entry.Err)
+	case entry.Manifest.Remote != nil && entry.Manifest.Head == models.HeadTextToText:
+		if err := e.loadRemoteTextToText(m, entry); err != nil {
+			return fail(err)
+		}
+		m.info.Status = StatusReady
+		return m
 	case entry.Manifest.Remote != nil:
 		if e.cfg.LoadTokenizer == nil {
 			return fail(errors.New("no tokenizer engine is configured"))
@@ -487,10 +500,25 @@ func (e *Engine) Close() error {
 	}
 	for _, m := range e.models {
 		if m.t2t != nil {
-			errs = append(errs, m.t2t.Close())
+			m.t2t.Close()
 		}
 	}
+	errs = append(errs, e.sessions.Close())
 	return errors.Join(errs...)
+}
+
+// Loaded counts what the engine holds open for its models: sessions (one
+// per model file on this process's device, however many models point at
+// it; a remote model's client counts as one) and batchers (one per session
+// of an encoder model, one per text-to-text model).
+func (e *Engine) Loaded() (sessions, batchers int) {
+	batchers = len(e.batcherOrder)
+	for _, m := range e.models {
+		if m.t2t != nil {
+			batchers++
+		}
+	}
+	return len(e.backendOrder) + len(e.sessions.order), batchers
 }
 
 // stats accumulates a request's timing across its submits.

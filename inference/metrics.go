@@ -15,6 +15,7 @@ type Metrics struct {
 	tokenize   *prometheus.HistogramVec
 	requests   *prometheus.CounterVec
 	provider   *prometheus.GaugeVec
+	positions  *prometheus.CounterVec
 }
 
 // NewMetrics creates and registers the series.
@@ -41,8 +42,11 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		provider: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "clinlm_model_provider", Help: "1 for where each loaded model runs (provider: cpu, cuda or remote).",
 		}, []string{"model", "provider"}),
+		positions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "clinlm_infer_positions_total", Help: "Sequence positions sent to the model per model, by kind: token (a row's own) or padding (filling a batch to its width).",
+		}, []string{"model", "kind"}),
 	}
-	for _, c := range []prometheus.Collector{m.queueDepth, m.batchSize, m.runTime, m.tokenize, m.requests, m.provider} {
+	for _, c := range []prometheus.Collector{m.queueDepth, m.batchSize, m.runTime, m.tokenize, m.requests, m.provider, m.positions} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -66,6 +70,15 @@ func (o modelObserver) Batch(size int, run time.Duration) {
 	if o.m != nil {
 		o.m.batchSize.WithLabelValues(o.model).Observe(float64(size))
 		o.m.runTime.WithLabelValues(o.model).Observe(run.Seconds())
+	}
+}
+
+// padded counts one batch's positions: its rows' own tokens and the padding
+// that filled it to its width.
+func (o modelObserver) padded(tokens, padding int) {
+	if o.m != nil {
+		o.m.positions.WithLabelValues(o.model, "token").Add(float64(tokens))
+		o.m.positions.WithLabelValues(o.model, "padding").Add(float64(padding))
 	}
 }
 

@@ -44,6 +44,9 @@ func (m *model) encode(req EncodeRequest, st *stats) ([]Encoding, error) {
 }
 
 func (m *model) run(ctx context.Context, rows []row, st *stats) ([]rowOut, error) {
+	for i := range rows {
+		rows[i].bind = m.bind
+	}
 	outs, timing, err := m.batch.Submit(ctx, rows)
 	if err != nil {
 		return nil, err

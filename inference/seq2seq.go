@@ -31,7 +31,6 @@ type decoder interface {
 	// key, value, encoder key, value); it returns logits [rows, 1, vocab]
 	// and then, per layer, the present decoder key and value.
 	next(ctx context.Context, ids, mask, hidden ort.Tensor, past []ort.Tensor) ([]ort.Tensor, error)
-	Close() error
 }
 
 // separateDecoders is optimum's --no-post-process layout:
@@ -55,8 +54,6 @@ func (d *separateDecoders) next(ctx context.Context, ids, mask, hidden ort.Tenso
 	}
 	return d.withPast.Run(ctx, append(in, past...))
 }
-
-func (d *separateDecoders) Close() error { return closeSessions(d.decoder, d.withPast) }
 
 // mergedDecoder is optimum's decoder_model_merged.onnx: both decoders
 // behind an If on use_cache_branch. Its inputs are the union of theirs, so
@@ -92,18 +89,6 @@ func (d *mergedDecoder) next(ctx context.Context, ids, mask, hidden ort.Tensor, 
 		res = append(res, outs[1+4*i], outs[2+4*i])
 	}
 	return res, nil
-}
-
-func (d *mergedDecoder) Close() error { return closeSessions(d.s) }
-
-func closeSessions(sessions ...*ort.Session) error {
-	var errs []error
-	for _, s := range sessions {
-		if s != nil {
-			errs = append(errs, s.Close())
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // I/O names of optimum's text2text-generation-with-past export.
@@ -221,8 +206,9 @@ func countLayers(io onnxIO, file string) (int, error) {
 }
 
 // openSeq2Seq checks the encoder and the decoder files of the folder's
-// layout against optimum's names and opens them.
-func openSeq2Seq(rt *ort.Runtime, entry models.Entry) (*seq2seq, error) {
+// layout against optimum's names and opens their sessions from pool, which
+// owns them (a seq2seq has nothing of its own to close).
+func openSeq2Seq(rt *ort.Runtime, pool *sessionPool, entry models.Entry) (*seq2seq, error) {
 	decFile := models.DecoderFile
 	if entry.Decoder == models.MergedDecoder {
 		decFile = models.DecoderMergedFile
@@ -247,7 +233,7 @@ func openSeq2Seq(rt *ort.Runtime, entry models.Entry) (*seq2seq, error) {
 	m := &seq2seq{layers: layers}
 	var errs []error
 	open := func(file string, in, out []string) *ort.Session {
-		s, err := rt.NewSession(entry.Path(file), in, out)
+		s, err := pool.open(entry.Path(file), in, out)
 		errs = append(errs, err)
 		return s
 	}
@@ -300,7 +286,7 @@ func openSeq2Seq(rt *ort.Runtime, entry models.Entry) (*seq2seq, error) {
 	}
 	m.encoder = open(models.EncoderFile, []string{ioInputIDs, ioAttention}, []string{ioHidden})
 	if err := errors.Join(errs...); err != nil {
-		return nil, errors.Join(err, m.Close())
+		return nil, err
 	}
 	return m, nil
 }
@@ -320,15 +306,6 @@ func cacheDims(io onnxIO) (heads, size int64, err error) {
 		return d
 	}
 	return dim(io.ins[i].Shape[1]), dim(io.ins[i].Shape[3]), nil
-}
-
-// Close frees the sessions.
-func (m *seq2seq) Close() error {
-	var errs []error
-	if m.decoder != nil {
-		errs = append(errs, m.decoder.Close())
-	}
-	return errors.Join(append(errs, closeSessions(m.encoder))...)
 }
 
 // encoderOut is a batch's encoder output, right-padded.
@@ -415,7 +392,11 @@ func lastLogits(t ort.Tensor, rows int) ([]float32, int, error) {
 }
 
 // cachedStepper decodes with the key/value cache: the decoder's first mode
-// for the first token, its cached mode after it.
+// for the first token, its cached mode after it. The cache lives in Go
+// memory between steps, so on CUDA it goes device→host→device every step:
+// the ONNX Runtime binding (yalue/onnxruntime_go) has I/O binding for host
+// tensors only, with no output bound to the device (BENCHMARKS.md, serving
+// changes).
 type cachedStepper struct {
 	m   *seq2seq
 	enc encoderOut

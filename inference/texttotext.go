@@ -21,21 +21,31 @@ type TextDecoder interface {
 	Decode(ids []int64) (string, error)
 }
 
-// genJob is one request to a text-to-text model: the prompt's tokens and,
-// for NLI, the label words to score by teacher forcing.
+// genJob is one request to a text-to-text model: in process the prompt's
+// tokens and, for NLI, the label words to score by teacher forcing; for a
+// remote generator the filled prompt's text.
 type genJob struct {
 	ids    []int64
 	forced [][]int64
+	prompt string
 }
 
 // genResult holds the generated hypotheses (best first) and the log-
-// probability of each forced sequence.
+// probability of each forced sequence; a remote generator answers texts
+// instead.
 type genResult struct {
 	hyps   []hypothesis
 	forced []float64
+	texts  []string
 }
 
-func genJobLen(j genJob) int { return len(j.ids) }
+// genJobLen is a job's length for batching: tokens, or a remote prompt's bytes.
+func genJobLen(j genJob) int {
+	if j.ids == nil {
+		return len(j.prompt)
+	}
+	return len(j.ids)
+}
 
 // generator runs batches of jobs: one encoder run, one batched greedy or
 // beam decode with the key/value cache, one teacher-forced decoder run for
@@ -106,10 +116,12 @@ func genConfigOf(t models.TextToText) genConfig {
 		earlyStopping: t.EarlyStopping, start: t.StartToken(), eos: t.EOSToken(), pad: t.PadToken()}
 }
 
-// textToText is a loaded text-to-text model.
+// textToText is a loaded text-to-text model, run in process (s2s) or by a
+// remote generator (remote).
 type textToText struct {
 	cfg    models.TextToText
 	s2s    *seq2seq
+	remote *v2Generator
 	batch  *batcher.Batcher[genJob, genResult]
 	decode TextDecoder
 	// labelIDs are the label words' tokens, end-of-sequence last (nli);
@@ -143,7 +155,7 @@ func (e *Engine) loadTextToText(m *model, entry models.Entry, tok Tokenizer) err
 		}
 		t.labelIDs = append(t.labelIDs, ids)
 	}
-	s2s, err := openSeq2Seq(e.cfg.Runtime, entry)
+	s2s, err := openSeq2Seq(e.cfg.Runtime, e.sessions, entry)
 	if err != nil {
 		return err
 	}
@@ -154,30 +166,80 @@ func (e *Engine) loadTextToText(m *model, entry models.Entry, tok Tokenizer) err
 	return nil
 }
 
-func (t *textToText) Close() error {
-	t.batch.Close()
-	return t.s2s.Close()
+// loadRemoteTextToText binds a text-to-text model to its remote generator
+// (remote.generates): no tokenizer or session here, the server generates.
+func (e *Engine) loadRemoteTextToText(m *model, entry models.Entry) error {
+	mf := entry.Manifest
+	g, err := openV2Generator(context.Background(), entry)
+	if err != nil {
+		return err
+	}
+	t := &textToText{cfg: *mf.TextToText, remote: g, words: map[string]string{}}
+	for _, l := range mf.Labels {
+		t.words[models.NormalizeWord(t.cfg.Word(l))] = l
+	}
+	t.batch = batcher.New(e.cfg.Batch, g.run, genJobLen, m.obs)
+	m.t2t = t
+	m.info.Provider, m.info.Endpoint = g.Provider(), g.Endpoint()
+	return nil
 }
 
-// generate tokenizes the filled prompt and runs it.
-func (m *model) generate(ctx context.Context, fields map[string]string, forced [][]int64, st *stats) (genResult, error) {
+// Close stops the model's batches; in-process sessions belong to the
+// engine's pool.
+func (t *textToText) Close() {
+	t.batch.Close()
+	if t.remote != nil {
+		_ = t.remote.Close()
+	}
+}
+
+// generation is what a text-to-text model wrote for one prompt: the texts
+// of its hypotheses, best first, with their sequence probabilities, and for
+// NLI the label words' log-probabilities. A remote generator answers one
+// text and no probabilities (probs and forced are nil).
+type generation struct {
+	texts  []string
+	probs  []float64
+	forced []float64
+}
+
+// generate fills the prompt and runs it: tokenized here in process, as
+// text on a remote generator.
+func (m *model) generate(ctx context.Context, fields map[string]string, forced [][]int64, st *stats) (generation, error) {
 	prompt := m.t2t.cfg.FillPrompt(fields)
-	encs, err := m.encode(EncodeRequest{Text: prompt, MaxLength: m.manifest.MaxLength, Strategy: LongestFirst}, st)
-	if err != nil {
-		return genResult{}, err
+	job := genJob{prompt: prompt}
+	if m.t2t.remote == nil {
+		encs, err := m.encode(EncodeRequest{Text: prompt, MaxLength: m.manifest.MaxLength, Strategy: LongestFirst}, st)
+		if err != nil {
+			return generation{}, err
+		}
+		if len(encs) > 1 {
+			// Truncating the filled prompt would cut its end: for NLI the
+			// hypothesis, and a label would still come back for a question
+			// the model never saw.
+			return generation{}, newError(CodeTooLong, "the input does not fit the model's prompt of %d tokens; shorten %s", m.manifest.MaxLength, longestField(fields))
+		}
+		job = genJob{ids: encs[0].IDs, forced: forced}
 	}
-	if len(encs) > 1 {
-		// Truncating the filled prompt would cut its end: for NLI the
-		// hypothesis, and a label would still come back for a question
-		// the model never saw.
-		return genResult{}, newError(CodeTooLong, "the input does not fit the model's prompt of %d tokens; shorten %s", m.manifest.MaxLength, longestField(fields))
-	}
-	outs, timing, err := m.t2t.batch.Submit(ctx, []genJob{{ids: encs[0].IDs, forced: forced}})
+	outs, timing, err := m.t2t.batch.Submit(ctx, []genJob{job})
 	if err != nil {
-		return genResult{}, err
+		return generation{}, err
 	}
 	st.addBatch(timing)
-	return outs[0], nil
+	res := outs[0]
+	if res.texts != nil {
+		return generation{texts: res.texts}, nil
+	}
+	g := generation{forced: res.forced}
+	for _, h := range res.hyps {
+		text, err := m.t2t.text(h)
+		if err != nil {
+			return generation{}, err
+		}
+		g.texts = append(g.texts, text)
+		g.probs = append(g.probs, math.Exp(h.sumLogprob))
+	}
+	return g, nil
 }
 
 // longestField names the longest field of a request, the one to shorten.
@@ -202,34 +264,36 @@ func (t *textToText) text(h hypothesis) (string, error) {
 
 // nliT2T ranks the label words by p(word </s> | prompt), normalised over
 // the label words (a softmax of their sequence log-probabilities); the free
-// generation is reported beside them.
+// generation is reported beside them. A remote generator gives no
+// probabilities: the label whose word it wrote scores 1, the others 0.
 func (m *model) nliT2T(ctx context.Context, premise, hypothesis string, st *stats) (NLIOutput, error) {
 	res, err := m.generate(ctx, map[string]string{"premise": premise, "hypothesis": hypothesis}, m.t2t.labelIDs, st)
 	if err != nil {
 		return NLIOutput{}, err
 	}
-	text, err := m.t2t.text(res.hyps[0])
-	if err != nil {
-		return NLIOutput{}, err
+	text := strings.TrimSpace(res.texts[0])
+	scores := make([]float64, len(m.manifest.Labels))
+	if res.forced != nil {
+		scores = softmax64(res.forced)
+	} else if l, ok := m.t2t.words[models.NormalizeWord(text)]; ok {
+		scores[slices.Index(m.manifest.Labels, l)] = 1
 	}
-	return NLIOutput{Labels: rankLabels(m.manifest.Labels, softmax64(res.forced)), Generated: &text}, nil
+	return NLIOutput{Labels: rankLabels(m.manifest.Labels, scores), Generated: &text}, nil
 }
 
-// qaT2T turns the generated answers (one for greedy, up to top_k of the
-// beams) into spans of the context; an answer that is not in the context is
-// dropped, so the list can be empty (Generated still says what was written).
-// Score is the answer's sequence probability.
+// qaT2T turns the generated answers (one for greedy or a remote generator,
+// up to top_k of the beams) into spans of the context; an answer that is
+// not in the context is dropped, so the list can be empty (Generated still
+// says what was written). Score is the answer's sequence probability, 1 for
+// a remote generator's (which gives none).
 func (m *model) qaT2T(ctx context.Context, question, context string, topK int, st *stats) (QAOutput, error) {
 	res, err := m.generate(ctx, map[string]string{"question": question, "context": context}, nil, st)
 	if err != nil {
 		return QAOutput{}, err
 	}
 	out := QAOutput{Answers: []Answer{}}
-	for i, h := range res.hyps {
-		text, err := m.t2t.text(h)
-		if err != nil {
-			return QAOutput{}, err
-		}
+	for i, text := range res.texts {
+		text = strings.TrimSpace(text)
 		if i == 0 {
 			out.Generated = &text
 		}
@@ -237,8 +301,12 @@ func (m *model) qaT2T(ctx context.Context, question, context string, topK int, s
 		if !ok || len(out.Answers) == topK {
 			continue
 		}
+		score := 1.0
+		if res.probs != nil {
+			score = res.probs[i]
+		}
 		runes := []rune(context)
-		a := Answer{Text: string(runes[start:end]), Start: start, End: end, Score: math.Exp(h.sumLogprob)}
+		a := Answer{Text: string(runes[start:end]), Start: start, End: end, Score: score}
 		if !slices.ContainsFunc(out.Answers, func(b Answer) bool { return b.Start == a.Start && b.End == a.End }) {
 			out.Answers = append(out.Answers, a)
 		}
@@ -254,10 +322,7 @@ func (m *model) sentenceT2T(ctx context.Context, sentence string, st *stats) ([]
 	if err != nil {
 		return nil, "", err
 	}
-	text, err := m.t2t.text(res.hyps[0])
-	if err != nil {
-		return nil, "", err
-	}
+	text := strings.TrimSpace(res.texts[0])
 	named := parseLabelList(text, m.t2t.cfg.LabelSeparator(), m.t2t.words)
 	scores := make([]float64, len(m.manifest.Labels))
 	for i, l := range m.manifest.Labels {

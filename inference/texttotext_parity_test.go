@@ -108,13 +108,15 @@ func openTinyT5(t testing.TB, folder string) (*seq2seq, t5Reference, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s2s, err := openSeq2Seq(rt, entries[i])
+	pool := newSessionPool(rt)
+	s2s, err := openSeq2Seq(rt, pool, entries[i])
 	if err != nil {
+		pool.Close()
 		rt.Close()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		s2s.Close()
+		pool.Close()
 		rt.Close()
 	})
 	return s2s, ref, dir

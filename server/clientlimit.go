@@ -17,6 +17,7 @@ import (
 // one client from taking all of it. Both are off when their limit is 0.
 type clientLimits struct {
 	rate    echo.MiddlewareFunc // nil when off
+	store   *middleware.RateLimiterMemoryStore
 	maxOpen int
 	mu      sync.Mutex
 	open    map[string]int
@@ -31,6 +32,7 @@ func newClientLimits(l InferLimits) *clientLimits {
 		}
 		store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Limit(l.PerClientRate), Burst: burst, ExpiresIn: 3 * time.Minute})
+		c.store = store
 		c.rate = middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 			Store:               store,
 			IdentifierExtractor: func(ctx echo.Context) (string, error) { return ctx.RealIP(), nil },
@@ -48,6 +50,16 @@ func (c *clientLimits) limitRate(h echo.HandlerFunc) echo.HandlerFunc {
 		return h
 	}
 	return c.rate(h)
+}
+
+// allow spends one request of client's rate (shared by HTTP and gRPC);
+// always true when the rate is off.
+func (c *clientLimits) allow(client string) bool {
+	if c.store == nil {
+		return true
+	}
+	ok, err := c.store.Allow(client)
+	return ok && err == nil
 }
 
 // enter counts a websocket of the client; false when it has its maximum

@@ -66,6 +66,7 @@ func TestMetricsScrape(t *testing.T) {
 		"clinlm_infer_batch_size":       dto.MetricType_HISTOGRAM,
 		"clinlm_infer_run_seconds":      dto.MetricType_HISTOGRAM,
 		"clinlm_infer_tokenize_seconds": dto.MetricType_HISTOGRAM,
+		"clinlm_infer_positions_total":  dto.MetricType_COUNTER,
 		"go_goroutines":                 dto.MetricType_GAUGE,
 		"go_memstats_heap_alloc_bytes":  dto.MetricType_GAUGE,
 		"process_resident_memory_bytes": dto.MetricType_GAUGE,

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,12 +72,17 @@ func v2InferError(c echo.Context, e *inference.Error) error {
 }
 
 func (s *Server) v2ServerMeta(c echo.Context) error {
-	version := "devel"
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		version = info.Main.Version
-	}
-	return c.JSON(http.StatusOK, map[string]any{"name": "clinlm", "version": version,
+	return c.JSON(http.StatusOK, map[string]any{"name": "clinlm", "version": serverVersion(),
 		"extensions": []string{"binary_tensor_data"}})
+}
+
+// serverVersion is the module version the binary was built at, "devel" for a
+// build from a work tree.
+func serverVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "devel"
 }
 
 func (s *Server) v2Live(c echo.Context) error { return c.NoContent(http.StatusOK) }
@@ -93,21 +99,30 @@ func (s *Server) v2Ready(c echo.Context) error {
 // v2Model finds the model a /v2/models route names; on failure it has
 // answered already and the error is the one to return.
 func (s *Server) v2Model(c echo.Context) (inference.ModelInfo, bool, error) {
-	if s.cfg.Inference == nil {
-		return inference.ModelInfo{}, false, v2Error(c, http.StatusServiceUnavailable, "inference is not configured")
+	m, ie := s.findV2Model(c.Param("model"), c.Param("version"))
+	if ie != nil {
+		return m, false, v2InferError(c, ie)
 	}
-	name := c.Param("model")
-	if v := c.Param("version"); v != "" && v != v2Version {
-		return inference.ModelInfo{}, false, v2Error(c, http.StatusNotFound, "every model has one version, "+v2Version)
+	return m, true, nil
+}
+
+// findV2Model is the model a v2 request names (HTTP or gRPC): version "" or
+// 1, a listed model; unknown ones are CodeUnknownModel.
+func (s *Server) findV2Model(name, version string) (inference.ModelInfo, *inference.Error) {
+	if s.cfg.Inference == nil {
+		return inference.ModelInfo{}, &inference.Error{Code: inference.CodeUnavailable, Message: "inference is not configured"}
+	}
+	if version != "" && version != v2Version {
+		return inference.ModelInfo{}, &inference.Error{Code: inference.CodeUnknownModel, Message: "every model has one version, " + v2Version}
 	}
 	if len(name) <= maxModelName {
 		for _, m := range s.cfg.Inference.Models() {
 			if m.Name == name {
-				return m, true, nil
+				return m, nil
 			}
 		}
 	}
-	return inference.ModelInfo{}, false, v2Error(c, http.StatusNotFound, "no model by that name; GET /api/v1/models lists them")
+	return inference.ModelInfo{}, &inference.Error{Code: inference.CodeUnknownModel, Message: "no model by that name; GET /api/v1/models lists them"}
 }
 
 // v2ModelReady: 200 when the model can run, 400 (the protocol's "false")
@@ -128,13 +143,23 @@ func (s *Server) v2ModelMeta(c echo.Context) error {
 	if !ok {
 		return err
 	}
+	meta, ie := s.v2Metadata(m)
+	if ie != nil {
+		return v2InferError(c, ie)
+	}
+	return c.JSON(http.StatusOK, meta)
+}
+
+// v2Metadata is a loaded model's metadata: its tensor inputs and outputs
+// (none for text-to-text models), then the text pipeline's.
+func (s *Server) v2Metadata(m inference.ModelInfo) (kservev2.ModelMeta, *inference.Error) {
 	if m.Status != inference.StatusReady {
-		return v2Error(c, http.StatusServiceUnavailable, "model "+m.Name+" is not loaded: "+m.Error)
+		return kservev2.ModelMeta{}, &inference.Error{Code: inference.CodeUnavailable, Message: "model " + m.Name + " is not loaded: " + m.Error}
 	}
 	meta := kservev2.ModelMeta{Name: m.Name, Versions: []string{v2Version}, Platform: "onnxruntime_onnx"}
 	io, hasTensors, ie := s.tensorIO(m.Name)
 	if ie != nil {
-		return v2InferError(c, ie)
+		return meta, ie
 	}
 	if hasTensors {
 		for _, x := range io.Inputs {
@@ -147,7 +172,7 @@ func (s *Server) v2ModelMeta(c echo.Context) error {
 	pipe := pipelineFor(m)
 	meta.Inputs = append(meta.Inputs, pipe.metaInputs()...)
 	meta.Outputs = append(meta.Outputs, pipe.metaOutputs()...)
-	return c.JSON(http.StatusOK, meta)
+	return meta, nil
 }
 
 // tensorIO is a model's session inputs and outputs, read once; hasTensors
@@ -220,15 +245,7 @@ func (s *Server) v2Infer(c echo.Context) error {
 	if err != nil {
 		return v2Error(c, http.StatusBadRequest, err.Error())
 	}
-	start := time.Now()
-	var outs []v2Tensor
-	var ie *inference.Error
-	if pipe := pipelineFor(m); pipe.takes(inputs) {
-		outs, ie = pipe.run(c.Request().Context(), s.cfg.Inference, inputs)
-	} else {
-		outs, ie = s.v2RunTensors(c.Request().Context(), m, inputs)
-	}
-	s.logInfer("v2", m.Name, ie, time.Since(start))
+	outs, ie := s.runV2("v2", c.Request().Context(), m, inputs)
 	if ie != nil {
 		if ie.Code == inference.CodeCanceled {
 			return nil // the client left; nobody reads an answer
@@ -236,6 +253,22 @@ func (s *Server) v2Infer(c echo.Context) error {
 		return v2InferError(c, ie)
 	}
 	return s.writeV2Response(c, m.Name, req, outs)
+}
+
+// runV2 runs a v2 request's decoded inputs (HTTP or gRPC, named by via in
+// the log): the text pipeline when they name its inputs, else the model's
+// tensors.
+func (s *Server) runV2(via string, ctx context.Context, m inference.ModelInfo, inputs []v2Tensor) ([]v2Tensor, *inference.Error) {
+	start := time.Now()
+	var outs []v2Tensor
+	var ie *inference.Error
+	if pipe := pipelineFor(m); pipe.takes(inputs) {
+		outs, ie = pipe.run(ctx, s.cfg.Inference, inputs)
+	} else {
+		outs, ie = s.v2RunTensors(ctx, m, inputs)
+	}
+	s.logInfer(via, m.Name, ie, time.Since(start))
+	return outs, ie
 }
 
 // v2RunTensors runs a model's session on the request's tensors.
@@ -282,40 +315,55 @@ func (s *Server) v2RunTensors(ctx context.Context, m inference.ModelInfo, inputs
 	return outs, nil
 }
 
+// pickV2Outputs keeps the outputs named, in that order, or all of them when
+// names is empty; an unknown name is a bad request.
+func pickV2Outputs(outs []v2Tensor, names []string) ([]v2Tensor, *inference.Error) {
+	if len(names) == 0 {
+		return outs, nil
+	}
+	picked := make([]v2Tensor, 0, len(names))
+	for _, name := range names {
+		i := slices.IndexFunc(outs, func(t v2Tensor) bool { return t.name == name })
+		if i < 0 {
+			have := make([]string, len(outs))
+			for j, t := range outs {
+				have[j] = t.name
+			}
+			return nil, &inference.Error{Code: inference.CodeBadRequest, Message: "no output " + strconv.Quote(name) + " in this answer; there are " + strings.Join(have, ", ")}
+		}
+		picked = append(picked, outs[i])
+	}
+	return picked, nil
+}
+
 // writeV2Response keeps the outputs the request names (all when it names
 // none) and writes them as JSON data or binary data as asked.
 func (s *Server) writeV2Response(c echo.Context, model string, req kservev2.InferRequest, outs []v2Tensor) error {
 	allBinary := req.Parameters != nil && req.Parameters.BinaryDataOutput != nil && *req.Parameters.BinaryDataOutput
-	type chosen struct {
+	names := make([]string, len(req.Outputs))
+	binaryAsked := make([]bool, len(req.Outputs))
+	for i, want := range req.Outputs {
+		names[i] = want.Name
+		binaryAsked[i] = allBinary
+		if want.Parameters != nil && want.Parameters.BinaryData != nil {
+			binaryAsked[i] = *want.Parameters.BinaryData
+		}
+	}
+	chosen, ie := pickV2Outputs(outs, names)
+	if ie != nil {
+		return v2InferError(c, ie)
+	}
+	type chosenOut struct {
 		t        v2Tensor
 		asBinary bool
 	}
-	var picked []chosen
-	if len(req.Outputs) == 0 {
-		for _, t := range outs {
-			picked = append(picked, chosen{t, allBinary})
+	var picked []chosenOut
+	for i, t := range chosen {
+		asBinary := allBinary
+		if len(names) > 0 {
+			asBinary = binaryAsked[i]
 		}
-	} else {
-		for _, want := range req.Outputs {
-			i := -1
-			for j, t := range outs {
-				if t.name == want.Name {
-					i = j
-				}
-			}
-			if i < 0 {
-				names := make([]string, len(outs))
-				for j, t := range outs {
-					names[j] = t.name
-				}
-				return v2Error(c, http.StatusBadRequest, "no output "+strconv.Quote(want.Name)+" in this answer; there are "+strings.Join(names, ", "))
-			}
-			asBinary := allBinary
-			if want.Parameters != nil && want.Parameters.BinaryData != nil {
-				asBinary = *want.Parameters.BinaryData
-			}
-			picked = append(picked, chosen{outs[i], asBinary})
-		}
+		picked = append(picked, chosenOut{t, asBinary})
 	}
 	resp := kservev2.InferResponse{ModelName: model, ModelVersion: v2Version, ID: req.ID}
 	var blob bytes.Buffer

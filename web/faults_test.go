@@ -56,6 +56,9 @@ type binary struct {
 	url    string // "" when it exited before listening
 	stderr *lockedBuffer
 	exited chan error
+	// grpc receives the v2 gRPC address when the binary prints one
+	// (serve --v2-grpc-addr).
+	grpc chan string
 }
 
 // startBinary runs clinlm with args and waits for its startup line or its exit.
@@ -65,7 +68,7 @@ func startBinary(t *testing.T, args ...string) *binary {
 	// Each server keeps its submissions in a directory of its own test.
 	cmd.Env = append(os.Environ(), asBinaryEnv+"=1", "CLINLM_DATA_DIR="+t.TempDir())
 	cmd.Dir = repoRootDir(t)
-	b := &binary{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan error, 1)}
+	b := &binary{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan error, 1), grpc: make(chan string, 1)}
 	cmd.Stderr = b.stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -79,7 +82,15 @@ func startBinary(t *testing.T, args ...string) *binary {
 		r := bufio.NewReader(stdout)
 		line, _ := r.ReadString('\n')
 		lines <- line
-		_, _ = io.Copy(io.Discard, r)
+		for {
+			line, err := r.ReadString('\n')
+			if addr, ok := strings.CutPrefix(line, "clinlm v2 gRPC: "); ok {
+				b.grpc <- strings.TrimSpace(addr)
+			}
+			if err != nil {
+				return
+			}
+		}
 	}()
 	go func() { b.exited <- cmd.Wait() }()
 	t.Cleanup(func() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,7 +20,9 @@ import (
 
 // serveConfig is the parsed configuration of `clinlm serve`.
 type serveConfig struct {
-	addr       string
+	addr string
+	// v2GRPCAddr, when set, serves the KServe v2 protocol's gRPC form there.
+	v2GRPCAddr string
 	logLevel   string
 	logFormat  string
 	resultsDir string
@@ -36,6 +39,7 @@ func parseServeFlags(args []string, sio stdio) (serveConfig, error) {
 	var c serveConfig
 	fs := newFlagSet("serve", sio.err)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	fs.StringVar(&c.v2GRPCAddr, "v2-grpc-addr", "", "also serve the KServe v2 (Open Inference Protocol) gRPC form on this address, e.g. 127.0.0.1:8081 (empty: HTTP only)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.resultsDir, "results", "", "directory of results data files (default: the paper's, embedded)")
@@ -152,10 +156,30 @@ func runServe(ctx context.Context, args []string, sio stdio) error {
 	if err != nil {
 		return err
 	}
+	var grpcLn net.Listener
+	if cfg.v2GRPCAddr != "" {
+		if grpcLn, err = net.Listen("tcp", cfg.v2GRPCAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("--v2-grpc-addr: %w", err)
+		}
+	}
 	url := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(sio.out, "clinlm dashboard: %s\n", url)
 	log.Info("listening", "url", url)
-	if err := srv.Serve(ctx, ln, cfg.grace); err != nil {
+	// Either server ending stops the other.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	grpcDone := make(chan error, 1)
+	if grpcLn != nil {
+		fmt.Fprintf(sio.out, "clinlm v2 gRPC: %s\n", grpcLn.Addr())
+		log.Info("listening", "v2_grpc", grpcLn.Addr().String())
+		go func() { grpcDone <- srv.ServeGRPC(ctx, grpcLn, cfg.grace); stop() }()
+	} else {
+		grpcDone <- nil
+	}
+	err = srv.Serve(ctx, ln, cfg.grace)
+	stop()
+	if err := errors.Join(err, <-grpcDone); err != nil {
 		return err
 	}
 	log.Info("stopped")

@@ -55,6 +55,7 @@ type inferFlags struct {
 	cudaMemLimit int64
 	cudaArena    string
 	padBuckets   string
+	bucketBatch  bool
 }
 
 func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
@@ -87,6 +88,7 @@ func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
 	fs.Int64Var(&f.cudaMemLimit, "cuda-mem-limit", 0, "cap of the CUDA memory arena in bytes (ONNX Runtime's gpu_mem_limit; 0: no cap)")
 	fs.StringVar(&f.cudaArena, "cuda-arena", "next-power-of-two", "how the CUDA memory arena grows: next-power-of-two (fewer allocations) or same-as-requested (less memory held)")
 	fs.StringVar(&f.padBuckets, "pad-buckets", "", "pad each batch to the first of these lengths that holds its longest row, e.g. 32,64,128,256 (fewer distinct shapes for GPU kernels; empty: pad to the longest row)")
+	fs.BoolVar(&f.bucketBatch, "bucket-batches", true, "with --pad-buckets, batch rows of one bucket together: a batch never mixes buckets (callers lead batches in turn); false: only the padding follows the buckets")
 }
 
 // parsePadBuckets reads --pad-buckets: increasing positive lengths.
@@ -188,7 +190,7 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 		}
 	}
 	eng, err := inference.Open(inference.Config{Dir: f.models, Runtime: rt, RuntimeErr: rtErr,
-		LoadTokenizer: inference.HFTokenizer, PadBuckets: buckets, Batch: batcher.Config{MaxBatch: f.maxBatch, MaxWait: f.maxWait, QueueSize: f.queue, Workers: f.workers},
+		LoadTokenizer: inference.HFTokenizer, PadBuckets: buckets, BucketBatches: f.bucketBatch, Batch: batcher.Config{MaxBatch: f.maxBatch, MaxWait: f.maxWait, QueueSize: f.queue, Workers: f.workers},
 		Timeout: f.timeout, MaxTextRunes: f.maxNoteChars, MaxWindows: f.maxWindows, MaxSentences: f.maxSentences,
 		Metrics: metrics, Logger: log, MaxSaliencyWords: f.maxExplain})
 	if err != nil {

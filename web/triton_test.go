@@ -51,13 +51,14 @@ func runPython(t *testing.T, py string, args ...string) (stdout []byte) {
 }
 
 // TestV2ConformanceWithTritonClient runs tools/triton/v2_conformance.py
-// (tritonclient.http: health, metadata, tensors in binary and JSON, the text
-// pipeline of every task, bad requests) against the real binary, and checks
-// that the note texts it sent appear nowhere in the server's log.
+// (tritonclient.http and tritonclient.grpc: health, metadata, tensors in
+// binary and JSON, the text pipeline of every task, bad requests) against the
+// real binary serving both forms (--v2-grpc-addr), and checks that the note
+// texts it sent appear nowhere in the server's log.
 func TestV2ConformanceWithTritonClient(t *testing.T) {
 	lib, models := runtimeAndModels(t)
 	py := tritonPython(t)
-	b := startBinary(t, "serve", "--addr", "127.0.0.1:0", "--ort-lib", lib, "--models", models,
+	b := startBinary(t, "serve", "--addr", "127.0.0.1:0", "--v2-grpc-addr", "127.0.0.1:0", "--ort-lib", lib, "--models", models,
 		"--log-level", "debug", "--ort-threads", "1")
 	if b.url == "" {
 		t.Fatalf("clinlm exited at start:\n%s", b.stderr.String())
@@ -66,15 +67,21 @@ func TestV2ConformanceWithTritonClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var grpcAddr string
+	select {
+	case grpcAddr = <-b.grpc:
+	case <-time.After(30 * time.Second): // a hang guard, not a latency bound
+		t.Fatalf("clinlm printed no v2 gRPC address:\n%s", b.stderr.String())
+	}
 	const marker = "v2-privacy-marker-7f3a"
-	out := runPython(t, py, "tools/triton/v2_conformance.py", "--url", u.Host, "--marker", marker)
+	out := runPython(t, py, "tools/triton/v2_conformance.py", "--url", u.Host, "--grpc-url", grpcAddr, "--marker", marker)
 	if !bytes.Contains(out, []byte("all checks passed")) {
 		t.Fatalf("conformance script said:\n%s", out)
 	}
 	if logs := b.stderr.String(); strings.Contains(logs, marker) {
 		t.Errorf("note text reached the log:\n%s", logs)
-	} else if !strings.Contains(logs, "/v2/models/:model/infer") {
-		t.Errorf("the log has no /v2 request lines; was it the right server?\n%s", logs)
+	} else if !strings.Contains(logs, "/v2/models/:model/infer") || !strings.Contains(logs, "via=v2-grpc") {
+		t.Errorf("the log has no /v2 HTTP or gRPC inference lines; was it the right server?\n%s", logs)
 	}
 }
 

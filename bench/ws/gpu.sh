@@ -4,7 +4,9 @@
 #   bert-base-nli / -fp16   BERT-base size, random weights, fp32 and fp16 (tools/bench/make_bench_models.py)
 #   tiny-nli / -fp16        the random test model, fp32 and fp16
 #   minilm-nli              the shipped demo model as shipped (int8: it has no fp16 form)
-# each with exact padding and with --pad-buckets 32,64,128,256. Markdown goes to OUT (default
+# each with exact padding and with --pad-buckets 32,64,128,256; then, with clients sending pairs of about 15, 50 and
+# 120 tokens (-mixed-lengths), bucketed padding alone vs batches grouped by bucket (-bucket-batches) for
+# bert-base-fp16, tiny-nli-fp32 and minilm-nli (SKIP_MIXED=1 leaves these out). Markdown goes to OUT (default
 # .cache/bench/gpu.md), ready to paste into BENCHMARKS.md.
 #
 # The GPU machine has no Go toolchain: build bin/bench-ws here (the task does) and run this script there with
@@ -57,6 +59,27 @@ for run in "${runs[@]}"; do
       "${bin}" -models "${dir}" -model "${model}" -device "${device}" -label "${tag}" -requests "${requests}" \
         -duration "${duration}" -rounds "${rounds}" -max-batch "${max_batch}" -max-wait "${max_wait}" \
         -pad-buckets "${buckets}" -ref-batch 32
+    } >> "${out}"
+  done
+done
+
+# Mixed lengths: the same buckets, padding only vs batches that keep to one bucket.
+mixed=()
+[[ "${SKIP_BERT:-0}" == 1 ]] || mixed+=("${models} bert-base-nli-fp16 bert-base-fp16")
+mixed+=(".cache/testmodels tiny-nli tiny-nli-fp32" "models minilm-nli minilm-nli-int8")
+[[ "${SKIP_MIXED:-0}" == 1 ]] && mixed=()
+for run in "${mixed[@]}"; do
+  read -r dir model label <<<"${run}"
+  for grouped in false true; do
+    tag="${label} mixed buckets"; [[ "${grouped}" == true ]] && tag="${tag} grouped"
+    echo "bench-gpu: ${tag}" >&2
+    {
+      echo
+      echo "### ${tag}"
+      echo
+      "${bin}" -models "${dir}" -model "${model}" -device "${device}" -label "${tag}" -requests "${requests}" \
+        -duration "${duration}" -rounds "${rounds}" -max-batch "${max_batch}" -max-wait "${max_wait}" \
+        -pad-buckets 32,64,128,256 -bucket-batches="${grouped}" -mixed-lengths -ref-batch 32
     } >> "${out}"
   done
 done

@@ -21,6 +21,11 @@
 //
 //	go run ./bench/ws -models .cache/testmodels -model tiny-nli
 //
+// With -mixed-lengths the clients send pairs of three lengths (about 15, 50
+// and 120 tokens; client c the (c mod 3)-th), so batches meet rows of
+// different length buckets: run it with -pad-buckets and -bucket-batches
+// true and false to compare grouping batches by bucket with padding only.
+//
 // A remote model (manifest "remote": a KServe v2 server runs the forward
 // pass) is measured the same way, with -session-model naming a local folder
 // with the same weights for the session modes.
@@ -48,6 +53,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/batcher"
@@ -64,6 +70,15 @@ const (
 	hypothesis = "The patient had a myocardial infarction."
 )
 
+// mixedPairs are synthetic pairs of about 15, 50 and 120 tokens, one per
+// length bucket of 32/64/128 (-mixed-lengths).
+var mixedPairs = []inference.Input{
+	{Premise: "No fever today.", Hypothesis: "The patient is afebrile."},
+	{Premise: premise, Hypothesis: hypothesis},
+	{Premise: premise + " She was admitted to telemetry overnight, started on aspirin and a statin, and a stress test the next morning showed no inducible ischemia. Her blood pressure was well controlled on lisinopril and she remained pain free.",
+		Hypothesis: hypothesis + " The stress test was abnormal."},
+}
+
 type options struct {
 	modelsDir, model, ortLib, device string
 	clients                          []int
@@ -75,6 +90,7 @@ type options struct {
 	workers                          int
 	maxWait                          time.Duration
 	padBuckets                       []int
+	bucketBatches, mixedLengths      bool
 	cudaMemLimit                     int64
 	cudaSameAsRequested              bool
 	refBatch                         int
@@ -99,6 +115,8 @@ func main() {
 	flag.IntVar(&o.workers, "batch-workers", 2, "engine: batches of one model running at once (as clinlm serve)")
 	flag.DurationVar(&o.maxWait, "max-wait", 0, "engine: longest wait for a batch to fill while the model is free (as clinlm serve)")
 	buckets := flag.String("pad-buckets", "", "engine: pad batches to these lengths, e.g. 32,64,128,256 (as clinlm serve)")
+	flag.BoolVar(&o.bucketBatches, "bucket-batches", true, "engine: with -pad-buckets, batches keep to one bucket (as clinlm serve); false pads only")
+	flag.BoolVar(&o.mixedLengths, "mixed-lengths", false, "clients send pairs of about 15, 50 and 120 tokens in turn instead of one 50-token pair")
 	flag.Int64Var(&o.cudaMemLimit, "cuda-mem-limit", 0, "CUDA arena cap in bytes (as clinlm serve)")
 	flag.BoolVar(&o.cudaSameAsRequested, "cuda-arena-same-as-requested", false, "grow the CUDA arena by what is asked (as clinlm serve --cuda-arena same-as-requested)")
 	flag.IntVar(&o.refBatch, "ref-batch", 32, "rows per run of the raw-session throughput reference (0: skip it)")
@@ -170,8 +188,14 @@ func run(o options, w io.Writer) error {
 		return fmt.Errorf("onnx runtime: %w (%s)", err, ort.FixHint())
 	}
 	defer rt.Close()
+	reg := prometheus.NewRegistry()
+	metrics, err := inference.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
 	eng, err := inference.Open(inference.Config{Dir: o.modelsDir, Runtime: rt, LoadTokenizer: inference.HFTokenizer, PadBuckets: o.padBuckets,
-		Batch: batcher.Config{MaxBatch: o.maxBatch, MaxWait: o.maxWait, QueueSize: 1024, Workers: o.workers}, Logger: log})
+		BucketBatches: o.bucketBatches, Batch: batcher.Config{MaxBatch: o.maxBatch, MaxWait: o.maxWait, QueueSize: 1024, Workers: o.workers},
+		Metrics: metrics, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -188,14 +212,17 @@ func run(o options, w io.Writer) error {
 	if sessionModel == "" {
 		sessionModel = o.model
 	}
-	direct, batchRun, closeDirect, err := sessionCall(rt, o.modelsDir, sessionModel)
+	pairs := []inference.Input{{Premise: premise, Hypothesis: hypothesis}}
+	if o.mixedLengths {
+		pairs = mixedPairs
+	}
+	direct, batchRun, closeDirect, err := sessionCall(rt, o.modelsDir, sessionModel, pairs)
 	if err != nil {
 		return err
 	}
 	defer closeDirect()
-	in := inference.Input{Premise: premise, Hypothesis: hypothesis}
-	engineCall := func(ctx context.Context, _ int) error {
-		_, err := eng.Infer(ctx, o.model, in, nil)
+	engineCall := func(ctx context.Context, c int) error {
+		_, err := eng.Infer(ctx, o.model, pairs[c%len(pairs)], nil)
 		return err
 	}
 	addr, stop, err := serve(eng, log)
@@ -210,8 +237,9 @@ func run(o options, w io.Writer) error {
 	if info.Endpoint != "" {
 		where += " " + info.Endpoint
 	}
-	fmt.Fprintf(w, "model %s on %s (max_length %d; session modes: %s), onnxruntime %s on %s, GOMAXPROCS %d, ort-spin %v, engine max-batch %d max-wait %s batch-workers %d pad-buckets %v\n",
-		o.model, where, info.MaxLength, sessionModel, st.Version, st.Device, runtime.GOMAXPROCS(0), o.spin, o.maxBatch, o.maxWait, o.workers, o.padBuckets)
+	fmt.Fprintf(w, "model %s on %s (max_length %d; session modes: %s), onnxruntime %s on %s, GOMAXPROCS %d, ort-spin %v, engine max-batch %d max-wait %s batch-workers %d pad-buckets %v bucket-batches %v, pair lengths %s\n",
+		o.model, where, info.MaxLength, sessionModel, st.Version, st.Device, runtime.GOMAXPROCS(0), o.spin, o.maxBatch, o.maxWait, o.workers, o.padBuckets,
+		o.bucketBatches && len(o.padBuckets) > 0, map[bool]string{false: "one (~50 tokens)", true: "mixed (~15, 50, 120 tokens by client)"}[o.mixedLengths])
 	if st.Fallback != "" {
 		fmt.Fprintf(w, "CUDA not used: %s\n", st.Fallback)
 	}
@@ -224,7 +252,7 @@ func run(o options, w io.Writer) error {
 	fmt.Fprintf(w, "each level: at most %d requests or %s; fastest of %d interleaved rounds\n\n", o.requests, o.duration, max(1, o.rounds))
 	var all []level
 	for _, n := range o.clients {
-		ws, closeWS, err := wsCall(addr, o.model, n)
+		ws, closeWS, err := wsCall(addr, o.model, n, pairs)
 		if err != nil {
 			return err
 		}
@@ -256,8 +284,38 @@ func run(o options, w io.Writer) error {
 		label = o.model
 	}
 	writeTable(w, all, label, string(st.Device), o.refBatch, ref)
+	if tokens, padding := positions(reg); tokens > 0 {
+		fmt.Fprintf(w, "\nengine and websocket batches: %.0f token positions, %.0f padding (%.1f%% of the positions computed were padding)\n",
+			tokens, padding, 100*padding/(tokens+padding))
+	}
 	fmt.Fprintf(w, "\nload average: %s at start, %s at end (other processes share the CPU)\n", startLoad, loadAverage())
 	return nil
+}
+
+// positions sums clinlm_infer_positions_total over models: the token and
+// padding positions the engine's batches sent to the model.
+func positions(reg *prometheus.Registry) (tokens, padding float64) {
+	families, err := reg.Gather()
+	if err != nil {
+		return 0, 0
+	}
+	for _, f := range families {
+		if f.GetName() != "clinlm_infer_positions_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				switch {
+				case l.GetName() != "kind":
+				case l.GetValue() == "token":
+					tokens += m.GetCounter().GetValue()
+				case l.GetValue() == "padding":
+					padding += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return tokens, padding
 }
 
 // loadAverage is the 1-minute load average, "?" off Linux.
@@ -354,9 +412,10 @@ func writeTable(w io.Writer, all []level, label, device string, refBatch int, re
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // sessionCall opens the model's own ORT session and returns a request that
-// tokenizes the pair and runs it alone (batch 1), then takes the softmax, and
-// a run of n copies of the tokenized pair in one batch.
-func sessionCall(rt *ort.Runtime, dir, name string) (callFunc, func(context.Context, int) error, func(), error) {
+// tokenizes client c's pair (pairs[c mod len]) and runs it alone (batch 1),
+// then takes the softmax, and a run of n copies of the first pair in one
+// batch.
+func sessionCall(rt *ort.Runtime, dir, name string, pairs []inference.Input) (callFunc, func(context.Context, int) error, func(), error) {
 	entries, err := models.Scan(dir)
 	if err != nil {
 		return nil, nil, nil, err
@@ -384,9 +443,9 @@ func sessionCall(rt *ort.Runtime, dir, name string) (callFunc, func(context.Cont
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	pair := hypothesis
-	call := func(ctx context.Context, _ int) error {
-		encs, err := tok.Encode(inference.EncodeRequest{Text: premise, Pair: &pair, MaxLength: mf.MaxLength, Strategy: inference.LongestFirst})
+	call := func(ctx context.Context, c int) error {
+		in := pairs[c%len(pairs)]
+		encs, err := tok.Encode(inference.EncodeRequest{Text: in.Premise, Pair: &in.Hypothesis, MaxLength: mf.MaxLength, Strategy: inference.LongestFirst})
 		if err != nil {
 			return err
 		}
@@ -407,7 +466,7 @@ func sessionCall(rt *ort.Runtime, dir, name string) (callFunc, func(context.Cont
 		softmax(outs[0].Float32)
 		return nil
 	}
-	pairEnc, err := tok.Encode(inference.EncodeRequest{Text: premise, Pair: &pair, MaxLength: mf.MaxLength, Strategy: inference.LongestFirst})
+	pairEnc, err := tok.Encode(inference.EncodeRequest{Text: pairs[0].Premise, Pair: &pairs[0].Hypothesis, MaxLength: mf.MaxLength, Strategy: inference.LongestFirst})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -490,7 +549,7 @@ type wsFrame struct {
 // frames are pre-encoded around the id, and a reply that starts with the
 // expected {"id":…,"type":"result" prefix (the server's field order) is
 // taken without decoding; anything else is decoded.
-func wsCall(addr, model string, clients int) (callFunc, func(), error) {
+func wsCall(addr, model string, clients int, pairs []inference.Input) (callFunc, func(), error) {
 	conns := make([]*websocket.Conn, clients)
 	closeAll := func() {
 		for _, c := range conns {
@@ -507,21 +566,24 @@ func wsCall(addr, model string, clients int) (callFunc, func(), error) {
 		}
 		conns[i] = c
 	}
-	input, err := json.Marshal(inference.Input{Premise: premise, Hypothesis: hypothesis})
-	if err != nil {
-		return nil, nil, err
-	}
 	modelJSON, err := json.Marshal(model)
 	if err != nil {
 		return nil, nil, err
 	}
-	tail := []byte(`","model":` + string(modelJSON) + `,"input":` + string(input) + `}`)
+	tails := make([][]byte, len(pairs))
+	for i, in := range pairs {
+		input, err := json.Marshal(in)
+		if err != nil {
+			return nil, nil, err
+		}
+		tails[i] = []byte(`","model":` + string(modelJSON) + `,"input":` + string(input) + `}`)
+	}
 	seq := make([]int, clients)
 	bufs := make([][]byte, clients)
 	call := func(_ context.Context, c int) error {
 		seq[c]++ // each client is one goroutine
 		id := strconv.Itoa(seq[c])
-		frame := append(append(append(bufs[c][:0], `{"id":"`...), id...), tail...)
+		frame := append(append(append(bufs[c][:0], `{"id":"`...), id...), tails[c%len(tails)]...)
 		bufs[c] = frame
 		if err := conns[c].WriteMessage(websocket.TextMessage, frame); err != nil {
 			return err

@@ -1,6 +1,7 @@
 // Package batcher groups concurrent requests into batches for one model:
 // at most MaxBatch items per run, waiting at most MaxWait for a batch to
-// fill, preferring items of similar length (less padding), with a bounded
+// fill, preferring items of similar length (less padding) or, with length
+// buckets, never mixing buckets in one batch, with a bounded
 // queue that refuses work with ErrBusy instead of growing without limit.
 // Callers share batches fairly: a caller with many items cannot hold the
 // worker while others wait. Items whose caller has gone away are dropped
@@ -48,6 +49,13 @@ type Config struct {
 	// A second worker lets one batch's Go-side work (padding, softmax,
 	// answers) overlap the next batch's run instead of leaving the model idle.
 	Workers int
+	// Buckets, when set, are increasing lengths that group items: a batch
+	// holds items of one bucket only (those up to the first length, those
+	// up to the second, ..., those beyond the last), so a run pads to its
+	// bucket and never a short item to a long neighbour. Batches lead by
+	// caller in turn, so a lone item in a rare bucket runs after at most one
+	// batch per caller queued ahead of it, however busy other buckets are.
+	Buckets []int
 }
 
 func (c Config) withDefaults() Config {
@@ -99,6 +107,8 @@ type call[R any] struct {
 	timing  Timing
 	seen    map[int]bool
 	done    chan struct{}
+	// seq numbers calls in the order they were queued (leads take turns by it).
+	seq uint64
 }
 
 func (c *call[R]) finish(index int, r R, err error, queued time.Duration, batchID int, run time.Duration) {
@@ -139,6 +149,10 @@ type Batcher[T, R any] struct {
 	quit    chan struct{} // closed by Close
 	workers sync.WaitGroup
 	batchID int
+	// calls numbers submits; lastLead is the seq of the call whose item led
+	// the last bucketed batch.
+	calls    uint64
+	lastLead uint64
 }
 
 // New starts a batcher with cfg.Workers workers. length gives an item's size
@@ -177,6 +191,8 @@ func (b *Batcher[T, R]) Submit(ctx context.Context, items []T) ([]R, Timing, err
 		b.mu.Unlock()
 		return nil, Timing{}, ErrBusy
 	}
+	b.calls++
+	c.seq = b.calls
 	for i, v := range items {
 		b.queue = append(b.queue, &item[T, R]{ctx: ctx, value: v, length: b.length(v), enqueued: now, call: c, index: i})
 	}
@@ -271,6 +287,8 @@ func (b *Batcher[T, R]) loop() {
 // share of the batch (MaxBatch / callers, at least one) before the items
 // closest in length to the first fill what is left. So one caller with many
 // items (a long QA context, a long note) cannot keep the others waiting.
+// With buckets the first item is chosen by bucketCandidates and only items
+// of its bucket join it, shared among their callers the same way.
 func (b *Batcher[T, R]) take() []*item[T, R] {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -295,12 +313,18 @@ func (b *Batcher[T, R]) take() []*item[T, R] {
 		return nil
 	}
 	order, callers := roundRobin(b.queue)
-	window := order[:min(len(order), 4*b.cfg.MaxBatch)]
-	first := window[0]
-	cand := append([]*item[T, R](nil), window[1:]...)
-	sort.SliceStable(cand, func(x, y int) bool {
-		return abs(cand[x].length-first.length) < abs(cand[y].length-first.length)
-	})
+	var first *item[T, R]
+	var cand []*item[T, R]
+	if len(b.cfg.Buckets) > 0 {
+		first, cand, callers = b.bucketCandidates(order)
+	} else {
+		window := order[:min(len(order), 4*b.cfg.MaxBatch)]
+		first = window[0]
+		cand = append([]*item[T, R](nil), window[1:]...)
+		sort.SliceStable(cand, func(x, y int) bool {
+			return abs(cand[x].length-first.length) < abs(cand[y].length-first.length)
+		})
+	}
 	share := max(1, b.cfg.MaxBatch/callers)
 	taken := map[*call[R]]int{first.call: 1}
 	pick := map[*item[T, R]]bool{first: true}
@@ -328,6 +352,43 @@ func (b *Batcher[T, R]) take() []*item[T, R] {
 	clear(b.queue[len(rest):])
 	b.queue = rest
 	return batch
+}
+
+// bucketCandidates picks the batch's first item when batches keep to one
+// length bucket: the head of the caller after the last batch's leader (in
+// the order callers queued, wrapping round), so every caller leads in turn
+// and a rare bucket is not left behind a busy one. The candidates are the
+// other items of that bucket in round-robin order; callers counts the
+// callers among them and the first.
+func (b *Batcher[T, R]) bucketCandidates(order []*item[T, R]) (first *item[T, R], cand []*item[T, R], callers int) {
+	first = order[0]
+	for _, it := range order {
+		if it.call.seq > b.lastLead {
+			first = it
+			break
+		}
+	}
+	b.lastLead = first.call.seq
+	bucket := bucketOf(first.length, b.cfg.Buckets)
+	seen := map[*call[R]]bool{first.call: true}
+	for _, it := range order {
+		if it != first && bucketOf(it.length, b.cfg.Buckets) == bucket {
+			cand = append(cand, it)
+			seen[it.call] = true
+		}
+	}
+	return first, cand, len(seen)
+}
+
+// bucketOf is the index of the first bucket that holds length, or
+// len(buckets) beyond the last.
+func bucketOf(length int, buckets []int) int {
+	for i, b := range buckets {
+		if length <= b {
+			return i
+		}
+	}
+	return len(buckets)
 }
 
 // roundRobin orders the queue by turns: the first item of every caller (in

@@ -370,3 +370,84 @@ func TestPanicInRunFailsTheBatchOnly(t *testing.T) {
 		t.Errorf("after a panic: %v %v", got, err)
 	}
 }
+
+// With length buckets a batch never mixes buckets, whoever submitted its
+// items, and every item still gets its own result.
+func TestBucketsNeverMix(t *testing.T) {
+	buckets := []int{32, 64, 128}
+	rec := &recorder{gate: make(chan struct{}, 100), started: make(chan struct{}, 100)}
+	b := New(Config{MaxBatch: 4, Buckets: buckets}, rec.run, identity, nil)
+	defer b.Close()
+	var wg sync.WaitGroup
+	wg.Go(func() { b.Submit(context.Background(), []int{1}) })
+	<-rec.started // the worker is held; the rest queue up
+	submits := [][]int{{5, 40, 100, 200}, {31, 33, 64, 65}, {7, 300}, {128, 129, 2}}
+	for _, items := range submits {
+		wg.Go(func() {
+			got, _, err := b.Submit(context.Background(), items)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for i, v := range items {
+				if got[i] != 2*v {
+					t.Errorf("item %d of %v: got %d, want %d", i, items, got[i], 2*v)
+				}
+			}
+		})
+	}
+	time.Sleep(20 * time.Millisecond)
+	for range 100 {
+		rec.gate <- struct{}{}
+	}
+	wg.Wait()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, batch := range rec.batches {
+		for _, v := range batch {
+			if bucketOf(v, buckets) != bucketOf(batch[0], buckets) {
+				t.Errorf("batch %v mixes buckets (all batches %v)", batch, rec.batches)
+				break
+			}
+		}
+	}
+}
+
+// A lone item in a rare bucket is not left behind a busy bucket: callers lead
+// batches in turn, so it runs right after the batch of the caller queued
+// before it, not after all of that bucket's work.
+func TestLoneItemInARareBucketRunsInTurn(t *testing.T) {
+	rec := &recorder{gate: make(chan struct{}, 100), started: make(chan struct{}, 100)}
+	b := New(Config{MaxBatch: 4, Buckets: []int{32, 128}}, rec.run, identity, nil)
+	defer b.Close()
+	var wg sync.WaitGroup
+	wg.Go(func() { b.Submit(context.Background(), []int{1}) })
+	<-rec.started // the worker is held; the rest queue up in order
+	busy := func() []int { return slices.Repeat([]int{100}, 20) }
+	wg.Go(func() { b.Submit(context.Background(), busy()) })
+	time.Sleep(20 * time.Millisecond)
+	lone := make(chan Timing, 1)
+	wg.Go(func() {
+		_, timing, err := b.Submit(context.Background(), []int{10})
+		if err != nil {
+			t.Error(err)
+		}
+		lone <- timing
+	})
+	time.Sleep(20 * time.Millisecond)
+	wg.Go(func() { b.Submit(context.Background(), busy()) })
+	time.Sleep(20 * time.Millisecond)
+	for range 100 {
+		rec.gate <- struct{}{}
+	}
+	wg.Wait()
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	at := slices.IndexFunc(rec.batches, func(batch []int) bool { return slices.Contains(batch, 10) })
+	if at != 2 || len(rec.batches[at]) != 1 {
+		t.Errorf("the lone short item ran in batch %d of %v, want alone in batch 2 (after the held one and one busy batch)", at, rec.batches)
+	}
+	if timing := <-lone; timing.Batches != 1 {
+		t.Errorf("the lone item ran over %d batches", timing.Batches)
+	}
+}

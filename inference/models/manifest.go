@@ -255,6 +255,9 @@ func (m Manifest) OutputName(role string) string {
 // DecoderLayout.
 func (m Manifest) Files() []string {
 	switch {
+	case m.Head == HeadTextToText && m.Remote != nil:
+		// The server tokenizes, generates and decodes.
+		return nil
 	case m.Head == HeadTextToText:
 		return []string{EncoderFile, TokenizerFile}
 	case m.Remote != nil:

@@ -24,6 +24,13 @@ type Remote struct {
 	TimeoutMS int `json:"timeout_ms,omitempty"`
 	// TLS configures https:// URLs.
 	TLS *RemoteTLS `json:"tls,omitempty"`
+	// Generates says the server's model is a whole text generator (a
+	// Triton ensemble or Python backend, an MLServer runtime that runs
+	// generate): one BYTES input, the filled prompts, and one BYTES output,
+	// the generated texts. It is how a text-to-text model runs remotely —
+	// the decoding loop stays on the server, one round trip per prompt, not
+	// per token.
+	Generates bool `json:"generates,omitempty"`
 }
 
 // RemoteTLS are the TLS settings of a remote; file paths are relative to
@@ -45,12 +52,14 @@ func (m Manifest) validateRemote() []error {
 	r := m.Remote
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("remote: "+format, args...)) }
-	if m.Head == HeadTextToText {
-		// Generation is a loop of decoder steps; one remote call per token would
-		// put the network inside the loop. clinlm does not offload it: a whole
-		// generation on the server needs a server-side generate model, and the
-		// text-to-text pipeline's tokenization and decoding live here.
-		bad("the text-to-text head runs in process only: remote generation would need one round trip per token; serve this model locally (or use an encoder head)")
+	switch {
+	case m.Head == HeadTextToText && !r.Generates:
+		// Generation is a loop of decoder steps; one remote call per token
+		// would put the network inside the loop. Remotely the whole loop runs
+		// on the server, which must say so.
+		bad("a text-to-text model runs remotely only as a whole generator: set generates (the server's model takes the prompt text and returns the generated text, one BYTES tensor each); clinlm does not make one round trip per token")
+	case m.Head != HeadTextToText && r.Generates:
+		bad("generates is for the text-to-text head only")
 	}
 	u, err := url.Parse(r.URL)
 	switch {

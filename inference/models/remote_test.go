@@ -26,7 +26,7 @@ func TestRemoteManifest(t *testing.T) {
 		{"tls on http", withRemote(`{"url": "http://triton:8000", "tls": {"ca_file": "ca.pem"}}`), "not https://"},
 		{"half a client certificate", withRemote(`{"url": "https://triton", "tls": {"cert_file": "c.pem"}}`), "go together"},
 		{"unknown key", withRemote(`{"url": "http://triton:8000", "adress": "x"}`), "unknown field"},
-		{"text-to-text", strings.Replace(withRemote(`{"url": "http://triton:8000"}`), "sequence-pair-classification", "text-to-text", 1), "runs in process only"},
+		{"generates on an encoder head", withRemote(`{"url": "http://triton:8000", "generates": true}`), "text-to-text head only"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -38,6 +38,40 @@ func TestRemoteManifest(t *testing.T) {
 				t.Fatalf("err %v, want it to mention %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// A remote text-to-text model is a whole generator on the server, never one
+// round trip per token.
+func TestRemoteTextToTextManifest(t *testing.T) {
+	remote := func(r string) string {
+		return strings.Replace(goodT5, `"task"`, `"remote": `+r+`, "task"`, 1)
+	}
+	if _, err := ParseManifest([]byte(remote(`{"url": "http://triton:8000", "generates": true}`))); err != nil {
+		t.Errorf("a generator: %v", err)
+	}
+	if _, err := ParseManifest([]byte(remote(`{"url": "http://triton:8000"}`))); err == nil || !strings.Contains(err.Error(), "set generates") {
+		t.Errorf("a remote text-to-text model without generates: %v, want a refusal naming generates", err)
+	}
+}
+
+// A remote generator's folder is its manifest alone: the server tokenizes,
+// generates and decodes.
+func TestScanRemoteGeneratorNeedsNoFiles(t *testing.T) {
+	dir := t.TempDir()
+	manifest := strings.Replace(goodT5, `"task"`, `"remote": {"url": "http://triton:8000", "generates": true}, "task"`, 1)
+	if err := os.MkdirAll(filepath.Join(dir, "remote-t5"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "remote-t5", ManifestFile), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := Scan(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Err != nil || entries[0].Decoder != NoDecoder {
+		t.Fatalf("entries %+v", entries)
 	}
 }
 

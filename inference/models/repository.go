@@ -162,7 +162,7 @@ func readEntry(root, dir string) Entry {
 		return e
 	}
 	files := m.Files()
-	if m.Head == HeadTextToText {
+	if m.Head == HeadTextToText && m.Remote == nil {
 		e.Decoder = SeparateDecoders
 		if _, err := os.Stat(filepath.Join(dir, DecoderMergedFile)); err == nil {
 			e.Decoder = MergedDecoder

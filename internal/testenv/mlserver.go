@@ -53,6 +53,25 @@ func WriteJSON(t testing.TB, path string, v any) {
 // test ends; start it once per test function.
 func StartMLServer(t testing.TB, modelFile string, models map[string]map[string]any) *MLServer {
 	t.Helper()
+	var list []MLServerModel
+	for name, extra := range models {
+		list = append(list, MLServerModel{Name: name, Implementation: "ort_runtime.OnnxRuntime", URI: modelFile, Extra: extra})
+	}
+	return StartMLServerModels(t, list)
+}
+
+// MLServerModel is one model of an MLServer: its name, the runtime class
+// under tools/mlserver (module.Class), the runtime's uri and its
+// parameters.extra (nil for none).
+type MLServerModel struct {
+	Name, Implementation, URI string
+	Extra                     map[string]any
+}
+
+// StartMLServerModels is StartMLServer for models of any runtime under
+// tools/mlserver (e.g. t5_runtime.T5Generator).
+func StartMLServerModels(t testing.TB, models []MLServerModel) *MLServer {
+	t.Helper()
 	root := RepoRoot(t)
 	bin := filepath.Join(root, ".venv-mlserver", "bin", "mlserver")
 	if _, err := os.Stat(bin); err != nil {
@@ -63,13 +82,13 @@ func StartMLServer(t testing.TB, modelFile string, models map[string]map[string]
 	// Worker processes fail on Python 3.11; the runtime runs in the main process.
 	WriteJSON(t, filepath.Join(dir, "settings.json"), map[string]any{"parallel_workers": 0, "host": "127.0.0.1",
 		"http_port": httpPort, "grpc_port": FreePort(t), "metrics_port": FreePort(t), "load_models_at_startup": true})
-	for name, extra := range models {
-		params := map[string]any{"uri": modelFile}
-		if len(extra) > 0 {
-			params["extra"] = extra
+	for _, m := range models {
+		params := map[string]any{"uri": m.URI}
+		if len(m.Extra) > 0 {
+			params["extra"] = m.Extra
 		}
-		WriteJSON(t, filepath.Join(dir, name, "model-settings.json"), map[string]any{
-			"name": name, "implementation": "ort_runtime.OnnxRuntime", "parameters": params})
+		WriteJSON(t, filepath.Join(dir, m.Name, "model-settings.json"), map[string]any{
+			"name": m.Name, "implementation": m.Implementation, "parameters": params})
 	}
 	cmd := exec.Command(bin, "start", dir)
 	cmd.Dir = dir

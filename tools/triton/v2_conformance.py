@@ -1,8 +1,8 @@
-"""Checks clinlm's KServe v2 (Open Inference Protocol) server with Triton's own HTTP client.
+"""Checks clinlm's KServe v2 (Open Inference Protocol) server with Triton's own HTTP and gRPC clients.
 
-Run by web/triton_test.go against `clinlm serve --models .cache/testmodels` on loopback:
+Run by web/triton_test.go against `clinlm serve --models .cache/testmodels --v2-grpc-addr ...` on loopback:
 
-    .venv-triton/bin/python tools/triton/v2_conformance.py --url 127.0.0.1:PORT --marker TEXT
+    .venv-triton/bin/python tools/triton/v2_conformance.py --url 127.0.0.1:PORT [--grpc-url 127.0.0.1:PORT2] --marker TEXT
 
 It exercises what a plain tritonclient user does: liveness, readiness, server and model metadata,
 tensor inference with binary and JSON data, the BYTES text pipeline of each task, and bad requests
@@ -15,7 +15,9 @@ import argparse
 import json
 import sys
 
+import grpc
 import numpy as np
+import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
@@ -137,9 +139,64 @@ def bad_requests(client, marker):
         check(marker not in err["error"], f"{what}: the error repeats the input")
 
 
+def grpc_checks(url, marker, http_logits):
+    """The same server over the protocol's gRPC form (--v2-grpc-addr), with tritonclient.grpc."""
+    client = grpcclient.InferenceServerClient(url=url)
+    check(client.is_server_live(), "gRPC: server not live")
+    check(client.is_server_ready(), "gRPC: server not ready")
+    check(client.get_server_metadata().name == "clinlm", "gRPC: server metadata")
+    for model in (NLI, QA, CLIP, T5_NLI):
+        check(client.is_model_ready(model), f"gRPC: {model} not ready")
+        meta = client.get_model_metadata(model)
+        check(meta.name == model and list(meta.versions) == ["1"], f"gRPC: {model} metadata {meta}")
+    # Tensors: tritonclient.grpc sends raw_input_contents; the logits match the HTTP form's.
+    ids = np.array([[2, 15, 27, 40, 3]], dtype=np.int64)
+    feed = []
+    for name, value in (("input_ids", ids), ("attention_mask", np.ones_like(ids)), ("token_type_ids", np.zeros_like(ids))):
+        t = grpcclient.InferInput(name, list(value.shape), "INT64")
+        t.set_data_from_numpy(value)
+        feed.append(t)
+    logits = client.infer(NLI, feed).as_numpy("logits")
+    check(np.allclose(logits, http_logits, atol=1e-6), f"gRPC logits {logits} != HTTP {http_logits}")
+    # The text pipeline.
+    def texts(name, values):
+        t = grpcclient.InferInput(name, [len(values)], "BYTES")
+        t.set_data_from_numpy(np.array([v.encode() for v in values], dtype=np.object_))
+        return t
+    premise, hypothesis = [f"{marker} No fever today."], ["The patient is afebrile."]
+    for model in (NLI, T5_NLI):
+        res = client.infer(model, [texts("premise", premise), texts("hypothesis", hypothesis)])
+        out = json.loads(res.as_numpy("result")[0])
+        check(out["labels"][0]["label"] == res.as_numpy("label")[0].decode(), f"gRPC {model} result {out}")
+    context = f"{marker} Findings: small left pleural effusion."
+    res = client.infer(QA, [texts("question", ["What is on the left?"]), texts("context", [context])])
+    for a, s, e in zip(res.as_numpy("answer")[0], res.as_numpy("answer_start")[0], res.as_numpy("answer_end")[0]):
+        if s >= 0:
+            check(context[s:e] == a.decode(), f"gRPC qa span [{s}:{e}] {context[s:e]!r} != {a.decode()!r}")
+    res = client.infer(CLIP, [texts("text", [f"{marker} Follow up in two weeks."])])
+    check(len(json.loads(res.as_numpy("result")[0])["sentences"]) == 1, "gRPC clip result")
+    # Errors are gRPC statuses with the HTTP form's messages, never repeating the input.
+    def expect(code, fn, what):
+        try:
+            fn()
+        except InferenceServerException as e:
+            check(e.status() == str(code), f"gRPC {what}: status {e.status()} ({e.message()}), want {code}")
+            check(marker not in (e.message() or ""), f"gRPC {what}: the error repeats the input")
+            return
+        raise AssertionError(f"gRPC {what}: no error")
+    expect(grpc.StatusCode.NOT_FOUND, lambda: client.infer("no-such-model", [texts("text", ["x"])]), "unknown model")
+    expect(grpc.StatusCode.NOT_FOUND, lambda: client.get_model_metadata(NLI, model_version="7"), "unknown version")
+    expect(grpc.StatusCode.INVALID_ARGUMENT, lambda: client.infer(NLI, [texts("premise", [marker])]), "missing hypothesis")
+    expect(grpc.StatusCode.INVALID_ARGUMENT, lambda: client.infer(NLI, feed[:1]), "missing tensor inputs")
+    expect(grpc.StatusCode.INVALID_ARGUMENT, lambda: client.infer(NLI, [texts("premise", ["a"]), texts("hypothesis", ["b"])],
+                                                                  outputs=[grpcclient.InferRequestedOutput("nope")]), "unknown output")
+    check(client.is_model_ready(NLI, model_version="1"), "gRPC: version 1 not ready")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True, help="host:port of clinlm")
+    ap.add_argument("--grpc-url", help="host:port of clinlm's v2 gRPC form (--v2-grpc-addr); checked when given")
     ap.add_argument("--marker", required=True, help="text put into every note")
     args = ap.parse_args()
     client = httpclient.InferenceServerClient(url=args.url)
@@ -159,6 +216,8 @@ def main():
     pipeline(client, binary=True, marker=args.marker)
     pipeline(client, binary=False, marker=args.marker)
     bad_requests(client, args.marker)
+    if args.grpc_url:
+        grpc_checks(args.grpc_url, args.marker, binary_logits)
     print("v2 conformance: all checks passed")
 
 
