@@ -6,7 +6,6 @@ import (
 	"math"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/clinlm/clinlm/inference"
@@ -116,22 +115,22 @@ func TestRunNLI(t *testing.T) {
 {"premise": "x", "hypothesis": "y", "label": "neutral"}
 `
 	eng := testEngine()
-	var calls, highest atomic.Int64
-	progress := func(done int) {
-		calls.Add(1)
-		for {
-			h := highest.Load()
-			if int64(done) <= h || highest.CompareAndSwap(h, int64(done)) {
-				return
-			}
-		}
-	}
+	var seen []Progress
+	progress := func(p Progress) { seen = append(seen, p) } // calls come one at a time
 	rep, err := RunFile(context.Background(), eng, "nli", strings.NewReader(data), Options{Predictions: true, Concurrency: 3, Progress: progress})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if calls.Load() != 4 || highest.Load() != 4 {
-		t.Errorf("progress called %d times up to %d, want 4 up to 4", calls.Load(), highest.Load())
+	if len(seen) != 4 {
+		t.Fatalf("progress called %d times, want 4", len(seen))
+	}
+	for i, p := range seen {
+		if p.Done != i+1 || p.Metric.Name != "accuracy" || p.Metric.Value < 0 || p.Metric.Value > 1 {
+			t.Errorf("progress call %d: %+v", i+1, p)
+		}
+	}
+	if last := seen[3].Metric.Value; last != 0.75 {
+		t.Errorf("running accuracy after the last example %v, want the report's 0.75", last)
 	}
 	m := metricMap(rep.Metrics)
 	// predictions: entailment, neutral, entailment, neutral → 3 of 4 right.
@@ -165,9 +164,14 @@ func TestRunQANoAnswerRule(t *testing.T) {
 		// With one, "" wins where the no-answer score beats the best span.
 		{"qa-noans", []string{"aspirin", ""}, 100},
 	} {
-		rep, err := RunFile(context.Background(), testEngine(), c.model, strings.NewReader(data), Options{Predictions: true})
+		var last Progress
+		rep, err := RunFile(context.Background(), testEngine(), c.model, strings.NewReader(data), Options{Predictions: true,
+			Progress: func(p Progress) { last = p }})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if f1 := metricMap(rep.Metrics)["f1"]; last.Done != 2 || last.Metric.Name != "f1" || math.Abs(last.Metric.Value-f1) > 1e-9 {
+			t.Errorf("%s: last progress %+v, want 2 done and the report's f1 %v", c.model, last, f1)
 		}
 		for i, want := range c.answers {
 			if got := *rep.Predictions[i].Answer; got != want {
@@ -185,9 +189,14 @@ func TestRunCLIPUnionOfSentences(t *testing.T) {
 	data := `{"text": "Labs and CT.", "labels": ["lab", "imaging"]}
 {"text": "Aspirin.", "labels": ["medication"]}
 `
-	rep, err := RunFile(context.Background(), testEngine(), "clip", strings.NewReader(data), Options{Predictions: true})
+	var last Progress
+	rep, err := RunFile(context.Background(), testEngine(), "clip", strings.NewReader(data), Options{Predictions: true,
+		Progress: func(p Progress) { last = p }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if last.Done != 2 || last.Metric != (Metric{"micro_f1", 4.0 / 7}) {
+		t.Errorf("last progress %+v, want 2 done at the report's micro_f1 4/7", last)
 	}
 	if got := strings.Join(rep.Predictions[0].Labels, ","); got != "lab,imaging" {
 		t.Errorf("labels %q, want the union in label order", got)
