@@ -17,6 +17,14 @@ const (
 	// most 64 bytes, so a longer one is unknown without asking the engine,
 	// and it never reaches a log line.
 	maxModelName = 128
+	// maxEvaluationID bounds an evaluation id in a subscription frame.
+	maxEvaluationID = 32
+)
+
+// Frame types a client sends.
+const (
+	frameInfer      = "infer"
+	frameEvaluation = "evaluation"
 )
 
 // frameProblem is why a websocket frame was refused before inference: the
@@ -47,6 +55,18 @@ func decodeFrame(data []byte) (clientFrame, *frameProblem) {
 	switch {
 	case f.ID == "" || len(f.ID) > maxFrameID:
 		return f, &frameProblem{code: inference.CodeBadRequest, message: "id must be a non-empty string of at most 128 bytes"}
+	case f.Type == frameEvaluation:
+		if f.Evaluation == "" || len(f.Evaluation) > maxEvaluationID {
+			return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "evaluation must be an evaluation id (see /api/v1/evaluations)"}
+		}
+		if f.Model != "" || f.Input != nil {
+			return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "an evaluation frame has no model or input"}
+		}
+		return f, nil
+	case f.Type != "" && f.Type != frameInfer:
+		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: `type must be "infer" (the default) or "evaluation"`}
+	case f.Evaluation != "":
+		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: `evaluation belongs to frames of type "evaluation"`}
 	case f.Model == "":
 		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "model is required"}
 	case len(f.Model) > maxModelName:

@@ -18,23 +18,30 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/clinlm/clinlm/inference"
+	"github.com/clinlm/clinlm/inference/evaljobs"
 )
 
-// clientFrame is one request on /ws/infer (docs/protocol.md).
+// clientFrame is one request on /ws/infer (docs/protocol.md): an inference
+// (Type "" or "infer": Model and Input) or a subscription to a live
+// evaluation's progress (Type "evaluation": Evaluation).
 type clientFrame struct {
-	ID    string          `json:"id"`
-	Model string          `json:"model"`
-	Input json.RawMessage `json:"input"`
+	ID         string          `json:"id"`
+	Type       string          `json:"type,omitempty"`
+	Model      string          `json:"model"`
+	Input      json.RawMessage `json:"input"`
+	Evaluation string          `json:"evaluation,omitempty"`
 }
 
-// serverFrame is one answer: a result, a partial result or an error.
+// serverFrame is one answer: a result, a partial result, an evaluation's
+// state or an error.
 type serverFrame struct {
-	ID       string              `json:"id"`
-	Type     string              `json:"type"`
-	Output   any                 `json:"output,omitempty"`
-	Timing   *inference.Timing   `json:"timing,omitempty"`
-	Sentence *inference.Sentence `json:"sentence,omitempty"`
-	Error    *frameError         `json:"error,omitempty"`
+	ID         string              `json:"id"`
+	Type       string              `json:"type"`
+	Output     any                 `json:"output,omitempty"`
+	Timing     *inference.Timing   `json:"timing,omitempty"`
+	Sentence   *inference.Sentence `json:"sentence,omitempty"`
+	Evaluation *evaljobs.Job       `json:"evaluation,omitempty"`
+	Error      *frameError         `json:"error,omitempty"`
 }
 
 type frameError struct {
@@ -156,6 +163,22 @@ func (s *Server) inferWS(c echo.Context) error {
 		switch {
 		case !limiter.Allow():
 			fail(f.ID, inference.CodeBusy, "rate limit exceeded on this connection; slow down")
+			continue
+		case f.Type == frameEvaluation:
+			// A subscription holds one of the connection's in-flight slots
+			// until its evaluation ends.
+			select {
+			case inflight <- struct{}{}:
+			default:
+				fail(f.ID, inference.CodeBusy, "too many requests in flight on this connection")
+				continue
+			}
+			requests.Add(1)
+			go func() {
+				defer requests.Done()
+				defer func() { <-inflight }()
+				s.watchEvaluation(ctx, f, send, fail)
+			}()
 			continue
 		case s.cfg.Inference == nil:
 			fail(f.ID, inference.CodeUnavailable, "inference is not configured")
