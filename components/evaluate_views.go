@@ -68,3 +68,13 @@ func shortHash(h string) string {
 	}
 	return h
 }
+
+// ModelEvaluation is a model's latest finished live evaluation, for its card.
+type ModelEvaluation struct {
+	ID, Href, Data, SHA256, Items, Date, Metrics string
+	// Misses are the first examples it got wrong (MissCount in all,
+	// downloadable from MissesHref).
+	Misses     []EvalMiss
+	MissCount  int
+	MissesHref string
+}

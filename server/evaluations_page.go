@@ -151,21 +151,56 @@ func (s *Server) evaluationPage(c echo.Context) error {
 		}
 	}
 	if misses, done := s.cfg.Evaluations.Misses(j.ID); done {
-		page.MissCount, page.MissesHref = len(misses), "/api/v1/evaluations/"+j.ID+"/misses.jsonl"
-		for _, m := range misses[:min(len(misses), maxMissesShown)] {
-			em := components.EvalMiss{Line: strconv.Itoa(m.Line), ID: m.ID, Gold: strings.Join(m.Gold, ", "),
-				Predicted: strings.Join(m.Predicted, ", ")}
-			if m.F1 != nil {
-				em.F1 = strconv.FormatFloat(*m.F1, 'f', 1, 64)
-			}
-			page.Misses = append(page.Misses, em)
-		}
+		page.MissCount, page.MissesHref, page.Misses = len(misses), missesHref(j.ID), shownMisses(misses)
 	}
 	ch := s.chrome("Evaluation #"+j.ID, "evaluate", evaluationScript)
 	if running {
 		ch.RefreshSeconds = 2
 	}
 	return render(c, http.StatusOK, components.Evaluation(ch, page))
+}
+
+func missesHref(id string) string { return "/api/v1/evaluations/" + id + "/misses.jsonl" }
+
+// shownMisses are the first misses, for a page; the download has them all.
+func shownMisses(misses []evaljobs.Miss) []components.EvalMiss {
+	var out []components.EvalMiss
+	for _, m := range misses[:min(len(misses), maxMissesShown)] {
+		em := components.EvalMiss{Line: strconv.Itoa(m.Line), ID: m.ID, Gold: strings.Join(m.Gold, ", "),
+			Predicted: strings.Join(m.Predicted, ", ")}
+		if m.F1 != nil {
+			em.F1 = strconv.FormatFloat(*m.F1, 'f', 1, 64)
+		}
+		out = append(out, em)
+	}
+	return out
+}
+
+// lastEvaluation is a model's latest finished live evaluation with what it
+// got wrong, for its card; nil when it has none.
+func (s *Server) lastEvaluation(model string) *components.ModelEvaluation {
+	if s.cfg.Evaluations == nil {
+		return nil
+	}
+	jobs := s.cfg.Evaluations.List()
+	for i := len(jobs) - 1; i >= 0; i-- {
+		j := jobs[i]
+		if j.Model != model || j.Status != evaljobs.StatusDone {
+			continue
+		}
+		misses, ok := s.cfg.Evaluations.Misses(j.ID)
+		if !ok {
+			continue
+		}
+		e := &components.ModelEvaluation{ID: j.ID, Href: "/evaluations/" + j.ID, Data: j.DataName, SHA256: j.DataSHA256,
+			Items: strconv.Itoa(j.Items), Metrics: metricSummary(j), MissCount: len(misses), MissesHref: missesHref(j.ID),
+			Misses: shownMisses(misses)}
+		if j.FinishedAt != nil {
+			e.Date = j.FinishedAt.Format("2006-01-02 15:04 UTC")
+		}
+		return e
+	}
+	return nil
 }
 
 func (s *Server) evaluationCancelForm(c echo.Context) error {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/eval"
+	"github.com/clinlm/clinlm/inference/models"
 )
 
 // Status is where a job stands.
@@ -271,6 +272,9 @@ func snapshot(j *job) Job {
 	}
 	return s
 }
+
+// Manifest returns a model's manifest (its provenance places its scores on figures).
+func (m *Manager) Manifest(model string) (models.Manifest, bool) { return m.eng.Manifest(model) }
 
 // Models returns the models that can be evaluated (loaded and ready).
 func (m *Manager) Models() []inference.ModelInfo {
