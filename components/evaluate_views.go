@@ -32,12 +32,12 @@ type EvaluationPage struct {
 	// RunningMetric is the headline metric so far ("accuracy 0.8125").
 	RunningMetric string
 	// DataKept: the task file was kept, so other models can be evaluated on it.
-	DataKept bool
-	Items, Done                                  int
-	ETA, Started, Duration                       string
-	Running, Cancellable                         bool
-	Metrics                                      []EvalMetric
-	JSONHref                                     string
+	DataKept               bool
+	Items, Done            int
+	ETA, Started, Duration string
+	Running, Cancellable   bool
+	Metrics                []EvalMetric
+	JSONHref               string
 	// Misses are the first examples the model got wrong (MissCount in
 	// all, downloadable from MissesHref); shown once the run is done.
 	Misses     []EvalMiss

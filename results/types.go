@@ -124,10 +124,10 @@ type Model struct {
 	// SubmittedFLOPs is a submitted model's total pretraining FLOPs, as its
 	// submitter gave them (absent for the paper's and own models).
 	SubmittedFLOPs *float64 `json:"submitted_flops,omitempty"`
-	Domain       Domain   `json:"domain"`
-	DomainReason string   `json:"domain_reason"`
-	Method       Method   `json:"method"`
-	MethodSource string   `json:"method_source"`
+	Domain         Domain   `json:"domain"`
+	DomainReason   string   `json:"domain_reason"`
+	Method         Method   `json:"method"`
+	MethodSource   string   `json:"method_source"`
 }
 
 // InTable1 reports whether the model is one of the paper's 12 Table 1

@@ -87,8 +87,8 @@ type Report struct {
 	ModelVersion string `json:"model_version,omitempty"`
 	DataSHA256   string `json:"data_sha256,omitempty"`
 	Task         string `json:"task"`
-	Head     string `json:"head"`
-	Examples int    `json:"examples"`
+	Head         string `json:"head"`
+	Examples     int    `json:"examples"`
 	// Metrics are the headline numbers: nli accuracy and macro_f1; clip
 	// micro_f1, macro_f1 and subset_accuracy (fractions in [0, 1]); qa the
 	// official SQuAD keys exact and f1 (percent, 0–100, as the official
