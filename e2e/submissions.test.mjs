@@ -137,7 +137,10 @@ test("with JavaScript a queued evaluation streams its progress over the websocke
     const other = await context.newPage();
     await other.goto(server.url + "/evaluations/" + blocker);
     await Promise.all([other.waitForURL(/\/evaluations\/\d+$/), other.click('[data-testid="evaluation-cancel"]')]);
-    assert.equal((await other.textContent('[data-testid="evaluation-status"]')).trim(), "canceled");
+    // Stopping takes the examples in flight; the page follows it to "canceled" (and then reloads).
+    await other.waitForFunction(
+      () => document.querySelector('[data-testid="evaluation-status"]')?.textContent.trim() === "canceled", null, { timeout: 30000 });
+    await other.waitForSelector('[data-testid="evaluation-cancel"]', { state: "detached", timeout: 30000 });
     await other.close();
 
     await page.waitForSelector('[data-testid="evaluation-metrics"]', { timeout: 60000 });
