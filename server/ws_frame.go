@@ -59,7 +59,7 @@ func decodeFrame(data []byte) (clientFrame, *frameProblem) {
 		if f.Evaluation == "" || len(f.Evaluation) > maxEvaluationID {
 			return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "evaluation must be an evaluation id (see /api/v1/evaluations)"}
 		}
-		if f.Model != "" || f.Input != nil {
+		if f.Model != "" || (f.Input != nil && string(f.Input) != "null") {
 			return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "an evaluation frame has no model or input"}
 		}
 		return f, nil
