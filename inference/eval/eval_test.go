@@ -6,7 +6,9 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/models"
@@ -18,8 +20,10 @@ type fakeEngine struct {
 	manifests map[string]models.Manifest
 	broken    map[string]string
 	answer    func(name string, in inference.Input) (any, error)
-	mu        sync.Mutex
-	calls     int
+	// hold, when set, runs before each answer with the request's context.
+	hold  func(ctx context.Context, in inference.Input)
+	mu    sync.Mutex
+	calls int
 }
 
 func (f *fakeEngine) Models() []inference.ModelInfo {
@@ -48,10 +52,13 @@ func (f *fakeEngine) Manifest(name string) (models.Manifest, bool) {
 	return mf, ok
 }
 
-func (f *fakeEngine) Infer(_ context.Context, name string, in inference.Input, _ inference.Partial) (inference.Result, error) {
+func (f *fakeEngine) Infer(ctx context.Context, name string, in inference.Input, _ inference.Partial) (inference.Result, error) {
 	f.mu.Lock()
 	f.calls++
 	f.mu.Unlock()
+	if f.hold != nil {
+		f.hold(ctx, in)
+	}
 	out, err := f.answer(name, in)
 	return inference.Result{Output: out}, err
 }
@@ -248,13 +255,30 @@ func TestRunStopsAtFirstInferenceError(t *testing.T) {
 		}
 		return next(name, in)
 	}
+	// The examples after the bad one are answered only once the run is
+	// cancelled (or after a while, should it never be), so that the fake's
+	// speed cannot let them all through before the failure is seen.
+	var gaveUp atomic.Bool
+	eng.hold = func(ctx context.Context, in inference.Input) {
+		if in.Hypothesis != "later" || gaveUp.Load() {
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+			gaveUp.Store(true)
+		}
+	}
 	var b strings.Builder
 	for i := 0; i < 200; i++ {
-		p := "ok"
-		if i == 5 {
+		p, h := "ok", "ok"
+		switch {
+		case i == 5:
 			p = "bad"
+		case i > 5:
+			h = "later"
 		}
-		b.WriteString(`{"premise": "` + p + `", "hypothesis": "ok", "label": "entailment"}` + "\n")
+		b.WriteString(`{"premise": "` + p + `", "hypothesis": "` + h + `", "label": "entailment"}` + "\n")
 	}
 	_, err := RunFile(context.Background(), eng, "nli", strings.NewReader(b.String()), Options{Concurrency: 2})
 	var le *LineError
