@@ -243,6 +243,19 @@ func TestEvaluationProgressOverWebsocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A job waiting behind it: its page has the progress bar, the script
+	// that streams it, and a reload for browsers without JavaScript only.
+	queued, err := s.srv.cfg.Evaluations.Start(b.nli, evaljobs.Data{Name: "one.jsonl", Bytes: one})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := fetch(t, s.srv, "/evaluations/"+queued.ID).Body.String()
+	for _, want := range []string{`<noscript><meta http-equiv="refresh" content="2"></noscript>`, `data-running`,
+		`data-testid="evaluation-progress"`, `js/evaluation.js`, `data-testid="evaluation-cancel"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("a queued evaluation's page lacks %s", want)
+		}
+	}
 	c := dial(t, s)
 	defer c.Close()
 	if err := c.WriteJSON(map[string]string{"id": "p", "type": "evaluation", "evaluation": j.ID}); err != nil {
