@@ -99,7 +99,7 @@ func runModelsAdd(ctx context.Context, args []string, sio stdio) error {
 	if choices.Name == "" {
 		choices.Name = filepath.Base(filepath.Clean(path))
 	}
-	if err := ask(&choices, folder, sio); err != nil {
+	if err := ask(&choices, folder, sio.in, isTerminal(sio.in), sio.err); err != nil {
 		return err
 	}
 	if !folder.HasONNX {
@@ -170,27 +170,36 @@ func isBoolFlag(fset *flag.FlagSet, arg string) bool {
 	return ok && b.IsBoolFlag()
 }
 
-// ask fills what the folder cannot say: from a prompt on a terminal, else
-// it names the flags to give.
-func ask(c *hfimport.Choices, folder hfimport.Folder, sio stdio) error {
+// isTerminal says whether r is the process's stdin and a terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok || f != os.Stdin {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// ask fills what the folder cannot say: from prompts on in when it is a
+// terminal (interactive), else it names the flags to give.
+func ask(c *hfimport.Choices, folder hfimport.Folder, in io.Reader, interactive bool, out io.Writer) error {
 	needs := folder.Needs(*c)
 	if len(needs) == 0 {
 		return nil
 	}
-	tty, ok := sio.in.(*os.File)
-	if st, err := os.Stdin.Stat(); !ok || tty != os.Stdin || err != nil || st.Mode()&os.ModeCharDevice == 0 {
+	if !interactive {
 		var flags []string
 		for _, n := range needs {
 			flags = append(flags, "--"+n)
 		}
-		fmt.Fprintf(sio.err, "the folder does not say its %s: give %s\n", strings.Join(needs, ", "), strings.Join(flags, " "))
+		fmt.Fprintf(out, "the folder does not say its %s: give %s\n", strings.Join(needs, ", "), strings.Join(flags, " "))
 		return errUsage
 	}
-	in := bufio.NewReader(tty)
+	lines := bufio.NewReader(in)
 	prompt := func(question string, valid []string) (string, error) {
 		for {
-			fmt.Fprint(sio.err, question)
-			line, err := in.ReadString('\n')
+			fmt.Fprint(out, question)
+			line, err := lines.ReadString('\n')
 			answer := strings.TrimSpace(line)
 			if answer != "" && (valid == nil || slices.Contains(valid, answer)) {
 				return answer, nil

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/clinlm/clinlm/inference/models"
+	"github.com/clinlm/clinlm/inference/models/hfimport"
 	"github.com/clinlm/clinlm/internal/testenv"
 )
 
@@ -173,5 +174,41 @@ func TestModelsAddAsksAndRefuses(t *testing.T) {
 	os.WriteFile(filepath.Join(t5, "config.json"), []byte(`{"architectures": ["T5ForConditionalGeneration"], "is_encoder_decoder": true}`), 0o644)
 	if code, _, stderr = runModelsCLI(t, "add", t5, "--models", repo); code != 1 || !strings.Contains(stderr, "text-to-text") {
 		t.Errorf("a T5 folder: exit %d: %s", code, stderr)
+	}
+}
+
+// TestModelsAddPrompts: on a terminal, what the folder cannot say is asked,
+// again until the answer is one of the choices.
+func TestModelsAddPrompts(t *testing.T) {
+	dir := t.TempDir()
+	config := `{"architectures": ["BertForSequenceClassification"], "max_position_embeddings": 64, "id2label": {"0": "a", "1": "b"}}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	folder, err := hfimport.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c hfimport.Choices
+	var out bytes.Buffer
+	in := strings.NewReader("classification\nclip\n\nMIT\nmaybe\ncredentialed\n")
+	if err := ask(&c, folder, in, true, &out); err != nil {
+		t.Fatal(err)
+	}
+	if c.Task != models.TaskCLIP || c.Licence != "MIT" || c.Availability != models.Credentialed {
+		t.Errorf("choices %+v", c)
+	}
+	if n := strings.Count(out.String(), "task of this classifier"); n != 2 {
+		t.Errorf("the task was asked %d times, want 2 (one wrong answer): %s", n, out.String())
+	}
+	c = hfimport.Choices{}
+	if err := ask(&c, folder, strings.NewReader("nli\n"), true, &out); err == nil {
+		t.Error("an input that ends before every answer is given was accepted")
+	}
+	if err := ask(&hfimport.Choices{}, folder, strings.NewReader(""), false, &out); err != errUsage {
+		t.Errorf("without a terminal: %v, want the usage error", err)
+	}
+	if isTerminal(strings.NewReader("")) {
+		t.Error("a string reader is a terminal")
 	}
 }
