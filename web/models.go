@@ -99,6 +99,9 @@ func runModelsAdd(ctx context.Context, args []string, sio stdio) error {
 	if choices.Name == "" {
 		choices.Name = filepath.Base(filepath.Clean(path))
 	}
+	if !models.ValidName(choices.Name) {
+		return fmt.Errorf("model name %q: use letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit); choose one with --name", choices.Name)
+	}
 	if err := ask(&choices, folder, sio.in, isTerminal(sio.in), sio.err); err != nil {
 		return err
 	}

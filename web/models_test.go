@@ -169,6 +169,16 @@ func TestModelsAddAsksAndRefuses(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "needs HF optimum") || !strings.Contains(stderr, "optimum-cli export onnx") {
 		t.Errorf("a checkpoint without optimum: exit %d: %s", code, stderr)
 	}
+	for _, bad := range []string{"../escape", "a/b", ".hidden", "with space"} {
+		code, _, stderr = runModelsCLI(t, "add", onnxExportFolder(t, "tiny-nli"), "--models", repo, "--name", bad,
+			"--licence", "MIT", "--availability", "public", "--ort-lib", ortLib)
+		if code != 1 || !strings.Contains(stderr, "model name") {
+			t.Errorf("--name %q: exit %d: %s", bad, code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(repo), "escape")); err == nil {
+		t.Error("a name with .. wrote outside the repository")
+	}
 	t5 := filepath.Join(t.TempDir(), "t5")
 	os.Mkdir(t5, 0o755)
 	os.WriteFile(filepath.Join(t5, "config.json"), []byte(`{"architectures": ["T5ForConditionalGeneration"], "is_encoder_decoder": true}`), 0o644)
