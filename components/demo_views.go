@@ -26,6 +26,8 @@ type DemoPage struct {
 	// ModelThresholds cuts each CLIP label at the model's own tuned threshold
 	// (the manifest's); off, every label is cut at Threshold.
 	ModelThresholds bool
+	// Saliency asks the no-JavaScript form for word importance too.
+	Saliency bool
 }
 
 // DemoSample is one synthetic note of the gallery.
@@ -80,6 +82,43 @@ type DemoResult struct {
 	// Generated is what a text-to-text model wrote (NLI, QA); nil for the
 	// other heads. It may be empty: the model wrote nothing.
 	Generated *string
+	// Unseen are the texts the model's max_length cut, with the cut part marked.
+	Unseen []DemoShadedText
+	// Saliency is word importance, when it was asked for.
+	Saliency *DemoSaliency
+}
+
+// DemoShadedText is an input text in pieces: words shaded by importance,
+// the text between them, and the part the model never saw.
+type DemoShadedText struct {
+	// Label names the field (Premise, Report...); Note says what is shown
+	// ("the model saw 60 of 90 tokens...").
+	Label, Note string
+	Pieces      []DemoPiece
+}
+
+// DemoPiece is a piece of a shaded text. Class is "" for plain text,
+// "unseen" for the part after a truncation, or a saliency shade
+// (sal-pos-1..4, sal-neg-1..4, sal-0); Title is its tooltip.
+type DemoPiece struct {
+	Text, Class, Title string
+}
+
+// DemoSaliency is one model's word importance, server-rendered.
+type DemoSaliency struct {
+	Error string
+	// Target says what was explained ("entailment 0.934").
+	Target string
+	Texts  []DemoShadedText
+	// Top are the most important words, strongest first.
+	Top []DemoTopWord
+	// Method says how ("occlusion by [MASK], 61 model runs").
+	Method string
+}
+
+// DemoTopWord is one row of the top-words table.
+type DemoTopWord struct {
+	Word, Field, Score, Class string
 }
 
 // DemoBar is one label probability.

@@ -92,6 +92,25 @@ test("demo pages, their results, /models and the model cards have no serious vio
       await page.waitForSelector(".demo-result[data-done]", { timeout: 20000 });
     }));
   }
+  // Word importance shown (and, for NLI, a premise past max_length greyed), from the form's checkbox.
+  for (const task of ["nli", "qa", "clip"]) {
+    await t.test(`/demo/${task} with word importance`, () => check(`/demo/${task}`, async (page) => {
+      await page.locator(".demo-gallery a.sample").first().click();
+      if (task === "nli") {
+        const premise = page.locator("#field-premise");
+        await premise.fill(`${(await premise.inputValue()).trim()} `.repeat(12));
+      }
+      await page.check("#saliency");
+      await page.click("#run");
+      await page.waitForSelector(".demo-result[data-saliency=done]", { timeout: 30000 });
+    }));
+  }
+  await t.test("/demo/clip with word importance refused (too long)", () => check("/demo/clip", async (page) => {
+    await page.locator("#field-text").fill("Take aspirin daily. ".repeat(120));
+    await page.check("#saliency");
+    await page.click("#run");
+    await page.waitForSelector(".demo-result[data-saliency=error]", { timeout: 30000 });
+  }));
   await t.test("/models", () => check("/models"));
   for (const m of demoModels) {
     await t.test(`/demo/card/${m.name}`, () => check(`/demo/card/${encodeURIComponent(m.name)}`));

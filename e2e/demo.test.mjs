@@ -197,3 +197,109 @@ test("a server without models says what is missing and how to fix it", { skip },
     await context.close();
   }
 });
+
+/** Records the websocket frames the page sends and receives (parsed). */
+function recordFrames(page) {
+  const frames = { sent: [], received: [] };
+  page.on("websocket", (ws) => {
+    ws.on("framesent", (f) => { try { frames.sent.push(JSON.parse(f.payload)); } catch { /* not JSON */ } });
+    ws.on("framereceived", (f) => { try { frames.received.push(JSON.parse(f.payload)); } catch { /* not JSON */ } });
+  });
+  return frames;
+}
+
+test("word importance: the unseen part of a long note is greyed, the toggle streams progress, hides and shows", { skip }, async () => {
+  const { page, context, record } = await newPage(browser);
+  const frames = recordFrames(page);
+  try {
+    const model = namesFor("nli")[0];
+    await page.goto(`${server.url}/demo/nli`);
+    await page.locator(".demo-gallery a.sample").first().click();
+    const premise = page.locator("#field-premise");
+    const long = `${(await premise.inputValue()).trim()} `.repeat(12) + MARKER; // past any demo model's max_length
+    await premise.fill(long);
+    for (const box of await page.locator("input[name=model]").all()) {
+      if ((await box.getAttribute("value")) === model) await box.check(); else if (await box.isEnabled()) await box.uncheck();
+    }
+    await page.click("#run");
+    await page.waitForSelector(".demo-result[data-done]", { timeout: 20000 });
+    const column = page.locator(`.demo-result[data-model="${model}"]`);
+    assert.match(await column.locator('[data-testid="truncation"]').textContent(), /Premise: The model saw \d+ of \d+ tokens/);
+    assert.ok((await column.locator('[data-testid="truncation"] .unseen').textContent()).endsWith(MARKER), "the cut end is greyed");
+
+    const toggle = column.locator('[data-testid="saliency-toggle"]');
+    assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+    await toggle.click();
+    await page.waitForSelector(`.demo-result[data-model="${model}"][data-saliency="done"]`, { timeout: 30000 });
+    const progress = frames.received.filter((f) => f.type === "progress");
+    assert.ok(progress.length >= 1, "progress frames streamed");
+    const last = progress[progress.length - 1].progress;
+    assert.equal(last.done, last.total);
+    const view = column.locator('[data-testid="saliency"]');
+    assert.ok(await view.isVisible());
+    assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+    assert.ok(await view.locator('[data-testid="saliency-legend"]').isVisible());
+    const titles = await view.locator(".shaded span[title^=importance]").evaluateAll((els) => els.map((e) => e.title));
+    assert.ok(titles.length >= 10, `${titles.length} shaded words`);
+    for (const t of titles) assert.match(t, /^importance [+-]\d\.\d{3}$/);
+    assert.ok(await view.locator(".shaded .unseen").count() === 1, "the unseen part is greyed in the shaded premise too");
+    assert.equal(await view.locator('[data-testid="top-words"] tbody tr').count(), 8);
+    // Shown and hidden again without another model run.
+    await toggle.click();
+    assert.ok(!(await view.isVisible()));
+    assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+    await toggle.click();
+    assert.ok(await view.isVisible());
+    assert.equal(frames.sent.filter((f) => f.type === "saliency").length, 1, "one saliency request");
+    assert.deepEqual(record.consoleErrors, []);
+    assertNoTextInURLs(record, [MARKER]);
+  } finally {
+    await context.close();
+  }
+});
+
+test("word importance: cancel stops it, a note over the word limit is refused, the form asks for it without JavaScript", { skip }, async () => {
+  const { page, context, record } = await newPage(browser);
+  const frames = recordFrames(page);
+  try {
+    const model = namesFor("clip")[0];
+    await runSample(page, "clip", 0, [model]);
+    const column = page.locator(`.demo-result[data-model="${model}"]`);
+    // Cancel right after the request left: the cancel frame follows it on the same connection.
+    await page.evaluate(async () => {
+      document.querySelector('[data-testid="saliency-toggle"]').click();
+      await new Promise((r) => setTimeout(r, 0));
+      document.querySelector('[data-testid="saliency-cancel"]').click();
+    });
+    await page.waitForSelector(`.demo-result[data-saliency="cancelled"]`, { timeout: 20000 });
+    assert.match(await column.locator('[data-testid="saliency-status"]').textContent(), /Cancelled/);
+    assert.ok(frames.sent.some((f) => f.type === "cancel"), "a cancel frame was sent");
+    assert.ok(frames.received.some((f) => f.type === "error" && f.error.code === "canceled"));
+    // It can run again after a cancel.
+    await column.locator('[data-testid="saliency-toggle"]').click();
+    await page.waitForSelector(`.demo-result[data-saliency="done"]`, { timeout: 30000 });
+
+    // Over --max-saliency-words (400): a clear too_long.
+    await page.locator("#field-text").fill("Take aspirin daily. ".repeat(120));
+    await page.click("#run");
+    await page.waitForSelector(".demo-result[data-done]", { timeout: 20000 });
+    await page.locator('[data-testid="saliency-toggle"]').click();
+    await page.waitForSelector(`.demo-result[data-saliency="error"]`, { timeout: 20000 });
+    assert.match(await page.locator('[data-testid="saliency-status"]').textContent(), /too_long: .*480 words.*limited to 400 words/);
+    assert.deepEqual(record.consoleErrors, []);
+  } finally {
+    await context.close();
+  }
+  const noJS = await newPage(browser, { javaScriptEnabled: false });
+  try {
+    await noJS.page.goto(`${server.url}/demo/qa`);
+    await noJS.page.check("#saliency");
+    await noJS.page.click("#run");
+    await noJS.page.waitForSelector('.demo-result [data-testid="saliency"]');
+    assert.match(await noJS.page.locator('[data-testid="saliency"] p').first().textContent(), /^Explains the answer “.+” \(span probability \d\.\d{3}\)/);
+    assert.ok(await noJS.page.locator('[data-testid="saliency"] .shaded span[title^=importance]').count() >= 10);
+    assert.ok(await noJS.page.locator('[data-testid="top-words"] tbody tr').count() >= 1);
+  } finally {
+    await noJS.context.close();
+  }
+});

@@ -13,15 +13,18 @@ import (
 // Sentence is one sentence of a CLIP answer; Start and End are code-point
 // offsets into the input text. Labels hold every label, highest first;
 // Predicted are those at or above their threshold. Generated is the label
-// list a text-to-text model wrote (absent for classifiers).
+// list a text-to-text model wrote (absent for classifiers). Truncation is
+// set when the sentence was longer than the model's max_length (its
+// SeenUntil is an offset into the note).
 type Sentence struct {
-	Index     int          `json:"index"`
-	Text      string       `json:"text"`
-	Start     int          `json:"start"`
-	End       int          `json:"end"`
-	Labels    []LabelScore `json:"labels"`
-	Predicted []string     `json:"predicted"`
-	Generated *string      `json:"generated,omitempty"`
+	Index      int          `json:"index"`
+	Text       string       `json:"text"`
+	Start      int          `json:"start"`
+	End        int          `json:"end"`
+	Labels     []LabelScore `json:"labels"`
+	Predicted  []string     `json:"predicted"`
+	Generated  *string      `json:"generated,omitempty"`
+	Truncation *Truncated   `json:"truncation,omitempty"`
 }
 
 // CLIPOutput is the answer of a CLIP model.
@@ -95,7 +98,7 @@ func (m *model) clip(ctx context.Context, text string, partial Partial, maxSente
 				scores, text, err = m.sentenceT2T(ctx, s.Text, st)
 				s.Generated = &text
 			} else {
-				scores, err = m.sentenceScores(ctx, s.Text, st)
+				scores, s.Truncation, err = m.sentenceScores(ctx, s.Text, truncatedText{field: "text", base: sp.Start, runes: runes}, st)
 			}
 			if err != nil {
 				fail(err)
@@ -126,45 +129,72 @@ func (m *model) clip(ctx context.Context, text string, partial Partial, maxSente
 	return out, nil
 }
 
-// sentenceScores is each label's probability for one sentence.
-func (m *model) sentenceScores(ctx context.Context, sentence string, st *stats) ([]float64, error) {
+// sentenceRequest encodes one CLIP sentence: alone for a multi-label head,
+// with the label's hypothesis for a zero-shot one.
+func (m *model) sentenceRequest(sentence, label string) EncodeRequest {
 	mf := m.manifest
 	if mf.Head == models.HeadSentenceMultiLabel {
-		encs, err := m.encode(EncodeRequest{Text: sentence, MaxLength: mf.MaxLength, Strategy: LongestFirst}, st)
-		if err != nil {
-			return nil, err
-		}
-		outs, err := m.run(ctx, []row{toRow(encs[0])}, st)
-		if err != nil {
-			return nil, err
-		}
+		return EncodeRequest{Text: sentence, MaxLength: mf.MaxLength, Strategy: LongestFirst}
+	}
+	h := strings.Replace(mf.HypothesisTemplate, "{}", label, 1)
+	return EncodeRequest{Text: sentence, Pair: &h, MaxLength: mf.MaxLength, Strategy: OnlyFirst}
+}
+
+// labelScores turns a sentence row's output into label probabilities: every
+// label's sigmoid for a multi-label head; for a zero-shot row, its label's
+// p(entailment) from a softmax over [contradiction, entailment] (HF's
+// multi-label zero-shot classification), in a slice of one.
+func (m *model) labelScores(o rowOut) []float64 {
+	mf := m.manifest
+	if mf.Head == models.HeadSentenceMultiLabel {
 		scores := make([]float64, len(mf.Labels))
-		for i, v := range outs[0][0] {
+		for i, v := range o[0] {
 			scores[i] = sigmoid(v)
 		}
-		return scores, nil
+		return scores
 	}
-	// Zero-shot: one (sentence, hypothesis) pair per label; a label's score is
-	// p(entailment) from a softmax over [contradiction, entailment] (HF's
-	// multi-label zero-shot classification).
-	rows := make([]row, len(mf.Labels))
-	for i, l := range mf.Labels {
-		h := strings.Replace(mf.HypothesisTemplate, "{}", l, 1)
-		encs, err := m.encode(EncodeRequest{Text: sentence, Pair: &h, MaxLength: mf.MaxLength, Strategy: OnlyFirst}, st)
+	p := softmax([]float32{o[0][mf.ContradictionIndex()], o[0][mf.EntailmentIndex()]})
+	return []float64{p[1]}
+}
+
+// sentenceScores is each label's probability for one sentence, and how the
+// sentence was cut when it is longer than max_length (for a zero-shot head,
+// as the first label's pair cut it).
+func (m *model) sentenceScores(ctx context.Context, sentence string, where truncatedText, st *stats) ([]float64, *Truncated, error) {
+	mf := m.manifest
+	labels := mf.Labels
+	if mf.Head == models.HeadSentenceMultiLabel {
+		labels = []string{""} // one row for every label
+	}
+	rows := make([]row, len(labels))
+	var cut *Truncated
+	for i, l := range labels {
+		req := m.sentenceRequest(sentence, l)
+		encs, err := m.encode(req, st)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rows[i] = toRow(encs[0])
+		if i == 0 {
+			t, err := m.truncation(req, encs[0], [2]truncatedText{where}, st)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(t) > 0 {
+				cut = &t[0]
+			}
+		}
 	}
 	outs, err := m.run(ctx, rows, st)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	ent, con := mf.EntailmentIndex(), mf.ContradictionIndex()
+	if mf.Head == models.HeadSentenceMultiLabel {
+		return m.labelScores(outs[0]), cut, nil
+	}
 	scores := make([]float64, len(mf.Labels))
 	for i, o := range outs {
-		p := softmax([]float32{o[0][con], o[0][ent]})
-		scores[i] = p[1]
+		scores[i] = m.labelScores(o)[0]
 	}
-	return scores, nil
+	return scores, cut, nil
 }

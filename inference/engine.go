@@ -46,6 +46,9 @@ type Config struct {
 	// request may hold of a model.
 	MaxWindows   int
 	MaxSentences int
+	// MaxSaliencyWords bounds the words of one saliency request (default
+	// 400): occlusion runs the model once per word.
+	MaxSaliencyWords int
 	// Metrics may be nil.
 	Metrics *Metrics
 	Logger  *slog.Logger
@@ -145,6 +148,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxSentences <= 0 {
 		c.MaxSentences = 512
+	}
+	if c.MaxSaliencyWords <= 0 {
+		c.MaxSaliencyWords = 400
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -415,49 +421,58 @@ func (e *Engine) infer(ctx context.Context, m *model, in Input, partial Partial)
 	if m.info.Status != StatusReady {
 		return Result{}, newError(CodeUnavailable, "model %s is not loaded: %s", m.info.Name, m.info.Error)
 	}
+	k, err := e.checkInput(m, in)
+	if err != nil {
+		return Result{}, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
 	var st stats
 	var out any
-	var err error
 	switch m.manifest.Task {
 	case models.TaskNLI:
-		if err := e.requireTexts(map[string]string{"premise": in.Premise, "hypothesis": in.Hypothesis}); err != nil {
-			return Result{}, err
-		}
 		if m.t2t != nil {
 			out, err = m.nliT2T(ctx, in.Premise, in.Hypothesis, &st)
 		} else {
 			out, err = m.nli(ctx, in.Premise, in.Hypothesis, &st)
 		}
 	case models.TaskQA:
-		if err := e.requireTexts(map[string]string{"context": in.Context, "question": in.Question}); err != nil {
-			return Result{}, err
-		}
-		k := in.TopK
-		if k == 0 {
-			k = 3
-		}
-		if k < 1 || k > 20 {
-			return Result{}, newError(CodeBadRequest, "top_k must be between 1 and 20")
-		}
 		if m.t2t != nil {
 			out, err = m.qaT2T(ctx, in.Question, in.Context, k, &st)
 		} else {
 			out, err = m.qa(ctx, in.Question, in.Context, k, e.cfg.MaxWindows, &st)
 		}
 	case models.TaskCLIP:
-		if err := e.requireTexts(map[string]string{"text": in.Text}); err != nil {
-			return Result{}, err
-		}
 		out, err = m.clip(ctx, in.Text, partial, e.cfg.MaxSentences, &st)
-	default:
-		return Result{}, newError(CodeInternal, "task %q has no pipeline", m.manifest.Task)
 	}
 	if err != nil {
 		return Result{}, err
 	}
 	return Result{Output: out, Timing: st.timing()}, nil
+}
+
+// checkInput checks the texts a model's task needs; for QA it also returns
+// the number of answers asked for.
+func (e *Engine) checkInput(m *model, in Input) (int, error) {
+	switch m.manifest.Task {
+	case models.TaskNLI:
+		return 0, e.requireTexts(map[string]string{"premise": in.Premise, "hypothesis": in.Hypothesis})
+	case models.TaskQA:
+		if err := e.requireTexts(map[string]string{"context": in.Context, "question": in.Question}); err != nil {
+			return 0, err
+		}
+		k := in.TopK
+		if k == 0 {
+			k = 3
+		}
+		if k < 1 || k > 20 {
+			return 0, newError(CodeBadRequest, "top_k must be between 1 and 20")
+		}
+		return k, nil
+	case models.TaskCLIP:
+		return 0, e.requireTexts(map[string]string{"text": in.Text})
+	}
+	return 0, newError(CodeInternal, "task %q has no pipeline", m.manifest.Task)
 }
 
 func (e *Engine) requireTexts(fields map[string]string) error {

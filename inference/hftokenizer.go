@@ -118,3 +118,6 @@ func (h hfTokenizer) Decode(ids []int64) (string, error) {
 	}
 	return h.t.Decode(ints, true)
 }
+
+// TokenToID is a token's id (saliency looks up the mask token with it).
+func (h hfTokenizer) TokenToID(token string) (int, bool) { return h.t.TokenToID(token) }

@@ -31,7 +31,7 @@ func openRepository(t *testing.T, cfg inference.Config) *inference.Engine {
 
 // openEngine opens the model repository dir with the real tokenizer and ONNX
 // Runtime on one CPU thread; both close when the test ends.
-func openModels(t *testing.T, dir string, cfg inference.Config) *inference.Engine {
+func openModels(t testing.TB, dir string, cfg inference.Config) *inference.Engine {
 	t.Helper()
 	rt, err := ort.Open(ort.Config{LibraryPath: testenv.ORTLibrary(t), Device: ort.DeviceCPU, IntraOpThreads: 1})
 	if err != nil {

@@ -15,9 +15,12 @@ type LabelScore struct {
 
 // NLIOutput is the answer of an NLI model: every label, highest first.
 // Generated is what a text-to-text model wrote (absent for classifiers).
+// Truncation lists the texts the model did not see whole (absent when it
+// saw both).
 type NLIOutput struct {
-	Labels    []LabelScore `json:"labels"`
-	Generated *string      `json:"generated,omitempty"`
+	Labels     []LabelScore `json:"labels"`
+	Generated  *string      `json:"generated,omitempty"`
+	Truncation []Truncated  `json:"truncation,omitempty"`
 }
 
 // encode tokenizes and records the time taken.
@@ -51,8 +54,18 @@ func (m *model) run(ctx context.Context, rows []row, st *stats) ([]rowOut, error
 
 func toRow(e Encoding) row { return row{ids: e.IDs, types: e.TypeIDs} }
 
+func (m *model) nliRequest(premise, hypothesis string) EncodeRequest {
+	return EncodeRequest{Text: premise, Pair: &hypothesis, MaxLength: m.manifest.MaxLength, Strategy: LongestFirst}
+}
+
+// nliTexts names the two texts of an NLI pair for truncation reports.
+func nliTexts(premise, hypothesis string) [2]truncatedText {
+	return [2]truncatedText{{field: "premise", runes: newRuneIndex(premise)}, {field: "hypothesis", runes: newRuneIndex(hypothesis)}}
+}
+
 func (m *model) nli(ctx context.Context, premise, hypothesis string, st *stats) (NLIOutput, error) {
-	encs, err := m.encode(EncodeRequest{Text: premise, Pair: &hypothesis, MaxLength: m.manifest.MaxLength, Strategy: LongestFirst}, st)
+	req := m.nliRequest(premise, hypothesis)
+	encs, err := m.encode(req, st)
 	if err != nil {
 		return NLIOutput{}, err
 	}
@@ -60,7 +73,11 @@ func (m *model) nli(ctx context.Context, premise, hypothesis string, st *stats) 
 	if err != nil {
 		return NLIOutput{}, err
 	}
-	return NLIOutput{Labels: rankLabels(m.manifest.Labels, softmax(outs[0][0]))}, nil
+	cut, err := m.truncation(req, encs[0], nliTexts(premise, hypothesis), st)
+	if err != nil {
+		return NLIOutput{}, err
+	}
+	return NLIOutput{Labels: rankLabels(m.manifest.Labels, softmax(outs[0][0])), Truncation: cut}, nil
 }
 
 // rankLabels pairs labels with scores, highest first (ties keep label order).

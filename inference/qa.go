@@ -36,8 +36,7 @@ type QAOutput struct {
 // adds its score to that one (so one answer is not listed twice); then the
 // top_k by score.
 func (m *model) qa(ctx context.Context, question, context string, topK, maxWindows int, st *stats) (QAOutput, error) {
-	encs, err := m.encode(EncodeRequest{Text: question, Pair: &context, MaxLength: m.manifest.MaxLength,
-		Stride: m.manifest.Stride, Strategy: OnlySecond, MaxWindows: maxWindows}, st)
+	encs, err := m.encode(m.qaRequest(question, context, maxWindows), st)
 	if err != nil {
 		return QAOutput{}, err
 	}
@@ -85,6 +84,12 @@ func (m *model) qa(ctx context.Context, question, context string, topK, maxWindo
 	return out, nil
 }
 
+// qaRequest encodes the question with the context in doc-stride windows.
+func (m *model) qaRequest(question, context string, maxWindows int) EncodeRequest {
+	return EncodeRequest{Text: question, Pair: &context, MaxLength: m.manifest.MaxLength,
+		Stride: m.manifest.Stride, Strategy: OnlySecond, MaxWindows: maxWindows}
+}
+
 type span struct {
 	start, end int
 	score      float64
@@ -94,18 +99,7 @@ type span struct {
 // in the context and the window's no-answer score p(start=CLS)·p(end=CLS).
 func decodeSpans(e Encoding, startLogits, endLogits []float32, topK, maxLen int) ([]span, float64) {
 	n := len(e.IDs)
-	masked := func(logits []float32) []float32 {
-		out := make([]float32, n)
-		for i := range out {
-			if i == 0 || e.SequenceIDs[i] == 1 {
-				out[i] = logits[i]
-			} else {
-				out[i] = -10000
-			}
-		}
-		return out
-	}
-	ps, pe := softmax(masked(startLogits)), softmax(masked(endLogits))
+	ps, pe := spanProbs(e, startLogits, endLogits)
 	null := ps[0] * pe[0]
 	ps[0], pe[0] = 0, 0
 	var cands []span
@@ -126,6 +120,23 @@ func decodeSpans(e Encoding, startLogits, endLogits []float32, topK, maxLen int)
 		}
 	}
 	return out, null
+}
+
+// spanProbs are a window's start and end probabilities: a softmax over the
+// context tokens and [CLS], every other token masked out.
+func spanProbs(e Encoding, startLogits, endLogits []float32) ([]float64, []float64) {
+	masked := func(logits []float32) []float32 {
+		out := make([]float32, len(e.IDs))
+		for i := range out {
+			if i == 0 || e.SequenceIDs[i] == 1 {
+				out[i] = logits[i]
+			} else {
+				out[i] = -10000
+			}
+		}
+		return out
+	}
+	return softmax(masked(startLogits)), softmax(masked(endLogits))
 }
 
 // wordBytes is the byte span of the whole word (in the context) that token i

@@ -236,6 +236,7 @@ func (s *Server) demoPage(c echo.Context) error {
 		cut.single = req.PostForm.Get("model_thresholds") == ""
 		page.ModelThresholds = !cut.single
 	}
+	page.Saliency = req.PostForm.Get("saliency") != ""
 	if req.Method == http.MethodPost && s.cfg.Inference != nil {
 		in := demoInput(task.Key, req.PostForm)
 		for _, m := range page.Models {
@@ -243,7 +244,15 @@ func (s *Server) demoPage(c echo.Context) error {
 				continue
 			}
 			res, err := s.infer(req.Context(), m.Name, in, nil)
-			page.Results = append(page.Results, demoResult(m.Name, in, res, err, page.Labels, cut))
+			r := demoResult(m.Name, in, res, err, page.Labels, cut)
+			if err == nil {
+				r.Unseen = unseenTexts(task, in, res.Output)
+				if page.Saliency {
+					sal, err := s.explain(req.Context(), m.Name, in, inference.SaliencyOptions{}, nil)
+					r.Saliency = saliencyView(task, in, sal, err)
+				}
+			}
+			page.Results = append(page.Results, r)
 		}
 	}
 	ch := s.chrome("Demo: "+strings.ToUpper(task.Key), "demo", demoScript)

@@ -258,6 +258,33 @@ func TestEvaluationProgressOverWebsocket(t *testing.T) {
 	}
 	c := dial(t, s)
 	defer c.Close()
+	// A cancel frame ends a subscription, answered canceled; the evaluation goes on.
+	if err := c.WriteJSON(map[string]string{"id": "q", "type": "evaluation", "evaluation": queued.ID}); err != nil {
+		t.Fatal(err)
+	}
+	var first serverFrame
+	_ = c.SetReadDeadline(time.Now().Add(time.Minute))
+	if err := c.ReadJSON(&first); err != nil || first.ID != "q" || first.Evaluation == nil || first.Evaluation.Status != evaljobs.StatusQueued {
+		t.Fatalf("first frame of the queued job %+v, %v", first, err)
+	}
+	if err := c.WriteJSON(map[string]string{"id": "q", "type": "cancel"}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var f serverFrame
+		if err := c.ReadJSON(&f); err != nil {
+			t.Fatal(err)
+		}
+		if f.Type == "error" {
+			if f.ID != "q" || f.Error.Code != "canceled" {
+				t.Fatalf("answer to the cancel %+v", f)
+			}
+			break
+		}
+	}
+	if got, _ := s.srv.cfg.Evaluations.Get(queued.ID); got.Status == evaljobs.StatusCanceled {
+		t.Fatal("cancelling the subscription cancelled the evaluation")
+	}
 	if err := c.WriteJSON(map[string]string{"id": "p", "type": "evaluation", "evaluation": j.ID}); err != nil {
 		t.Fatal(err)
 	}

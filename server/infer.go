@@ -88,11 +88,13 @@ func (l InferLimits) withDefaults() InferLimits {
 	return l
 }
 
-// registerInference adds POST /api/v1/infer/:model, the /ws/infer websocket
+// registerInference adds POST /api/v1/infer/:model and
+// /api/v1/saliency/:model, the /ws/infer websocket
 // and /metrics.
 func (s *Server) registerInference() {
 	e := s.echo
 	e.POST("/api/v1/infer/:model", s.clients.limitRate(s.inferHTTP))
+	e.POST("/api/v1/saliency/:model", s.clients.limitRate(s.saliencyHTTP))
 	e.GET("/ws/infer", s.clients.limitRate(s.inferWS))
 	if s.cfg.Metrics != nil {
 		e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics))
@@ -128,6 +130,21 @@ func writeInferError(c echo.Context, e *inference.Error) error {
 
 // inferHTTP answers {"output": ..., "timing": ...} for one task input.
 func (s *Server) inferHTTP(c echo.Context) error {
+	return s.modelRoute(c, func(ctx context.Context, model string, body []byte) (any, error) {
+		in, err := inference.ParseInput(body)
+		if err != nil {
+			return nil, err
+		}
+		return s.infer(ctx, model, in, nil)
+	})
+}
+
+// modelRoute runs what the JSON routes on one model share: the engine is
+// configured, the body is JSON of bounded size that arrived in time and is
+// valid UTF-8, an inference slot is free and the model name is not absurd;
+// then run answers, and its outcome is logged (model, code and duration,
+// never the text).
+func (s *Server) modelRoute(c echo.Context, run func(ctx context.Context, model string, body []byte) (any, error)) error {
 	if s.cfg.Inference == nil {
 		return writeInferError(c, &inference.Error{Code: inference.CodeUnavailable, Message: "inference is not configured"})
 	}
@@ -158,12 +175,8 @@ func (s *Server) inferHTTP(c echo.Context) error {
 	if len(model) > maxModelName {
 		return writeInferError(c, &inference.Error{Code: inference.CodeUnknownModel, Message: "no model has a name that long"})
 	}
-	in, err := inference.ParseInput(body)
-	if err != nil {
-		return writeInferError(c, inference.AsError(err))
-	}
 	start := time.Now()
-	res, err := s.infer(c.Request().Context(), model, in, nil)
+	res, err := run(c.Request().Context(), model, body)
 	if err != nil {
 		ie := inference.AsError(err)
 		s.logInfer("http", model, ie, time.Since(start))

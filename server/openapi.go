@@ -94,6 +94,13 @@ func apiOperations() []apiOperation {
 			desc:   "NLI takes premise and hypothesis, QA context and question (and top_k), CLIP text. The text is processed in memory only.",
 			params: []apiParam{{name: "model", in: "path", desc: "a demo model name (see /api/v1/models)", required: true}},
 			body:   inference.Input{}, ok: http.StatusOK, okType: inference.Result{}},
+		{method: http.MethodPost, path: "/api/v1/saliency/{model}", id: "saliency", summary: "Which words drove a demo model's answer (occlusion)",
+			desc: "Each word the model sees is masked in turn and the model runs again: a word's score is how much the explained " +
+				"probability falls without it (NLI: the label's, top label by default; QA: the top answer's span; CLIP: the label's " +
+				"in the word's sentence, by default the label scoring highest anywhere). One model run per word: over --max-saliency-words " +
+				"words the answer is 413 too_long. The text is processed in memory only.",
+			params: []apiParam{{name: "model", in: "path", desc: "a demo model name (see /api/v1/models)", required: true}},
+			body:   saliencyRequest{}, ok: http.StatusOK, okType: inference.SaliencyResult{}},
 		{method: http.MethodGet, path: "/api/v1/submissions", id: "listSubmissions", summary: "Every submitted result, oldest first (contact only for the moderator)",
 			auth: "optional: the moderator token, to see contacts", ok: http.StatusOK, okType: []submissionView{}},
 		{method: http.MethodPost, path: "/api/v1/submissions", id: "createSubmission", summary: "Submit a result",

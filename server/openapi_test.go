@@ -45,6 +45,10 @@ func openAPICalls(b backend, evalData string) []apiCall {
 		{"POST", "/api/v1/infer/" + b.clip, `{"text":"Call the clinic. Take the pills."}`, "", 200},
 		{"POST", "/api/v1/infer/" + b.nli, `{"premise":"a"}`, "", 400},
 		{"POST", "/api/v1/infer/none", `{"text":"a"}`, "", 404},
+		{"POST", "/api/v1/saliency/" + b.nli, `{"input":{"premise":"a b","hypothesis":"b"}}`, "", 200},
+		{"POST", "/api/v1/saliency/" + b.qa, `{"input":{"context":"a b","question":"b?"}}`, "", 200},
+		{"POST", "/api/v1/saliency/" + b.clip, `{"input":{"text":"Call the clinic. Take the pills."},"label":"lab"}`, "", 200},
+		{"POST", "/api/v1/saliency/" + b.nli, `{"premise":"a"}`, "", 400},
 		{"GET", "/api/v1/submissions", "", "", 200},
 		{"POST", "/api/v1/submissions", sub, "", 201},
 		{"POST", "/api/v1/submissions", `{"value":2}`, "", 422},
@@ -306,6 +310,8 @@ func TestOpenAPIRequestBodies(t *testing.T) {
 		{"PATCH", "/api/v1/submissions/1", `{"value":0.6}`, true},
 		{"PATCH", "/api/v1/submissions/1", `{"status":"approved"}`, false},
 		{"POST", "/api/v1/infer/nli", `{"premise":"a","hypothesis":"b"}`, true},
+		{"POST", "/api/v1/saliency/nli", `{"input":{"premise":"a","hypothesis":"b"},"label":"neutral"}`, true},
+		{"POST", "/api/v1/saliency/nli", `{"premise":"a","hypothesis":"b"}`, false},
 	}
 	for _, c := range cases {
 		req := localRequest(c.method, c.target, strings.NewReader(c.body))

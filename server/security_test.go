@@ -21,6 +21,8 @@ var validParams = map[string]string{
 	"/static/*":            "/static/css/app.css",
 	"/api/v1/infer/:model": "/api/v1/infer/nli",
 
+	"/api/v1/saliency/:model": "/api/v1/saliency/nli",
+
 	"/v2/models/:model":                         "/v2/models/nli",
 	"/v2/models/:model/ready":                   "/v2/models/nli/ready",
 	"/v2/models/:model/infer":                   "/v2/models/nli/infer",

@@ -21,12 +21,6 @@ const (
 	maxEvaluationID = 32
 )
 
-// Frame types a client sends.
-const (
-	frameInfer      = "infer"
-	frameEvaluation = "evaluation"
-)
-
 // frameProblem is why a websocket frame was refused before inference: the
 // id to answer with ("" when none could be read) and a message that never
 // quotes the frame's text.
@@ -55,18 +49,24 @@ func decodeFrame(data []byte) (clientFrame, *frameProblem) {
 	switch {
 	case f.ID == "" || len(f.ID) > maxFrameID:
 		return f, &frameProblem{code: inference.CodeBadRequest, message: "id must be a non-empty string of at most 128 bytes"}
+	case f.Type != "" && f.Type != frameInfer && f.Type != frameSaliency && f.Type != frameCancel && f.Type != frameEvaluation:
+		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "type must be infer, saliency, cancel or evaluation"}
+	case f.Evaluation != "" && f.Type != frameEvaluation:
+		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: `evaluation belongs to frames of type "evaluation"`}
 	case f.Type == frameEvaluation:
 		if f.Evaluation == "" || len(f.Evaluation) > maxEvaluationID {
 			return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "evaluation must be an evaluation id (see /api/v1/evaluations)"}
 		}
-		if f.Model != "" || (f.Input != nil && string(f.Input) != "null") {
-			return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "an evaluation frame has no model or input"}
+		if f.Model != "" || (f.Input != nil && string(f.Input) != "null") || f.Label != "" {
+			return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "an evaluation frame holds only its id, type and evaluation"}
 		}
 		return f, nil
-	case f.Type != "" && f.Type != frameInfer:
-		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: `type must be "infer" (the default) or "evaluation"`}
-	case f.Evaluation != "":
-		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: `evaluation belongs to frames of type "evaluation"`}
+	case f.Type == frameCancel && (f.Model != "" || (f.Input != nil && string(f.Input) != "null") || f.Label != ""):
+		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "a cancel frame holds only its id and type"}
+	case f.Type == frameCancel:
+		return f, nil
+	case f.Label != "" && f.Type != frameSaliency:
+		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "label belongs to saliency frames"}
 	case f.Model == "":
 		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "model is required"}
 	case len(f.Model) > maxModelName:

@@ -28,14 +28,19 @@ func TestDecodeFrame(t *testing.T) {
 		{"long id", `{"id":"` + strings.Repeat("i", 129) + `","model":"m"}`, "", inference.CodeBadRequest, ""},
 		{"no model", `{"id":"1"}`, "1", inference.CodeBadRequest, ""},
 		{"long model", `{"id":"1","model":"` + strings.Repeat("m", 129) + `"}`, "1", inference.CodeUnknownModel, ""},
+		{"saliency", `{"id":"s","type":"saliency","model":"m","input":{"text":"a"},"label":"lab"}`, "s", "", "m"},
+		{"explicit infer", `{"id":"i","type":"infer","model":"m","input":{"text":"a"}}`, "i", "", "m"},
+		{"cancel needs no model", `{"id":"s","type":"cancel"}`, "s", "", ""},
+		{"cancel with an input", `{"id":"s","type":"cancel","input":{"text":"a"}}`, "s", inference.CodeBadRequest, ""},
+		{"unknown type", `{"id":"s","type":"stop","model":"m"}`, "s", inference.CodeBadRequest, ""},
+		{"label outside saliency", `{"id":"s","model":"m","label":"lab"}`, "s", inference.CodeBadRequest, ""},
 		{"an evaluation subscription", `{"id":"p","type":"evaluation","evaluation":"12"}`, "p", "", ""},
-		{"an explicit inference", `{"id":"1","type":"infer","model":"m","input":{"text":"a"}}`, "1", "", "m"},
 		{"a subscription without its evaluation", `{"id":"p","type":"evaluation"}`, "p", inference.CodeBadRequest, ""},
 		{"a subscription with a long id", `{"id":"p","type":"evaluation","evaluation":"` + strings.Repeat("9", 33) + `"}`, "p", inference.CodeBadRequest, ""},
 		{"a subscription with a model", `{"id":"p","type":"evaluation","evaluation":"1","model":"m"}`, "p", inference.CodeBadRequest, ""},
 		{"a subscription with an input", `{"id":"p","type":"evaluation","evaluation":"1","input":{}}`, "p", inference.CodeBadRequest, ""},
 		{"an evaluation in an inference", `{"id":"1","model":"m","evaluation":"1"}`, "1", inference.CodeBadRequest, ""},
-		{"an unknown type", `{"id":"1","type":"train","model":"m"}`, "1", inference.CodeBadRequest, ""},
+		{"a subscription with a label", `{"id":"p","type":"evaluation","evaluation":"1","label":"lab"}`, "p", inference.CodeBadRequest, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,6 +69,8 @@ func FuzzDecodeFrame(f *testing.F) {
 		`{"id":"1","model":"tiny-nli","input":{"premise":"a","hypothesis":"b"}}`,
 		`{"id":"c","model":"tiny-clip","input":{"text":"One. Two."}}`,
 		`{"id":"q","model":"tiny-qa","input":{"context":"c","question":"q","top_k":3}}`,
+		`{"id":"s","type":"saliency","model":"tiny-nli","input":{"premise":"a","hypothesis":"b"},"label":"neutral"}`,
+		`{"id":"s","type":"cancel"}`,
 		`{"id":"x","model":"m","input":{"text":"a"},"more":1}`,
 		`{"id":"x"} {}`, `[]`, `null`, `""`, `{"id":7}`, "{\"id\":\"\xff\"}", `{"id":"\u0000","model":"\u001b"}`,
 		`{"id":"1","model":"m","input":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
@@ -85,9 +92,12 @@ func FuzzDecodeFrame(f *testing.F) {
 		if !utf8.Valid(data) {
 			t.Fatal("accepted invalid UTF-8")
 		}
+		// A cancel frame names only the request to stop, a subscription only
+		// its evaluation; every other frame a model.
 		subscription := fr.Type == frameEvaluation && fr.Evaluation != "" && len(fr.Evaluation) <= maxEvaluationID && fr.Model == ""
-		inferring := (fr.Type == "" || fr.Type == frameInfer) && fr.Evaluation == "" && fr.Model != "" && len(fr.Model) <= maxModelName
-		if fr.ID == "" || len(fr.ID) > maxFrameID || !(subscription || inferring) {
+		cancel := fr.Type == frameCancel && fr.Model == "" && fr.Evaluation == ""
+		inferring := fr.Type != frameCancel && fr.Type != frameEvaluation && fr.Evaluation == "" && fr.Model != "" && len(fr.Model) <= maxModelName
+		if fr.ID == "" || len(fr.ID) > maxFrameID || !(subscription || cancel || inferring) {
 			t.Fatalf("accepted frame %+v", fr)
 		}
 		again, err := json.Marshal(fr)

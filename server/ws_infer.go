@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -21,27 +22,85 @@ import (
 	"github.com/clinlm/clinlm/inference/evaljobs"
 )
 
-// clientFrame is one request on /ws/infer (docs/protocol.md): an inference
-// (Type "" or "infer": Model and Input) or a subscription to a live
-// evaluation's progress (Type "evaluation": Evaluation).
+// clientFrame is one request on /ws/infer (docs/protocol.md): Type is
+// "infer" (or absent), "saliency" (Label optional), "cancel" (ID only:
+// the request to stop) or "evaluation" (Evaluation only: a subscription to
+// a live evaluation's progress).
 type clientFrame struct {
 	ID         string          `json:"id"`
 	Type       string          `json:"type,omitempty"`
 	Model      string          `json:"model"`
 	Input      json.RawMessage `json:"input"`
+	Label      string          `json:"label,omitempty"`
 	Evaluation string          `json:"evaluation,omitempty"`
 }
 
-// serverFrame is one answer: a result, a partial result, an evaluation's
-// state or an error.
+// Client frame types.
+const (
+	frameInfer      = "infer"
+	frameSaliency   = "saliency"
+	frameCancel     = "cancel"
+	frameEvaluation = "evaluation"
+)
+
+// serverFrame is one answer: a result, a partial result, progress, an
+// evaluation's state or an error.
 type serverFrame struct {
 	ID         string              `json:"id"`
 	Type       string              `json:"type"`
 	Output     any                 `json:"output,omitempty"`
 	Timing     *inference.Timing   `json:"timing,omitempty"`
 	Sentence   *inference.Sentence `json:"sentence,omitempty"`
+	Progress   *frameProgress      `json:"progress,omitempty"`
 	Evaluation *evaljobs.Job       `json:"evaluation,omitempty"`
 	Error      *frameError         `json:"error,omitempty"`
+}
+
+// frameProgress is how many of a saliency request's model runs are done.
+type frameProgress struct {
+	Done  int `json:"done"`
+	Total int `json:"total"`
+}
+
+// inFlight tracks a connection's running requests by id, so that a cancel
+// frame can stop them; several may share an id (the client chooses ids).
+type inFlight struct {
+	mu   sync.Mutex
+	byID map[string][]*runningRequest
+}
+
+type runningRequest struct {
+	cancel context.CancelFunc
+	// byClient is set when a cancel frame stopped the request: it is then
+	// answered with a canceled error, where a request cancelled because the
+	// connection closed gets no answer.
+	byClient atomic.Bool
+}
+
+func (f *inFlight) add(id string, r *runningRequest) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.byID[id] = append(f.byID[id], r)
+}
+
+func (f *inFlight) remove(id string, r *runningRequest) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.byID[id] = slices.DeleteFunc(f.byID[id], func(x *runningRequest) bool { return x == r })
+	if len(f.byID[id]) == 0 {
+		delete(f.byID, id)
+	}
+}
+
+// cancel stops every running request with this id; an id that is not
+// running (finished, or never sent) is ignored.
+func (f *inFlight) cancel(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range f.byID[id] {
+		r.byClient.Store(true)
+		r.cancel()
+	}
 }
 
 type frameError struct {
@@ -148,6 +207,7 @@ func (s *Server) inferWS(c echo.Context) error {
 	fail := func(id string, code inference.Code, msg string) {
 		send(serverFrame{ID: id, Type: "error", Error: &frameError{Code: string(code), Message: msg}})
 	}
+	running := &inFlight{byID: map[string][]*runningRequest{}}
 	var readErr error
 	for {
 		_, data, err := conn.ReadMessage()
@@ -158,6 +218,10 @@ func (s *Server) inferWS(c echo.Context) error {
 		f, problem := decodeFrame(data)
 		if problem != nil {
 			fail(problem.id, problem.code, problem.message)
+			continue
+		}
+		if f.Type == frameCancel {
+			running.cancel(f.ID) // not rate limited: it only ever removes work
 			continue
 		}
 		switch {
@@ -173,11 +237,21 @@ func (s *Server) inferWS(c echo.Context) error {
 				fail(f.ID, inference.CodeBusy, "too many requests in flight on this connection")
 				continue
 			}
+			// A cancel frame with its id ends the subscription (not the
+			// evaluation: that is DELETE /api/v1/evaluations/{id}).
 			requests.Add(1)
+			subCtx, subCancel := context.WithCancel(ctx)
+			sub := &runningRequest{cancel: subCancel}
+			running.add(f.ID, sub)
 			go func() {
 				defer requests.Done()
 				defer func() { <-inflight }()
-				s.watchEvaluation(ctx, f, send, fail)
+				defer running.remove(f.ID, sub)
+				defer subCancel()
+				s.watchEvaluation(subCtx, f, send, fail)
+				if sub.byClient.Load() {
+					fail(f.ID, inference.CodeCanceled, "subscription cancelled")
+				}
 			}()
 			continue
 		case s.cfg.Inference == nil:
@@ -197,9 +271,14 @@ func (s *Server) inferWS(c echo.Context) error {
 			continue
 		}
 		requests.Add(1)
+		reqCtx, reqCancel := context.WithCancel(ctx)
+		req := &runningRequest{cancel: reqCancel}
+		running.add(f.ID, req)
 		go func() {
 			defer requests.Done()
 			defer func() { <-inflight }()
+			defer running.remove(f.ID, req)
+			defer reqCancel()
 			defer func() {
 				// A panic in this goroutine would end the process, not just
 				// the request: answer internal and keep serving.
@@ -209,20 +288,37 @@ func (s *Server) inferWS(c echo.Context) error {
 				}
 			}()
 			start := time.Now()
-			partial := func(sent inference.Sentence) {
-				send(serverFrame{ID: f.ID, Type: "partial", Sentence: &sent})
+			var output any
+			var timing inference.Timing
+			var err error
+			if f.Type == frameSaliency {
+				progress := func(done, total int) {
+					send(serverFrame{ID: f.ID, Type: "progress", Progress: &frameProgress{Done: done, Total: total}})
+				}
+				var res inference.SaliencyResult
+				res, err = s.explain(reqCtx, f.Model, in, inference.SaliencyOptions{Label: f.Label}, progress)
+				output, timing = res.Output, res.Timing
+			} else {
+				partial := func(sent inference.Sentence) {
+					send(serverFrame{ID: f.ID, Type: "partial", Sentence: &sent})
+				}
+				var res inference.Result
+				res, err = s.infer(reqCtx, f.Model, in, partial)
+				output, timing = res.Output, res.Timing
 			}
-			res, err := s.infer(ctx, f.Model, in, partial)
 			if err != nil {
 				ie := inference.AsError(err)
 				s.logInfer("ws", f.Model, ie, time.Since(start))
-				if ie.Code != inference.CodeCanceled {
+				switch {
+				case ie.Code != inference.CodeCanceled:
 					fail(f.ID, ie.Code, ie.Message)
+				case req.byClient.Load() && ctx.Err() == nil:
+					fail(f.ID, inference.CodeCanceled, "cancelled by the client")
 				}
 				return
 			}
 			s.logInfer("ws", f.Model, nil, time.Since(start))
-			send(serverFrame{ID: f.ID, Type: "result", Output: res.Output, Timing: &res.Timing})
+			send(serverFrame{ID: f.ID, Type: "result", Output: output, Timing: &timing})
 		}()
 	}
 	var timeout net.Error

@@ -41,6 +41,7 @@ type inferFlags struct {
 	maxNoteChars int
 	maxWindows   int
 	maxSentences int
+	maxExplain   int // words of one saliency request
 	maxFrame     int64
 	bodyTimeout  time.Duration
 	allowedHosts string
@@ -71,6 +72,7 @@ func addInferFlags(fs *flag.FlagSet, f *inferFlags) {
 	fs.IntVar(&f.maxNoteChars, "max-note-chars", 20000, "longest input text in characters (longer: too_long)")
 	fs.IntVar(&f.maxWindows, "max-qa-windows", 64, "most doc-stride windows of one QA request (more: too_long)")
 	fs.IntVar(&f.maxSentences, "max-note-sentences", 512, "most sentences of one CLIP note (more: too_long)")
+	fs.IntVar(&f.maxExplain, "max-saliency-words", 400, "most words of one saliency request, one model run each (more: too_long)")
 	fs.Int64Var(&f.maxFrame, "max-frame-bytes", 1<<20, "largest request body or websocket frame")
 	fs.DurationVar(&f.bodyTimeout, "body-timeout", 10*time.Second, "time limit for receiving a POST body (inference, demo forms), before an inference slot is taken (slower: 408)")
 	fs.StringVar(&f.allowedHosts, "allowed-hosts", "", "comma-separated host names the server answers to besides IP addresses and localhost "+
@@ -188,7 +190,7 @@ func openInference(f inferFlags, log *slog.Logger) (*inferenceSetup, error) {
 	eng, err := inference.Open(inference.Config{Dir: f.models, Runtime: rt, RuntimeErr: rtErr,
 		LoadTokenizer: inference.HFTokenizer, PadBuckets: buckets, Batch: batcher.Config{MaxBatch: f.maxBatch, MaxWait: f.maxWait, QueueSize: f.queue, Workers: f.workers},
 		Timeout: f.timeout, MaxTextRunes: f.maxNoteChars, MaxWindows: f.maxWindows, MaxSentences: f.maxSentences,
-		Metrics: metrics, Logger: log})
+		Metrics: metrics, Logger: log, MaxSaliencyWords: f.maxExplain})
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("--models: %w", err)

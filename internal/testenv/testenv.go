@@ -64,6 +64,18 @@ func TestModels(t testing.TB) string {
 	return dir
 }
 
+// SaliencyTestModels returns <repo>/.cache/testmodels-saliency, where
+// tools/models/saliency_test_models.py writes models whose answer depends on
+// one token.
+func SaliencyTestModels(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join(RepoRoot(t), ".cache", "testmodels-saliency")
+	if _, err := os.Stat(filepath.Join(dir, "COMPLETE")); err != nil {
+		Missing(t, "the saliency test models in "+dir, "run `bash tools/models/setup.sh`")
+	}
+	return dir
+}
+
 // SharedPath is the project's read-only shared folder: $CLINLM_SHARED, else
 // <repo>/../shared. It may not exist; SharedDir skips when it does not.
 func SharedPath(t testing.TB) string {

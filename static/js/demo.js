@@ -19,6 +19,9 @@
   let opening = null;
   let run = 0;
   const pending = new Map(); // frame id -> {column, started, model, values, sentences}
+  const explaining = new Map(); // saliency frame id -> the column's request
+  let explainSeq = 0;
+  const wantSaliency = document.getElementById("saliency");
   const columns = new WeakMap(); // finished column -> its request, for re-thresholding
 
   const el = (tag, props = {}, ...children) => {
@@ -53,6 +56,9 @@
           showError(p, { code: "closed", message: "the connection closed before the answer came" });
           pending.delete(id);
         }
+        for (const p of [...explaining.values()]) {
+          finishSaliency(p, { type: "error", error: { code: "closed", message: "the connection closed before the answer came" } });
+        }
         updateStatus();
       });
     });
@@ -84,10 +90,16 @@
     const input = inputOf(values);
     run += 1;
     pending.clear();
+    // Word importance still running for the previous columns is no longer wanted.
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      for (const id of explaining.keys()) socket.send(JSON.stringify({ id, type: "cancel" }));
+    }
+    explaining.clear();
     results.replaceChildren();
     const frames = models.map((model, i) => {
       const column = el("article", { class: "demo-result", "data-model": model, "aria-busy": "true" },
-        el("h3", { text: model }), el("p", { class: "timing muted", text: "running…" }), el("div", { class: "body" }));
+        el("h3", { text: model }), el("p", { class: "timing muted", text: "running…" }), el("div", { class: "body" }),
+        el("div", { class: "unseen-box" }), el("div", { class: "saliency-box" }));
       results.append(column);
       const id = `r${run}-${i}`;
       pending.set(id, { column, model, started: 0, values, sentences: [] });
@@ -112,6 +124,8 @@
   }
 
   function onFrame(frame) {
+    const explained = explaining.get(frame.id);
+    if (explained) { onSaliencyFrame(explained, frame); return; }
     const p = pending.get(frame.id);
     if (!p) return; // an answer to an earlier run
     if (frame.type === "partial" && frame.sentence) {
@@ -146,6 +160,193 @@
       p.thresholds = out.thresholds || {};
       renderCLIP(p, out.sentences || []);
     }
+    renderTruncation(p, out);
+    setupSaliency(p);
+  }
+
+  // --- Truncation and word importance (docs/protocol.md, saliency). The server renders the same for the
+  // no-JavaScript form (server/demo_saliency.go, components/demo.templ).
+
+  const fieldLabel = (name) => {
+    const label = form.querySelector(`label[for="field-${name}"]`);
+    return label ? label.textContent.trim() : name;
+  };
+  const fieldOrder = () => [...form.querySelectorAll("textarea, input[type=text]")].map((f) => f.name);
+  const signed = (x) => `${x < 0 ? "-" : "+"}${Math.abs(Number(x)).toFixed(3)}`;
+
+  // The text in pieces: words shaded by importance (tooltip: the score), the text between them, and from code
+  // point cut on (cut < 0: none) the part the model never saw.
+  function shadedText(text, words, field, scale, cut) {
+    const chars = Array.from(text || "");
+    const out = el("p", { class: "shaded" });
+    const plain = (a, b) => { if (a < b) out.append(chars.slice(a, b).join("")); };
+    let pos = 0;
+    for (const w of words) {
+      if (w.field !== field || w.start < pos || w.end > chars.length) continue;
+      plain(pos, w.start);
+      out.append(el("span", { class: shade(w.score, scale), title: `importance ${signed(w.score)}`, text: chars.slice(w.start, w.end).join("") }));
+      pos = w.end;
+    }
+    if (cut < 0 || cut >= chars.length) { plain(pos, chars.length); return out; }
+    plain(pos, cut);
+    out.append(el("span", { class: "unseen", title: "not seen by the model", text: chars.slice(Math.max(pos, cut)).join("") }));
+    return out;
+  }
+
+  function shade(score, scale) {
+    const a = Math.abs(score);
+    const level = Math.min(4, Math.ceil((4 * a) / scale - 1e-9));
+    if (a < 0.005 || level <= 0) return "sal-0";
+    return `sal-${score > 0 ? "pos" : "neg"}-${level}`;
+  }
+
+  const truncationNote = (c) => `The model saw ${c.seen_tokens} of ${c.total_tokens} tokens; the greyed part was cut at its maximum length and did not count.`;
+
+  function renderTruncation(p, out) {
+    const box = p.column.querySelector(".unseen-box");
+    const parts = [];
+    for (const c of out.truncation || []) {
+      parts.push(el("p", { class: "shaded-label" }, el("strong", { text: fieldLabel(c.field) }), `: ${truncationNote(c)}`),
+        shadedText(p.values[c.field], [], c.field, 1, c.seen_until));
+    }
+    for (const s of out.sentences || []) {
+      const c = s.truncation;
+      if (!c) continue;
+      parts.push(el("p", { class: "shaded-label" }, el("strong", { text: `Sentence ${s.index + 1}` }), `: ${truncationNote(c)}`),
+        shadedText(s.text, [], c.field, 1, c.seen_until - s.start));
+    }
+    box.replaceChildren(...(parts.length ? [el("div", { class: "truncation", "data-testid": "truncation" }, ...parts)] : []));
+  }
+
+  function saliencyLegend() {
+    return el("p", { class: "saliency-legend", "data-testid": "saliency-legend" },
+      el("span", { class: "muted", text: "Shade: how much the answer's probability falls without the word." }),
+      el("span", { class: "sal-pos-4", text: "supports, strongest" }), el("span", { class: "sal-pos-2", text: "supports" }),
+      el("span", { class: "sal-0", text: "no effect" }), el("span", { class: "sal-neg-2", text: "opposes" }),
+      el("span", { class: "sal-neg-4", text: "opposes, strongest" }), el("span", { class: "unseen", text: "not seen by the model" }));
+  }
+
+  function setupSaliency(p) {
+    const toggle = el("button", { type: "button", class: "saliency-toggle", "aria-expanded": "false", "data-testid": "saliency-toggle",
+      text: "Show word importance" });
+    const controls = el("div", { class: "saliency-controls" }, toggle, el("span", { class: "muted", text: "one model run per word" }));
+    const view = el("section", { class: "saliency", "data-testid": "saliency" });
+    view.hidden = true;
+    p.column.querySelector(".saliency-box").replaceChildren(controls, view);
+    p.sal = { state: "idle", toggle, controls, view };
+    toggle.addEventListener("click", () => toggleSaliency(p));
+    if (wantSaliency && wantSaliency.checked) toggleSaliency(p);
+  }
+
+  // Computed once per answer (it costs a model run per word); afterwards the button only shows or hides it.
+  function toggleSaliency(p) {
+    const s = p.sal;
+    if (s.state === "running") return;
+    if (s.state === "done") {
+      const show = s.view.hidden;
+      s.view.hidden = !show;
+      s.toggle.setAttribute("aria-expanded", String(show));
+      s.toggle.textContent = show ? "Hide word importance" : "Show word importance";
+      return;
+    }
+    startSaliency(p);
+  }
+
+  async function startSaliency(p) {
+    const s = p.sal;
+    explainSeq += 1;
+    const id = `s${run}-${explainSeq}`;
+    s.state = "running";
+    s.id = id;
+    const bar = el("progress", { max: "1", value: "0", "aria-label": `word importance progress for ${p.model}`, "data-testid": "saliency-progress" });
+    const label = el("span", { class: "muted", role: "status", text: "starting…" });
+    const cancel = el("button", { type: "button", "data-testid": "saliency-cancel", text: "Cancel" });
+    cancel.addEventListener("click", () => {
+      if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ id, type: "cancel" }));
+      label.textContent = "cancelling…";
+      cancel.disabled = true;
+    });
+    s.progress = { box: el("span", { class: "saliency-progress" }, bar, " ", label, " ", cancel), bar, label };
+    s.toggle.disabled = true;
+    s.controls.append(s.progress.box);
+    p.column.dataset.saliency = "running";
+    explaining.set(id, p);
+    let ws;
+    try {
+      ws = await connect();
+    } catch (err) {
+      finishSaliency(p, { type: "error", error: { code: "unavailable", message: err.message } });
+      return;
+    }
+    if (explaining.get(id) === p) ws.send(JSON.stringify({ id, type: "saliency", model: p.model, input: inputOf(p.values) }));
+  }
+
+  function onSaliencyFrame(p, frame) {
+    const s = p.sal;
+    if (frame.type === "progress" && frame.progress) {
+      s.progress.bar.max = frame.progress.total;
+      s.progress.bar.value = frame.progress.done;
+      s.progress.label.textContent = `${frame.progress.done} of ${frame.progress.total} words`;
+      return;
+    }
+    finishSaliency(p, frame);
+  }
+
+  function finishSaliency(p, frame) {
+    const s = p.sal;
+    explaining.delete(s.id);
+    const hadFocus = s.progress && s.progress.box.contains(document.activeElement);
+    if (s.progress) s.progress.box.remove();
+    s.toggle.disabled = false;
+    if (hadFocus) s.toggle.focus();
+    s.view.hidden = false;
+    if (frame.type === "result") {
+      s.state = "done";
+      s.toggle.setAttribute("aria-expanded", "true");
+      s.toggle.textContent = "Hide word importance";
+      renderSaliency(p, frame.output || {}, frame.timing || {});
+      p.column.dataset.saliency = "done";
+      return;
+    }
+    s.state = "idle";
+    const err = frame.error || { code: "internal", message: "unknown error" };
+    const cancelled = err.code === "canceled";
+    s.view.replaceChildren(el("h4", { text: "Word importance" }),
+      el("p", { class: cancelled ? "muted" : "error-message", "data-testid": "saliency-status",
+        text: cancelled ? "Cancelled; nothing was kept." : `${err.code}: ${err.message}` }));
+    p.column.dataset.saliency = cancelled ? "cancelled" : "error";
+  }
+
+  function renderSaliency(p, out, timing) {
+    const words = out.words || [];
+    const scale = Math.max(0.05, ...words.map((w) => Math.abs(w.score)));
+    const target = out.target || {};
+    let what = `the label ${target.label}, in each word's sentence`;
+    if (target.answer) what = `the answer “${target.answer.text}” (span probability ${fmt(out.score)})`;
+    else if (out.score !== undefined) what = `the label ${target.label} (probability ${fmt(out.score)})`;
+    const method = out.occlusion === "delete"
+      ? `occlusion: each word's tokens deleted (the tokenizer has no mask token); ${out.runs} model runs`
+      : `occlusion: each word's tokens replaced by ${out.mask_token}; ${out.runs} model runs`;
+    const parts = [el("h4", { text: "Word importance" }),
+      el("p", {}, `Explains ${what}. `, el("span", { class: "muted", text: `${method} in ${ms(timing.run_ms)}.` })), saliencyLegend()];
+    const cuts = {};
+    if (task === "nli") for (const c of out.truncation || []) cuts[c.field] = c.seen_until;
+    for (const field of fieldOrder()) {
+      if (!words.some((w) => w.field === field)) continue;
+      parts.push(el("p", { class: "shaded-label" }, el("strong", { text: fieldLabel(field) })),
+        shadedText(p.values[field], words, field, scale, cuts[field] === undefined ? -1 : cuts[field]));
+    }
+    const top = words.slice().sort((a, b) => Math.abs(b.score) - Math.abs(a.score)).slice(0, 8);
+    const body = el("tbody");
+    for (const w of top) {
+      const text = Array.from(p.values[w.field] || "").slice(w.start, w.end).join("");
+      body.append(el("tr", {}, el("td", {}, el("span", { class: shade(w.score, scale), text })),
+        el("td", { text: fieldLabel(w.field) }), el("td", { class: "num", text: signed(w.score) })));
+    }
+    parts.push(el("table", { class: "top-words", "data-testid": "top-words" }, el("caption", { text: "Most important words" }),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Word" }), el("th", { scope: "col", text: "Field" }),
+        el("th", { scope: "col", class: "num", text: "Importance" }))), body));
+    p.sal.view.replaceChildren(...parts);
   }
 
   function renderNLI(p, out) {

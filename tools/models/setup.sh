@@ -5,6 +5,8 @@
 #                              QA pipeline's answers (qa_pipeline_reference.py, transformers 4.57 installed
 #                              into .venv-models/qa-pipeline) (rebuilt when the scripts, the requirements,
 #                              this file or the shared T5 tokenizer change)
+#   <repo>/.cache/testmodels-saliency  from tools/models/saliency_test_models.py: models whose answer depends on
+#                              one token (the saliency tests), with the tiny models' tokenizer (seconds to build)
 # Override the interpreter with PYTHON=/path/to/python3.
 set -euo pipefail
 
@@ -37,8 +39,22 @@ qa_requirements="${repo_root}/tools/models/requirements-qa-pipeline.txt"
 qa_script="${repo_root}/tools/models/qa_pipeline_reference.py"
 models_key="$(cat "${requirements}" "${script}" "${repo_root}/tools/models/t5_test_model.py" "${BASH_SOURCE[0]}" "${t5_tokenizer}" \
   "${qa_requirements}" "${qa_script}" | sha256sum | cut -d' ' -f1)"
+# The one-token models need the tiny models' tokenizer, so they are built after them, or alone when those are current.
+saliency_models() {
+  local script="${repo_root}/tools/models/saliency_test_models.py" dir="${repo_root}/.cache/testmodels-saliency"
+  local key
+  key="$(cat "${script}" "${out}/tiny-nli/tokenizer.json" | sha256sum | cut -d' ' -f1)"
+  if [[ -f "${dir}/COMPLETE" && "$(cat "${dir}/.key" 2>/dev/null)" == "${key}" ]]; then
+    return
+  fi
+  echo "models/setup: writing one-token saliency test models to ${dir}"
+  rm -rf "${dir}"
+  "${venv}/bin/python" -W ignore "${script}" --tokenizer "${out}/tiny-nli/tokenizer.json" --out "${dir}"
+  echo "${key}" > "${dir}/.key"
+}
 if [[ -f "${out}/COMPLETE" && "$(cat "${out}/.key" 2>/dev/null)" == "${models_key}" ]]; then
   echo "models/setup: ${out} is up to date"
+  saliency_models
   exit 0
 fi
 echo "models/setup: writing test models to ${out}"
@@ -54,3 +70,4 @@ if [[ "$(cat "${qa_pipeline}/.requirements.sha256" 2>/dev/null || true)" != "${q
 fi
 PYTHONPATH="${qa_pipeline}" "${venv}/bin/python" -W ignore "${qa_script}" --out "${out}"
 echo "${models_key}" > "${out}/.key"
+saliency_models

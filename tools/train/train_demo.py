@@ -446,7 +446,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     t0 = time.time()
     n = lambda k: max(8, int(k * args.scale))  # noqa: E731
-    nli_rows = nli_data(data, train_reports, n(24000), n(12000), rng, public=args.scale >= 1)
+    nli_rows = nli_data(data, train_reports, n(36000), n(9000), rng, public=args.scale >= 1)
     qa_rows = qa_cases(train_reports, n(14000), n(16000), rng)
     clip_rows = gen_clip.examples(n(24000), rng)
     feats = {"nli": nli_features(tok, nli_rows), "qa": qa_features(tok, qa_rows) + covidqa_features(tok, data, rng, n(1200)),

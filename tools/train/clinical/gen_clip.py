@@ -38,9 +38,11 @@ IMAGING = ["a chest X-ray", "a CT scan of the chest", "an MRI of the brain", "a 
            "a follow-up MRI of the spine", "a lower extremity Doppler", "a PET-CT", "a CTA of the head and neck"]
 PROCEDURES = ["a colonoscopy", "an EGD", "a repeat endoscopy", "a bone marrow biopsy", "a cardiac catheterization",
               "a thoracentesis", "a paracentesis", "staple removal", "suture removal", "a stress test", "a sleep study",
-              "a skin biopsy", "an ablation", "physical therapy", "a Holter monitor", "a pulmonary function test",
+              "a skin biopsy", "an ablation", "a Holter monitor", "a pulmonary function test",
               "dialysis", "drain removal", "a TEE", "cardioversion", "an event monitor", "a lumbar puncture"]
-PROC_IMAGING = {"a TEE"}  # echocardiography through the oesophagus: imaging and a procedure
+PROC_IMAGING = {"a TEE"}
+PENDING = ["blood cultures", "H. pylori serology", "urine culture", "hepatitis serologies", "the HIV test", "the QuantiFERON",
+           "stool studies", "the fungal culture", "the Lyme antibody", "the celiac panel", "the vitamin B12 level", "the HbA1c"]  # echocardiography through the oesophagus: imaging and a procedure
 INSTRUCTIONS = ["Weigh yourself every morning.", "Do not lift more than 10 pounds for 6 weeks.", "Limit salt to 2 grams per day.",
                 "Keep the incision clean and dry.", "Do not drive while taking oxycodone.", "Drink plenty of fluids.",
                 "Avoid alcohol.", "Elevate your leg when sitting.", "Return to the ED if you have chest pain or trouble breathing.",
@@ -49,12 +51,12 @@ INSTRUCTIONS = ["Weigh yourself every morning.", "Do not lift more than 10 pound
                 "Please stop smoking.", "Wear your sling at all times.", "Follow a low-fat diet.", "Restrict fluids to 1.5 liters per day.",
                 "Do not drive until cleared by your doctor.", "Weight bearing as tolerated on the left leg.",
                 "Seek medical attention if you notice black stools or vomit blood.", "No heavy lifting or strenuous exercise for 4 weeks.",
-                "Avoid NSAIDs such as ibuprofen and naproxen.", "Monitor your blood pressure at home and keep a log.",
+                "Monitor your blood pressure at home and keep a log.",
                 "Call 911 for facial droop, slurred speech or weakness.", "Keep your arm elevated above your heart.",
                 "Avoid contact sports for 3 months.", "Take your medications exactly as prescribed.", "Rest and avoid strenuous activity."]
 OTHER = ["Home health nursing will visit for wound care.", "A hospital bed and walker were ordered for home.",
          "The pathology results are pending and will need to be followed up.", "Your disability forms will be completed by your PCP.",
-         "Pending blood culture results should be followed up by the PCP.", "Social work will arrange home services.",
+         "Social work will arrange home services.",
          "Visiting nurse to help with medication teaching.", "Please bring your medication list to every visit.",
          "Durable medical equipment: rolling walker and shower chair.", "Hospice services will be arranged at home.",
          "Outstanding genetic testing results will be sent to your oncologist.", "A home oxygen evaluation was requested.",
@@ -88,6 +90,9 @@ def _cap(s: str) -> str:
 
 def medication(rng) -> str:
     d, f, dur = rng.choice(DRUGS), rng.choice(FREQ), rng.choice(DURATION)
+    if rng.random() < 0.12:  # a drug not to take is a medication item
+        a, b = rng.sample(AVOID_DRUGS, 2)
+        return rng.choice([f"Avoid {a} and {b}", f"Do not take {a}", f"Avoid {a}, {b} and similar medicines", f"No {a} while on {d.split()[0]}"])
     return rng.choice([f"Start {d} {f} {dur}", f"Continue {d} {f}", f"Stop taking {d.split()[0]}", f"Increase {d.split()[0]} to {d.split()[-2] if len(d.split()) > 2 else '20'} mg {f}",
                        f"Take {d} {f} {dur}", f"Hold {d.split()[0]} until your follow-up", f"Resume your home {d.split()[0]}",
                        f"Hold {d.split()[0]} for {rng.choice(['2', '3', '5'])} days, then restart", f"Do not restart {d.split()[0]} until your kidney function is rechecked",
@@ -100,14 +105,18 @@ def appointment(rng) -> str:
     s, w = rng.choice(SPECIALISTS), rng.choice(WHEN)
     return rng.choice([f"Follow up with {s} {w}", f"You have an appointment with {s} {w}", f"Please see {s} {w}",
                        f"{_cap(s)} follow-up {w}", f"Schedule a visit with {s} {w}", f"Make an appointment to see {s} {w}",
-                       f"Your {s} appointment is {w}", f"F/u {s} {w}", f"{_cap(s)} clinic {w}; the office will call you with a time"])
+                       f"Your {s} appointment is {w}", f"F/u {s} {w}", f"{_cap(s)} clinic {w}; the office will call you with a time",
+                       f"{_cap(s)} clinic {w}", f"{_cap(s)} {w}", f"See {s} {w}"])
 
 
 def lab(rng) -> str:
     t, w = rng.choice(LABS), rng.choice(WHEN)
-    if rng.random() < 0.2:  # results still to come are something to follow up
-        return rng.choice([f"{_cap(t)} is pending at discharge and should be followed up", f"Please follow up the final {t.split(' ', 1)[-1]} result",
-                           f"The {t.split(' ', 1)[-1]} sent before discharge is still pending; your PCP will review it"])
+    if rng.random() < 0.25:  # results still to come are a lab item, whoever follows them up
+        pend = rng.choice(PENDING)
+        who = rng.choice(["your PCP", "your primary care doctor", "Dr. Patel", "the infectious disease team", "your oncologist"])
+        return rng.choice([f"{_cap(pend)} is pending at discharge and should be followed up by {who}", f"Please follow up the final {pend} result",
+                           f"The {pend} sent before discharge is still pending; {who} will review it", f"{_cap(pend)} pending at discharge",
+                           f"{_cap(who)} should follow up the pending {pend}", f"Follow up {pend} results with {who}"])
     return rng.choice([f"Please have {t} drawn {w}", f"Check {t} {w}", f"Repeat {t} {w}", f"{_cap(t)} to be checked {w}",
                        f"Get {t} at the lab {w}", f"Labs: {t} {w}", f"Your {t} should be rechecked {w}",
                        f"Have {t} checked {w} and the results sent to your doctor"])
@@ -129,12 +138,36 @@ def procedure(rng) -> str:
                        f"Please undergo {t} {w}"])
 
 
+SYMPTOMS = ["chest pain", "fever over 101 F", "worsening shortness of breath", "confusion", "bleeding", "black stools",
+            "vomiting", "severe abdominal pain", "redness or drainage from the wound", "leg swelling", "fainting",
+            "weakness on one side", "a severe headache", "chills", "decreased urine output", "palpitations"]
+# Therapy and services after discharge (physical, occupational, speech therapy, rehabilitation) are "other":
+# they are neither a one-off procedure nor a clinic visit.
+THERAPY = ["physical therapy", "occupational therapy", "PT/OT", "speech therapy", "cardiac rehabilitation", "pulmonary rehab",
+           "home physical therapy", "outpatient PT"]
+AVOID_DRUGS = ["ibuprofen", "NSAIDs", "naproxen", "aspirin-containing products", "over-the-counter cold medicines", "sleeping pills",
+               "acetaminophen beyond 3 g a day", "herbal supplements"]
+
+
 def instruction(rng) -> str:
+    r = rng.random()
+    if r < 0.35:  # warning signs, composed
+        a, b, c = rng.sample(SYMPTOMS, 3)
+        return rng.choice([f"Return to the ED for {a}, {b} or {c}", f"Call your doctor if you develop {a} or {b}",
+                           f"Seek medical attention for {a}, {b} or {c}", f"Come back to the emergency department if you have {a}",
+                           f"Call 911 for {a} or {b}", f"Go to the nearest ER for {a}"])
     return rng.choice(INSTRUCTIONS).rstrip(".")
 
 
+def therapy(rng) -> str:
+    t, n = rng.choice(THERAPY), rng.choice(["2", "3", "5"])
+    place = rng.choice(["at the rehabilitation facility", "at home", "at the skilled nursing facility", "as an outpatient", ""])
+    return rng.choice([f"{_cap(t)} {place} {n} times per week", f"Continue {t} {place}", f"{_cap(t)} will see you {place}",
+                       f"{_cap(t)} evaluation and treatment {place}", f"Referral to {t} was placed"]).replace("  ", " ").strip()
+
+
 def other(rng) -> str:
-    return rng.choice(OTHER).rstrip(".")
+    return therapy(rng) if rng.random() < 0.3 else rng.choice(OTHER).rstrip(".")
 
 
 MAKERS = {"appointment": appointment, "medication": medication, "lab": lab, "imaging": imaging, "procedure": procedure,
@@ -159,17 +192,39 @@ def special(rng) -> tuple[str, list[str]]:
         (f"{_cap(t)} to be checked at your {s} visit {w}", ["appointment", "lab"]),
         (f"{_cap(proc)} at the {s} clinic {w}", ["appointment", "procedure"]),
         (f"{_cap(img)} before your {s} appointment {w}", ["appointment", "imaging"]),
-        (f"Your PCP should follow up the pending {t.split(' ', 1)[-1] if t.startswith(('a ', 'an ')) else t} result", ["lab", "other"]),
+        (f"Your PCP should follow up the pending {t.split(' ', 1)[-1] if t.startswith(('a ', 'an ')) else t} result", ["lab"]),
         (f"{_cap(s)} will adjust your {rng.choice(DRUGS).split()[0]} dose at the visit {w}", ["appointment", "medication"]),
         (f"Return to the ED if the swelling worsens; otherwise take {rng.choice(DRUGS)} {rng.choice(FREQ)}", ["patient instructions", "medication"]),
         (f"Do not take {rng.choice(DRUGS).split()[0]} on the morning of your {proc.split(' ', 1)[-1] if proc.startswith(('a ', 'an ')) else proc}", ["medication", "procedure"]),
     ])
 
 
+CONDITIONS = ["community-acquired pneumonia", "a heart failure exacerbation", "a COPD exacerbation", "cellulitis of the left leg",
+              "an upper GI bleed", "acute kidney injury", "a urinary tract infection", "diabetic ketoacidosis", "an acute ischemic stroke",
+              "atrial fibrillation with rapid ventricular response", "a left hip fracture", "sepsis from a urinary source", "pancreatitis"]
+FINDINGS = ["a right lower lobe opacity", "a small left frontal infarct", "no acute findings", "a 4 cm abdominal aortic aneurysm",
+            "moderate bilateral pleural effusions", "an ejection fraction of 35%", "a clean-based gastric ulcer", "gallstones without cholecystitis"]
+
+
+def course(rng) -> str:
+    """A sentence that tells what happened during the stay: drugs, tests and procedures in the past tense
+    are not action items."""
+    c, d, d2 = rng.choice(CONDITIONS), rng.choice(DRUGS).split()[0], rng.choice(DRUGS).split()[0]
+    img, lab_, proc = rng.choice(IMAGING), rng.choice(LABS), rng.choice(PROCEDURES)
+    age = rng.choice(["72F", "65M", "58-year-old woman", "81 yo man", "The patient", "He", "She"])
+    return rng.choice([f"{age} admitted with {c} and treated with {d}", f"You were admitted for {c} and treated with IV {d}",
+                       f"{age} with {c} treated with {d} and {d2}, transitioned to oral {d2} on hospital day {rng.randint(2, 5)}",
+                       f"{_cap(img)} on admission showed {rng.choice(FINDINGS)}", f"{_cap(lab_)} on admission was abnormal and improved with treatment",
+                       f"{_cap(proc)} was performed on hospital day {rng.randint(1, 6)} without complications",
+                       f"During the stay {d} was held and {d2} was started", f"She received {d} in the emergency department",
+                       f"Brief hospital course: {c} treated with {d}", f"Hospital course was notable for {c}, managed with {d}",
+                       f"{_cap(img)} was unremarkable", f"He was transfused 2 units and {d} was given"])
+
+
 def sentence(rng) -> tuple[str, list[str]]:
     r = rng.random()
     if r < 0.25:
-        return rng.choice(COURSE), []
+        return (course(rng) + "." if rng.random() < 0.5 else rng.choice(COURSE)), []
     if r < 0.72:
         lab_ = rng.choice(LABELS)
         return MAKERS[lab_](rng) + ".", [lab_]

@@ -156,6 +156,40 @@ def measure_pair(rng) -> tuple[str, str, int]:
     return premise, hyp, label
 
 
+def ranged_measure_pair(rng) -> tuple[str, str, int]:
+    """A value drawn inside a reference range (low, normal or high) against the hypotheses of each range:
+    its own range's entail, the others' contradict, another analyte's stay open. Premises list other
+    values beside it, so the hypothesis has to be matched to the right one."""
+    k = rng.randrange(len(L.RANGED))
+    names, fmts, decimals, ranges, hyps = L.RANGED[k]
+    state = rng.choice(list(ranges))
+    lo, hi = ranges[state]
+    v = round(rng.uniform(lo, hi), decimals)
+    value = rng.choice(fmts).format(v=f"{v:.{decimals}f}")
+    if rng.random() < 0.15 and state != "normal":
+        value += rng.choice([" (H)" if state == "high" else " (L)", "*", " (critical)"])
+    item = f"{rng.choice(names)} {rng.choice(['', 'of ', ': '])}{value}".replace(" : ", ": ")
+    others = []
+    for j in rng.sample([i for i in range(len(L.RANGED)) if L.RANGED[i][0] != names], rng.choice([0, 0, 1, 2])):
+        n2, f2, d2, r2, _ = L.RANGED[j]
+        lo2, hi2 = r2["normal"]
+        others.append(f"{rng.choice(n2)} {rng.choice(f2).format(v=f'{round(rng.uniform(lo2, hi2), d2):.{d2}f}')}")
+    items = others + [item]
+    rng.shuffle(items)
+    lead = rng.choice(["Labs: ", "Vitals: ", "On arrival ", "Admission labs notable for ", "", "Today ", f"{_subject(rng)} was found to have a "])
+    premise = f"{lead}{', '.join(items)}."
+    premise = premise[0].upper() + premise[1:]
+    r = rng.random()
+    if r < 0.15:    # another analyte's hypothesis: the premise says nothing of it
+        n_other = [x for x in L.RANGED if x[0] != names and not any(nm in premise for nm in x[0])]
+        if n_other:
+            o = rng.choice(n_other)
+            return premise, rng.choice([h for hs in o[4].values() for h in hs if "normal" not in h]), NEU
+    if r < 0.55:
+        return premise, rng.choice(hyps[state]), ENT
+    return premise, rng.choice([h for s2, hs in hyps.items() if s2 != state for h in hs]), CON
+
+
 def named_state_pair(rng) -> tuple[str, str, int]:
     """The adjective forms notes use: afebrile, normotensive, non-tachycardic, euglycemic..."""
     table = [("afebrile", ["The patient has a fever.", "The patient is febrile."], ["The patient has a normal temperature.", "The patient does not have a fever."]),
@@ -295,17 +329,134 @@ def mi_pair(rng) -> tuple[str, str, int]:
     return premise, rng.choice(["The patient had a myocardial infarction.", "The patient had a heart attack."]), ENT
 
 
-TEMPLATED = [(symptom_pair, 5), (measure_pair, 4), (named_state_pair, 1.5), (drug_pair, 2.5), (history_pair, 2.5),
-             (abbreviation_pair, 1.5), (status_pair, 2), (mi_pair, 0.7), (shorthand_pair, 2), (temporal_pair, 2)]
+def exam_pair(rng) -> tuple[str, str, int]:
+    """Examination findings: a normal system statement rules out each finding of that system (so it
+    entails "no wheezing" and contradicts "wheezing"); a finding affirmed or negated by name works as a
+    symptom does; another finding of the same system is left open."""
+    system = rng.choice(list(L.EXAM))
+    normals, findings = L.EXAM[system]
+    k = rng.randrange(len(findings))
+    phrases, pos_h, neg_h = findings[k]
+    lead = rng.choice(["Exam: ", "On examination, ", "Physical exam notable for ", "", f"{system.capitalize()}: "])
+    r = rng.random()
+    if r < 0.35:    # the system is normal
+        premise = f"{lead}{rng.choice(normals)}."
+        return (premise, rng.choice(neg_h), ENT) if rng.random() < 0.5 else (premise, rng.choice(pos_h), CON)
+    if r < 0.65:    # the finding is there
+        premise = f"{lead}{rng.choice(phrases)}."
+        if len(findings) > 1 and rng.random() < 0.25:
+            other = findings[(k + rng.randrange(1, len(findings))) % len(findings)]
+            return premise, rng.choice(other[1]), NEU
+        return (premise, rng.choice(pos_h), ENT) if rng.random() < 0.5 else (premise, rng.choice(neg_h), CON)
+    if r < 0.85:    # the finding is named and negated
+        phrase = re.sub(r"^(a|an) ", "", rng.choice(phrases))
+        premise = f"{lead}{rng.choice(['no ', 'without ', 'negative for '])}{phrase}."
+        return (premise, rng.choice(neg_h), ENT) if rng.random() < 0.5 else (premise, rng.choice(pos_h), CON)
+    other_sys = rng.choice([x for x in L.EXAM if x != system])   # another system's normal statement
+    return f"{lead}{rng.choice(L.EXAM[other_sys][0])}.", rng.choice(pos_h + neg_h), NEU
+
+
+def _pick(rng, table):
+    statements, ent, con, neu = rng.choice(table)
+    premise = rng.choice(statements)
+    r = rng.random()
+    if r < 0.38:
+        return premise, rng.choice(ent), ENT
+    if r < 0.76:
+        return premise, rng.choice(con), CON
+    return premise, rng.choice(neu), NEU
+
+
+def social_pair(rng) -> tuple[str, str, int]:
+    """Tobacco, alcohol, drugs and living situation."""
+    p, h, l = _pick(rng, L.SOCIAL)
+    if rng.random() < 0.4:
+        p = rng.choice(["Social history: ", "SH: ", "Social: "]) + p
+    return p, h, l
+
+
+def function_pair(rng) -> tuple[str, str, int]:
+    """Intake, output, bowels, sleep and mobility."""
+    p, h, l = _pick(rng, L.FUNCTION)
+    if rng.random() < 0.3:
+        p = f"{rng.choice(['Per her daughter, ', 'Per family, ', 'Per nursing, '])}{p[0].lower()}{p[1:]}"
+    return p, h, l
+
+
+def symptom_list_pair(rng) -> tuple[str, str, int]:
+    """Review of systems lists: every symptom of a denied list is absent, every one of an endorsed list
+    present; the hypothesis may name any of them, or a symptom the list leaves out (neutral)."""
+    picks = rng.sample(range(len(L.SYMPTOMS)), 4)
+    listed, outside = picks[:3], picks[3]
+    names = [rng.choice(L.SYMPTOMS[i][0]) for i in listed]
+    subj = _subject(rng)
+    denied = rng.random() < 0.6
+    joined = f"{names[0]}, {names[1]} {rng.choice(['or', 'or', 'nor']) if denied else 'and'} {names[2]}"
+    if denied:
+        premise = rng.choice([f"{subj} denies {joined}.", f"ROS negative for {joined}.", f"No {joined}.",
+                              f"{subj} reports no {joined}.", f"Denies {joined}."])
+    else:
+        premise = rng.choice([f"{subj} reports {joined}.", f"{subj} endorses {joined}.", f"ROS positive for {joined}.",
+                              f"{subj} presents with {joined}."])
+    if rng.random() < 0.2:
+        return premise, rng.choice(L.SYMPTOMS[outside][1]), NEU
+    hyp = rng.choice(L.SYMPTOMS[rng.choice(listed)][1])
+    return premise, hyp, CON if denied else ENT
+
+
+def symptom_dx_pair(rng) -> tuple[str, str, int]:
+    """A symptom raises a diagnosis without establishing it; a denied symptom does not rule it out."""
+    sym, dx = rng.choice(L.SYMPTOM_DX)
+    subj = _subject(rng)
+    premise = rng.choice([f"{subj} presents with {sym}.", f"{subj} reports {sym} for {rng.choice(L.DURATIONS)}.",
+                          f"Chief complaint: {sym}.", f"{subj} has had {sym} since {rng.choice(L.DAYS)}."])
+    return premise, dx, NEU
+
+
+# A hypothesis and its negation: the pairs above state most hypotheses positively; negating one swaps
+# entailment and contradiction (neutral stays neutral), which teaches that the hypothesis's own polarity
+# matters and not only the premise's cue words ("denies" does not mean contradiction).
+NEGATIONS = [(r"^The patient is not ", "The patient is "), (r"^The patient does not have ", "The patient has "),
+             (r"^The patient did not have ", "The patient had "), (r"^The patient is ", "The patient is not "),
+             (r"^The patient has had ", "The patient has never had "), (r"^The patient has ", "The patient does not have "),
+             (r"^The patient had ", "The patient did not have "), (r"^The patient takes ", "The patient does not take "),
+             (r"^The patient uses ", "The patient does not use "), (r"^The patient requires ", "The patient does not require "),
+             (r"^The patient can ", "The patient cannot "), (r"^The patient cannot ", "The patient can "),
+             (r"^The patient feels ", "The patient does not feel "), (r"^The patient reports ", "The patient does not report "),
+             (r"^The patient smokes\.", "The patient does not smoke."), (r"^The patient does not smoke\.", "The patient smokes."),
+             (r"^The patient drinks ", "The patient does not drink "), (r"^The patient lives ", "The patient does not live "),
+             (r"^The patient's (.+?) is ", r"The patient's \1 is not "), (r"^The (abdomen|heart rhythm|wound|lungs?) (is|are) ", r"The \1 \2 not "),
+             (r"^There is no ", "There is "), (r"^There are no ", "There are "), (r"^There is an? ", "There is no "), (r"^There are ", "There are no "),
+             (r"^No (.+?) was heard\.", r"\1 was heard."), (r"^(Wheezing|A murmur|Rales) was heard", r"No \1 was heard")]
+
+
+def negate(h: str) -> str | None:
+    """The negation of a hypothesis, or None when no rule applies."""
+    for pat, rep in NEGATIONS:
+        out, n = re.subn(pat, rep, h, count=1)
+        if n:
+            out = re.sub(r"^No (Wheezing|A murmur|Rales)", lambda m: "No " + m.group(1).lower().removeprefix("a "), out)
+            return out[0].upper() + out[1:]
+    return None
+
+
+def with_negated_hypotheses(pair: tuple[str, str, int], rng, p: float = 0.3) -> tuple[str, str, int]:
+    premise, hyp, label = pair
+    if rng.random() < p:
+        neg = negate(hyp)
+        if neg:
+            return premise, neg, {ENT: CON, CON: ENT, NEU: NEU}[label]
+    return pair
+
+
+TEMPLATED = [(symptom_pair, 4), (measure_pair, 1.5), (ranged_measure_pair, 4), (named_state_pair, 1.5), (drug_pair, 3), (history_pair, 2.5),
+             (abbreviation_pair, 1.5), (status_pair, 1.5), (mi_pair, 0.5), (shorthand_pair, 1.5), (temporal_pair, 2),
+             (exam_pair, 3.5), (social_pair, 1.5), (function_pair, 1.5), (symptom_list_pair, 2.5), (symptom_dx_pair, 0.8)]
 
 
 def templated(n: int, rng: random.Random) -> list[tuple[str, str, int]]:
     fns, weights = zip(*TEMPLATED)
-    out = []
-    for _ in range(n):
-        p = rng.choices(fns, weights)[0](rng)
-        out.append(p)
-    return out
+    return [with_negated_hypotheses(rng.choices(fns, weights)[0](rng), rng) for _ in range(n)]
 
 
 def combine_premises(pairs: list[tuple[str, str, int]], rng: random.Random, frac: float = 0.3) -> list[tuple[str, str, int]]:

@@ -234,6 +234,22 @@ NORMAL_ANSWERS = [("The ventricles are normal in size.", "hydrocephalus"), ("The
                   ("The interatrial septum is intact.", "atrial septal defect"), ("The aortic root is normal in size.", "aortic root dilation"),
                   ("The airways are patent.", "airway obstruction"), ("Gray-white differentiation is preserved.", "loss of gray-white differentiation"),
                   ("The thoracic aorta is normal in caliber.", "aortic aneurysm"), ("The bladder is unremarkable.", "bladder abnormality")]
+# A finding sentence may end in "without X", which answers "Is there X?" by its negation (RadQA's rule for a
+# negated finding): (the clause, the noun a question names).
+WITHOUT = {"CT HEAD": [("without mass effect", "mass effect"), ("without midline shift", "midline shift")],
+           "CT CHEST": [("without pneumothorax", "pneumothorax"), ("without evidence of right heart strain", "right heart strain")],
+           "CT ANGIOGRAM": [("without evidence of right heart strain", "right heart strain"), ("without CT evidence of right heart strain", "right heart strain"),
+                            ("without pulmonary infarct", "pulmonary infarct")],
+           "CT ABDOMEN": [("without perforation", "perforation"), ("without abscess", "abscess"), ("without hydronephrosis", "hydronephrosis")],
+           "RIGHT UPPER": [("without biliary dilatation", "biliary dilatation"), ("without evidence of acute cholecystitis", "cholecystitis")],
+           "RENAL": [("without hydronephrosis", "hydronephrosis")], "VENOUS": [("without extension into the femoral vein", "femoral vein thrombus")],
+           "MRI LUMBAR": [("without cord compression", "cord compression"), ("without retropulsion", "retropulsion")],
+           "MRI KNEE": [("without displacement", "displacement"), ("without fracture", "fracture")],
+           "MRI BRAIN": [("without surrounding edema", "edema"), ("without hemorrhage", "hemorrhage")],
+           "CHEST X-RAY": [("without pneumothorax", "pneumothorax"), ("without pulmonary edema", "pulmonary edema")],
+           "ECHO": [("without tamponade physiology", "tamponade")], "MAMMOGRAM": [("without associated calcifications", "calcifications")]}
+
+
 ABSENT_ASKED = ["pneumothorax", "pleural effusion", "hydronephrosis", "free air", "fracture", "hemorrhage", "midline shift",
                 "gallstones", "lymphadenopathy", "ascites", "pulmonary embolism", "mass", "appendicitis", "thrombus",
                 "pericardial effusion", "abscess", "aneurysm", "hydrocephalus", "joint effusion", "consolidation", "nodule",
@@ -261,8 +277,17 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
             slots["Size"] = rng.choice(["Small", "Large", "Moderate"])
             slots["size"] = slots["Size"].lower()
         sent = tmpl.format(**slots)
+        without = None
+        options = [w for k, ws in WITHOUT.items() if k in title for w in ws]
+        if options and rng.random() < 0.25:
+            clause, wnoun = rng.choice(options)
+            if wnoun.split()[-1][:5] not in sent.lower():
+                sent = f"{sent[:-1]}, {clause}."
+                without = (presence_question(rng, wnoun), clause)
         parts.append(sent)
         idx = len(parts) - 1
+        if without:
+            qas.append((without[0], without[1], idx))
         nd = noun
         if "{side}" in tmpl or "{Side}" in tmpl:
             qas.append((rng.choice(SIDE_Q).format(x=nd), side, idx))
@@ -329,7 +354,7 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
     for q, ans, idx in qas:
         sent = parts[idx]
         if ans is None:  # presence of a finding: the sentence without its final full stop (up to 10 words)
-            ans = sent.rstrip(".")
+            ans = sent.rstrip(".").split(", without ")[0]
             if len(ans.split()) > 10:
                 continue
         if ans == "":
