@@ -54,8 +54,11 @@ type ScatterPoint struct {
 
 // ScatterGroup is one coloured group of points (a domain).
 type ScatterGroup struct {
-	Name   string
-	Color  string
+	Name  string
+	Color string
+	// Symbol is the ECharts marker ("diamond", "triangle"; default circle),
+	// so that points of another kind read apart without colour too.
+	Symbol string
 	Points []ScatterPoint
 }
 
@@ -164,7 +167,12 @@ func Scatter(spec ScatterSpec) (Chart, error) {
 		}
 		sc.AddSeries(g.Name, data,
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: g.Color}),
-			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.SymbolSize = 11 }),
+			charts.WithSeriesOpts(func(s *charts.SingleSeries) {
+				s.SymbolSize = 11
+				if g.Symbol != "" {
+					s.Symbol, s.SymbolSize = g.Symbol, 14
+				}
+			}),
 			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "top",
 				FontSize: 11, Color: "#1b2430", BackgroundColor: "rgba(255,255,255,0.8)"}),
 			charts.WithLabelLayoutOpts(opts.LabelLayout{MoveOverlap: "shiftY"}),

@@ -165,4 +165,6 @@ type ModelsPage struct {
 type ModelCardPage struct {
 	Model DemoModel
 	Card  string
+	// LastEvaluation is the model's latest finished live evaluation (nil: none).
+	LastEvaluation *ModelEvaluation
 }

@@ -181,6 +181,8 @@ type Table8Row struct {
 type FlopsPage struct {
 	Panels   []FlopsPanel
 	Excluded []Link
+	// Unplotted are submitted and live-evaluated models left off, and why.
+	Unplotted []string
 }
 
 // FlopsPanel is one task's chart and the table behind it.
@@ -195,6 +197,9 @@ type FlopsPanel struct {
 type FlopsRow struct {
 	Model, Href, Domain, FLOPs, LnFLOPs, Score string
 	Frontier                                   bool
+	// Kind is "" for the paper's models, else "submitted" or "evaluated
+	// here" (drawn with their own marker).
+	Kind string
 }
 
 // FitRow describes one regression curve.

@@ -116,3 +116,22 @@ test("demo pages, their results, /models and the model cards have no serious vio
     await t.test(`/demo/card/${m.name}`, () => check(`/demo/card/${encodeURIComponent(m.name)}`));
   }
 });
+
+test("live evaluation pages and a model card with its misses have no serious violations", { skip: demoSkip }, async (t) => {
+  const nli = demoModels.find((m) => m.task === "nli" && m.status === "ready");
+  assert.ok(nli, "an nli demo model");
+  const res = await fetch(server.url + "/api/v1/evaluations", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model: nli.name, dataset: "devset:nli" }),
+  });
+  assert.equal(res.status, 202);
+  const { id } = await res.json();
+  for (let i = 0; i < 600; i++) {
+    const j = await (await fetch(server.url + "/api/v1/evaluations/" + id)).json();
+    if (j.status !== "queued" && j.status !== "running") break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const p of ["/evaluate", "/evaluations/" + id, "/demo/card/" + encodeURIComponent(nli.name), "/figures/flops"]) {
+    await t.test(p, () => check(p, async (page) => { if (p === "/figures/flops") await waitForCharts(page); }));
+  }
+});

@@ -2,11 +2,12 @@
 // reference: the submission form works with JavaScript off (errors beside
 // each field, then the edit key), an approved submission shows on the
 // leaderboard marked "submitted", an evaluation started from its form runs
-// to its numbers (the page reloads itself), and the pages load with no
-// console errors and nothing from another origin.
+// to its numbers (the page reloads itself; with JavaScript it streams its
+// progress over the websocket instead), it can be cancelled from its page,
+// and the pages load with no console errors and nothing from another origin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startServer, launchBrowser, newPage, repoRoot } from "./harness.mjs";
@@ -98,6 +99,56 @@ test("a live evaluation from the form without JavaScript runs to its numbers", a
     await page.waitForSelector('[data-testid="evaluation-metrics"]', { timeout: 60000 });
     assert.equal((await page.textContent('[data-testid="evaluation-status"]')).trim(), "done");
     assert.match(await page.textContent('[data-testid="evaluation-sha256"]'), /^[0-9a-f]{64}$/);
+    assertClean(record);
+  } finally {
+    await context.close();
+  }
+});
+
+/** Starts an evaluation through the API and returns its id. */
+async function startEvaluation(body) {
+  const res = await fetch(server.url + "/api/v1/evaluations", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.equal(res.status, 202, text);
+  return JSON.parse(text).id;
+}
+
+test("with JavaScript a queued evaluation streams its progress over the websocket, and cancel works from the page", async () => {
+  // A long evaluation holds the model, so the one started from the form waits: its page opens while it is not done.
+  const one = readFileSync(path.join(repoRoot, "inference", "eval", "testdata", "nli.jsonl"), "utf8");
+  const blocker = await startEvaluation({ model: "minilm-nli", data: one.repeat(400), data_name: "long.jsonl" });
+  const { page, context, record } = await newPage(browser);
+  const frames = [];
+  page.on("websocket", (ws) => ws.on("framereceived", (f) => {
+    try { frames.push(JSON.parse(f.payload)); } catch { /* not JSON */ }
+  }));
+  try {
+    await page.goto(server.url + "/evaluate");
+    await page.selectOption("#e-model", "minilm-nli");
+    await page.check("#e-set-nli");
+    await Promise.all([page.waitForURL(/\/evaluations\/\d+$/), page.click('button[type="submit"]')]);
+    const url = page.url();
+    assert.equal((await page.textContent('[data-testid="evaluation-status"]')).trim(), "queued");
+    await page.waitForFunction(() => document.querySelector('[data-testid="evaluation-refresh-note"]')?.textContent.includes("live"));
+
+    // Cancel the long one from its own page; the queued one then runs, live, to its numbers.
+    const other = await context.newPage();
+    await other.goto(server.url + "/evaluations/" + blocker);
+    await Promise.all([other.waitForURL(/\/evaluations\/\d+$/), other.click('[data-testid="evaluation-cancel"]')]);
+    // Stopping takes the examples in flight; the page follows it to "canceled" (and then reloads).
+    await other.waitForFunction(
+      () => document.querySelector('[data-testid="evaluation-status"]')?.textContent.trim() === "canceled", null, { timeout: 30000 });
+    await other.waitForSelector('[data-testid="evaluation-cancel"]', { state: "detached", timeout: 30000 });
+    await other.close();
+
+    await page.waitForSelector('[data-testid="evaluation-metrics"]', { timeout: 60000 });
+    assert.equal(page.url(), url);
+    assert.equal((await page.textContent('[data-testid="evaluation-status"]')).trim(), "done");
+    const states = frames.filter((f) => f.type === "evaluation").map((f) => f.evaluation.status);
+    assert.ok(states.includes("queued") && states.at(-1) === "done", `websocket states: ${states.join(", ")}`);
+    assert.ok(frames.some((f) => f.type === "evaluation" && f.evaluation.metric), "a frame carries the running metric");
     assertClean(record);
   } finally {
     await context.close();

@@ -81,6 +81,10 @@ type ModelInfo struct {
 	// SharesWith names the model whose session and batches this one uses
 	// (the same model.onnx bytes).
 	SharesWith string `json:"shares_session_with,omitempty"`
+	// Version is the loaded folder's models.Entry.Version (the SHA-256 over
+	// its manifest, model and tokenizer files), so scores name the exact
+	// model that earned them.
+	Version string `json:"version,omitempty"`
 }
 
 // Timing is where a request's time went, in milliseconds.
@@ -207,6 +211,19 @@ func infoOf(entry models.Entry) ModelInfo {
 
 // load turns a repository entry into a model; failures become its status.
 func (e *Engine) load(entry models.Entry) *model {
+	m := e.loadEntry(entry)
+	if m.info.Status == StatusReady {
+		v, err := entry.Version()
+		if err != nil {
+			m.info.Status, m.info.Error = StatusError, relativePaths(err.Error(), entry.Dir)
+		}
+		m.info.Version = v
+	}
+	return m
+}
+
+// loadEntry opens the entry's tokenizer and backend.
+func (e *Engine) loadEntry(entry models.Entry) *model {
 	m := &model{info: infoOf(entry), manifest: entry.Manifest, obs: modelObserver{e.cfg.Metrics, entry.Name},
 		cardPath: entry.ModelCardPath()}
 	fail := func(err error) *model {

@@ -80,6 +80,7 @@ func (m Model) clone() Model {
 	m.PretrainingTokens = m.PretrainingTokens.clone()
 	m.UniquePTT = m.UniquePTT.clone()
 	m.FLOPs = m.FLOPs.clone()
+	m.SubmittedFLOPs = clonePtr(m.SubmittedFLOPs)
 	return m
 }
 

@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -23,6 +24,8 @@ type Submission struct {
 	Value  float64
 	Std    *float64
 	Runs   int
+	// PretrainingFLOPs is the model's total pretraining compute (optional).
+	PretrainingFLOPs *float64
 	// Source says where the number comes from (shown as the result's source).
 	Source string
 }
@@ -71,6 +74,9 @@ func (s *Set) CheckSubmission(sub Submission) []Problem {
 			add("std", "%s", msg)
 		}
 	}
+	if f := sub.PretrainingFLOPs; f != nil && (*f < 1 || *f > 1e30 || math.IsNaN(*f) || math.IsInf(*f, 0)) {
+		add("pretraining_flops", "%g is not a FLOPs count (between 1 and 1e30)", *f)
+	}
 	if sub.Runs < 1 || sub.Runs > MaxRuns {
 		add("runs", "%d is not between 1 and %d", sub.Runs, MaxRuns)
 	} else if sub.Runs == 1 && sub.Std != nil && *sub.Std != 0 {
@@ -110,6 +116,10 @@ func (s *Set) WithSubmitted(subs []Submission) (*Set, []Submission) {
 				DomainReason: "as submitted", Method: Method(sub.Method), MethodSource: sub.Source,
 			})
 		}
+		if sub.PretrainingFLOPs != nil && out.models[i].SubmittedFLOPs == nil {
+			flops := *sub.PretrainingFLOPs
+			out.models[i].SubmittedFLOPs = &flops
+		}
 		res := Result{Model: out.models[i].Name, Task: sub.Task, Metric: sub.Metric, Value: sub.Value, Std: sub.Std,
 			Source: sub.Source, Origin: OriginSubmitted, Note: fmt.Sprintf("mean of %d run(s)", sub.Runs)}
 		if sub.Std != nil {
@@ -126,4 +136,30 @@ func (s *Set) WithSubmitted(subs []Submission) (*Set, []Submission) {
 	order := out.modelOrder()
 	sort.SliceStable(out.results, func(a, b int) bool { return resultLess(order, out.results[a], out.results[b]) })
 	return out, skipped
+}
+
+// SubmittedFigure3 returns the points of approved submissions for a Figure
+// 3 panel: each finetuned submitted model that gave its pretraining FLOPs
+// and has a score for the task metric, with x = ln(FLOPs), in submission
+// order. They are drawn apart from the paper's points and take no part in
+// its regression fits.
+func (s *Set) SubmittedFigure3(task, metric string) ([]Point, error) {
+	if err := checkTaskMetric(task, metric); err != nil {
+		return nil, err
+	}
+	scores := map[string]float64{}
+	for _, r := range s.results {
+		if r.Origin == OriginSubmitted && r.Task == task && r.Metric == metric {
+			scores[r.Model] = r.Value
+		}
+	}
+	var out []Point
+	for _, m := range s.models {
+		y, scored := scores[m.Name]
+		if m.Origin != OriginSubmitted || m.SubmittedFLOPs == nil || m.Method != MethodFinetuned || !scored {
+			continue
+		}
+		out = append(out, Point{Model: m.Name, Domain: m.Domain, Family: m.Family, X: math.Log(*m.SubmittedFLOPs), Y: y})
+	}
+	return out, nil
 }

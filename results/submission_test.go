@@ -1,6 +1,7 @@
 package results
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -13,7 +14,7 @@ func goodSubmission() Submission {
 
 func TestCheckSubmission(t *testing.T) {
 	set := mustDefault(t)
-	neg, big := -0.5, 1.5
+	neg, big, flops, noFLOPs := -0.5, 1.5, 2.1e20, 0.0
 	cases := []struct {
 		name   string
 		change func(*Submission)
@@ -35,6 +36,9 @@ func TestCheckSubmission(t *testing.T) {
 		{"std above 1", func(s *Submission) { s.Std = &big }, "std", "is above 1"},
 		{"no runs", func(s *Submission) { s.Runs = 0 }, "runs", "not between 1"},
 		{"std of one run", func(s *Submission) { s.Runs = 1 }, "std", "single run"},
+		{"with FLOPs", func(s *Submission) { s.PretrainingFLOPs = &flops }, "", ""},
+		{"zero FLOPs", func(s *Submission) { s.PretrainingFLOPs = &noFLOPs }, "pretraining_flops", "not a FLOPs count"},
+		{"negative FLOPs", func(s *Submission) { s.PretrainingFLOPs = &neg }, "pretraining_flops", "not a FLOPs count"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -73,5 +77,34 @@ func TestWithSubmitted(t *testing.T) {
 	}
 	if _, ok := set.Model("my-clinbert"); ok {
 		t.Fatal("WithSubmitted changed the set it was called on")
+	}
+}
+
+// TestSubmittedFigure3: a finetuned submission with FLOPs is a point of
+// its task metric's panel at ln(FLOPs); one without FLOPs, an in-context
+// one or another metric is not.
+func TestSubmittedFigure3(t *testing.T) {
+	set := mustDefault(t)
+	flops := 1e20
+	with, without, inContext := goodSubmission(), goodSubmission(), goodSubmission()
+	with.PretrainingFLOPs = &flops
+	without.Model = "No-FLOPs-BERT"
+	inContext.Model, inContext.Method, inContext.PretrainingFLOPs = "Prompted-LM", "in-context", &flops
+	board, skipped := set.WithSubmitted([]Submission{with, without, inContext})
+	if len(skipped) != 0 {
+		t.Fatalf("skipped %+v", skipped)
+	}
+	points, err := board.SubmittedFigure3(TaskMedNLI, MetricAccuracy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(points) != 1 || points[0].Model != with.Model || points[0].Y != with.Value || math.Abs(points[0].X-math.Log(flops)) > 1e-12 {
+		t.Fatalf("points %+v", points)
+	}
+	if other, _ := board.SubmittedFigure3(TaskRadQA, MetricF1); len(other) != 0 {
+		t.Fatalf("RadQA points %+v", other)
+	}
+	if paper, _ := set.SubmittedFigure3(TaskMedNLI, MetricAccuracy); len(paper) != 0 {
+		t.Fatalf("the paper's set has submitted points %+v", paper)
 	}
 }

@@ -119,12 +119,15 @@ type Model struct {
 	UniquePTTSource string   `json:"unique_ptt_source"`
 	// FLOPs are Table 3's pretraining FLOPs per domain as printed. FLOPsSource
 	// is empty, and every Printed is empty, when the model is not in Table 3.
-	FLOPs        ByDomain `json:"flops"`
-	FLOPsSource  string   `json:"flops_source"`
-	Domain       Domain   `json:"domain"`
-	DomainReason string   `json:"domain_reason"`
-	Method       Method   `json:"method"`
-	MethodSource string   `json:"method_source"`
+	FLOPs       ByDomain `json:"flops"`
+	FLOPsSource string   `json:"flops_source"`
+	// SubmittedFLOPs is a submitted model's total pretraining FLOPs, as its
+	// submitter gave them (absent for the paper's and own models).
+	SubmittedFLOPs *float64 `json:"submitted_flops,omitempty"`
+	Domain         Domain   `json:"domain"`
+	DomainReason   string   `json:"domain_reason"`
+	Method         Method   `json:"method"`
+	MethodSource   string   `json:"method_source"`
 }
 
 // InTable1 reports whether the model is one of the paper's 12 Table 1

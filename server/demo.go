@@ -388,7 +388,7 @@ func (s *Server) demoCardPage(c echo.Context) error {
 	if model == nil {
 		return echo.NewHTTPError(http.StatusNotFound, "no demo model named "+strconv.Quote(name))
 	}
-	page := components.ModelCardPage{Model: *model}
+	page := components.ModelCardPage{Model: *model, LastEvaluation: s.lastEvaluation(name)}
 	if details, ok := s.cfg.Inference.(modelDetails); ok {
 		if mf, ok := details.Manifest(name); ok {
 			page.Card = manifestCard(name, mf)

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/clinlm/clinlm/inference/eval"
+	"github.com/clinlm/clinlm/inference/eval/devset"
 	"github.com/clinlm/clinlm/inference/evaljobs"
 )
 
@@ -21,13 +23,80 @@ import (
 // travels in the JSON body (at most --max-frame-bytes), is checked line by
 // line before the job is queued, and is never written anywhere.
 
-// evaluationRequest is the body of POST /api/v1/evaluations.
+// evaluationRequest is the body of POST /api/v1/evaluations: the model and
+// exactly one of Data, Dataset and DataFrom.
 type evaluationRequest struct {
 	Model string `json:"model"`
 	// Data is the task file: JSONL in the format of inference/eval/README.md.
-	Data string `json:"data"`
+	Data string `json:"data,omitempty"`
 	// DataName is how the file is named in the job (default "upload.jsonl").
 	DataName string `json:"data_name,omitempty"`
+	// Dataset names a task file bundled in the binary ("devset:nli").
+	Dataset string `json:"dataset,omitempty"`
+	// DataFrom is an evaluation whose task file was kept (keep_data).
+	DataFrom string `json:"data_from,omitempty"`
+	// KeepData keeps the uploaded file in memory after the run, so that
+	// other models can be evaluated on it (data_from); by default it is
+	// dropped as soon as it is parsed.
+	KeepData bool `json:"keep_data,omitempty"`
+}
+
+// evaluationData resolves a request's task file; the error is a message for
+// the client (400, or 404 for an unknown evaluation).
+func (s *Server) evaluationData(req evaluationRequest) (evaljobs.Data, *echo.HTTPError) {
+	given := 0
+	for _, v := range []string{req.Data, req.Dataset, req.DataFrom} {
+		if strings.TrimSpace(v) != "" {
+			given++
+		}
+	}
+	switch {
+	case given == 0:
+		return evaljobs.Data{}, echo.NewHTTPError(http.StatusBadRequest, "data is required: the task file as JSONL text (or dataset, or data_from)")
+	case given > 1:
+		return evaljobs.Data{}, echo.NewHTTPError(http.StatusBadRequest, "give one of data, dataset and data_from")
+	case req.Dataset != "":
+		task, ok := devset.Name(req.Dataset)
+		if !ok || !slices.Contains(devset.Tasks(), task) {
+			return evaljobs.Data{}, echo.NewHTTPError(http.StatusBadRequest, "dataset must be one of "+strings.Join(bundledSets(), ", "))
+		}
+		f, err := devset.Open(task)
+		if err != nil {
+			return evaljobs.Data{}, echo.NewHTTPError(http.StatusBadRequest, err.Error())
+		}
+		defer f.Close()
+		b, err := io.ReadAll(f)
+		if err != nil {
+			return evaljobs.Data{}, echo.NewHTTPError(http.StatusInternalServerError, "the bundled set could not be read")
+		}
+		// Bundled sets are part of the binary: nothing of the user's to drop.
+		return evaljobs.Data{Name: req.Dataset, Bytes: b}, nil
+	case req.DataFrom != "":
+		d, err := s.cfg.Evaluations.KeptData(req.DataFrom)
+		switch {
+		case errors.Is(err, evaljobs.ErrNotFound):
+			return evaljobs.Data{}, echo.NewHTTPError(http.StatusNotFound, "data_from: no such evaluation")
+		case err != nil:
+			return evaljobs.Data{}, echo.NewHTTPError(http.StatusBadRequest, "data_from: "+err.Error()+" (send keep_data with the upload)")
+		}
+		return d, nil
+	}
+	if len(req.DataName) > maxDataName || strings.ContainsFunc(req.DataName, func(r rune) bool { return r < ' ' }) {
+		return evaljobs.Data{}, echo.NewHTTPError(http.StatusBadRequest, "data_name must be a short name without control characters")
+	}
+	if req.DataName == "" {
+		req.DataName = "upload.jsonl"
+	}
+	return evaljobs.Data{Name: req.DataName, Bytes: []byte(req.Data), Keep: req.KeepData}, nil
+}
+
+// bundledSets names the task files bundled in the binary, as dataset takes them.
+func bundledSets() []string {
+	var out []string
+	for _, t := range devset.Tasks() {
+		out = append(out, devset.Prefix+t)
+	}
+	return out
 }
 
 // maxDataName bounds the file name a client gives.
@@ -82,20 +151,16 @@ func (s *Server) apiStartEvaluation(c echo.Context) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil || dec.More() {
-		return echo.NewHTTPError(http.StatusBadRequest, `the body must be one JSON object {"model", "data", "data_name"}`)
+		return echo.NewHTTPError(http.StatusBadRequest, `the body must be one JSON object {"model", "data" | "dataset" | "data_from", "data_name", "keep_data"}`)
 	}
-	switch {
-	case req.Model == "":
+	if req.Model == "" {
 		return echo.NewHTTPError(http.StatusBadRequest, "model is required (see /api/v1/models)")
-	case strings.TrimSpace(req.Data) == "":
-		return echo.NewHTTPError(http.StatusBadRequest, "data is required: the task file as JSONL text")
-	case len(req.DataName) > maxDataName || strings.ContainsFunc(req.DataName, func(r rune) bool { return r < ' ' }):
-		return echo.NewHTTPError(http.StatusBadRequest, "data_name must be a short name without control characters")
 	}
-	if req.DataName == "" {
-		req.DataName = "upload.jsonl"
+	data, problem := s.evaluationData(req)
+	if problem != nil {
+		return problem
 	}
-	j, err := s.cfg.Evaluations.Start(req.Model, req.DataName, []byte(req.Data))
+	j, err := s.cfg.Evaluations.Start(req.Model, data)
 	var le *eval.LineError
 	switch {
 	case errors.Is(err, eval.ErrUnknownModel):

@@ -13,12 +13,16 @@ import (
 
 	"github.com/clinlm/clinlm/components"
 	"github.com/clinlm/clinlm/inference/eval"
+	"github.com/clinlm/clinlm/inference/eval/devset"
 	"github.com/clinlm/clinlm/inference/evaljobs"
 	"github.com/clinlm/clinlm/results"
 )
 
 // The live evaluation pages: /evaluate (form and list), /evaluations/{id}
 // (progress, reloading itself while running; the report when done).
+
+// evaluationScript streams a running evaluation's progress into its page.
+const evaluationScript = "js/evaluation.js"
 
 // maxMissesShown bounds the misses listed on an evaluation's page; the
 // download has them all.
@@ -32,7 +36,7 @@ func (s *Server) registerEvaluationPages(e *echo.Echo) {
 }
 
 func (s *Server) evaluatePage(c echo.Context) error {
-	return s.renderEvaluate(c, "", "")
+	return s.renderEvaluate(c, evaluationRequest{DataFrom: c.QueryParam("data_from")}, "")
 }
 
 // evaluateForm takes the multipart form. The whole body is within the body
@@ -43,47 +47,65 @@ func (s *Server) evaluateForm(c echo.Context) error {
 	}
 	limit := s.cfg.InferLimits.withDefaults().MaxFrameBytes
 	if err := c.Request().ParseMultipartForm(limit + 1<<20); err != nil {
-		return s.renderEvaluate(c, "", "The form could not be read: choose a task file of at most "+byteSize(limit)+".")
+		return s.renderEvaluate(c, evaluationRequest{}, "The form could not be read: choose a task file of at most "+byteSize(limit)+".")
 	}
-	model := c.FormValue("model")
-	fh, err := c.FormFile("data")
-	if err != nil {
-		return s.renderEvaluate(c, model, "Choose a task file.")
+	req := evaluationRequest{Model: c.FormValue("model"), Dataset: c.FormValue("dataset"), DataFrom: c.FormValue("data_from"),
+		KeepData: c.FormValue("keep_data") != ""}
+	if req.Dataset == "" && req.DataFrom == "" {
+		fh, err := c.FormFile("data")
+		if err != nil {
+			return s.renderEvaluate(c, req, "Choose a task file, or one of the bundled sets.")
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return s.renderEvaluate(c, req, "The task file could not be read.")
+		}
+		data, err := io.ReadAll(io.LimitReader(f, limit+1))
+		f.Close()
+		if err != nil || int64(len(data)) > limit {
+			return s.renderEvaluate(c, req, "The task file is larger than "+byteSize(limit)+".")
+		}
+		req.Data, req.DataName = string(data), fh.Filename
+		if len(req.DataName) > maxDataName || strings.ContainsFunc(req.DataName, func(r rune) bool { return r < ' ' }) {
+			req.DataName = "upload.jsonl"
+		}
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return s.renderEvaluate(c, model, "The task file could not be read.")
+	data, problem := s.evaluationData(req)
+	if problem != nil {
+		req.DataFrom = ""
+		return s.renderEvaluate(c, req, "The task file: "+fmt.Sprint(problem.Message)+".")
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	f.Close()
-	if err != nil || int64(len(data)) > limit {
-		return s.renderEvaluate(c, model, "The task file is larger than "+byteSize(limit)+".")
-	}
-	name := fh.Filename
-	if len(name) > maxDataName || strings.ContainsFunc(name, func(r rune) bool { return r < ' ' }) {
-		name = "upload.jsonl"
-	}
-	j, err := s.cfg.Evaluations.Start(model, name, data)
+	j, err := s.cfg.Evaluations.Start(req.Model, data)
 	var le *eval.LineError
 	switch {
 	case errors.Is(err, eval.ErrUnknownModel):
-		return s.renderEvaluate(c, "", "Choose one of the listed models.")
+		req.Model = ""
+		return s.renderEvaluate(c, req, "Choose one of the listed models.")
 	case errors.As(err, &le):
-		return s.renderEvaluate(c, model, "The task file has a problem at "+le.Error())
+		return s.renderEvaluate(c, req, "The task file has a problem at "+le.Error())
 	case errors.Is(err, evaljobs.ErrQueueFull):
-		return s.renderEvaluate(c, model, "Too many evaluations wait for this model; try again later.")
+		return s.renderEvaluate(c, req, "Too many evaluations wait for this model; try again later.")
 	case err != nil:
-		return s.renderEvaluate(c, model, "The task file has a problem: "+err.Error())
+		return s.renderEvaluate(c, req, "The task file has a problem: "+err.Error())
 	}
 	return c.Redirect(http.StatusSeeOther, "/evaluations/"+j.ID)
 }
 
-func (s *Server) renderEvaluate(c echo.Context, model, problem string) error {
+// renderEvaluate shows the form with what the last post chose.
+func (s *Server) renderEvaluate(c echo.Context, req evaluationRequest, problem string) error {
 	page := components.EvaluatePage{Enabled: s.cfg.Evaluations != nil, Error: problem,
-		MaxSize: byteSize(s.cfg.InferLimits.withDefaults().MaxFrameBytes)}
+		MaxSize: byteSize(s.cfg.InferLimits.withDefaults().MaxFrameBytes), KeepData: req.KeepData}
+	page.Datasets = append(page.Datasets, components.Choice{ID: "e-set-upload", Value: "", Label: "the file chosen below", Checked: req.Dataset == ""})
+	for _, d := range bundledSets() {
+		page.Datasets = append(page.Datasets, components.Choice{ID: "e-set-" + strings.TrimPrefix(d, devset.Prefix), Value: d,
+			Label: d + " (bundled clinician-style dev set)", Checked: req.Dataset == d})
+	}
 	if s.cfg.Evaluations != nil {
+		if d, err := s.cfg.Evaluations.KeptData(req.DataFrom); err == nil {
+			page.DataFrom, page.DataFromName = req.DataFrom, d.Name
+		}
 		for _, m := range s.cfg.Evaluations.Models() {
-			page.Models = append(page.Models, components.Choice{Value: m.Name, Label: m.Name + " (" + m.Task + ")", Checked: m.Name == model})
+			page.Models = append(page.Models, components.Choice{Value: m.Name, Label: m.Name + " (" + m.Task + ")", Checked: m.Name == req.Model})
 		}
 		jobs := s.cfg.Evaluations.List()
 		for i := len(jobs) - 1; i >= 0; i-- { // newest first
@@ -107,11 +129,15 @@ func (s *Server) evaluationPage(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no evaluation with that number (finished ones are forgotten after a while).")
 	}
 	running := j.Status == evaljobs.StatusRunning || j.Status == evaljobs.StatusQueued
-	page := components.EvaluationPage{ID: j.ID, Model: j.Model, Task: j.Task, Data: j.DataName, SHA256: j.DataSHA256,
+	page := components.EvaluationPage{ID: j.ID, Model: j.Model, ModelVersion: j.ModelVersion, Task: j.Task, Data: j.DataName,
+		SHA256: j.DataSHA256, DataKept: j.DataKept,
 		Status: string(j.Status), Error: j.Error, Items: j.Items, Done: j.Done, Running: running, Cancellable: running,
 		JSONHref: "/api/v1/evaluations/" + j.ID}
 	if j.ETASeconds != nil {
 		page.ETA = (time.Duration(*j.ETASeconds) * time.Second).Round(time.Second).String()
+	}
+	if j.Metric != nil {
+		page.RunningMetric = j.Metric.Name + " " + strconv.FormatFloat(j.Metric.Value, 'f', 4, 64)
 	}
 	if j.StartedAt != nil {
 		page.Started = j.StartedAt.Format(time.RFC3339)
@@ -125,21 +151,56 @@ func (s *Server) evaluationPage(c echo.Context) error {
 		}
 	}
 	if misses, done := s.cfg.Evaluations.Misses(j.ID); done {
-		page.MissCount, page.MissesHref = len(misses), "/api/v1/evaluations/"+j.ID+"/misses.jsonl"
-		for _, m := range misses[:min(len(misses), maxMissesShown)] {
-			em := components.EvalMiss{Line: strconv.Itoa(m.Line), ID: m.ID, Gold: strings.Join(m.Gold, ", "),
-				Predicted: strings.Join(m.Predicted, ", ")}
-			if m.F1 != nil {
-				em.F1 = strconv.FormatFloat(*m.F1, 'f', 1, 64)
-			}
-			page.Misses = append(page.Misses, em)
-		}
+		page.MissCount, page.MissesHref, page.Misses = len(misses), missesHref(j.ID), shownMisses(misses)
 	}
-	ch := s.chrome("Evaluation #"+j.ID, "evaluate")
+	ch := s.chrome("Evaluation #"+j.ID, "evaluate", evaluationScript)
 	if running {
 		ch.RefreshSeconds = 2
 	}
 	return render(c, http.StatusOK, components.Evaluation(ch, page))
+}
+
+func missesHref(id string) string { return "/api/v1/evaluations/" + id + "/misses.jsonl" }
+
+// shownMisses are the first misses, for a page; the download has them all.
+func shownMisses(misses []evaljobs.Miss) []components.EvalMiss {
+	var out []components.EvalMiss
+	for _, m := range misses[:min(len(misses), maxMissesShown)] {
+		em := components.EvalMiss{Line: strconv.Itoa(m.Line), ID: m.ID, Gold: strings.Join(m.Gold, ", "),
+			Predicted: strings.Join(m.Predicted, ", ")}
+		if m.F1 != nil {
+			em.F1 = strconv.FormatFloat(*m.F1, 'f', 1, 64)
+		}
+		out = append(out, em)
+	}
+	return out
+}
+
+// lastEvaluation is a model's latest finished live evaluation with what it
+// got wrong, for its card; nil when it has none.
+func (s *Server) lastEvaluation(model string) *components.ModelEvaluation {
+	if s.cfg.Evaluations == nil {
+		return nil
+	}
+	jobs := s.cfg.Evaluations.List()
+	for i := len(jobs) - 1; i >= 0; i-- {
+		j := jobs[i]
+		if j.Model != model || j.Status != evaljobs.StatusDone {
+			continue
+		}
+		misses, ok := s.cfg.Evaluations.Misses(j.ID)
+		if !ok {
+			continue
+		}
+		e := &components.ModelEvaluation{ID: j.ID, Href: "/evaluations/" + j.ID, Data: j.DataName, SHA256: j.DataSHA256,
+			Items: strconv.Itoa(j.Items), Metrics: metricSummary(j), MissCount: len(misses), MissesHref: missesHref(j.ID),
+			Misses: shownMisses(misses)}
+		if j.FinishedAt != nil {
+			e.Date = j.FinishedAt.Format("2006-01-02 15:04 UTC")
+		}
+		return e
+	}
+	return nil
 }
 
 func (s *Server) evaluationCancelForm(c echo.Context) error {
@@ -181,7 +242,7 @@ func (s *Server) evaluatedScores(task string) []components.EvaluatedScore {
 		if j.Status != evaljobs.StatusDone || (task != "" && paperTaskOf(j.Task) != task) {
 			continue
 		}
-		row := components.EvaluatedScore{ID: j.ID, Href: "/evaluations/" + j.ID, Model: j.Model,
+		row := components.EvaluatedScore{ID: j.ID, Href: "/evaluations/" + j.ID, Model: j.Model, ModelVersion: j.ModelVersion,
 			Task: j.Task + " (stands in for " + paperTaskOf(j.Task) + ")", Data: j.DataName, SHA256: j.DataSHA256,
 			Items: strconv.Itoa(j.Items), Metrics: metricSummary(j)}
 		if j.FinishedAt != nil {

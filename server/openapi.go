@@ -118,7 +118,7 @@ func apiOperations() []apiOperation {
 		{method: http.MethodGet, path: "/api/v1/evaluations", id: "listEvaluations", summary: "Live evaluations, oldest first (finished ones are kept for a while)",
 			ok: http.StatusOK, okType: []evaljobs.Job{}},
 		{method: http.MethodPost, path: "/api/v1/evaluations", id: "startEvaluation", summary: "Score a model of the repository on a task file, in the background",
-			desc: "data is the task file as JSONL (inference/eval/README.md), at most --max-frame-bytes; it is checked line by line first and never stored. One evaluation per model runs at a time; a few more wait (429 beyond). Poll the Location for progress.",
+			desc: "Give one task file: data (the file as JSONL, inference/eval/README.md, at most --max-frame-bytes), dataset (a set bundled in the binary: devset:nli, devset:qa or devset:clip) or data_from (an earlier evaluation whose file was kept). The file is checked line by line first and never written anywhere; it is dropped once parsed unless keep_data is true, which keeps it in memory with the evaluation (until it is forgotten) for data_from. One evaluation per model runs at a time; a few more wait (429 beyond). Poll the Location for progress, or subscribe on the websocket (docs/protocol.md, frames of type evaluation).",
 			body: evaluationRequest{}, ok: http.StatusAccepted, okType: evaljobs.Job{}},
 		{method: http.MethodGet, path: "/api/v1/evaluations/{id}", id: "getEvaluation", summary: "An evaluation: status, progress (done, eta_seconds) and, when done, the report",
 			params: []apiParam{evalID}, ok: http.StatusOK, okType: evaljobs.Job{}},

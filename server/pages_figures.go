@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/clinlm/clinlm/components"
+	"github.com/clinlm/clinlm/inference/eval"
+	"github.com/clinlm/clinlm/inference/evaljobs"
 	"github.com/clinlm/clinlm/results"
 )
 
@@ -39,7 +42,7 @@ func (s *Server) flopsPage(c echo.Context) error {
 }
 
 func (s *Server) buildFlops() (components.FlopsPage, error) {
-	set := s.cfg.Results
+	set := s.board()
 	var page components.FlopsPage
 	totals := map[string]results.FLOPsTotal{}
 	for _, t := range set.FLOPsTotals() {
@@ -55,11 +58,78 @@ func (s *Server) buildFlops() (components.FlopsPage, error) {
 		}
 		page.Panels = append(page.Panels, panel)
 	}
+	page.Unplotted = s.unplottedOnFlops(set)
 	return page, nil
 }
 
+// The markers of Figure 3's points that are not the paper's.
+const (
+	kindSubmitted = "submitted"
+	kindEvaluated = "evaluated here"
+)
+
+// evaluatedFigure3 are the live-evaluated models for a Figure 3 panel: the
+// latest finished evaluation of each model whose task stands in for the
+// panel's and whose manifest gives its pretraining FLOPs, scored by the
+// evaluation's metric of the panel (qa F1 from percent to a fraction).
+func (s *Server) evaluatedFigure3(fp figurePanel) []results.Point {
+	if s.cfg.Evaluations == nil {
+		return nil
+	}
+	metric := map[string]string{results.MetricAccuracy: "accuracy", results.MetricF1: "f1", results.MetricMacroF1: "macro_f1"}[fp.Metric]
+	jobs := s.cfg.Evaluations.List()
+	seen := map[string]bool{}
+	var out []results.Point
+	for i := len(jobs) - 1; i >= 0; i-- { // newest first
+		j := jobs[i]
+		if j.Status != evaljobs.StatusDone || seen[j.Model] || paperTaskOf(j.Task) != fp.Task || j.Report == nil {
+			continue
+		}
+		seen[j.Model] = true
+		mf, ok := s.cfg.Evaluations.Manifest(j.Model)
+		if !ok || mf.Provenance.PretrainingFLOPs < 1 {
+			continue
+		}
+		for _, m := range j.Report.Metrics {
+			if m.Name == metric {
+				y := m.Value
+				if j.Task == eval.TaskQA {
+					y /= 100
+				}
+				out = append(out, results.Point{Model: j.Model, X: math.Log(mf.Provenance.PretrainingFLOPs), Y: y})
+			}
+		}
+	}
+	return out
+}
+
+// unplottedOnFlops names the submitted and live-evaluated models left off
+// Figure 3, and why.
+func (s *Server) unplottedOnFlops(set *results.Set) []string {
+	var out []string
+	for _, m := range set.Models() {
+		if m.Origin == results.OriginSubmitted && m.SubmittedFLOPs == nil {
+			out = append(out, m.Name+" (submitted without its pretraining FLOPs)")
+		}
+	}
+	if s.cfg.Evaluations == nil {
+		return out
+	}
+	seen := map[string]bool{}
+	for _, j := range s.cfg.Evaluations.List() {
+		if j.Status != evaljobs.StatusDone || seen[j.Model] {
+			continue
+		}
+		seen[j.Model] = true
+		if mf, ok := s.cfg.Evaluations.Manifest(j.Model); !ok || mf.Provenance.PretrainingFLOPs < 1 {
+			out = append(out, j.Model+" (evaluated here; its manifest gives no provenance.pretraining_flops)")
+		}
+	}
+	return out
+}
+
 func (s *Server) flopsPanel(fp figurePanel, totals map[string]results.FLOPsTotal) (components.FlopsPanel, error) {
-	set := s.cfg.Results
+	set := s.board()
 	id := "flops-" + taskSlug(fp.Task)
 	title := fp.Task + " " + metricLabel(fp.Metric)
 	panel := components.FlopsPanel{ID: id, Title: title, Metric: metricLabel(fp.Metric)}
@@ -71,7 +141,13 @@ func (s *Server) flopsPanel(fp figurePanel, totals map[string]results.FLOPsTotal
 	if err != nil {
 		return panel, err
 	}
-	frontier := results.ParetoFrontier(points)
+	submitted, err := set.SubmittedFigure3(fp.Task, fp.Metric)
+	if err != nil {
+		return panel, err
+	}
+	evaluated := s.evaluatedFigure3(fp)
+	all := slices.Concat(points, submitted, evaluated)
+	frontier := results.ParetoFrontier(all)
 	onFrontier := map[string]bool{}
 	for _, p := range frontier {
 		onFrontier[p.Model] = true
@@ -89,6 +165,18 @@ func (s *Server) flopsPanel(fp figurePanel, totals map[string]results.FLOPsTotal
 			groups = append(groups, g)
 		}
 	}
+	for _, k := range []struct {
+		name, color, symbol string
+		points              []results.Point
+	}{{kindSubmitted, "#7b3294", "diamond", submitted}, {kindEvaluated, "#b35806", "triangle", evaluated}} {
+		g := components.ScatterGroup{Name: k.name, Color: k.color, Symbol: k.symbol}
+		for _, p := range k.points {
+			g.Points = append(g.Points, components.ScatterPoint{Label: p.Model, X: p.X, Y: p.Y})
+		}
+		if len(g.Points) > 0 {
+			groups = append(groups, g)
+		}
+	}
 	var curves []components.Curve
 	for _, f := range fits {
 		curves = append(curves, fitCurve(f, points))
@@ -97,7 +185,7 @@ func (s *Server) flopsPanel(fp figurePanel, totals map[string]results.FLOPsTotal
 			Slope: trimZero(f.Slope, 4), Intercept: trimZero(f.Intercept, 4), R2: trimZero(f.R2, 3),
 		})
 	}
-	curves = append(curves, frontierCurve(frontier, points))
+	curves = append(curves, frontierCurve(frontier, all))
 
 	chart, err := components.Scatter(components.ScatterSpec{
 		ID: id, Label: title + " against ln(total pretraining FLOPs), coloured by pretraining domain",
@@ -115,6 +203,16 @@ func (s *Server) flopsPanel(fp figurePanel, totals map[string]results.FLOPsTotal
 			row.FLOPs = fmtSci(*t.Printed)
 		}
 		panel.Rows = append(panel.Rows, row)
+	}
+	for _, p := range submitted {
+		panel.Rows = append(panel.Rows, components.FlopsRow{Model: p.Model, Href: modelHref(p.Model), Domain: string(p.Domain),
+			LnFLOPs: trimZero(p.X, 2), Score: fmtScore(p.Y), Frontier: onFrontier[p.Model], FLOPs: fmtSci(math.Exp(p.X)),
+			Kind: kindSubmitted})
+	}
+	for _, p := range evaluated {
+		panel.Rows = append(panel.Rows, components.FlopsRow{Model: p.Model, Href: "/demo/card/" + url.PathEscape(p.Model),
+			LnFLOPs: trimZero(p.X, 2), Score: fmtScore(p.Y), Frontier: onFrontier[p.Model], FLOPs: fmtSci(math.Exp(p.X)),
+			Kind: kindEvaluated})
 	}
 	return panel, nil
 }

@@ -285,6 +285,8 @@ type modelEntry struct {
 	Provider   string `json:"provider,omitempty"`
 	Endpoint   string `json:"endpoint,omitempty"`
 	SharesWith string `json:"shares_session_with,omitempty"`
+	// Version is a loaded demo model's version (the SHA-256 over its files).
+	Version string `json:"version,omitempty"`
 	// Paper is the model's metadata from the paper; absent for demo models.
 	Paper *paperModel `json:"paper,omitempty"`
 	// Links are the model's page and its results.
@@ -357,7 +359,7 @@ func (s *Server) demoModelEntries() []modelEntry {
 		}
 		out = append(out, modelEntry{Name: m.Name, Kind: kindDemo, Availability: m.Availability, Status: m.Status,
 			Error: m.Error, Task: m.Task, Head: m.Head, Labels: labels, MaxLength: m.MaxLength,
-			Provider: m.Provider, Endpoint: m.Endpoint, SharesWith: m.SharesWith,
+			Provider: m.Provider, Endpoint: m.Endpoint, SharesWith: m.SharesWith, Version: m.Version,
 			Links: map[string]string{"demo": "/demo/" + m.Task, "card": demoCardHref(m.Name)}})
 	}
 	return out

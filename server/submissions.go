@@ -111,7 +111,8 @@ func (s *Server) refreshBoard(ctx context.Context) error {
 // resultsSubmission is what results checks and ranks of a submission.
 func resultsSubmission(id int64, f store.Fields) results.Submission {
 	return results.Submission{Model: f.ModelName, Params: f.ModelParams, Domain: f.ModelDomain, Method: f.ModelMethod,
-		Task: f.Task, Metric: f.Metric, Value: f.Value, Std: f.Std, Runs: f.Runs, Source: submissionSource(id)}
+		Task: f.Task, Metric: f.Metric, Value: f.Value, Std: f.Std, Runs: f.Runs, PretrainingFLOPs: f.PretrainingFLOPs,
+		Source: submissionSource(id)}
 }
 
 func submissionSource(id int64) string { return "submission #" + strconv.FormatInt(id, 10) }

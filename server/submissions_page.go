@@ -42,6 +42,7 @@ func submitFieldSpecs() []submitFieldSpec {
 		{"value", "Score", "Between 0 and 1, e.g. 0.845", "text", true, nil},
 		{"std", "Standard deviation", "Over the runs, between 0 and 1", "text", false, nil},
 		{"runs", "Number of runs", "How many runs (seeds) the score is the mean of", "number", true, nil},
+		{"pretraining_flops", "Pretraining FLOPs", "Total pretraining compute, e.g. 2.1e20 (optional; places the model on the FLOPs figure)", "text", false, nil},
 		{"paper_link", "Paper or code link", "Where the number comes from", "url", false, nil},
 		{"contact", "Contact", "E-mail or handle; seen only by moderators, never shown", "text", true, nil},
 	}
@@ -104,6 +105,11 @@ func fieldsFromForm(v map[string]string) (store.Fields, []results.Problem) {
 	if v["std"] != "" {
 		if std, ok := number("std"); ok {
 			f.Std = &std
+		}
+	}
+	if v["pretraining_flops"] != "" {
+		if flops, ok := number("pretraining_flops"); ok {
+			f.PretrainingFLOPs = &flops
 		}
 	}
 	runs, err := strconv.Atoi(v["runs"])

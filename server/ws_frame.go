@@ -17,6 +17,8 @@ const (
 	// most 64 bytes, so a longer one is unknown without asking the engine,
 	// and it never reaches a log line.
 	maxModelName = 128
+	// maxEvaluationID bounds an evaluation id in a subscription frame.
+	maxEvaluationID = 32
 )
 
 // frameProblem is why a websocket frame was refused before inference: the
@@ -47,8 +49,18 @@ func decodeFrame(data []byte) (clientFrame, *frameProblem) {
 	switch {
 	case f.ID == "" || len(f.ID) > maxFrameID:
 		return f, &frameProblem{code: inference.CodeBadRequest, message: "id must be a non-empty string of at most 128 bytes"}
-	case f.Type != "" && f.Type != frameInfer && f.Type != frameSaliency && f.Type != frameCancel:
-		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "type must be infer, saliency or cancel"}
+	case f.Type != "" && f.Type != frameInfer && f.Type != frameSaliency && f.Type != frameCancel && f.Type != frameEvaluation:
+		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "type must be infer, saliency, cancel or evaluation"}
+	case f.Evaluation != "" && f.Type != frameEvaluation:
+		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: `evaluation belongs to frames of type "evaluation"`}
+	case f.Type == frameEvaluation:
+		if f.Evaluation == "" || len(f.Evaluation) > maxEvaluationID {
+			return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "evaluation must be an evaluation id (see /api/v1/evaluations)"}
+		}
+		if f.Model != "" || (f.Input != nil && string(f.Input) != "null") || f.Label != "" {
+			return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "an evaluation frame holds only its id, type and evaluation"}
+		}
+		return f, nil
 	case f.Type == frameCancel && (f.Model != "" || (f.Input != nil && string(f.Input) != "null") || f.Label != ""):
 		return f, &frameProblem{id: f.ID, code: inference.CodeBadRequest, message: "a cancel frame holds only its id and type"}
 	case f.Type == frameCancel:

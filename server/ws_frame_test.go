@@ -34,6 +34,13 @@ func TestDecodeFrame(t *testing.T) {
 		{"cancel with an input", `{"id":"s","type":"cancel","input":{"text":"a"}}`, "s", inference.CodeBadRequest, ""},
 		{"unknown type", `{"id":"s","type":"stop","model":"m"}`, "s", inference.CodeBadRequest, ""},
 		{"label outside saliency", `{"id":"s","model":"m","label":"lab"}`, "s", inference.CodeBadRequest, ""},
+		{"an evaluation subscription", `{"id":"p","type":"evaluation","evaluation":"12"}`, "p", "", ""},
+		{"a subscription without its evaluation", `{"id":"p","type":"evaluation"}`, "p", inference.CodeBadRequest, ""},
+		{"a subscription with a long id", `{"id":"p","type":"evaluation","evaluation":"` + strings.Repeat("9", 33) + `"}`, "p", inference.CodeBadRequest, ""},
+		{"a subscription with a model", `{"id":"p","type":"evaluation","evaluation":"1","model":"m"}`, "p", inference.CodeBadRequest, ""},
+		{"a subscription with an input", `{"id":"p","type":"evaluation","evaluation":"1","input":{}}`, "p", inference.CodeBadRequest, ""},
+		{"an evaluation in an inference", `{"id":"1","model":"m","evaluation":"1"}`, "1", inference.CodeBadRequest, ""},
+		{"a subscription with a label", `{"id":"p","type":"evaluation","evaluation":"1","label":"lab"}`, "p", inference.CodeBadRequest, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,6 +74,7 @@ func FuzzDecodeFrame(f *testing.F) {
 		`{"id":"x","model":"m","input":{"text":"a"},"more":1}`,
 		`{"id":"x"} {}`, `[]`, `null`, `""`, `{"id":7}`, "{\"id\":\"\xff\"}", `{"id":"\u0000","model":"\u001b"}`,
 		`{"id":"1","model":"m","input":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
+		`{"id":"p","type":"evaluation","evaluation":"3"}`, `{"id":"p","type":"evaluation","evaluation":"3","input":null}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -84,16 +92,20 @@ func FuzzDecodeFrame(f *testing.F) {
 		if !utf8.Valid(data) {
 			t.Fatal("accepted invalid UTF-8")
 		}
-		// A cancel frame names only the request to stop; every other frame a model.
-		if fr.ID == "" || len(fr.ID) > maxFrameID || (fr.Model == "") != (fr.Type == frameCancel) || len(fr.Model) > maxModelName {
-			t.Fatalf("accepted frame with id %q model %q", fr.ID, fr.Model)
+		// A cancel frame names only the request to stop, a subscription only
+		// its evaluation; every other frame a model.
+		subscription := fr.Type == frameEvaluation && fr.Evaluation != "" && len(fr.Evaluation) <= maxEvaluationID && fr.Model == ""
+		cancel := fr.Type == frameCancel && fr.Model == "" && fr.Evaluation == ""
+		inferring := fr.Type != frameCancel && fr.Type != frameEvaluation && fr.Evaluation == "" && fr.Model != "" && len(fr.Model) <= maxModelName
+		if fr.ID == "" || len(fr.ID) > maxFrameID || !(subscription || cancel || inferring) {
+			t.Fatalf("accepted frame %+v", fr)
 		}
 		again, err := json.Marshal(fr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		fr2, p2 := decodeFrame(again)
-		if p2 != nil || fr2.ID != fr.ID || fr2.Model != fr.Model {
+		if p2 != nil || fr2.ID != fr.ID || fr2.Model != fr.Model || fr2.Type != fr.Type || fr2.Evaluation != fr.Evaluation {
 			t.Fatalf("re-encoded frame %s decodes to %+v, %+v", again, fr2, p2)
 		}
 		_, _ = inference.ParseInput(fr.Input) // must not panic either

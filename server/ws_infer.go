@@ -19,35 +19,41 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/clinlm/clinlm/inference"
+	"github.com/clinlm/clinlm/inference/evaljobs"
 )
 
 // clientFrame is one request on /ws/infer (docs/protocol.md): Type is
-// "infer" (or absent), "saliency" (Label optional) or "cancel" (ID only:
-// the request to stop).
+// "infer" (or absent), "saliency" (Label optional), "cancel" (ID only:
+// the request to stop) or "evaluation" (Evaluation only: a subscription to
+// a live evaluation's progress).
 type clientFrame struct {
-	ID    string          `json:"id"`
-	Type  string          `json:"type,omitempty"`
-	Model string          `json:"model"`
-	Input json.RawMessage `json:"input"`
-	Label string          `json:"label,omitempty"`
+	ID         string          `json:"id"`
+	Type       string          `json:"type,omitempty"`
+	Model      string          `json:"model"`
+	Input      json.RawMessage `json:"input"`
+	Label      string          `json:"label,omitempty"`
+	Evaluation string          `json:"evaluation,omitempty"`
 }
 
 // Client frame types.
 const (
-	frameInfer    = "infer"
-	frameSaliency = "saliency"
-	frameCancel   = "cancel"
+	frameInfer      = "infer"
+	frameSaliency   = "saliency"
+	frameCancel     = "cancel"
+	frameEvaluation = "evaluation"
 )
 
-// serverFrame is one answer: a result, a partial result, progress or an error.
+// serverFrame is one answer: a result, a partial result, progress, an
+// evaluation's state or an error.
 type serverFrame struct {
-	ID       string              `json:"id"`
-	Type     string              `json:"type"`
-	Output   any                 `json:"output,omitempty"`
-	Timing   *inference.Timing   `json:"timing,omitempty"`
-	Sentence *inference.Sentence `json:"sentence,omitempty"`
-	Progress *frameProgress      `json:"progress,omitempty"`
-	Error    *frameError         `json:"error,omitempty"`
+	ID         string              `json:"id"`
+	Type       string              `json:"type"`
+	Output     any                 `json:"output,omitempty"`
+	Timing     *inference.Timing   `json:"timing,omitempty"`
+	Sentence   *inference.Sentence `json:"sentence,omitempty"`
+	Progress   *frameProgress      `json:"progress,omitempty"`
+	Evaluation *evaljobs.Job       `json:"evaluation,omitempty"`
+	Error      *frameError         `json:"error,omitempty"`
 }
 
 // frameProgress is how many of a saliency request's model runs are done.
@@ -221,6 +227,32 @@ func (s *Server) inferWS(c echo.Context) error {
 		switch {
 		case !limiter.Allow():
 			fail(f.ID, inference.CodeBusy, "rate limit exceeded on this connection; slow down")
+			continue
+		case f.Type == frameEvaluation:
+			// A subscription holds one of the connection's in-flight slots
+			// until its evaluation ends.
+			select {
+			case inflight <- struct{}{}:
+			default:
+				fail(f.ID, inference.CodeBusy, "too many requests in flight on this connection")
+				continue
+			}
+			// A cancel frame with its id ends the subscription (not the
+			// evaluation: that is DELETE /api/v1/evaluations/{id}).
+			requests.Add(1)
+			subCtx, subCancel := context.WithCancel(ctx)
+			sub := &runningRequest{cancel: subCancel}
+			running.add(f.ID, sub)
+			go func() {
+				defer requests.Done()
+				defer func() { <-inflight }()
+				defer running.remove(f.ID, sub)
+				defer subCancel()
+				s.watchEvaluation(subCtx, f, send, fail)
+				if sub.byClient.Load() {
+					fail(f.ID, inference.CodeCanceled, "subscription cancelled")
+				}
+			}()
 			continue
 		case s.cfg.Inference == nil:
 			fail(f.ID, inference.CodeUnavailable, "inference is not configured")

@@ -17,17 +17,17 @@ type sqlStore struct {
 }
 
 const submissionColumns = `id, model_name, model_params, model_domain, model_method, model_link, task, metric,
-	value, std, runs, paper_link, contact, edit_key_hash, status, created_at, updated_at`
+	value, std, runs, paper_link, contact, edit_key_hash, status, created_at, updated_at, pretraining_flops`
 
 // rowScanner is *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanSubmission(r rowScanner) (Submission, error) {
 	var s Submission
-	var std sql.NullFloat64
+	var std, flops sql.NullFloat64
 	var created, updated int64
 	err := r.Scan(&s.ID, &s.ModelName, &s.ModelParams, &s.ModelDomain, &s.ModelMethod, &s.ModelLink,
-		&s.Task, &s.Metric, &s.Value, &std, &s.Runs, &s.PaperLink, &s.Contact, &s.EditKeyHash, &s.Status, &created, &updated)
+		&s.Task, &s.Metric, &s.Value, &std, &s.Runs, &s.PaperLink, &s.Contact, &s.EditKeyHash, &s.Status, &created, &updated, &flops)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, ErrNotFound
 	}
@@ -36,6 +36,9 @@ func scanSubmission(r rowScanner) (Submission, error) {
 	}
 	if std.Valid {
 		s.Std = &std.Float64
+	}
+	if flops.Valid {
+		s.PretrainingFLOPs = &flops.Float64
 	}
 	s.CreatedAt, s.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return s, nil
@@ -46,7 +49,8 @@ func scanSubmission(r rowScanner) (Submission, error) {
 func micros(t time.Time) int64      { return t.UnixMicro() }
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-func stdArg(std *float64) any {
+// nullableFloat is an optional number as a query argument (NULL when absent).
+func nullableFloat(std *float64) any {
 	if std == nil {
 		return nil
 	}
@@ -95,11 +99,13 @@ func (s *sqlStore) Create(ctx context.Context, f Fields, editKeyHash string) (Su
 	now := time.Now()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		row := tx.QueryRowContext(ctx, `INSERT INTO submissions (model_name, model_params, model_domain, model_method,
-			model_link, task, metric, value, std, runs, paper_link, contact, edit_key_hash, status, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+			model_link, task, metric, value, std, runs, paper_link, contact, edit_key_hash, status, created_at, updated_at,
+			pretraining_flops)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)
 			RETURNING `+submissionColumns,
 			f.ModelName, f.ModelParams, f.ModelDomain, f.ModelMethod, f.ModelLink, f.Task, f.Metric,
-			f.Value, stdArg(f.Std), f.Runs, f.PaperLink, f.Contact, editKeyHash, string(StatusPending), micros(now))
+			f.Value, nullableFloat(f.Std), f.Runs, f.PaperLink, f.Contact, editKeyHash, string(StatusPending), micros(now),
+			nullableFloat(f.PretrainingFLOPs))
 		var err error
 		if out, err = scanSubmission(row); err != nil {
 			return fmt.Errorf("store: insert: %w", err)
@@ -174,9 +180,10 @@ func (s *sqlStore) Edit(ctx context.Context, id int64, f Fields) (Submission, er
 	return s.change(ctx, id, EventEdited, func(tx *sql.Tx, _ Submission, now time.Time) error {
 		_, err := tx.ExecContext(ctx, `UPDATE submissions SET model_name = $1, model_params = $2, model_domain = $3,
 			model_method = $4, model_link = $5, task = $6, metric = $7, value = $8, std = $9, runs = $10,
-			paper_link = $11, contact = $12, status = $13, updated_at = $14 WHERE id = $15`,
+			paper_link = $11, contact = $12, status = $13, updated_at = $14, pretraining_flops = $16 WHERE id = $15`,
 			f.ModelName, f.ModelParams, f.ModelDomain, f.ModelMethod, f.ModelLink, f.Task, f.Metric,
-			f.Value, stdArg(f.Std), f.Runs, f.PaperLink, f.Contact, string(StatusPending), micros(now), id)
+			f.Value, nullableFloat(f.Std), f.Runs, f.PaperLink, f.Contact, string(StatusPending), micros(now), id,
+			nullableFloat(f.PretrainingFLOPs))
 		return err
 	})
 }

@@ -46,6 +46,9 @@ type Fields struct {
 	Std         *float64 `json:"std"`
 	Runs        int      `json:"runs"`
 	PaperLink   string   `json:"paper_link"`
+	// PretrainingFLOPs is the model's total pretraining compute, when the
+	// submitter gives it (places the model on Figure 3).
+	PretrainingFLOPs *float64 `json:"pretraining_flops,omitempty"`
 	// Contact is private: the store keeps it for moderators, and callers
 	// must never put it on a public page or API answer.
 	Contact string `json:"contact,omitempty"`

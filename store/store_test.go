@@ -64,6 +64,10 @@ func fieldsFor(i int) Fields {
 		std := 0.01
 		f.Std = &std
 	}
+	if i%3 == 1 { // fieldsFor(1) has them, fieldsFor(2), its edit, clears them
+		flops := 2.5e20 + float64(i)
+		f.PretrainingFLOPs = &flops
+	}
 	return f
 }
 
@@ -78,10 +82,12 @@ func seqOf(t *testing.T, name string) int {
 }
 
 func equalFields(a, b Fields) bool {
-	if (a.Std == nil) != (b.Std == nil) || (a.Std != nil && *a.Std != *b.Std) {
-		return false
+	for _, p := range [][2]*float64{{a.Std, b.Std}, {a.PretrainingFLOPs, b.PretrainingFLOPs}} {
+		if (p[0] == nil) != (p[1] == nil) || (p[0] != nil && *p[0] != *p[1]) {
+			return false
+		}
 	}
-	a.Std, b.Std = nil, nil
+	a.Std, b.Std, a.PretrainingFLOPs, b.PretrainingFLOPs = nil, nil, nil, nil
 	return a == b
 }
 

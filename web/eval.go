@@ -115,7 +115,9 @@ func openTaskFile(path string) (io.ReadCloser, error) {
 func printEvalTable(w io.Writer, data string, rep eval.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "model\t%s (%s, %s)\n", rep.Model, rep.Task, rep.Head)
+	fmt.Fprintf(tw, "model version\t%s\n", rep.ModelVersion)
 	fmt.Fprintf(tw, "data\t%s (%d examples, %.1fs)\n", data, rep.Examples, rep.Seconds)
+	fmt.Fprintf(tw, "data sha256\t%s\n", rep.DataSHA256)
 	unit := ""
 	if rep.Task == eval.TaskQA {
 		unit = fmt.Sprintf(" (percent, official SQuAD v%s script)", rep.SQuADVersion)

@@ -276,7 +276,8 @@ func TestEvalTable(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"tiny-qa (qa, span-extraction)", "(3 examples", "official SQuAD v2.0 script", "exact", "has answer"} {
+	for _, want := range []string{"tiny-qa (qa, span-extraction)", "(3 examples", "official SQuAD v2.0 script", "exact", "has answer",
+		"model version", "data sha256"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}

@@ -42,6 +42,7 @@ func commands() []command {
 		{"serve", "start the dashboard (the default)", runServe},
 		{"tokenize", "tokenize JSON lines from stdin with a tokenizer.json", runTokenize},
 		{"eval", "score a model on a JSONL task file (nli, qa, clip) and print the metrics", runEval},
+		{"models", "models add PATH: put a Hugging Face ONNX export (or checkpoint) into the model repository, manifest written from its config", runModels},
 		{"export-triton", "write the models in Triton's model-repository layout (DIR/<model>/config.pbtxt, 1/model.onnx)", runExportTriton},
 	}
 }

@@ -7,13 +7,14 @@ package eval
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/clinlm/clinlm/inference"
@@ -45,10 +46,20 @@ type Options struct {
 	ZeroDivision float64
 	// Predictions keeps each example's prediction in the report.
 	Predictions bool
-	// Progress, when set, is called with the number of examples answered
-	// so far after each one; calls come from several goroutines, in order
-	// of their counts only by chance, so it must be safe for that.
-	Progress func(done int)
+	// Progress, when set, is called after each example answered with how
+	// far the run has come. Calls come one at a time, in order (the run
+	// holds a lock around them), so it must be quick.
+	Progress func(Progress)
+}
+
+// Progress is how far a run has come: the examples answered so far and the
+// task's headline metric over them (nli accuracy, clip micro_f1, qa f1, on
+// the scales of the report). Examples finish out of file order, so the
+// running metric is over whichever have finished; after the last one it
+// equals the report's.
+type Progress struct {
+	Done   int
+	Metric Metric
 }
 
 // Metric is one headline number, in the shape of a manifest's metrics entry.
@@ -69,10 +80,15 @@ type Prediction struct {
 
 // Report is the outcome of one evaluation.
 type Report struct {
-	Model    string `json:"model"`
-	Task     string `json:"task"`
-	Head     string `json:"head"`
-	Examples int    `json:"examples"`
+	Model string `json:"model"`
+	// ModelVersion is the engine's version of the model (the SHA-256 over
+	// its folder's files, models.Entry.Version); DataSHA256 is the hex
+	// SHA-256 of the task file's bytes (RunFile).
+	ModelVersion string `json:"model_version,omitempty"`
+	DataSHA256   string `json:"data_sha256,omitempty"`
+	Task         string `json:"task"`
+	Head         string `json:"head"`
+	Examples     int    `json:"examples"`
 	// Metrics are the headline numbers: nli accuracy and macro_f1; clip
 	// micro_f1, macro_f1 and subset_accuracy (fractions in [0, 1]); qa the
 	// official SQuAD keys exact and f1 (percent, 0–100, as the official
@@ -92,11 +108,24 @@ func RunFile(ctx context.Context, eng Engine, model string, data io.Reader, opts
 	if err != nil {
 		return Report{}, err
 	}
-	examples, err := ReadTaskFile(data, string(mf.Task), opts.Limit)
+	sum := sha256.New()
+	examples, err := ReadTaskFile(io.TeeReader(data, sum), string(mf.Task), opts.Limit)
 	if err != nil {
 		return Report{}, err
 	}
-	return Run(ctx, eng, model, examples, opts)
+	// With a limit the reader may stop early; the digest names the whole file.
+	if _, err := io.Copy(sum, data); err != nil {
+		return Report{}, err
+	}
+	rep, err := Run(ctx, eng, model, examples, opts)
+	rep.DataSHA256 = hex.EncodeToString(sum.Sum(nil))
+	return rep, err
+}
+
+// DataSHA256 is the hex SHA-256 of a task file's bytes, as reports give it.
+func DataSHA256(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // readyModel finds a model that can run.
@@ -143,11 +172,12 @@ func Run(ctx context.Context, eng Engine, model string, examples []Example, opts
 	if err := checkExamples(examples, task, mf.Labels); err != nil {
 		return Report{}, err
 	}
-	preds, err := predictAll(ctx, eng, model, mf, examples, opts)
+	preds, err := predictAll(ctx, eng, model, mf, examples, opts, newRunningMetric(task, opts))
 	if err != nil {
 		return Report{}, err
 	}
-	rep := Report{Model: model, Task: task, Head: string(mf.Head), Examples: len(examples)}
+	info, _ := eng.Model(model)
+	rep := Report{Model: model, ModelVersion: info.Version, Task: task, Head: string(mf.Head), Examples: len(examples)}
 	switch task {
 	case TaskNLI, TaskCLIP:
 		gold, pred := labelSets(examples, preds, mf.Labels)
@@ -214,7 +244,7 @@ func checkExamples(examples []Example, task string, labels []string) error {
 
 // predictAll runs the examples with bounded concurrency; the first failure
 // stops the run and names its line.
-func predictAll(ctx context.Context, eng Engine, model string, mf models.Manifest, examples []Example, opts Options) ([]Prediction, error) {
+func predictAll(ctx context.Context, eng Engine, model string, mf models.Manifest, examples []Example, opts Options, running *runningMetric) ([]Prediction, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	preds := make([]Prediction, len(examples))
@@ -223,7 +253,7 @@ func predictAll(ctx context.Context, eng Engine, model string, mf models.Manifes
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
-		done     atomic.Int64
+		done     int
 	)
 	for range min(opts.Concurrency, max(len(examples), 1)) {
 		wg.Add(1)
@@ -241,9 +271,13 @@ func predictAll(ctx context.Context, eng Engine, model string, mf models.Manifes
 					continue
 				}
 				preds[i] = p
-				if n := done.Add(1); opts.Progress != nil {
-					opts.Progress(int(n))
+				mu.Lock()
+				done++
+				running.add(examples[i], p)
+				if opts.Progress != nil {
+					opts.Progress(Progress{Done: done, Metric: running.value()})
 				}
+				mu.Unlock()
 			}
 		}()
 	}

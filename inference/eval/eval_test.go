@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/models"
@@ -19,8 +20,10 @@ type fakeEngine struct {
 	manifests map[string]models.Manifest
 	broken    map[string]string
 	answer    func(name string, in inference.Input) (any, error)
-	mu        sync.Mutex
-	calls     int
+	// hold, when set, runs before each answer with the request's context.
+	hold  func(ctx context.Context, in inference.Input)
+	mu    sync.Mutex
+	calls int
 }
 
 func (f *fakeEngine) Models() []inference.ModelInfo {
@@ -49,10 +52,13 @@ func (f *fakeEngine) Manifest(name string) (models.Manifest, bool) {
 	return mf, ok
 }
 
-func (f *fakeEngine) Infer(_ context.Context, name string, in inference.Input, _ inference.Partial) (inference.Result, error) {
+func (f *fakeEngine) Infer(ctx context.Context, name string, in inference.Input, _ inference.Partial) (inference.Result, error) {
 	f.mu.Lock()
 	f.calls++
 	f.mu.Unlock()
+	if f.hold != nil {
+		f.hold(ctx, in)
+	}
 	out, err := f.answer(name, in)
 	return inference.Result{Output: out}, err
 }
@@ -116,22 +122,22 @@ func TestRunNLI(t *testing.T) {
 {"premise": "x", "hypothesis": "y", "label": "neutral"}
 `
 	eng := testEngine()
-	var calls, highest atomic.Int64
-	progress := func(done int) {
-		calls.Add(1)
-		for {
-			h := highest.Load()
-			if int64(done) <= h || highest.CompareAndSwap(h, int64(done)) {
-				return
-			}
-		}
-	}
+	var seen []Progress
+	progress := func(p Progress) { seen = append(seen, p) } // calls come one at a time
 	rep, err := RunFile(context.Background(), eng, "nli", strings.NewReader(data), Options{Predictions: true, Concurrency: 3, Progress: progress})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if calls.Load() != 4 || highest.Load() != 4 {
-		t.Errorf("progress called %d times up to %d, want 4 up to 4", calls.Load(), highest.Load())
+	if len(seen) != 4 {
+		t.Fatalf("progress called %d times, want 4", len(seen))
+	}
+	for i, p := range seen {
+		if p.Done != i+1 || p.Metric.Name != "accuracy" || p.Metric.Value < 0 || p.Metric.Value > 1 {
+			t.Errorf("progress call %d: %+v", i+1, p)
+		}
+	}
+	if last := seen[3].Metric.Value; last != 0.75 {
+		t.Errorf("running accuracy after the last example %v, want the report's 0.75", last)
 	}
 	m := metricMap(rep.Metrics)
 	// predictions: entailment, neutral, entailment, neutral → 3 of 4 right.
@@ -165,9 +171,14 @@ func TestRunQANoAnswerRule(t *testing.T) {
 		// With one, "" wins where the no-answer score beats the best span.
 		{"qa-noans", []string{"aspirin", ""}, 100},
 	} {
-		rep, err := RunFile(context.Background(), testEngine(), c.model, strings.NewReader(data), Options{Predictions: true})
+		var last Progress
+		rep, err := RunFile(context.Background(), testEngine(), c.model, strings.NewReader(data), Options{Predictions: true,
+			Progress: func(p Progress) { last = p }})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if f1 := metricMap(rep.Metrics)["f1"]; last.Done != 2 || last.Metric.Name != "f1" || math.Abs(last.Metric.Value-f1) > 1e-9 {
+			t.Errorf("%s: last progress %+v, want 2 done and the report's f1 %v", c.model, last, f1)
 		}
 		for i, want := range c.answers {
 			if got := *rep.Predictions[i].Answer; got != want {
@@ -185,9 +196,14 @@ func TestRunCLIPUnionOfSentences(t *testing.T) {
 	data := `{"text": "Labs and CT.", "labels": ["lab", "imaging"]}
 {"text": "Aspirin.", "labels": ["medication"]}
 `
-	rep, err := RunFile(context.Background(), testEngine(), "clip", strings.NewReader(data), Options{Predictions: true})
+	var last Progress
+	rep, err := RunFile(context.Background(), testEngine(), "clip", strings.NewReader(data), Options{Predictions: true,
+		Progress: func(p Progress) { last = p }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if last.Done != 2 || last.Metric != (Metric{"micro_f1", 4.0 / 7}) {
+		t.Errorf("last progress %+v, want 2 done at the report's micro_f1 4/7", last)
 	}
 	if got := strings.Join(rep.Predictions[0].Labels, ","); got != "lab,imaging" {
 		t.Errorf("labels %q, want the union in label order", got)
@@ -239,13 +255,30 @@ func TestRunStopsAtFirstInferenceError(t *testing.T) {
 		}
 		return next(name, in)
 	}
+	// The examples after the bad one are answered only once the run is
+	// cancelled (or after a while, should it never be), so that the fake's
+	// speed cannot let them all through before the failure is seen.
+	var gaveUp atomic.Bool
+	eng.hold = func(ctx context.Context, in inference.Input) {
+		if in.Hypothesis != "later" || gaveUp.Load() {
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+			gaveUp.Store(true)
+		}
+	}
 	var b strings.Builder
 	for i := 0; i < 200; i++ {
-		p := "ok"
-		if i == 5 {
+		p, h := "ok", "ok"
+		switch {
+		case i == 5:
 			p = "bad"
+		case i > 5:
+			h = "later"
 		}
-		b.WriteString(`{"premise": "` + p + `", "hypothesis": "ok", "label": "entailment"}` + "\n")
+		b.WriteString(`{"premise": "` + p + `", "hypothesis": "` + h + `", "label": "entailment"}` + "\n")
 	}
 	_, err := RunFile(context.Background(), eng, "nli", strings.NewReader(b.String()), Options{Concurrency: 2})
 	var le *LineError

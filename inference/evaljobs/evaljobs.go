@@ -9,18 +9,16 @@ package evaljobs
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/clinlm/clinlm/inference"
 	"github.com/clinlm/clinlm/inference/eval"
+	"github.com/clinlm/clinlm/inference/models"
 )
 
 // Status is where a job stands.
@@ -40,6 +38,7 @@ var (
 	ErrQueueFull = errors.New("too many evaluations queued for this model; try again later")
 	ErrNotFound  = errors.New("no such evaluation")
 	ErrFinished  = errors.New("the evaluation has already finished")
+	ErrNotKept   = errors.New("the evaluation's task file was not kept")
 )
 
 // Job is a snapshot of one evaluation.
@@ -52,8 +51,15 @@ type Job struct {
 	// hex SHA-256 of its bytes, so a result can be tied to its data.
 	DataName   string `json:"data_name"`
 	DataSHA256 string `json:"data_sha256"`
-	Items      int    `json:"items"`
-	Done       int    `json:"done"`
+	// DataKept says the file's bytes are kept with the job (Data.Keep).
+	DataKept bool `json:"data_kept"`
+	// ModelVersion is the model's version (inference.ModelInfo.Version).
+	ModelVersion string `json:"model_version,omitempty"`
+	Items        int    `json:"items"`
+	Done         int    `json:"done"`
+	// Metric is the task's headline metric over the examples done so far
+	// (eval.Progress), while the job runs.
+	Metric *eval.Metric `json:"metric,omitempty"`
 	// ETASeconds estimates the time left from the pace so far (running jobs
 	// with at least one example done).
 	ETASeconds      *float64     `json:"eta_seconds,omitempty"`
@@ -88,13 +94,33 @@ type Config struct {
 	Options eval.Options
 }
 
-// job is one evaluation and its state; mu guards the mutable fields.
+// Data is the task file of a job.
+type Data struct {
+	// Name names the file as the client gave it ("devset:nli" for a bundled set).
+	Name  string
+	Bytes []byte
+	// Keep keeps Bytes with the job after it ends (see KeptData); by
+	// default they are dropped once the file is parsed.
+	Keep bool
+}
+
+// job is one evaluation and its state, guarded by the manager's mu.
 type job struct {
 	snap     Job
 	examples []eval.Example
 	cancel   context.CancelFunc
-	done     atomic.Int64
+	progress eval.Progress
 	misses   []Miss
+	// kept is the task file when the client asked to keep it.
+	kept []byte
+	// changed is closed, and replaced, whenever the job's state changes (Watch).
+	changed chan struct{}
+}
+
+// touch wakes the job's watchers; m.mu is held.
+func (j *job) touch() {
+	close(j.changed)
+	j.changed = make(chan struct{})
 }
 
 // Manager queues and runs evaluations.
@@ -124,16 +150,15 @@ func New(life context.Context, eng eval.Engine, cfg Config) *Manager {
 
 // Start checks the model and the task file (every line; the first bad line
 // is returned as an *eval.LineError) and queues the evaluation.
-func (m *Manager) Start(model, dataName string, data []byte) (Job, error) {
+func (m *Manager) Start(model string, data Data) (Job, error) {
 	info, ok := m.eng.Model(model)
 	if !ok {
 		return Job{}, fmt.Errorf("%w %q", eval.ErrUnknownModel, model)
 	}
-	examples, err := eval.ReadTaskFile(bytes.NewReader(data), info.Task, m.cfg.Options.Limit)
+	examples, err := eval.ReadTaskFile(bytes.NewReader(data.Bytes), info.Task, m.cfg.Options.Limit)
 	if err != nil {
 		return Job{}, err
 	}
-	sum := sha256.Sum256(data)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	q := m.queues[model]
@@ -141,8 +166,12 @@ func (m *Manager) Start(model, dataName string, data []byte) (Job, error) {
 		return Job{}, ErrQueueFull
 	}
 	m.seq++
-	j := &job{examples: examples, snap: Job{ID: strconv.Itoa(m.seq), Model: model, Task: info.Task, Status: StatusQueued,
-		DataName: dataName, DataSHA256: hex.EncodeToString(sum[:]), Items: len(examples), QueuedAt: time.Now().UTC()}}
+	j := &job{examples: examples, changed: make(chan struct{}), snap: Job{ID: strconv.Itoa(m.seq), Model: model,
+		ModelVersion: info.Version, Task: info.Task, Status: StatusQueued, DataName: data.Name,
+		DataSHA256: eval.DataSHA256(data.Bytes), DataKept: data.Keep, Items: len(examples), QueuedAt: time.Now().UTC()}}
+	if data.Keep {
+		j.kept = data.Bytes
+	}
 	m.jobs[j.snap.ID] = j
 	m.order = append(m.order, j.snap.ID)
 	m.queues[model] = append(q, j)
@@ -158,16 +187,15 @@ func (m *Manager) launch(j *job) {
 	j.cancel = cancel
 	now := time.Now().UTC()
 	j.snap.Status, j.snap.StartedAt = StatusRunning, &now
+	j.touch()
 	opts := m.cfg.Options
 	opts.Limit = 0          // applied when the file was read
 	opts.Predictions = true // for the misses; dropped from the report after
-	opts.Progress = func(done int) {
-		for {
-			old := j.done.Load()
-			if int64(done) <= old || j.done.CompareAndSwap(old, int64(done)) {
-				return
-			}
-		}
+	opts.Progress = func(p eval.Progress) {
+		m.mu.Lock()
+		j.progress = p
+		j.touch()
+		m.mu.Unlock()
 	}
 	go func() {
 		rep, err := eval.Run(ctx, m.eng, j.snap.Model, j.examples, opts)
@@ -193,9 +221,9 @@ func (m *Manager) finish(j *job, rep eval.Report, err error, canceled bool) {
 		j.misses = misses(j.examples, rep.Predictions, rep.SQuADVersion)
 		rep.Predictions = nil
 		j.snap.Status, j.snap.Report = StatusDone, &rep
-		j.done.Store(int64(j.snap.Items))
 	}
 	j.examples = nil
+	j.touch()
 	q := m.queues[j.snap.Model]
 	if len(q) > 0 && q[0] == j {
 		q = q[1:]
@@ -229,7 +257,11 @@ func (m *Manager) remember(id string) {
 func snapshot(j *job) Job {
 	s := j.snap
 	if s.Status == StatusRunning {
-		s.Done = int(j.done.Load())
+		s.Done = j.progress.Done
+		if s.Done > 0 {
+			metric := j.progress.Metric
+			s.Metric = &metric
+		}
 		if s.Done > 0 && s.StartedAt != nil {
 			elapsed := time.Since(*s.StartedAt).Seconds()
 			eta := elapsed / float64(s.Done) * float64(s.Items-s.Done)
@@ -240,6 +272,9 @@ func snapshot(j *job) Job {
 	}
 	return s
 }
+
+// Manifest returns a model's manifest (its provenance places its scores on figures).
+func (m *Manager) Manifest(model string) (models.Manifest, bool) { return m.eng.Manifest(model) }
 
 // Models returns the models that can be evaluated (loaded and ready).
 func (m *Manager) Models() []inference.ModelInfo {
@@ -295,6 +330,32 @@ func (m *Manager) Misses(id string) ([]Miss, bool) {
 	return j.misses, true
 }
 
+// Watch returns one job and a channel that is closed at its next change
+// (progress, start, end); a finished job does not change again.
+func (m *Manager) Watch(id string) (Job, <-chan struct{}, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, ok := m.jobs[id]
+	if !ok {
+		return Job{}, nil, false
+	}
+	return snapshot(j), j.changed, true
+}
+
+// KeptData returns the task file of a job whose client asked to keep it.
+func (m *Manager) KeptData(id string) (Data, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, ok := m.jobs[id]
+	switch {
+	case !ok:
+		return Data{}, ErrNotFound
+	case j.kept == nil:
+		return Data{}, ErrNotKept
+	}
+	return Data{Name: j.snap.DataName, Bytes: j.kept, Keep: true}, nil
+}
+
 // Get returns one job.
 func (m *Manager) Get(id string) (Job, bool) {
 	m.mu.Lock()
@@ -331,6 +392,7 @@ func (m *Manager) Cancel(id string) (Job, error) {
 	case StatusQueued:
 		now := time.Now().UTC()
 		j.snap.Status, j.snap.FinishedAt, j.examples = StatusCanceled, &now, nil
+		j.touch()
 		q := m.queues[j.snap.Model]
 		for i, o := range q {
 			if o == j {

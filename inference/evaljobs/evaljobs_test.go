@@ -89,7 +89,7 @@ func TestSameNumbersAsEvalCommand(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			started, err := m.Start(model, file, data)
+			started, err := m.Start(model, Data{Name: file, Bytes: data})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +120,10 @@ func TestSameNumbersAsEvalCommand(t *testing.T) {
 				}
 			}
 			sum := sha256.Sum256(data)
-			if got.DataSHA256 != hex.EncodeToString(sum[:]) || got.Items != want.Examples || got.Done != got.Items ||
+			info, _ := eng.Model(model)
+			if got.DataSHA256 != hex.EncodeToString(sum[:]) || want.DataSHA256 != got.DataSHA256 || len(info.Version) != 64 ||
+				got.ModelVersion != info.Version || want.ModelVersion != info.Version || got.Report.ModelVersion != info.Version ||
+				got.Items != want.Examples || got.Done != got.Items || got.DataKept || got.Metric != nil ||
 				got.DurationSeconds == nil || got.StartedAt == nil || got.Task != want.Task {
 				t.Fatalf("job record = %+v", got)
 			}
@@ -136,25 +139,25 @@ func TestOneAtATimeQueueAndCancel(t *testing.T) {
 	m := New(context.Background(), eng, Config{QueuePerModel: 2, Options: eval.Options{Concurrency: 1}})
 	one := testdata(t, "nli.jsonl")
 	long := bytes.Repeat(one, 2000) // 24,000 examples: long enough to cancel while it runs
-	first, err := m.Start("tiny-nli", "long.jsonl", long)
+	first, err := m.Start("tiny-nli", Data{Name: "long.jsonl", Bytes: long})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := m.Start("tiny-nli", "a.jsonl", one)
+	second, err := m.Start("tiny-nli", Data{Name: "a.jsonl", Bytes: one})
 	if err != nil {
 		t.Fatal(err)
 	}
-	third, err := m.Start("tiny-nli", "b.jsonl", one)
+	third, err := m.Start("tiny-nli", Data{Name: "b.jsonl", Bytes: one})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Start("tiny-nli", "c.jsonl", one); !errors.Is(err, ErrQueueFull) {
+	if _, err := m.Start("tiny-nli", Data{Name: "c.jsonl", Bytes: one}); !errors.Is(err, ErrQueueFull) {
 		t.Fatalf("a fourth job: err = %v, want ErrQueueFull", err)
 	}
 	if j, _ := m.Get(second.ID); j.Status != StatusQueued {
 		t.Fatalf("second job is %s while the first runs", j.Status)
 	}
-	other, err := m.Start("tiny-clip", "clip.jsonl", testdata(t, "clip.jsonl"))
+	other, err := m.Start("tiny-clip", Data{Name: "clip.jsonl", Bytes: testdata(t, "clip.jsonl")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,18 +167,23 @@ func TestOneAtATimeQueueAndCancel(t *testing.T) {
 	if j, err := m.Cancel(second.ID); err != nil || j.Status != StatusCanceled {
 		t.Fatalf("cancel queued: %+v, %v", j, err)
 	}
-	for { // let the long job make visible progress before it is stopped
-		j, _ := m.Get(first.ID)
-		if j.Status != StatusRunning {
+	for { // let the long job make visible progress before it is stopped; watchers hear of it
+		j, changed, ok := m.Watch(first.ID)
+		if !ok || j.Status != StatusRunning {
 			t.Fatalf("the long job is %s", j.Status)
 		}
 		if j.Done > 0 {
-			if j.ETASeconds == nil || j.Done >= j.Items {
+			if j.ETASeconds == nil || j.Done >= j.Items || j.Metric == nil || j.Metric.Name != "accuracy" ||
+				j.Metric.Value < 0 || j.Metric.Value > 1 {
 				t.Fatalf("progress = %+v", j)
 			}
 			break
 		}
-		time.Sleep(5 * time.Millisecond)
+		select {
+		case <-changed:
+		case <-time.After(time.Minute):
+			t.Fatal("no progress for a minute")
+		}
 	}
 	if _, err := m.Cancel(first.ID); err != nil {
 		t.Fatal(err)
@@ -200,19 +208,59 @@ func TestOneAtATimeQueueAndCancel(t *testing.T) {
 func TestStartRejects(t *testing.T) {
 	eng := engine(t)
 	m := New(context.Background(), eng, Config{})
-	if _, err := m.Start("no-such-model", "x", testdata(t, "nli.jsonl")); !errors.Is(err, eval.ErrUnknownModel) {
+	if _, err := m.Start("no-such-model", Data{Name: "x", Bytes: testdata(t, "nli.jsonl")}); !errors.Is(err, eval.ErrUnknownModel) {
 		t.Fatalf("unknown model: %v", err)
 	}
 	bad := strings.Replace(string(testdata(t, "nli.jsonl")), `"label": "neutral"`, `"label": 3`, 1)
-	_, err := m.Start("tiny-nli", "bad.jsonl", []byte(bad))
+	_, err := m.Start("tiny-nli", Data{Name: "bad.jsonl", Bytes: []byte(bad)})
 	var le *eval.LineError
 	if !errors.As(err, &le) || le.Line != 3 {
 		t.Fatalf("bad line: %v", err)
 	}
-	if _, err := m.Start("tiny-nli", "qa.jsonl", testdata(t, "qa.jsonl")); err == nil {
+	if _, err := m.Start("tiny-nli", Data{Name: "qa.jsonl", Bytes: testdata(t, "qa.jsonl")}); err == nil {
 		t.Fatal("a qa file was accepted for an nli model")
 	}
 	if len(m.List()) != 0 {
 		t.Fatal("a rejected file was queued")
+	}
+}
+
+// TestKeptData: a task file is kept after the run only when the client asks.
+func TestKeptData(t *testing.T) {
+	eng := engine(t)
+	m := New(context.Background(), eng, Config{})
+	data := testdata(t, "nli.jsonl")
+	dropped, err := m.Start("tiny-nli", Data{Name: "a.jsonl", Bytes: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := m.Start("tiny-nli", Data{Name: "b.jsonl", Bytes: data, Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := wait(t, m, dropped.ID); got.DataKept {
+		t.Fatalf("job = %+v", got)
+	}
+	if _, err := m.KeptData(dropped.ID); !errors.Is(err, ErrNotKept) {
+		t.Fatalf("data of a job that did not ask to keep it: %v", err)
+	}
+	if got := wait(t, m, kept.ID); !got.DataKept || got.Status != StatusDone {
+		t.Fatalf("job = %+v", got)
+	}
+	d, err := m.KeptData(kept.ID)
+	if err != nil || !bytes.Equal(d.Bytes, data) || d.Name != "b.jsonl" {
+		t.Fatalf("kept data %q, %v", d.Name, err)
+	}
+	if _, err := m.KeptData("nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown job: %v", err)
+	}
+	// Forgotten jobs take their data with them.
+	small := New(context.Background(), eng, Config{Keep: 1})
+	first, _ := small.Start("tiny-nli", Data{Name: "a.jsonl", Bytes: data, Keep: true})
+	wait(t, small, first.ID)
+	second, _ := small.Start("tiny-nli", Data{Name: "b.jsonl", Bytes: data})
+	wait(t, small, second.ID)
+	if _, err := small.KeptData(first.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("data of a forgotten job: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -71,6 +72,9 @@ type Provenance struct {
 	Notes        string `json:"notes,omitempty"`
 	// Versions of the tools that produced the export.
 	Versions map[string]string `json:"versions,omitempty"`
+	// PretrainingFLOPs is the base model's total pretraining compute, when
+	// known; it places the model's live evaluations on the FLOPs figure.
+	PretrainingFLOPs float64 `json:"pretraining_flops,omitempty"`
 }
 
 // Manifest is manifest.json.
@@ -198,6 +202,9 @@ func (m Manifest) Validate() error {
 	}
 	if m.Remote != nil {
 		errs = append(errs, m.validateRemote()...)
+	}
+	if f := m.Provenance.PretrainingFLOPs; f < 0 || f > 1e30 || math.IsNaN(f) {
+		bad("provenance.pretraining_flops %v: want a FLOPs count between 1 and 1e30 (or leave it out)", f)
 	}
 	if m.MaxAnswerLength < 0 {
 		bad("max_answer_length %d is negative", m.MaxAnswerLength)

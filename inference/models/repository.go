@@ -112,6 +112,10 @@ func (e Entry) inside(name string) error {
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
+// ValidName says whether name can name a model (and its folder): letters,
+// digits, '.', '_' or '-', at most 64, not starting with a mark.
+func ValidName(name string) bool { return validName.MatchString(name) }
+
 // Scan lists the model folders under dir, sorted by name. Folders whose name
 // starts with "." or "_" are skipped. A missing dir is an error; a broken
 // folder is an Entry with Err set.

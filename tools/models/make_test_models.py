@@ -116,6 +116,13 @@ def export(model, path: pathlib.Path, outputs: list[str]):
                       dynamic_axes=dynamic, opset_version=17, dynamo=False)
 
 
+def save_config(model, d: pathlib.Path):
+    """Writes the model's config.json beside its export, as an optimum ONNX export folder holds it, so that
+    `clinlm models add` can be tested on a folder it reads the manifest from."""
+    model.config.architectures = [type(model).__name__]
+    model.config.save_pretrained(str(d))
+
+
 def ort_session(path: pathlib.Path):
     opts = onnxruntime.SessionOptions()
     opts.intra_op_num_threads = 1
@@ -216,6 +223,7 @@ def main():
     d = model_dir("tiny-nli", {"task": "nli", "head": "sequence-pair-classification", "labels": NLI_LABELS,
                                "description": "random-weight BERT for NLI parity tests"})
     export(nli, d / "model.onnx", ["logits"])
+    save_config(nli, d)
     sess = ort_session(d / "model.onnx")
     pairs = [
         ("The patient was admitted with chest pain.", "The patient has chest pain."),
@@ -259,6 +267,7 @@ def main():
                                 "thresholds": {l: 0.5 for l in CLIP_LABELS},
                                 "description": "random-weight BERT for CLIP parity tests"})
     export(clip, d / "model.onnx", ["logits"])
+    save_config(clip, d)
     sess = ort_session(d / "model.onnx")
     single = Tokenizer.from_file(str(tok_path))
     single.enable_truncation(MAX_LENGTH)
@@ -276,6 +285,7 @@ def main():
     d = model_dir("tiny-qa", {"task": "qa", "head": "span-extraction", "labels": [], "max_answer_length": 15,
                               "description": "random-weight BERT for QA parity tests"})
     export(qa, d / "model.onnx", ["start_logits", "end_logits"])
+    save_config(qa, d)
     sess = ort_session(d / "model.onnx")
     long_context = (
         "History: 67 year old man admitted with chest pain and shortness of breath. "
