@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -44,18 +45,20 @@ func main() {
 	tokPath := flag.String("tokenizer", "", "tokenizer.json to load")
 	corpus := flag.String("corpus", "", "JSON-lines corpus with \"text\" and optional \"pair\" fields")
 	minTime := flag.Duration("min-time", 3*time.Second, "measure for at least this long")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured passes to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile to this file after the measured passes")
 	flag.Parse()
 	if *tokPath == "" || *corpus == "" {
 		fmt.Fprintln(os.Stderr, "tokbench: -tokenizer and -corpus are required")
 		os.Exit(2)
 	}
-	if err := run(*tokPath, *corpus, *minTime); err != nil {
+	if err := run(*tokPath, *corpus, *minTime, *cpuProfile, *memProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "tokbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(tokPath, corpus string, minTime time.Duration) error {
+func run(tokPath, corpus string, minTime time.Duration, cpuProfile, memProfile string) error {
 	texts, err := readTexts(corpus)
 	if err != nil {
 		return err
@@ -73,6 +76,17 @@ func run(tokPath, corpus string, minTime time.Duration) error {
 		return err
 	}
 
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -88,6 +102,16 @@ func run(tokPath, corpus string, minTime time.Duration) error {
 	elapsed := time.Since(start).Seconds()
 	cpu := cpuTime() - cpuStart
 	runtime.ReadMemStats(&after)
+	if memProfile != "" {
+		f, err := os.Create(memProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			return err
+		}
+	}
 
 	n := float64(passes)
 	res := result{

@@ -63,7 +63,7 @@ func (p Precompiled) Normalize(n *normalized.String) error {
 	if !modified {
 		return nil
 	}
-	changes := make([]normalized.Change, 0, len(s)+8)
+	changes := n.ChangeBuffer(len(s) + 8)
 	for _, sg := range segs {
 		old := s[sg.Start:sg.End]
 		if sg.Out == old {
