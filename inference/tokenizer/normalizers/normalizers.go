@@ -4,9 +4,9 @@
 package normalizers
 
 import (
-	"encoding/json"
 	"fmt"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"strings"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/bytelevel"
@@ -26,11 +26,11 @@ type Normalizer interface {
 
 // FromJSON builds a normalizer from its tokenizer.json object. A type the
 // engine does not implement is an error naming it.
-func FromJSON(raw json.RawMessage) (Normalizer, error) {
+func FromJSON(raw smalljson.RawMessage) (Normalizer, error) {
 	var head struct {
 		Type string `json:"type"`
 	}
-	if err := json.Unmarshal(raw, &head); err != nil {
+	if err := smalljson.Unmarshal(raw, &head); err != nil {
 		return nil, err
 	}
 	switch head.Type {
@@ -41,7 +41,7 @@ func FromJSON(raw json.RawMessage) (Normalizer, error) {
 			StripAccents       *bool `json:"strip_accents"`
 			Lowercase          *bool `json:"lowercase"`
 		}
-		if err := json.Unmarshal(raw, &b); err != nil {
+		if err := smalljson.Unmarshal(raw, &b); err != nil {
 			return nil, err
 		}
 		n := Bert{CleanText: true, HandleChineseChars: true, Lowercase: true}
@@ -61,7 +61,7 @@ func FromJSON(raw json.RawMessage) (Normalizer, error) {
 			Left  bool `json:"strip_left"`
 			Right bool `json:"strip_right"`
 		}
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if err := smalljson.Unmarshal(raw, &s); err != nil {
 			return nil, err
 		}
 		return Strip{Left: s.Left, Right: s.Right}, nil
@@ -85,7 +85,7 @@ func FromJSON(raw json.RawMessage) (Normalizer, error) {
 		var p struct {
 			Prepend *string `json:"prepend"`
 		}
-		if err := json.Unmarshal(raw, &p); err != nil {
+		if err := smalljson.Unmarshal(raw, &p); err != nil {
 			return nil, err
 		}
 		if p.Prepend == nil {

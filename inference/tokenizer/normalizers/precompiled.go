@@ -2,8 +2,8 @@ package normalizers
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/normalized"
@@ -18,11 +18,11 @@ type Precompiled struct {
 
 func (Precompiled) String() string { return "Precompiled" }
 
-func precompiledFromJSON(raw json.RawMessage) (Normalizer, error) {
+func precompiledFromJSON(raw smalljson.RawMessage) (Normalizer, error) {
 	var p struct {
 		Charsmap *string `json:"precompiled_charsmap"`
 	}
-	if err := json.Unmarshal(raw, &p); err != nil {
+	if err := smalljson.Unmarshal(raw, &p); err != nil {
 		return nil, fmt.Errorf("Precompiled: %w", err)
 	}
 	if p.Charsmap == nil {
