@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"github.com/clinlm/clinlm/internal/smalljson"
 
 	"github.com/clinlm/clinlm/inference/tokenizer"
 )
@@ -68,7 +68,7 @@ func newEntry(data []byte) (*entry, error) {
 			UnkID    *int    `json:"unk_id"`
 		} `json:"model"`
 	}
-	if err := json.Unmarshal(data, &doc); err == nil {
+	if err := smalljson.Unmarshal(data, &doc); err == nil {
 		switch {
 		case doc.Model.UnkID != nil:
 			e.unkID = *doc.Model.UnkID

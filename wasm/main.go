@@ -20,8 +20,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"runtime"
 	"runtime/debug"
 	"syscall/js"
@@ -52,7 +52,7 @@ func main() {
 }
 
 func jsonReply(v any) any {
-	b, err := json.Marshal(v)
+	b, err := smalljson.Marshal(v)
 	if err != nil {
 		return fmt.Sprintf(`{"error":%q}`, err.Error())
 	}

@@ -6,7 +6,8 @@
 //
 // Every "text" and "pair" string of the corpus is one input, encoded with special tokens and
 // offsets (Tokenizer.Encode), one after another on one goroutine: one warm-up pass, then
-// passes until -min-time has elapsed.
+// passes until -min-time has elapsed. With -batch each pass is one Tokenizer.EncodeBatch call
+// over all texts (all cores).
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -44,18 +46,21 @@ func main() {
 	tokPath := flag.String("tokenizer", "", "tokenizer.json to load")
 	corpus := flag.String("corpus", "", "JSON-lines corpus with \"text\" and optional \"pair\" fields")
 	minTime := flag.Duration("min-time", 3*time.Second, "measure for at least this long")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured passes to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile to this file after the measured passes")
+	batch := flag.Bool("batch", false, "encode each pass with one EncodeBatch call (all cores) instead of Encode per text")
 	flag.Parse()
 	if *tokPath == "" || *corpus == "" {
 		fmt.Fprintln(os.Stderr, "tokbench: -tokenizer and -corpus are required")
 		os.Exit(2)
 	}
-	if err := run(*tokPath, *corpus, *minTime); err != nil {
+	if err := run(*tokPath, *corpus, *minTime, *cpuProfile, *memProfile, *batch); err != nil {
 		fmt.Fprintln(os.Stderr, "tokbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(tokPath, corpus string, minTime time.Duration) error {
+func run(tokPath, corpus string, minTime time.Duration, cpuProfile, memProfile string, batch bool) error {
 	texts, err := readTexts(corpus)
 	if err != nil {
 		return err
@@ -68,11 +73,27 @@ func run(tokPath, corpus string, minTime time.Duration) error {
 	for _, t := range texts {
 		size += len(t)
 	}
+	pass := encodeEach
+	impl := "go"
+	if batch {
+		pass, impl = encodeBatch, "go-batch"
+	}
 	tokensPerPass, err := pass(tok, texts) // warm-up; also the token count
 	if err != nil {
 		return err
 	}
 
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -88,10 +109,20 @@ func run(tokPath, corpus string, minTime time.Duration) error {
 	elapsed := time.Since(start).Seconds()
 	cpu := cpuTime() - cpuStart
 	runtime.ReadMemStats(&after)
+	if memProfile != "" {
+		f, err := os.Create(memProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			return err
+		}
+	}
 
 	n := float64(passes)
 	res := result{
-		Impl:        "go",
+		Impl:        impl,
 		Tokenizer:   tokPath,
 		Texts:       len(texts),
 		Bytes:       size,
@@ -119,14 +150,27 @@ func cpuTime() float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
-// pass encodes every text once and returns the number of tokens produced.
-func pass(tok *tokenizer.Tokenizer, texts []string) (int, error) {
+// encodeEach encodes every text once and returns the number of tokens produced.
+func encodeEach(tok *tokenizer.Tokenizer, texts []string) (int, error) {
 	tokens := 0
 	for _, t := range texts {
 		enc, err := tok.Encode(t, true)
 		if err != nil {
 			return 0, err
 		}
+		tokens += len(enc.IDs)
+	}
+	return tokens, nil
+}
+
+// encodeBatch is encodeEach with one EncodeBatch call.
+func encodeBatch(tok *tokenizer.Tokenizer, texts []string) (int, error) {
+	encs, err := tok.EncodeBatch(texts, true)
+	if err != nil {
+		return 0, err
+	}
+	tokens := 0
+	for _, enc := range encs {
 		tokens += len(enc.IDs)
 	}
 	return tokens, nil

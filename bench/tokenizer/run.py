@@ -6,6 +6,10 @@ dashboard's own clinical tokenizers when present) it encodes the parity corpus (
 and "pair" of .cache/parity/corpus.jsonl, ~4.4k texts, ~1.8 MB of clinical/biomedical text):
 
   go          bench/tokenizer/main.go: Tokenizer.Encode (ids + tokens + offsets), one goroutine
+  go batch    the same with one Tokenizer.EncodeBatch call per pass (all cores; wall clock only)
+  sugarme     github.com/sugarme/tokenizer's EncodeSingle on the same file (bench/tokenizer/sugarme,
+              its own module so the product's go.mod does not list it); a file it cannot load
+              is reported as such
   hf encode   Tokenizer.encode per text from Python (a single call is single-threaded)
   hf batch    Tokenizer.encode_batch over all texts with RAYON_NUM_THREADS=1
 
@@ -77,6 +81,8 @@ def main(argv: list[str]) -> int:
                              "(the least disturbed by other load on the machine)")
     parser.add_argument("--tokbench", help="a prebuilt tokbench binary (e.g. from a clean checkout) instead of building one")
     parser.add_argument("--no-batch", action="store_true", help="skip the HF encode_batch measurement")
+    parser.add_argument("--no-sugarme", action="store_true",
+                        help="skip github.com/sugarme/tokenizer (bench/tokenizer/sugarme, a module of its own)")
     args = parser.parse_args(argv)
 
     prep = subprocess.run([sys.executable, os.path.join(REPO, "tools", "parity_prepare.py")],
@@ -96,6 +102,11 @@ def main(argv: list[str]) -> int:
     if not tokbench:
         tokbench = os.path.join(bin_dir, "tokbench")
         subprocess.run(["go", "build", "-o", tokbench, "./bench/tokenizer"], check=True, cwd=REPO)
+    sugarme = None
+    if not args.no_sugarme:
+        sugarme = os.path.join(bin_dir, "sugarmebench")
+        subprocess.run(["go", "build", "-o", sugarme, "."], check=True,
+                       cwd=os.path.join(REPO, "bench", "tokenizer", "sugarme"), env=dict(os.environ, GOWORK="off"))
     go_version = subprocess.run(["go", "env", "GOVERSION"], check=True, capture_output=True, text=True).stdout.strip()
 
     hf_env = dict(os.environ, RAYON_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false")
@@ -108,14 +119,20 @@ def main(argv: list[str]) -> int:
         hf_cmd = [sys.executable, hf_script, "--tokenizer", path, "--corpus", corpus, "--min-time", str(args.min_time)]
         best: dict[str, dict] = {}
         for _ in range(max(1, args.rounds)):
-            runs = {"go": run_json(go_cmd), "hf": run_json(hf_cmd, hf_env)}
+            runs = {"go": run_json(go_cmd), "hf": run_json(hf_cmd, hf_env),
+                    "go_batch": run_json(go_cmd + ["-batch"])}
+            if sugarme:
+                try:
+                    runs["sugarme"] = run_json([sugarme] + go_cmd[1:])
+                except (subprocess.CalledProcessError, ValueError, IndexError) as e:
+                    runs["sugarme"] = {"impl": "sugarme", "error": f"crashed: {e}"}
             if not args.no_batch:
                 runs["batch"] = run_json(hf_cmd + ["--mode", "batch"], hf_env)
             for impl, res in runs.items():
-                if impl not in best or res["mb_per_s"] > best[impl]["mb_per_s"]:
+                if impl not in best or res.get("mb_per_s", 0) > best[impl].get("mb_per_s", 0):
                     best[impl] = res
         go, hf, batch = best["go"], best["hf"], best.get("batch")
-        rows.append((name, fam, go, hf, batch))
+        rows.append((name, fam, go, hf, batch, best["go_batch"], best.get("sugarme")))
 
     first = rows[0][3] if rows else {}
     lines = [
@@ -129,36 +146,47 @@ def main(argv: list[str]) -> int:
         f"Load average at the start: {load_average()}.",
         "",
         "| family | tokenizer | Go MB/s | Go Mtok/s | Go µs/text | HF `encode` MB/s | HF `encode` Mtok/s | "
-        "HF `encode_batch` (1 thread) MB/s | Go ÷ HF `encode` | same token count |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "HF `encode_batch` (1 thread) MB/s | Go ÷ HF `encode` | same token count | "
+        f"Go `EncodeBatch` ({os.cpu_count()} cores) MB/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     cpu_lines = [
         "",
         "Per CPU second (process user+system time, so less sensitive to other load on the machine; Go's "
         "includes its GC workers):",
         "",
-        "| tokenizer | Go MB/CPU-s | HF `encode` MB/CPU-s | HF `encode_batch` MB/CPU-s | Go ÷ HF `encode` |",
-        "|---|---|---|---|---|",
+        "| tokenizer | Go MB/CPU-s | Go B allocated per input byte | HF `encode` MB/CPU-s | "
+        "HF `encode_batch` MB/CPU-s | Go ÷ HF `encode` | sugarme MB/CPU-s | Go ÷ sugarme |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for name, fam, go, hf, batch in rows:
+    for name, fam, go, hf, batch, go_batch, sug in rows:
         same = "yes" if go["tokens"] == hf["tokens"] else f"**no** (go {go['tokens']}, hf {hf['tokens']})"
         batch_cell = f"{batch['mb_per_s']:.2f}" if batch else "-"
         lines.append(
             f"| {fam} | {name} | {go['mb_per_s']:.2f} | {go['tokens_per_s'] / 1e6:.2f} | {go['us_per_text']:.1f} | "
             f"{hf['mb_per_s']:.2f} | {hf['tokens_per_s'] / 1e6:.2f} | {batch_cell} | "
-            f"{go['mb_per_s'] / hf['mb_per_s']:.1f}× | {same} |"
+            f"{go['mb_per_s'] / hf['mb_per_s']:.1f}× | {same} | {go_batch['mb_per_s']:.2f} |"
         )
         batch_cpu = f"{batch['cpu_mb_per_s']:.2f}" if batch else "-"
+        if not sug:
+            sug_cells = "- | -"
+        elif sug.get("error"):
+            sug_cells = f"fails: {sug['error'][:80]} | -"
+        else:
+            differs = "" if sug["tokens"] == go["tokens"] else f" ({sug['tokens']} tokens, ours {go['tokens']})"
+            sug_cells = f"{sug['cpu_mb_per_s']:.2f}{differs} | {go['cpu_mb_per_s'] / sug['cpu_mb_per_s']:.0f}×"
+        per_byte = go["alloc_bytes_per_text"] * go["texts"] / go["bytes"]
         cpu_lines.append(
-            f"| {name} | {go['cpu_mb_per_s']:.2f} | {hf['cpu_mb_per_s']:.2f} | {batch_cpu} | "
-            f"{go['cpu_mb_per_s'] / hf['cpu_mb_per_s']:.1f}× |"
+            f"| {name} | {go['cpu_mb_per_s']:.2f} | {per_byte:.1f} | {hf['cpu_mb_per_s']:.2f} | {batch_cpu} | "
+            f"{go['cpu_mb_per_s'] / hf['cpu_mb_per_s']:.1f}× | {sug_cells} |"
         )
     table = "\n".join(lines + cpu_lines) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
         f.write(table)
     with open(os.path.splitext(args.out)[0] + ".json", "w", encoding="utf-8") as f:
-        json.dump([{"name": n, "family": fam, "go": go, "hf_encode": hf, "hf_batch": b} for n, fam, go, hf, b in rows], f, indent=1)
+        json.dump([{"name": n, "family": fam, "go": go, "hf_encode": hf, "hf_batch": b, "go_batch": gb, "sugarme": sg}
+                   for n, fam, go, hf, b, gb, sg in rows], f, indent=1)
     sys.stdout.write(table)
     return 0
 

@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"slices"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/runeclass"
@@ -163,7 +164,14 @@ func (av *addedVocabulary) splitWithIndices(s *normalized.String, t *trie, dst [
 			dst = append(dst, normalized.Piece{Norm: piece})
 			continue
 		}
+		// The token's own content when it matches, a copy otherwise: the
+		// piece's text lives in memory reused for the next input.
 		value := piece.Get()
+		if tok := av.byID[m.id]; value == tok.Content {
+			value = tok.Content
+		} else {
+			value = strings.Clone(value)
+		}
 		dst = append(dst, normalized.Piece{
 			Norm:      piece,
 			Token:     normalized.Token{ID: m.id, Value: value, Start: 0, End: len(value)},

@@ -3,8 +3,8 @@ package tokenizer
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"os"
 	"strings"
 )
@@ -20,14 +20,14 @@ func FromGPT2Files(encoderPath, mergesPath string) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !json.Valid(vocab) {
+	if !smalljson.Valid(vocab) {
 		return nil, fmt.Errorf("%s: not JSON", encoderPath)
 	}
 	merges, err := readGPT2Merges(mergesPath)
 	if err != nil {
 		return nil, err
 	}
-	mergesJSON, err := json.Marshal(merges)
+	mergesJSON, err := smalljson.Marshal(merges)
 	if err != nil {
 		return nil, err
 	}

@@ -1,3 +1,8 @@
+// The JSON-lines contract is the CLI's (clinlm tokenize); the WebAssembly
+// build leaves it out, and with it encoding/json (see internal/smalljson).
+
+//go:build !(js && wasm)
+
 package tokenizer
 
 import (

@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package tokenizer_test
 
 // Parity with Hugging Face `tokenizers` (Python binding, pinned in tools/requirements.txt).

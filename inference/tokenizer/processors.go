@@ -1,9 +1,9 @@
 package tokenizer
 
 import (
-	"encoding/json"
 	"fmt"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"strings"
 	"unicode/utf8"
 
@@ -19,11 +19,11 @@ type postProcessor interface {
 	String() string
 }
 
-func postProcessorFromJSON(raw json.RawMessage) (postProcessor, error) {
+func postProcessorFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 	var head struct {
 		Type string `json:"type"`
 	}
-	if err := json.Unmarshal(raw, &head); err != nil {
+	if err := smalljson.Unmarshal(raw, &head); err != nil {
 		return nil, err
 	}
 	switch head.Type {
@@ -32,7 +32,7 @@ func postProcessorFromJSON(raw json.RawMessage) (postProcessor, error) {
 			Sep *tokenAndID `json:"sep"`
 			Cls *tokenAndID `json:"cls"`
 		}
-		if err := json.Unmarshal(raw, &b); err != nil {
+		if err := smalljson.Unmarshal(raw, &b); err != nil {
 			return nil, fmt.Errorf("BertProcessing: %w", err)
 		}
 		if b.Sep == nil || b.Cls == nil {
@@ -46,7 +46,7 @@ func postProcessorFromJSON(raw json.RawMessage) (postProcessor, error) {
 			TrimOffsets    *bool       `json:"trim_offsets"`
 			AddPrefixSpace *bool       `json:"add_prefix_space"`
 		}
-		if err := json.Unmarshal(raw, &r); err != nil {
+		if err := smalljson.Unmarshal(raw, &r); err != nil {
 			return nil, fmt.Errorf("RobertaProcessing: %w", err)
 		}
 		if r.Sep == nil || r.Cls == nil || r.TrimOffsets == nil || r.AddPrefixSpace == nil {
@@ -58,7 +58,7 @@ func postProcessorFromJSON(raw json.RawMessage) (postProcessor, error) {
 			AddPrefixSpace *bool `json:"add_prefix_space"`
 			TrimOffsets    *bool `json:"trim_offsets"`
 		}
-		if err := json.Unmarshal(raw, &b); err != nil {
+		if err := smalljson.Unmarshal(raw, &b); err != nil {
 			return nil, fmt.Errorf("ByteLevel: %w", err)
 		}
 		if b.AddPrefixSpace == nil || b.TrimOffsets == nil {
@@ -86,14 +86,14 @@ type tokenAndID struct {
 }
 
 func (t *tokenAndID) UnmarshalJSON(data []byte) error {
-	var pair []json.RawMessage
-	if err := json.Unmarshal(data, &pair); err != nil || len(pair) != 2 {
+	var pair []smalljson.RawMessage
+	if err := smalljson.Unmarshal(data, &pair); err != nil || len(pair) != 2 {
 		return fmt.Errorf("expected [token, id], got %s", data)
 	}
-	if err := json.Unmarshal(pair[0], &t.token); err != nil {
+	if err := smalljson.Unmarshal(pair[0], &t.token); err != nil {
 		return err
 	}
-	return json.Unmarshal(pair[1], &t.id)
+	return smalljson.Unmarshal(pair[1], &t.id)
 }
 
 // process is HF's PostProcessor::process: number the sequences, let the
@@ -353,13 +353,13 @@ func (p templatePiece) specialEncoding(st templateSpecial) *Encoding {
 
 func (*templateProcessing) String() string { return "TemplateProcessing" }
 
-func templateFromJSON(raw json.RawMessage) (postProcessor, error) {
+func templateFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 	var t struct {
-		Single        json.RawMessage            `json:"single"`
-		Pair          json.RawMessage            `json:"pair"`
+		Single        smalljson.RawMessage       `json:"single"`
+		Pair          smalljson.RawMessage       `json:"pair"`
 		SpecialTokens map[string]templateSpecial `json:"special_tokens"`
 	}
-	if err := json.Unmarshal(raw, &t); err != nil {
+	if err := smalljson.Unmarshal(raw, &t); err != nil {
 		return nil, fmt.Errorf("TemplateProcessing: %w", err)
 	}
 	if t.Single == nil || t.Pair == nil || t.SpecialTokens == nil {
@@ -412,9 +412,9 @@ func templateFromJSON(raw json.RawMessage) (postProcessor, error) {
 // "type_id": 0}} and {"SpecialToken": {"id": "[CLS]", "type_id": 0}}
 // objects. (HF's builder also takes "$A:0 [SEP]:0" strings, but its
 // tokenizer.json reader does not.)
-func parseTemplate(raw json.RawMessage) ([]templatePiece, error) {
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
+func parseTemplate(raw smalljson.RawMessage) ([]templatePiece, error) {
+	var items []smalljson.RawMessage
+	if err := smalljson.Unmarshal(raw, &items); err != nil {
 		return nil, fmt.Errorf("a template must be a list of pieces: %w", err)
 	}
 	pieces := make([]templatePiece, 0, len(items))
@@ -423,7 +423,7 @@ func parseTemplate(raw json.RawMessage) ([]templatePiece, error) {
 			ID     *string `json:"id"`
 			TypeID *uint32 `json:"type_id"`
 		}
-		if err := json.Unmarshal(item, &obj); err != nil || len(obj) != 1 {
+		if err := smalljson.Unmarshal(item, &obj); err != nil || len(obj) != 1 {
 			return nil, fmt.Errorf("invalid template piece %s", item)
 		}
 		for kind, v := range obj {

@@ -17,9 +17,9 @@ package tokenizer
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"os"
 	"sync"
 
@@ -74,25 +74,25 @@ func FromFile(path string) (*Tokenizer, error) {
 }
 
 type fileFormat struct {
-	Version       *string         `json:"version"`
-	Truncation    json.RawMessage `json:"truncation"`
-	Padding       json.RawMessage `json:"padding"`
-	AddedTokens   []AddedToken    `json:"added_tokens"`
-	Normalizer    json.RawMessage `json:"normalizer"`
-	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
-	PostProcessor json.RawMessage `json:"post_processor"`
-	Decoder       json.RawMessage `json:"decoder"`
-	Model         json.RawMessage `json:"model"`
+	Version       *string              `json:"version"`
+	Truncation    smalljson.RawMessage `json:"truncation"`
+	Padding       smalljson.RawMessage `json:"padding"`
+	AddedTokens   []AddedToken         `json:"added_tokens"`
+	Normalizer    smalljson.RawMessage `json:"normalizer"`
+	PreTokenizer  smalljson.RawMessage `json:"pre_tokenizer"`
+	PostProcessor smalljson.RawMessage `json:"post_processor"`
+	Decoder       smalljson.RawMessage `json:"decoder"`
+	Model         smalljson.RawMessage `json:"model"`
 }
 
-func isNull(raw json.RawMessage) bool {
+func isNull(raw smalljson.RawMessage) bool {
 	return len(raw) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }
 
 // FromJSON loads a tokenizer from the contents of a tokenizer.json file.
 func FromJSON(data []byte) (*Tokenizer, error) {
 	var f fileFormat
-	if err := json.Unmarshal(data, &f); err != nil {
+	if err := smalljson.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("tokenizer.json: %w", err)
 	}
 	if f.Version != nil && *f.Version != "1.0" {
@@ -144,14 +144,14 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 	return t, nil
 }
 
-func parseTruncation(raw json.RawMessage) (*Truncation, error) {
+func parseTruncation(raw smalljson.RawMessage) (*Truncation, error) {
 	var tr struct {
 		Direction *string `json:"direction"`
 		MaxLength *int    `json:"max_length"`
 		Strategy  *string `json:"strategy"`
 		Stride    *int    `json:"stride"`
 	}
-	if err := json.Unmarshal(raw, &tr); err != nil {
+	if err := smalljson.Unmarshal(raw, &tr); err != nil {
 		return nil, err
 	}
 	if tr.MaxLength == nil || tr.Strategy == nil || tr.Stride == nil {
@@ -183,16 +183,16 @@ func parseTruncation(raw json.RawMessage) (*Truncation, error) {
 	return out, nil
 }
 
-func parsePadding(raw json.RawMessage) (*Padding, error) {
+func parsePadding(raw smalljson.RawMessage) (*Padding, error) {
 	var p struct {
-		Strategy        json.RawMessage `json:"strategy"`
-		Direction       *string         `json:"direction"`
-		PadToMultipleOf *int            `json:"pad_to_multiple_of"`
-		PadID           *int            `json:"pad_id"`
-		PadTypeID       *int            `json:"pad_type_id"`
-		PadToken        *string         `json:"pad_token"`
+		Strategy        smalljson.RawMessage `json:"strategy"`
+		Direction       *string              `json:"direction"`
+		PadToMultipleOf *int                 `json:"pad_to_multiple_of"`
+		PadID           *int                 `json:"pad_id"`
+		PadTypeID       *int                 `json:"pad_type_id"`
+		PadToken        *string              `json:"pad_token"`
 	}
-	if err := json.Unmarshal(raw, &p); err != nil {
+	if err := smalljson.Unmarshal(raw, &p); err != nil {
 		return nil, err
 	}
 	if p.Strategy == nil || p.Direction == nil || p.PadID == nil || p.PadTypeID == nil || p.PadToken == nil {
@@ -200,7 +200,7 @@ func parsePadding(raw json.RawMessage) (*Padding, error) {
 	}
 	out := &Padding{PadID: *p.PadID, PadTypeID: *p.PadTypeID, PadToken: *p.PadToken}
 	var name string
-	if err := json.Unmarshal(p.Strategy, &name); err == nil {
+	if err := smalljson.Unmarshal(p.Strategy, &name); err == nil {
 		if name != "BatchLongest" {
 			return nil, fmt.Errorf("unknown strategy %q", name)
 		}
@@ -208,7 +208,7 @@ func parsePadding(raw json.RawMessage) (*Padding, error) {
 		var fixed struct {
 			Fixed *int `json:"Fixed"`
 		}
-		if err := json.Unmarshal(p.Strategy, &fixed); err != nil || fixed.Fixed == nil || *fixed.Fixed < 0 {
+		if err := smalljson.Unmarshal(p.Strategy, &fixed); err != nil || fixed.Fixed == nil || *fixed.Fixed < 0 {
 			return nil, fmt.Errorf("unknown strategy %s", p.Strategy)
 		}
 		out.Fixed = *fixed.Fixed

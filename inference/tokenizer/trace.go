@@ -49,7 +49,7 @@ func (t *Tokenizer) Trace(text string) (*Trace, error) {
 			span := p.Norm.OffsetsOriginal()
 			bo := [2]int{span.Start, span.End}
 			tr.PreTokens = append(tr.PreTokens, TracePreToken{
-				Text: p.Norm.Get(), Offsets: conv.convert(bo), ByteOffsets: bo, AddedToken: p.Tokenized,
+				Text: strings.Clone(p.Norm.Get()), Offsets: conv.convert(bo), ByteOffsets: bo, AddedToken: p.Tokenized,
 			})
 		}
 	})

@@ -3,9 +3,9 @@
 package decoders
 
 import (
-	"encoding/json"
 	"fmt"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -35,11 +35,11 @@ func Decode(d Decoder, tokens []string) (string, error) {
 
 // FromJSON builds a decoder from its tokenizer.json object. A type the engine
 // does not implement is an error naming it.
-func FromJSON(raw json.RawMessage) (Decoder, error) {
+func FromJSON(raw smalljson.RawMessage) (Decoder, error) {
 	var head struct {
 		Type string `json:"type"`
 	}
-	if err := json.Unmarshal(raw, &head); err != nil {
+	if err := smalljson.Unmarshal(raw, &head); err != nil {
 		return nil, err
 	}
 	switch head.Type {
@@ -54,7 +54,7 @@ func FromJSON(raw json.RawMessage) (Decoder, error) {
 			Prefix  *string `json:"prefix"`
 			Cleanup *bool   `json:"cleanup"`
 		}
-		if err := json.Unmarshal(raw, &w); err != nil {
+		if err := smalljson.Unmarshal(raw, &w); err != nil {
 			return nil, fmt.Errorf("WordPiece: %w", err)
 		}
 		if w.Prefix == nil || w.Cleanup == nil {
@@ -71,7 +71,7 @@ func FromJSON(raw json.RawMessage) (Decoder, error) {
 		var b struct {
 			Suffix *string `json:"suffix"`
 		}
-		if err := json.Unmarshal(raw, &b); err != nil {
+		if err := smalljson.Unmarshal(raw, &b); err != nil {
 			return nil, fmt.Errorf("BPEDecoder: %w", err)
 		}
 		if b.Suffix == nil {
@@ -84,7 +84,7 @@ func FromJSON(raw json.RawMessage) (Decoder, error) {
 			WordDelimiterToken *string `json:"word_delimiter_token"`
 			Cleanup            *bool   `json:"cleanup"`
 		}
-		if err := json.Unmarshal(raw, &c); err != nil {
+		if err := smalljson.Unmarshal(raw, &c); err != nil {
 			return nil, fmt.Errorf("CTC: %w", err)
 		}
 		if c.PadToken == nil || c.WordDelimiterToken == nil || c.Cleanup == nil {
@@ -103,7 +103,7 @@ func FromJSON(raw json.RawMessage) (Decoder, error) {
 			Start   *int    `json:"start"`
 			Stop    *int    `json:"stop"`
 		}
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if err := smalljson.Unmarshal(raw, &s); err != nil {
 			return nil, fmt.Errorf("Strip: %w", err)
 		}
 		if s.Content == nil || s.Start == nil || s.Stop == nil || utf8.RuneCountInString(*s.Content) != 1 {

@@ -1,7 +1,7 @@
 package decoders
 
 import (
-	"encoding/json"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"strings"
 	"testing"
 
@@ -11,10 +11,10 @@ import (
 // decoderCase is written by testdata/hfgen/component_cases.py from HF
 // tokenizers 0.23.3 (Decoder.decode).
 type decoderCase struct {
-	Decoder json.RawMessage `json:"decoder"`
-	Tokens  []string        `json:"tokens"`
-	Decoded *string         `json:"decoded"`
-	Error   string          `json:"error"`
+	Decoder smalljson.RawMessage `json:"decoder"`
+	Tokens  []string             `json:"tokens"`
+	Decoded *string              `json:"decoded"`
+	Error   string               `json:"error"`
 }
 
 func TestDecodersMatchHF(t *testing.T) {
@@ -71,7 +71,7 @@ func TestFromJSONErrors(t *testing.T) {
 		{`{"type": "Strip", "content": "ab", "start": 1, "stop": 0}`, `one character`},
 		{`{"type": "Sequence", "decoders": [{"type": "X"}]}`, `Sequence[0]: type "X" is not supported`},
 	} {
-		_, err := FromJSON(json.RawMessage(tc.json))
+		_, err := FromJSON(smalljson.RawMessage(tc.json))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("FromJSON(%s) = %v, want an error containing %q", tc.json, err, tc.want)
 		}

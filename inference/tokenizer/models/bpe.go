@@ -228,7 +228,10 @@ func (b *BPE) AppendTokens(dst []Token, word string) ([]Token, error) {
 	}
 	if b.ignoreMerges {
 		if id, ok := b.vocab[word]; ok {
-			return append(dst, Token{ID: int(id), Value: word, Start: 0, End: len(word)}), nil
+			// The vocabulary's copy of the word: word may live in memory
+			// the caller reuses for its next input.
+			v, _ := b.ids.get(int(id))
+			return append(dst, Token{ID: int(id), Value: v, Start: 0, End: len(word)}), nil
 		}
 	}
 	if pieces, ok := b.cache.get(word); ok {

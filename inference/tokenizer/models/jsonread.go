@@ -1,9 +1,9 @@
 package models
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"unicode/utf8"
 )
 
@@ -93,7 +93,7 @@ func (r *jsonReader) str() (string, bool) {
 				}
 			}
 			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
+			if err := smalljson.Unmarshal(raw, &s); err != nil {
 				return "", r.fail("bad string")
 			}
 			return s, true
@@ -237,7 +237,7 @@ func (r *jsonReader) end() bool {
 
 // topFields splits a JSON object into its members' raw values; a repeated
 // key keeps its last value, as serde does.
-func topFields(raw []byte) (map[string]json.RawMessage, error) {
+func topFields(raw []byte) (map[string]smalljson.RawMessage, error) {
 	r := &jsonReader{data: raw}
 	if r.peek() != '{' {
 		if r.isNull() && r.end() {
@@ -245,7 +245,7 @@ func topFields(raw []byte) (map[string]json.RawMessage, error) {
 		}
 		return nil, errors.New("not an object")
 	}
-	fields := map[string]json.RawMessage{}
+	fields := map[string]smalljson.RawMessage{}
 	if !r.object(func(key string) bool {
 		v, ok := r.skip()
 		fields[key] = v

@@ -2,9 +2,9 @@ package models
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"math"
 	"slices"
 	"sort"
@@ -30,7 +30,7 @@ func FromJSON(raw []byte) (Model, error) {
 	}
 	if t, ok := fields["type"]; ok {
 		var typ string
-		if err := json.Unmarshal(t, &typ); err != nil {
+		if err := smalljson.Unmarshal(t, &typ); err != nil {
 			return nil, fmt.Errorf("models: model type must be a string: %w", err)
 		}
 		p, ok := parsers[typ]
@@ -65,7 +65,7 @@ func FromJSON(raw []byte) (Model, error) {
 
 type modelParser struct {
 	known []string
-	parse func(map[string]json.RawMessage) (Model, error)
+	parse func(map[string]smalljson.RawMessage) (Model, error)
 }
 
 var legacyOrder = []string{"BPE", "WordPiece", "WordLevel", "Unigram"}
@@ -90,7 +90,7 @@ var parsers = map[string]modelParser{
 	},
 }
 
-func checkFields(typ string, fields map[string]json.RawMessage, known []string) error {
+func checkFields(typ string, fields map[string]smalljson.RawMessage, known []string) error {
 	var unknown []string
 	for k := range fields {
 		if !slices.Contains(known, k) {
@@ -104,36 +104,36 @@ func checkFields(typ string, fields map[string]json.RawMessage, known []string) 
 	return fmt.Errorf("models: %s model has unsupported field(s) %q", typ, unknown)
 }
 
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
+func isNull(raw smalljson.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
 
 // optString reads an Option<String>: absent or null → nil.
-func optString(fields map[string]json.RawMessage, name string) (*string, error) {
+func optString(fields map[string]smalljson.RawMessage, name string) (*string, error) {
 	raw, ok := fields[name]
 	if !ok || isNull(raw) {
 		return nil, nil
 	}
 	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	if err := smalljson.Unmarshal(raw, &s); err != nil {
 		return nil, fmt.Errorf("field %q must be a string or null: %w", name, err)
 	}
 	return &s, nil
 }
 
 // reqString reads a required String (null is an error, as in serde).
-func reqString(fields map[string]json.RawMessage, name string) (string, error) {
+func reqString(fields map[string]smalljson.RawMessage, name string) (string, error) {
 	raw, ok := fields[name]
 	if !ok {
 		return "", fmt.Errorf("missing field %q", name)
 	}
 	var s *string
-	if err := json.Unmarshal(raw, &s); err != nil || s == nil {
+	if err := smalljson.Unmarshal(raw, &s); err != nil || s == nil {
 		return "", fmt.Errorf("field %q must be a string", name)
 	}
 	return *s, nil
 }
 
 // optBool reads an Option<bool> whose None keeps the default.
-func optBool(fields map[string]json.RawMessage, name string, nullOK bool) (bool, error) {
+func optBool(fields map[string]smalljson.RawMessage, name string, nullOK bool) (bool, error) {
 	raw, ok := fields[name]
 	if !ok {
 		return false, nil
@@ -145,13 +145,13 @@ func optBool(fields map[string]json.RawMessage, name string, nullOK bool) (bool,
 		return false, fmt.Errorf("field %q must be a boolean, got null", name)
 	}
 	var b bool
-	if err := json.Unmarshal(raw, &b); err != nil {
+	if err := smalljson.Unmarshal(raw, &b); err != nil {
 		return false, fmt.Errorf("field %q must be a boolean: %w", name, err)
 	}
 	return b, nil
 }
 
-func reqVocabMap(fields map[string]json.RawMessage) (map[string]uint32, error) {
+func reqVocabMap(fields map[string]smalljson.RawMessage) (map[string]uint32, error) {
 	raw, ok := fields["vocab"]
 	if !ok {
 		return nil, errors.New(`missing field "vocab"`)
@@ -159,7 +159,7 @@ func reqVocabMap(fields map[string]json.RawMessage) (map[string]uint32, error) {
 	return readVocabMap(raw)
 }
 
-func parseBPE(fields map[string]json.RawMessage) (Model, error) {
+func parseBPE(fields map[string]smalljson.RawMessage) (Model, error) {
 	var cfg BPEConfig
 	var err error
 	if err = checkTypeTag(fields, "BPE"); err != nil {
@@ -210,19 +210,19 @@ func parseBPE(fields map[string]json.RawMessage) (Model, error) {
 	return newBPE(vocab, cfg)
 }
 
-func checkTypeTag(fields map[string]json.RawMessage, want string) error {
+func checkTypeTag(fields map[string]smalljson.RawMessage, want string) error {
 	raw, ok := fields["type"]
 	if !ok {
 		return nil
 	}
 	var t string
-	if err := json.Unmarshal(raw, &t); err != nil || t != want {
+	if err := smalljson.Unmarshal(raw, &t); err != nil || t != want {
 		return fmt.Errorf("type is %s, want %q", raw, want)
 	}
 	return nil
 }
 
-func parseWordPiece(fields map[string]json.RawMessage) (Model, error) {
+func parseWordPiece(fields map[string]smalljson.RawMessage) (Model, error) {
 	if err := checkTypeTag(fields, "WordPiece"); err != nil {
 		return nil, err
 	}
@@ -251,9 +251,9 @@ func parseWordPiece(fields map[string]json.RawMessage) (Model, error) {
 
 // parseUsize reads a JSON unsigned 64-bit integer (HF's usize); values past
 // the int range saturate, which changes nothing for the fields read with it.
-func parseUsize(raw json.RawMessage) (int, error) {
+func parseUsize(raw smalljson.RawMessage) (int, error) {
 	var v *uint64
-	if err := json.Unmarshal(raw, &v); err != nil || v == nil {
+	if err := smalljson.Unmarshal(raw, &v); err != nil || v == nil {
 		return 0, fmt.Errorf("%s is not an unsigned integer", raw)
 	}
 	if *v > math.MaxInt {
@@ -262,7 +262,7 @@ func parseUsize(raw json.RawMessage) (int, error) {
 	return int(*v), nil
 }
 
-func parseWordLevel(fields map[string]json.RawMessage) (Model, error) {
+func parseWordLevel(fields map[string]smalljson.RawMessage) (Model, error) {
 	if err := checkTypeTag(fields, "WordLevel"); err != nil {
 		return nil, err
 	}
@@ -277,7 +277,7 @@ func parseWordLevel(fields map[string]json.RawMessage) (Model, error) {
 	return newWordLevel(vocab, unk), nil
 }
 
-func parseUnigram(fields map[string]json.RawMessage) (Model, error) {
+func parseUnigram(fields map[string]smalljson.RawMessage) (Model, error) {
 	if err := checkTypeTag(fields, "Unigram"); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -145,9 +146,13 @@ func (u *Unigram) AppendTokens(dst []Token, word string) ([]Token, error) {
 
 func (u *Unigram) emit(dst []Token, word string, toks []uniTok) []Token {
 	for _, t := range toks {
+		// The vocabulary's copy of the piece, or of the text for an unknown
+		// span: word may live in memory the caller reuses for its next input.
 		v := word[t.start:t.end]
-		if t.isByte {
-			v = u.pieces[t.id].Piece
+		if p := u.pieces[t.id].Piece; t.isByte || p == v {
+			v = p
+		} else {
+			v = strings.Clone(v)
 		}
 		dst = append(dst, Token{ID: int(t.id), Value: v, Start: int(t.start), End: int(t.end)})
 	}

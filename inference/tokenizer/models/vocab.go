@@ -1,8 +1,8 @@
 package models
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"math"
 	"strings"
 )
@@ -58,7 +58,7 @@ func (t *idTable) get(id int) (string, bool) {
 }
 
 // numberLiteral returns raw when it is a JSON number (not a string or null).
-func numberLiteral(raw json.RawMessage) (string, bool) {
+func numberLiteral(raw smalljson.RawMessage) (string, bool) {
 	s := strings.TrimSpace(string(raw))
 	if s == "" || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) {
 		return "", false

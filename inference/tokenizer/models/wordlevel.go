@@ -44,7 +44,9 @@ func (w *WordLevel) Tokenize(word string) ([]Token, error) { return w.AppendToke
 // AppendTokens implements Model.
 func (w *WordLevel) AppendTokens(dst []Token, word string) ([]Token, error) {
 	if id, ok := w.vocab[word]; ok {
-		return append(dst, Token{ID: int(id), Value: word, Start: 0, End: len(word)}), nil
+		// The vocabulary's copy: word may live in memory the caller reuses.
+		v, _ := w.ids.get(int(id))
+		return append(dst, Token{ID: int(id), Value: v, Start: 0, End: len(word)}), nil
 	}
 	id, ok := w.vocab[w.unkToken]
 	if !ok {

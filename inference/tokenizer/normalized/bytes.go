@@ -11,12 +11,12 @@ func (n *String) TransformBytes(table *[256]rune) {
 		return
 	}
 	if start, _, _ := n.fullRange(); start != 0 {
-		n.Transform(byteChanges(n.norm, table), 0)
+		n.Transform(n.byteChanges(n.norm, table), 0)
 		return
 	}
 	size := encodedSize(n.norm, table)
-	buf := make([]byte, 0, size)
-	align := make([]alignment, 0, size)
+	buf := n.mem.takeBytes(size)
+	align := n.mem.takeAlign(size)
 	buf, align = n.appendBytes(buf, align, table)
 	n.norm, n.align = bytesToString(buf), align
 }
@@ -50,8 +50,8 @@ func (n *String) appendBytes(buf []byte, align []alignment, table *[256]rune) ([
 }
 
 // byteChanges is TransformBytes as a change list, for the general path.
-func byteChanges(s string, table *[256]rune) []Change {
-	changes := make([]Change, 0, len(s))
+func (n *String) byteChanges(s string, table *[256]rune) []Change {
+	changes := n.ChangeBuffer(len(s))
 	for i := 0; i < len(s); {
 		size := 1
 		if s[i] >= utf8.RuneSelf {
@@ -87,10 +87,9 @@ func (p *PreTokenized) TransformBytes(table *[256]rune) {
 	if total == 0 {
 		return
 	}
-	buf := make([]byte, 0, total)
-	align := make([]alignment, 0, total)
-	type cut struct{ piece, start, end int }
-	cuts := make([]cut, 0, len(p.Pieces))
+	buf := p.mem.takeBytes(total)
+	align := p.mem.takeAlign(total)
+	cuts := p.cuts[:0]
 	for i := range p.Pieces {
 		pc := &p.Pieces[i]
 		if pc.Tokenized || len(pc.Norm.norm) == 0 {
@@ -103,6 +102,7 @@ func (p *PreTokenized) TransformBytes(table *[256]rune) {
 		buf, align = pc.Norm.appendBytes(buf, align, table)
 		cuts = append(cuts, cut{i, before, len(buf)})
 	}
+	p.cuts = cuts
 	text := bytesToString(buf)
 	for _, c := range cuts {
 		n := &p.Pieces[c.piece].Norm

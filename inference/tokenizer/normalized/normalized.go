@@ -39,6 +39,9 @@ type String struct {
 	origEnd   int
 	norm      string
 	align     []alignment // one per byte of norm, absolute offsets into input
+	// mem is where transformations put their output: the scratch memory of
+	// the PreTokenized this string belongs to, or nil for the heap.
+	mem *scratch
 }
 
 // alignment is the original byte range [start, end) a normalized byte comes
@@ -132,6 +135,7 @@ func (n *String) Slice(start, end int) (String, bool) {
 		origEnd:   orig.End,
 		norm:      n.norm[start:end],
 		align:     n.align[start:end:end],
+		mem:       n.mem,
 	}, true
 }
 
@@ -154,6 +158,19 @@ func (n *String) fullRange() (start, end int, ok bool) {
 	return len(n.align), len(n.align), true
 }
 
+// ChangeBuffer returns an empty change list with room for size changes, for
+// a normalizer to fill and pass to Transform. It is reused: the list is valid
+// until the next ChangeBuffer call on a String of the same input.
+func (n *String) ChangeBuffer(size int) []Change {
+	if n.mem == nil {
+		return make([]Change, 0, size)
+	}
+	if cap(n.mem.changes) < size {
+		n.mem.changes = make([]Change, 0, max(size, 2*cap(n.mem.changes)))
+	}
+	return n.mem.changes[:0]
+}
+
 // Transform replaces the whole normalized text with the given changes (HF's
 // transform). initialOffset is the number of characters removed at the start.
 func (n *String) Transform(changes []Change, initialOffset int) {
@@ -167,9 +184,9 @@ func (n *String) Transform(changes []Change, initialOffset int) {
 // TransformRange rewrites the normalized byte range [start, end) with the
 // given changes (HF's transform_range on a normalized range).
 func (n *String) TransformRange(start, end int, changes []Change, initialOffset int) {
-	buf := make([]byte, 0, len(n.norm)+len(changes))
+	buf := n.mem.takeBytes(len(n.norm) + len(changes))
 	buf = append(buf, n.norm[:start]...)
-	align := make([]alignment, 0, cap(buf))
+	align := n.mem.takeAlign(cap(buf))
 	align = append(align, n.align[:start]...)
 	buf, align = n.appendTransformed(buf, align, start, end, changes, initialOffset)
 	buf = append(buf, n.norm[end:]...)
@@ -245,8 +262,8 @@ func (n *String) Filter(keep func(rune) bool) {
 	if i == len(s) {
 		return
 	}
-	buf := make([]byte, 0, len(s))
-	align := make([]alignment, 0, len(s))
+	buf := n.mem.takeBytes(len(s))
+	align := n.mem.takeAlign(len(s))
 	buf = append(buf, s[:i]...)
 	align = append(align, n.align[:i]...)
 	for i < len(s) {
@@ -280,11 +297,11 @@ func (n *String) Map(f func(rune) rune) {
 	if i == len(s) {
 		return
 	}
-	buf := make([]byte, 0, len(s))
+	buf := n.mem.takeBytes(len(s))
 	buf = append(buf, s[:i]...)
 	var align []alignment
 	if !sameSize {
-		align = make([]alignment, 0, len(s))
+		align = n.mem.takeAlign(len(s))
 		align = append(align, n.align[:i]...)
 	}
 	for i < len(s) {
@@ -294,7 +311,7 @@ func (n *String) Map(f func(rune) rune) {
 		buf = utf8.AppendRune(buf, m)
 		if sameSize && len(buf)-before != size {
 			sameSize = false
-			align = make([]alignment, 0, len(s))
+			align = n.mem.takeAlign(len(s))
 			align = append(align, n.align[:before]...)
 		}
 		if !sameSize {
@@ -334,7 +351,7 @@ func (n *String) Lowercase() {
 
 func (n *String) lowercaseSlow() {
 	s := n.norm
-	changes := make([]Change, 0, len(s))
+	changes := n.ChangeBuffer(len(s))
 	var tmp [4]rune
 	for _, r := range s {
 		for k, lr := range runeclass.ToLower(tmp[:0], r) {
@@ -362,8 +379,8 @@ func (n *String) Normalize(f unorm.Form) {
 		n.Transform(unorm.Apply(f, s, nil), 0)
 		return
 	}
-	buf := make([]byte, 0, len(s)+8)
-	align := make([]alignment, 0, len(s)+8)
+	buf := n.mem.takeBytes(len(s) + 8)
+	align := n.mem.takeAlign(len(s) + 8)
 	var changes []Change
 	for i := 0; i < len(s); {
 		if q = unorm.QuickSpan(f, s[i:]); q > 0 {
@@ -389,12 +406,14 @@ func (n *String) Prepend(s string) {
 		return
 	}
 	a := n.align[0]
-	align := make([]alignment, len(s)+len(n.align))
-	for i := range len(s) {
-		align[i] = a
+	align := n.mem.takeAlign(len(s) + len(n.align))
+	for range len(s) {
+		align = append(align, a)
 	}
-	copy(align[len(s):], n.align)
-	n.norm = s + n.norm
+	align = append(align, n.align...)
+	buf := n.mem.takeBytes(len(s) + len(n.norm))
+	buf = append(append(buf, s...), n.norm...)
+	n.norm = bytesToString(buf)
 	n.align = align
 }
 
@@ -420,8 +439,8 @@ func (n *String) replaceBuf(p Pattern, content string, buf []Match) ([]Match, er
 	if !any {
 		return matches, nil
 	}
-	out := make([]byte, 0, len(n.norm))
-	align := make([]alignment, 0, len(n.norm))
+	out := n.mem.takeBytes(len(n.norm))
+	align := n.mem.takeAlign(len(n.norm))
 	last := 0
 	for _, m := range matches {
 		if !m.IsMatch {
@@ -495,7 +514,7 @@ func (n *String) lrstrip(left, right bool) {
 	// quirk) carries -trail. Kept characters keep their alignment either way,
 	// so only the removal matters here.
 	count := utf8.RuneCountInString(s)
-	changes := make([]Change, 0, count)
+	changes := n.ChangeBuffer(count)
 	i := 0
 	for _, r := range s {
 		switch {
@@ -513,4 +532,34 @@ func (n *String) lrstrip(left, right bool) {
 // String implements fmt.Stringer for debugging.
 func (n *String) String() string {
 	return fmt.Sprintf("%q<-%q", n.norm, n.Original())
+}
+
+// MapASCII replaces each byte b of an all-ASCII text with table[b], every
+// byte keeping its alignment, in one pass. It does nothing and returns false
+// when the text has a byte ≥ 0x80 or a byte whose table entry is 0 (which the
+// caller's general path would remove): the caller then takes that path. A
+// chain of 1:1 ASCII normalizations (BERT's clean-up and lowercasing) folds
+// into one table this way.
+func (n *String) MapASCII(table *[128]byte) bool {
+	s := n.norm
+	first := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || table[c] == 0 {
+			return false
+		}
+		if first < 0 && table[c] != c {
+			first = i
+		}
+	}
+	if first < 0 {
+		return true
+	}
+	buf := n.mem.takeBytes(len(s))
+	buf = append(buf, s[:first]...)
+	for i := first; i < len(s); i++ {
+		buf = append(buf, table[s[i]])
+	}
+	n.norm = bytesToString(buf)
+	return true
 }

@@ -29,7 +29,12 @@ type PreTokenized struct {
 	strs    []String
 	matches []Match
 	align   []alignment // the alignments of the text ResetText set
+	cuts    []cut
+	mem     scratch // what the pieces' transformations write to
 }
+
+// cut is where one piece's text lies in a buffer shared by several pieces.
+type cut struct{ piece, start, end int }
 
 // NewPreTokenized returns the text as a single untokenized piece.
 func NewPreTokenized(text string) *PreTokenized {
@@ -50,6 +55,8 @@ func (p *PreTokenized) Reset(s String) {
 func (p *PreTokenized) ResetText(text string) {
 	var s String
 	s, p.align = newWithBuffer(text, p.align)
+	p.mem.rewind()
+	s.mem = &p.mem
 	p.Reset(s)
 }
 
@@ -125,10 +132,9 @@ func (p *PreTokenized) PrependWhere(prefix string, want func(s *String) bool) {
 	if count == 0 {
 		return
 	}
-	buf := make([]byte, 0, total)
-	align := make([]alignment, 0, total)
-	type cut struct{ piece, start, end int }
-	cuts := make([]cut, 0, count)
+	buf := p.mem.takeBytes(total)
+	align := p.mem.takeAlign(total)
+	cuts := p.cuts[:0]
 	for i := range p.Pieces {
 		pc := &p.Pieces[i]
 		if pc.Tokenized || pc.Norm.IsEmpty() || !want(&pc.Norm) {
@@ -144,6 +150,7 @@ func (p *PreTokenized) PrependWhere(prefix string, want func(s *String) bool) {
 		align = append(align, pc.Norm.align...)
 		cuts = append(cuts, cut{i, start, len(buf)})
 	}
+	p.cuts = cuts
 	text := bytesToString(buf)
 	for _, c := range cuts {
 		n := &p.Pieces[c.piece].Norm

@@ -1,8 +1,8 @@
 package normalized
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 )
 
 // Behavior says what Split does with the delimiters it finds. For the
@@ -46,7 +46,7 @@ func ParseBehavior(s string) (Behavior, error) {
 // UnmarshalJSON reads a behaviour from its JSON string.
 func (b *Behavior) UnmarshalJSON(data []byte) error {
 	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
+	if err := smalljson.Unmarshal(data, &s); err != nil {
 		return err
 	}
 	v, err := ParseBehavior(s)

@@ -4,9 +4,9 @@
 package normalizers
 
 import (
-	"encoding/json"
 	"fmt"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"strings"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/bytelevel"
@@ -26,11 +26,11 @@ type Normalizer interface {
 
 // FromJSON builds a normalizer from its tokenizer.json object. A type the
 // engine does not implement is an error naming it.
-func FromJSON(raw json.RawMessage) (Normalizer, error) {
+func FromJSON(raw smalljson.RawMessage) (Normalizer, error) {
 	var head struct {
 		Type string `json:"type"`
 	}
-	if err := json.Unmarshal(raw, &head); err != nil {
+	if err := smalljson.Unmarshal(raw, &head); err != nil {
 		return nil, err
 	}
 	switch head.Type {
@@ -41,7 +41,7 @@ func FromJSON(raw json.RawMessage) (Normalizer, error) {
 			StripAccents       *bool `json:"strip_accents"`
 			Lowercase          *bool `json:"lowercase"`
 		}
-		if err := json.Unmarshal(raw, &b); err != nil {
+		if err := smalljson.Unmarshal(raw, &b); err != nil {
 			return nil, err
 		}
 		n := Bert{CleanText: true, HandleChineseChars: true, Lowercase: true}
@@ -61,7 +61,7 @@ func FromJSON(raw json.RawMessage) (Normalizer, error) {
 			Left  bool `json:"strip_left"`
 			Right bool `json:"strip_right"`
 		}
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if err := smalljson.Unmarshal(raw, &s); err != nil {
 			return nil, err
 		}
 		return Strip{Left: s.Left, Right: s.Right}, nil
@@ -85,7 +85,7 @@ func FromJSON(raw json.RawMessage) (Normalizer, error) {
 		var p struct {
 			Prepend *string `json:"prepend"`
 		}
-		if err := json.Unmarshal(raw, &p); err != nil {
+		if err := smalljson.Unmarshal(raw, &p); err != nil {
 			return nil, err
 		}
 		if p.Prepend == nil {
@@ -127,6 +127,12 @@ func (Bert) String() string { return "BertNormalizer" }
 
 // Normalize implements Normalizer.
 func (b Bert) Normalize(n *normalized.String) error {
+	// ASCII text (most clinical notes) goes through one table instead of a
+	// pass per step: on ASCII every step is a 1:1 byte map, NFD and accent
+	// stripping change nothing and no character is Chinese.
+	if n.MapASCII(b.asciiTable()) {
+		return nil
+	}
 	if b.CleanText {
 		n.Filter(func(r rune) bool {
 			if r == 0 || r == 0xFFFD {
@@ -161,6 +167,52 @@ func (b Bert) Normalize(n *normalized.String) error {
 	return nil
 }
 
+// bertASCII holds asciiTable's four possible tables (clean-up on or off ×
+// lowercase on or off), computed once; they are never written after.
+var bertASCII = func() (t [4][128]byte) {
+	for i := range t {
+		t[i] = Bert{CleanText: i&1 != 0, Lowercase: i&2 != 0}.computeASCIITable()
+	}
+	return t
+}()
+
+// asciiTable is the combined effect of the normalizer's steps on each ASCII
+// byte, 0 for the bytes clean-up removes (control characters other than
+// tab, newline and carriage return).
+func (b Bert) asciiTable() *[128]byte {
+	i := 0
+	if b.CleanText {
+		i |= 1
+	}
+	if b.Lowercase {
+		i |= 2
+	}
+	return &bertASCII[i]
+}
+
+func (b Bert) computeASCIITable() [128]byte {
+	var t [128]byte
+	for c := range byte(128) {
+		r := c
+		if b.CleanText {
+			switch {
+			case c == '\t' || c == '\n' || c == '\r':
+				r = ' '
+			case c == 0 || runeclass.IsOther(rune(c)):
+				t[c] = 0
+				continue
+			case runeclass.IsWhitespace(rune(c)):
+				r = ' '
+			}
+		}
+		if b.Lowercase && 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		t[c] = r
+	}
+	return t
+}
+
 func padChinese(n *normalized.String) {
 	s := n.Get()
 	found := false
@@ -183,7 +235,7 @@ func padChinese(n *normalized.String) {
 	if !found {
 		return
 	}
-	changes := make([]normalized.Change, 0, len(s)+8)
+	changes := n.ChangeBuffer(len(s) + 8)
 	for _, r := range s {
 		if runeclass.IsChineseChar(r) {
 			changes = append(changes, normalized.Change{R: ' ', Delta: 0}, normalized.Change{R: r, Delta: 1}, normalized.Change{R: ' ', Delta: 1})

@@ -2,6 +2,7 @@ package normalizers
 
 import (
 	"encoding/json"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,10 +19,10 @@ import (
 // tokenizers 0.23.3: the normalized text and, for each of its characters, the
 // code point range of the original text it is aligned to.
 type normalizerCase struct {
-	Normalizer json.RawMessage `json:"normalizer"`
-	Text       string          `json:"text"`
-	Normalized string          `json:"normalized"`
-	Offsets    [][2]int        `json:"offsets"`
+	Normalizer smalljson.RawMessage `json:"normalizer"`
+	Text       string               `json:"text"`
+	Normalized string               `json:"normalized"`
+	Offsets    [][2]int             `json:"offsets"`
 }
 
 // alignmentsByChar returns the original code point range of each character
@@ -72,7 +73,7 @@ func TestFromJSONErrors(t *testing.T) {
 		{`{"type": "Prepend"}`, `Prepend: missing field "prepend"`},
 		{`{"type": "Precompiled", "precompiled_charsmap": "%%%"}`, `precompiled_charsmap is not base64`},
 	} {
-		_, err := FromJSON(json.RawMessage(tc.json))
+		_, err := FromJSON(smalljson.RawMessage(tc.json))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("FromJSON(%s) = %v, want an error containing %q", tc.json, err, tc.want)
 		}
@@ -88,7 +89,7 @@ func TestBertStripAccentsFollowsLowercase(t *testing.T) {
 		{`{"type": "BertNormalizer", "lowercase": false, "strip_accents": true}`, "Cafe"},
 		{`{"type": "BertNormalizer", "lowercase": true, "strip_accents": false}`, "café"},
 	} {
-		n, err := FromJSON(json.RawMessage(tc.json))
+		n, err := FromJSON(smalljson.RawMessage(tc.json))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +112,7 @@ func TestPrecompiledT5(t *testing.T) {
 		t.Skip("t5.json not available:", err)
 	}
 	var f struct {
-		Normalizer json.RawMessage `json:"normalizer"`
+		Normalizer smalljson.RawMessage `json:"normalizer"`
 	}
 	if err := json.Unmarshal(raw, &f); err != nil {
 		t.Fatal(err)

@@ -2,8 +2,8 @@ package normalizers
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/normalized"
@@ -18,11 +18,11 @@ type Precompiled struct {
 
 func (Precompiled) String() string { return "Precompiled" }
 
-func precompiledFromJSON(raw json.RawMessage) (Normalizer, error) {
+func precompiledFromJSON(raw smalljson.RawMessage) (Normalizer, error) {
 	var p struct {
 		Charsmap *string `json:"precompiled_charsmap"`
 	}
-	if err := json.Unmarshal(raw, &p); err != nil {
+	if err := smalljson.Unmarshal(raw, &p); err != nil {
 		return nil, fmt.Errorf("Precompiled: %w", err)
 	}
 	if p.Charsmap == nil {
@@ -63,7 +63,7 @@ func (p Precompiled) Normalize(n *normalized.String) error {
 	if !modified {
 		return nil
 	}
-	changes := make([]normalized.Change, 0, len(s)+8)
+	changes := n.ChangeBuffer(len(s) + 8)
 	for _, sg := range segs {
 		old := s[sg.Start:sg.End]
 		if sg.Out == old {

@@ -1,9 +1,9 @@
 package pattern
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/normalized"
@@ -76,7 +76,7 @@ type Spec struct {
 func (s *Spec) UnmarshalJSON(data []byte) error {
 	type plain Spec
 	var p plain
-	if err := json.Unmarshal(data, &p); err != nil {
+	if err := smalljson.Unmarshal(data, &p); err != nil {
 		return fmt.Errorf("pattern: %w", err)
 	}
 	if (p.String == nil) == (p.Regex == nil) {
@@ -123,7 +123,7 @@ func ParseReplacement(raw []byte) (Replacement, error) {
 		Pattern Spec    `json:"pattern"`
 		Content *string `json:"content"`
 	}
-	if err := json.Unmarshal(raw, &r); err != nil {
+	if err := smalljson.Unmarshal(raw, &r); err != nil {
 		return Replacement{}, fmt.Errorf("Replace: %w", err)
 	}
 	if r.Content == nil {

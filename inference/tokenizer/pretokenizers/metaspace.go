@@ -1,8 +1,8 @@
 package pretokenizers
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"strings"
 	"unicode/utf8"
 
@@ -33,14 +33,14 @@ func (Metaspace) String() string { return "Metaspace" }
 // MetaspaceFromJSON reads a Metaspace object; the decoder of the same name
 // shares the format. Old files say add_prefix_space instead of
 // prepend_scheme, and HF rejects a contradiction between the two.
-func MetaspaceFromJSON(raw json.RawMessage) (Metaspace, error) {
+func MetaspaceFromJSON(raw smalljson.RawMessage) (Metaspace, error) {
 	var m struct {
 		Replacement    *string        `json:"replacement"`
 		AddPrefixSpace *bool          `json:"add_prefix_space"`
 		PrependScheme  *PrependScheme `json:"prepend_scheme"`
 		Split          *bool          `json:"split"`
 	}
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := smalljson.Unmarshal(raw, &m); err != nil {
 		return Metaspace{}, fmt.Errorf("Metaspace: %w", err)
 	}
 	if m.Replacement == nil || utf8.RuneCountInString(*m.Replacement) != 1 {
@@ -67,7 +67,7 @@ func MetaspaceFromJSON(raw json.RawMessage) (Metaspace, error) {
 	return ms, nil
 }
 
-func metaspaceFromJSON(raw json.RawMessage) (PreTokenizer, error) {
+func metaspaceFromJSON(raw smalljson.RawMessage) (PreTokenizer, error) {
 	return MetaspaceFromJSON(raw)
 }
 

@@ -4,9 +4,9 @@
 package pretokenizers
 
 import (
-	"encoding/json"
 	"fmt"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -26,11 +26,11 @@ type PreTokenizer interface {
 
 // FromJSON builds a pre-tokenizer from its tokenizer.json object. A type the
 // engine does not implement is an error naming it.
-func FromJSON(raw json.RawMessage) (PreTokenizer, error) {
+func FromJSON(raw smalljson.RawMessage) (PreTokenizer, error) {
 	var head struct {
 		Type string `json:"type"`
 	}
-	if err := json.Unmarshal(raw, &head); err != nil {
+	if err := smalljson.Unmarshal(raw, &head); err != nil {
 		return nil, err
 	}
 	switch head.Type {
@@ -48,7 +48,7 @@ func FromJSON(raw json.RawMessage) (PreTokenizer, error) {
 			TrimOffsets    *bool `json:"trim_offsets"`
 			UseRegex       *bool `json:"use_regex"`
 		}{}
-		if err := json.Unmarshal(raw, &b); err != nil {
+		if err := smalljson.Unmarshal(raw, &b); err != nil {
 			return nil, fmt.Errorf("ByteLevel: %w", err)
 		}
 		if b.AddPrefixSpace == nil || b.TrimOffsets == nil {
@@ -65,7 +65,7 @@ func FromJSON(raw json.RawMessage) (PreTokenizer, error) {
 		var d struct {
 			Delimiter *string `json:"delimiter"`
 		}
-		if err := json.Unmarshal(raw, &d); err != nil {
+		if err := smalljson.Unmarshal(raw, &d); err != nil {
 			return nil, fmt.Errorf("CharDelimiterSplit: %w", err)
 		}
 		if d.Delimiter == nil || utf8.RuneCountInString(*d.Delimiter) != 1 {
@@ -77,7 +77,7 @@ func FromJSON(raw json.RawMessage) (PreTokenizer, error) {
 		var p struct {
 			Behavior *normalized.Behavior `json:"behavior"`
 		}
-		if err := json.Unmarshal(raw, &p); err != nil {
+		if err := smalljson.Unmarshal(raw, &p); err != nil {
 			return nil, fmt.Errorf("Punctuation: %w", err)
 		}
 		pt := Punctuation{Behavior: normalized.Isolated}
@@ -89,7 +89,7 @@ func FromJSON(raw json.RawMessage) (PreTokenizer, error) {
 		var d struct {
 			IndividualDigits *bool `json:"individual_digits"`
 		}
-		if err := json.Unmarshal(raw, &d); err != nil {
+		if err := smalljson.Unmarshal(raw, &d); err != nil {
 			return nil, fmt.Errorf("Digits: %w", err)
 		}
 		if d.IndividualDigits == nil {
@@ -102,7 +102,7 @@ func FromJSON(raw json.RawMessage) (PreTokenizer, error) {
 			Behavior *normalized.Behavior `json:"behavior"`
 			Invert   *bool                `json:"invert"`
 		}
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if err := smalljson.Unmarshal(raw, &s); err != nil {
 			return nil, fmt.Errorf("Split: %w", err)
 		}
 		if s.Pattern == nil || s.Behavior == nil || s.Invert == nil {
@@ -117,7 +117,7 @@ func FromJSON(raw json.RawMessage) (PreTokenizer, error) {
 		var f struct {
 			Length *int `json:"length"`
 		}
-		if err := json.Unmarshal(raw, &f); err != nil {
+		if err := smalljson.Unmarshal(raw, &f); err != nil {
 			return nil, fmt.Errorf("FixedLength: %w", err)
 		}
 		fl := FixedLength{Length: 5}

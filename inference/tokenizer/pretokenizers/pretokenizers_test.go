@@ -1,7 +1,7 @@
 package pretokenizers
 
 import (
-	"encoding/json"
+	"github.com/clinlm/clinlm/internal/smalljson"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,9 +14,9 @@ import (
 // tokenizers 0.23.3 (PreTokenizer.pre_tokenize_str): the pieces and their
 // code point offsets in the input.
 type preTokenizerCase struct {
-	PreTokenizer json.RawMessage `json:"pre_tokenizer"`
-	Text         string          `json:"text"`
-	Pieces       [][2]any        `json:"pieces"`
+	PreTokenizer smalljson.RawMessage `json:"pre_tokenizer"`
+	Text         string               `json:"text"`
+	Pieces       [][2]any             `json:"pieces"`
 }
 
 func TestPreTokenizersMatchHF(t *testing.T) {
@@ -55,7 +55,7 @@ func TestFromJSONErrors(t *testing.T) {
 		{`{"type": "Metaspace", "replacement": "ab"}`, `"replacement" must be one character`},
 		{`{"type": "Sequence", "pretokenizers": [{"type": "Nope"}]}`, `Sequence[0]: type "Nope" is not supported`},
 	} {
-		_, err := FromJSON(json.RawMessage(tc.json))
+		_, err := FromJSON(smalljson.RawMessage(tc.json))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("FromJSON(%s) = %v, want an error containing %q", tc.json, err, tc.want)
 		}
@@ -65,7 +65,7 @@ func TestFromJSONErrors(t *testing.T) {
 // TestMetaspaceOldFormat reads the legacy fields of T5's tokenizer.json
 // (add_prefix_space and str_rep, no prepend_scheme).
 func TestMetaspaceOldFormat(t *testing.T) {
-	p, err := FromJSON(json.RawMessage(`{"type": "Metaspace", "replacement": "▁", "str_rep": "▁", "add_prefix_space": true}`))
+	p, err := FromJSON(smalljson.RawMessage(`{"type": "Metaspace", "replacement": "▁", "str_rep": "▁", "add_prefix_space": true}`))
 	if err != nil {
 		t.Fatal(err)
 	}

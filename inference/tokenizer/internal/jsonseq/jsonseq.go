@@ -5,21 +5,21 @@
 package jsonseq
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 )
 
 // Load reads the list under field of a Sequence object and builds each item
 // with build. A missing or null list is an error naming the field; an item's
 // error names its index.
 func Load[R ~[]byte, T any](raw []byte, field string, build func(R) (T, error)) ([]T, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil {
+	var obj map[string]smalljson.RawMessage
+	if err := smalljson.Unmarshal(raw, &obj); err != nil {
 		return nil, err
 	}
-	var items []json.RawMessage
+	var items []smalljson.RawMessage
 	if list, ok := obj[field]; ok {
-		if err := json.Unmarshal(list, &items); err != nil {
+		if err := smalljson.Unmarshal(list, &items); err != nil {
 			return nil, err
 		}
 	}
