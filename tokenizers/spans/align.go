@@ -7,15 +7,18 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/clinlm/clinlm/tokenizers/marked"
 )
 
 // Issues of a span against the tokens. A span with none is aligned.
 const (
-	// StartInside: the span starts inside a token.
+	// StartInside: the span starts inside a token. A token that only reaches
+	// over whitespace before the span (byte-level BPE's "Ġword" without
+	// trimmed offsets) does not count: the span still starts on a word.
 	StartInside = "start-inside-token"
-	// EndInside: the span ends inside a token.
+	// EndInside: the span ends inside a token (whitespace after it aside).
 	EndInside = "end-inside-token"
 	// CrossesSpecial: the span covers a special token written in the note
 	// ([SEP], <mask>), which the model reads as a control token.
@@ -91,6 +94,7 @@ func Align(doc Document, name string, tok *marked.Tokenizer, maxLength int) (Ali
 		keep = maxLength - specials
 	}
 	a := Alignment{ID: doc.ID, Tokenizer: name, MaxLength: maxLength}
+	runes := []rune(doc.Text)
 	for i, t := range toks {
 		if t.Special {
 			continue
@@ -131,10 +135,10 @@ func Align(doc Document, name string, tok *marked.Tokenizer, maxLength int) (Ali
 					continue
 				}
 				r.Tokens = append(r.Tokens, i)
-				if t.Start < f[0] {
+				if t.Start < f[0] && !blank(runes[t.Start:f[0]]) {
 					issue(StartInside)
 				}
-				if t.End > f[1] {
+				if t.End > f[1] && !blank(runes[f[1]:t.End]) {
 					issue(EndInside)
 				}
 				if t.AddedSpec {
@@ -165,6 +169,15 @@ func Align(doc Document, name string, tok *marked.Tokenizer, maxLength int) (Ali
 		a.Spans = append(a.Spans, r)
 	}
 	return a, nil
+}
+
+func blank(rs []rune) bool {
+	for _, r := range rs {
+		if !unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // Counts are one label's spans under one tokenizer, by issue.

@@ -18,6 +18,34 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // note is a made-up note; its spans below cover its words by code points.
 const note = "Pt on metoprolol 25 mg [SEP] for HTN; né à Paris."
 
+// A byte-level BPE token that carries the space before a word ("Ġmet" at
+// [5,9) when offsets are not trimmed) does not make the span start inside it.
+func TestAlignIgnoresWhitespaceInTokens(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	path := filepath.Join(root, "tokenizers", "files", "built", "p50k.json")
+	if _, err := os.Stat(path); err != nil {
+		testenv.Missing(t, path, "run `go tool task catalogue`")
+	}
+	tok := loadTok(t, path)
+	doc := Document{ID: "n", Text: "Pt on metoprolol", Spans: []Span{
+		{ID: "T1", Label: "Drug", Fragments: [][2]int{{6, 16}}},
+		{ID: "T2", Label: "Part", Fragments: [][2]int{{7, 16}}},
+	}}
+	a, err := Align(doc, "p50k", tok, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := a.Tokens[a.Spans[0].Tokens[0]]; first.Start != 5 {
+		t.Fatalf("first token of metoprolol %+v; this test wants one that starts on the space", first)
+	}
+	if got := a.Spans[0].Issues; len(got) != 0 {
+		t.Errorf("metoprolol: issues %v, want aligned", got)
+	}
+	if got := a.Spans[1].Issues; !reflect.DeepEqual(got, []string{StartInside, Overlaps}) {
+		t.Errorf("etoprolol: issues %v, want %s and %s", got, StartInside, Overlaps)
+	}
+}
+
 func TestParseBRAT(t *testing.T) {
 	cases := []struct {
 		name  string
