@@ -249,3 +249,30 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs from the golden file (rerun with -update and review the diff):\n%s", name, got)
 	}
 }
+
+// BenchmarkRun is the statistics' own cost beside encoding: the notes of
+// syntheticJSONL through the three committed tokenizers.
+func BenchmarkRun(b *testing.B) {
+	root := testenv.RepoRoot(b)
+	var toks []Tokenizer
+	for _, name := range []string{"clinical-wordpiece", "clinical-bpe", "clinical-unigram"} {
+		data, err := os.ReadFile(filepath.Join(root, "tokenizers", "files", name+".json"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		tok, err := marked.FromJSON(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		toks = append(toks, Tokenizer{Name: name, Tok: tok})
+	}
+	data := syntheticJSONL()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		r := NewRun(toks)
+		feed, _ := r.File("", FormatJSONL)
+		if err := feed.ReadFile(strings.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

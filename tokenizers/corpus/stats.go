@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -63,6 +64,8 @@ func NewStats(name string, t *marked.Tokenizer) *Stats {
 	return &Stats{Name: name, tok: t, seen: make([]uint64, (t.VocabSize+63)/64+1)}
 }
 
+func byStart(a, b marked.Token) int { return a.Start - b.Start }
+
 // word is a maximal run of letters, digits and marks, in code points.
 type word struct{ start, end int }
 
@@ -123,8 +126,11 @@ func (s *Stats) Add(index int, n Note, ws []word, runes []rune) error {
 			content = append(content, t)
 		}
 	}
-	// Tokens come in text order: walk words and tokens together.
-	sort.SliceStable(content, func(i, j int) bool { return content[i].Start < content[j].Start })
+	// Tokens come in text order (sorted here should a model ever differ):
+	// walk words and tokens together.
+	if !slices.IsSortedFunc(content, byStart) {
+		slices.SortStableFunc(content, byStart)
+	}
 	j := 0
 	for _, w := range ws {
 		for j < len(content) && content[j].End <= w.start {
@@ -152,10 +158,10 @@ func (s *Stats) Add(index int, n Note, ws []word, runes []rune) error {
 }
 
 func (s *Stats) considerSplit(w word, pieces int, from []marked.Token, runes []rune) {
-	text := string(runes[w.start:w.end])
 	if len(s.split) == TopK && pieces <= len(s.split[len(s.split)-1].Pieces) {
 		return
 	}
+	text := string(runes[w.start:w.end])
 	for _, sw := range s.split {
 		if sw.Word == text {
 			return
