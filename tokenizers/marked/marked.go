@@ -94,11 +94,13 @@ func (t *Tokenizer) Tokens(text string, addSpecial bool) ([]Token, error) {
 			continue // padding
 		}
 		special := enc.SpecialTokensMask[i] == 1
+		unknown := t.UnkID >= 0 && id == t.UnkID
 		out = append(out, Token{
 			ID: id, Text: enc.Tokens[i], Start: enc.Offsets[i][0], End: enc.Offsets[i][1],
-			Special:      special,
-			AddedSpecial: !special && t.SpecialIDs[id],
-			Unknown:      t.UnkID >= 0 && id == t.UnkID,
+			Special: special,
+			// [UNK] is a special added token too, but it stands for text.
+			AddedSpecial: !special && !unknown && t.SpecialIDs[id],
+			Unknown:      unknown,
 		})
 	}
 	return out, nil
