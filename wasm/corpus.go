@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"github.com/clinlm/clinlm/tokenizers/corpus"
@@ -48,11 +49,20 @@ func (c *corpusRuns) tokenizers(keys []string) ([]corpus.Tokenizer, error) {
 	return out, nil
 }
 
+// corpusMemoryLimit is the soft memory limit of a worker that runs a corpus.
+// With the shim's GOGC=400 (main.go) the heap grows to about five times what
+// is live, up to the 512 MiB limit: 424 MiB of wasm memory after 10 MB of
+// notes with three tokenizers. A corpus worker is one of several the page may
+// start, and it runs for minutes, so it trades some speed for a lower ceiling
+// (BENCHMARKS.md has both).
+const corpusMemoryLimit = 192 << 20
+
 func (c *corpusRuns) start(keys []string) (int, error) {
 	toks, err := c.tokenizers(keys)
 	if err != nil {
 		return 0, err
 	}
+	debug.SetMemoryLimit(corpusMemoryLimit)
 	c.next++
 	c.runs[c.next] = &corpusRun{run: corpus.NewRun(toks), files: map[int]*corpus.FileFeed{}}
 	return c.next, nil
