@@ -24,7 +24,7 @@ func runTokenize(ctx context.Context, args []string, sio stdio) error {
 	fset := newFlagSet("tokenize", sio.err)
 	path := fset.String("tokenizer", "", "tokenizer.json file, or the name of an embedded catalogue entry (required; with --stats or --spans a comma-separated list)")
 	stats := fset.String("stats", "", "corpus statistics of a .jsonl, .csv or .txt file, or a folder of .txt notes, per tokenizer (CSV table; --json for everything)")
-	spansFile := fset.String("spans", "", "check annotations against the tokens: a BRAT .ann file (its .txt beside it) or a .jsonl file of {text, spans}")
+	spansFile := fset.String("spans", "", "check annotations against the tokens: a BRAT .ann file (its .txt beside it), a folder of them, or a .jsonl file of {text, spans}")
 	maxLength := fset.Int("max-length", 512, "with --spans: the truncation limit in tokens, special tokens included (0: none)")
 	tags := fset.String("tags", "", "with --spans: write token-level IOB2 tags to stdout as conll or jsonl (the summary goes to stderr)")
 	asJSON := fset.Bool("json", false, "with --stats or --spans: the whole report as JSON")

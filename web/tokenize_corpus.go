@@ -116,9 +116,32 @@ func feedFile(run *corpus.Run, path, name string, format corpus.Format) error {
 	return feed.ReadFile(f)
 }
 
-// readDocuments reads a BRAT .ann (with the .txt of the same name) or a
-// JSONL file of documents.
+// readDocuments reads a BRAT .ann (with the .txt of the same name), a folder
+// of them (a BRAT collection), or a JSONL file of documents.
 func readDocuments(path string) ([]spans.Document, []spans.LineError, error) {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		var docs []spans.Document
+		var bad []spans.LineError
+		for _, e := range entries {
+			if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), ".ann") {
+				continue
+			}
+			d, b, err := readDocuments(filepath.Join(path, e.Name()))
+			bad = append(bad, b...)
+			if err != nil {
+				return nil, bad, err
+			}
+			docs = append(docs, d...)
+		}
+		if len(docs) == 0 {
+			return nil, bad, fmt.Errorf("%s: no .ann files in this folder", path)
+		}
+		return docs, bad, nil
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err

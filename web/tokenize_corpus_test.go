@@ -37,6 +37,10 @@ func TestTokenizeSpansCommand(t *testing.T) {
 		"notes.ann":   "T1\tDrug 0 2\tPt\n",
 		"unknown.xml": "<x/>",
 	})
+	collection := writeFiles(t, map[string]string{
+		"a.txt": "Pt on metoprolol.", "a.ann": "T1\tDrug 6 16\tmetoprolol\n",
+		"b.txt": "Start apixaban.", "b.ann": "T1\tDrug 6 14\tapixaban\n", "README": "not a note",
+	})
 	cases := []struct {
 		name               string
 		args               []string
@@ -56,6 +60,10 @@ func TestTokenizeSpansCommand(t *testing.T) {
 			stderr: []string{"docs.jsonl:1: span 2: span 6 99 ends beyond the text (16 characters)"}},
 		{name: "truncation limit", args: []string{"--tokenizer", "clinical-wordpiece", "--spans", filepath.Join(dir, "n1.ann"), "--max-length", "4"},
 			stdout: []string{"n1\tclinical-wordpiece\tT2\tDose\t17-22\ttruncated"}},
+		{name: "a BRAT folder", args: []string{"--tokenizer", "clinical-wordpiece", "--spans", collection},
+			stdout: []string{"Drug   clinical-wordpiece  2      2"}},
+		{name: "a BRAT folder with a note missing", args: []string{"--tokenizer", "clinical-wordpiece", "--spans", dir},
+			code: 1, stderr: []string{"the note of a BRAT .ann file is the .txt beside it"}},
 		{name: "ann without its text", args: []string{"--tokenizer", "clinical-wordpiece", "--spans", filepath.Join(dir, "notes.ann")},
 			code: 1, stderr: []string{"the note of a BRAT .ann file is the .txt beside it"}},
 		{name: "unknown format", args: []string{"--tokenizer", "clinical-wordpiece", "--spans", filepath.Join(dir, "unknown.xml")},

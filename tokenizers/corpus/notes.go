@@ -269,19 +269,19 @@ func (s *Splitter) flushCSV(data []byte, note func(Note) error, bad func(LineErr
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := r.FieldPos(0)
-		line += base
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				bad(LineError{Line: base + pe.StartLine, Err: pe.Err.Error()})
-				// A record the reader rejects leaves it in an unknown place
-				// within this batch: skip the rest of the batch.
+			if !errors.As(err, &pe) {
+				bad(LineError{Line: base + 1, Err: err.Error()})
 				return nil
 			}
-			bad(LineError{Line: line, Err: err.Error()})
-			return nil
+			// The reader goes on after the record it rejected.
+			bad(LineError{Line: base + pe.StartLine, Err: pe.Err.Error()})
+			continue
 		}
+		// FieldPos is only valid after a record was read without error.
+		line, _ := r.FieldPos(0)
+		line += base
 		if s.header == nil {
 			s.header = append([]string{}, rec...)
 			s.textCol = textColumn(s.header)
