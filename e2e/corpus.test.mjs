@@ -4,8 +4,10 @@
 // no request of the page or its workers carries the file's text.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { startServer, launchBrowser, newPage } from "./harness.mjs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startServer, launchBrowser, newPage, repoRoot } from "./harness.mjs";
 
 // A marker no request may carry, inside every generated note.
 const MARKER = "Qv9CorpusMarker";
@@ -44,7 +46,7 @@ async function openPage({ cores } = {}) {
   // The page spreads tokenizers over (cores - 1) workers and merges their reports.
   if (cores) await page.addInitScript((n) => Object.defineProperty(navigator, "hardwareConcurrency", { get: () => n }), cores);
   const requests = [];
-  context.on("request", (req) => requests.push({ url: req.url(), postData: req.postData() || "" }));
+  context.on("request", (req) => requests.push({ url: req.url(), method: req.method(), postData: req.postData() || "" }));
   await page.goto(server.url + "/tokenize");
   await page.waitForFunction(() => document.documentElement.dataset.tokenizer === "done", null, { timeout: 30000 });
   return { page, context, record, requests };
@@ -85,6 +87,31 @@ test("corpus statistics: table, histogram and CSV export, the file never sent", 
     for (const row of csv.slice(1)) assert.equal(row.split(",")[1], "2000");
 
     assertNoLeak(requests, "corpus run");
+    assert.deepEqual(record.consoleErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a local tokenizer.json and a folder of notes: read in the browser, never uploaded", async (t) => {
+  const { page, context, record, requests } = await openPage();
+  try {
+    const local = readFileSync(path.join(repoRoot, "tokenizers", "files", "clinical-wordpiece.json"));
+    await page.setInputFiles("#tk-file", { name: "my-tokenizer.json", mimeType: "application/json", buffer: local });
+    await page.waitForFunction(() => document.querySelector('input[name="tokenizer"][value="local-my-tokenizer"]')?.checked, null, { timeout: 30000 });
+    const folder = mkdtempSync(path.join(tmpdir(), "clinlm-notes-"));
+    writeFileSync(path.join(folder, "a.txt"), `${MARKER} on apixaban 5 mg BID.`);
+    writeFileSync(path.join(folder, "b.txt"), `${MARKER} hydrochlorothiazide held.`);
+    writeFileSync(path.join(folder, "skip.md"), "# not a note");
+    // The page reads the files when it runs, so the folder stays until then.
+    t.after(() => rmSync(folder, { recursive: true, force: true }));
+    await page.setInputFiles("#corpus-folder", folder);
+    await page.waitForSelector("[data-testid=corpus-table]", { timeout: 60000 });
+    assert.match(await page.textContent("[data-testid=corpus-status]"), /^2 notes in /);
+    const head = await page.$$eval("[data-testid=corpus-table] thead th", (th) => th.map((x) => x.textContent));
+    assert.ok(head.includes("my-tokenizer.json (local)"), `a column for the local tokenizer: ${head}`);
+    for (const r of requests) assert.ok(!r.postData.includes("clinical-wordpiece") && r.method !== "POST", `an upload: ${r.url}`);
+    assertNoLeak(requests, "folder of notes");
     assert.deepEqual(record.consoleErrors, []);
   } finally {
     await context.close();

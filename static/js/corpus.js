@@ -19,13 +19,15 @@
     for (const c of children) node.append(c);
     return node;
   };
-  const catalogue = new Map(boot.tokenizers.filter((t) => t.available).map((t) => [t.name, t]));
-  const title = (key) => (catalogue.get(key) || { title: key }).title;
+  /** Tokenizers by key: the tokenizerByKey's (fetched by URL) and local files the inspector opened (bytes). */
+  const tokenizerByKey = new Map(boot.tokenizers.filter((t) => t.available).map((t) => [t.name, t]));
+  document.addEventListener("clinlm:local-tokenizer", (ev) => tokenizerByKey.set(ev.detail.key, ev.detail));
+  const title = (key) => (tokenizerByKey.get(key) || { title: key }).title;
 
-  /** The inspector's chosen catalogue tokenizers (local files stay with the inspector). */
+  /** The tokenizers chosen in the inspector above. */
   function chosen() {
     const keys = [...document.querySelectorAll('input[name="tokenizer"]:checked')].map((i) => i.value);
-    return { keys: keys.filter((k) => catalogue.has(k)), local: keys.filter((k) => !catalogue.has(k)).length };
+    return { keys: keys.filter((k) => tokenizerByKey.has(k)) };
   }
 
   /**
@@ -42,7 +44,7 @@
       try {
         switch (m.type) {
           case "ready":
-            for (const key of msg.keys) worker.postMessage({ type: "load", key, url: catalogue.get(key).url });
+            for (const key of msg.keys) worker.postMessage({ type: "load", key, url: tokenizerByKey.get(key).url, bytes: tokenizerByKey.get(key).bytes });
             break;
           case "loaded":
             if (++loaded === msg.keys.length) worker.postMessage(msg);
@@ -101,8 +103,8 @@
 
   async function runCorpus(files, folder) {
     if (running) running.cancel();
-    const { keys, local } = chosen();
-    if (!keys.length) { say(status, "Choose at least one tokenizer from the catalogue above.", true); return; }
+    const { keys } = chosen();
+    if (!keys.length) { say(status, "Choose at least one tokenizer above.", true); return; }
     if (folder) files = files.filter((f) => /\.txt$/i.test(f.name));
     if (!files.length) { say(status, folder ? "This folder has no .txt notes." : "No file chosen.", true); return; }
     results.replaceChildren();
@@ -113,8 +115,7 @@
     bar.value = 0;
     cancelButton.hidden = false;
     const total = files.reduce((n, f) => n + f.size, 0);
-    say(status, `Reading ${files.length === 1 ? files[0].name : files.length + " notes"} (${(total / 1e6).toFixed(1)} MB) with ${keys.length} tokenizer${keys.length > 1 ? "s" : ""}…` +
-      (local ? " Local tokenizer files are left out here." : ""));
+    say(status, `Reading ${files.length === 1 ? files[0].name : files.length + " notes"} (${(total / 1e6).toFixed(1)} MB) with ${keys.length} tokenizer${keys.length > 1 ? "s" : ""}…`);
     const started = performance.now();
     // Tokenizers are independent: spread them over workers, one core each
     // (leaving one for the page), and merge their reports.
@@ -149,7 +150,7 @@
   /**
    * One report from the workers' reports over the same files: their notes and
    * skipped lines are the same; tokenizers and CSV rows go back in the order
-   * chosen (catalogue names need no CSV quoting).
+   * chosen (tokenizerByKey names need no CSV quoting).
    */
   function merge(keys, reports) {
     const order = (name) => keys.indexOf(name);
@@ -243,10 +244,36 @@
   drop.addEventListener("drop", (ev) => {
     ev.preventDefault();
     drop.classList.remove("over");
-    const files = [...ev.dataTransfer.files];
-    if (files.length === 1) runCorpus(files, false);
-    else if (files.length > 1) runCorpus(files, true);
+    droppedFiles(ev.dataTransfer)
+      .then(({ files, folder }) => { if (files.length) runCorpus(files, folder); })
+      .catch((err) => say(status, "The dropped files could not be read: " + err.message, true));
   });
+
+  /**
+   * The files of a drop: one file is a corpus; several files, or a folder
+   * (walked through its entries), are a folder of notes.
+   */
+  async function droppedFiles(dt) {
+    // Entries must be taken before the first await: the drop's data goes away.
+    const entries = [...dt.items].map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null)).filter(Boolean);
+    const plain = [...dt.files];
+    if (!entries.some((e) => e.isDirectory)) return { files: plain, folder: plain.length > 1 };
+    const files = [];
+    const walk = async (entry) => {
+      if (entry.isFile) {
+        files.push(await new Promise((resolve, reject) => entry.file(resolve, reject)));
+        return;
+      }
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+        if (!batch.length) break;
+        for (const e of batch) await walk(e);
+      }
+    };
+    for (const e of entries) await walk(e);
+    return { files, folder: true };
+  }
 
   // ------------------------------------------------------------ spans
   const spanStatus = $("#spans-status");
@@ -258,7 +285,7 @@
 
   async function runSpans(files) {
     const { keys } = chosen();
-    if (!keys.length) { say(spanStatus, "Choose at least one tokenizer from the catalogue above.", true); return; }
+    if (!keys.length) { say(spanStatus, "Choose at least one tokenizer above.", true); return; }
     spanResults.replaceChildren();
     jsonlButton.hidden = conllButton.hidden = true;
     say(spanStatus, `Aligning ${files.length} file${files.length > 1 ? "s" : ""} with ${keys.length} tokenizer${keys.length > 1 ? "s" : ""}…`);
