@@ -83,6 +83,23 @@ test("the tokenizer inspector, with tokens shown side by side, has no serious vi
   });
 });
 
+test("the corpus statistics and span alignment, with results shown, have no serious violations", async () => {
+  await check("/tokenize", async (page) => {
+    await page.waitForFunction(() => document.documentElement.dataset.tokenizer === "done", null, { timeout: 30000 });
+    const notes = ["Pt on metoprolol 25 mg daily.", "BP 120/80, K+ 3.9; hydrochlorothiazide held."]
+      .map((text, i) => JSON.stringify({ id: i + 1, text })).join("\n") + "\n";
+    await page.setInputFiles("#corpus-file", { name: "notes.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(notes) });
+    await page.waitForFunction(() => document.querySelector("[data-testid=corpus-histogram]").dataset.drawn === "true", null, { timeout: 30000 });
+    const text = "Pt on metoprolol 25 mg.";
+    await page.setInputFiles("#spans-file", [
+      { name: "n.txt", mimeType: "text/plain", buffer: Buffer.from(text) },
+      { name: "n.ann", mimeType: "text/plain", buffer: Buffer.from("T1\tDrug 6 16\tmetoprolol\nT2\tDrug 9 16\toprolol\n") },
+    ]);
+    await page.waitForSelector("[data-testid=spans-list]", { timeout: 30000 });
+    await page.$$eval("#corpus-lists details", (ds) => { for (const d of ds) d.open = true; });
+  });
+});
+
 test("demo pages, their results, /models and the model cards have no serious violations", { skip: demoSkip }, async (t) => {
   assert.equal(missing.length, 0, `CI is set but ${missing.join(" and ")} is missing`);
   for (const task of ["nli", "qa", "clip"]) {

@@ -1,9 +1,8 @@
 package main
 
 import (
-	"github.com/clinlm/clinlm/internal/smalljson"
-
 	"github.com/clinlm/clinlm/inference/tokenizer"
+	"github.com/clinlm/clinlm/tokenizers/marked"
 )
 
 // The adapter between the engine's types and what the shim sends to the page.
@@ -24,6 +23,9 @@ type entry struct {
 	unkToken   string
 	specialIDs map[int]bool
 	handle     int
+	// marked is the same tokenizer for the corpus statistics and the span
+	// alignment (corpus.go).
+	marked *marked.Tokenizer
 }
 
 // encodeText encodes a whole note and gathers what pack needs.
@@ -46,43 +48,15 @@ func encodeText(e *entry, text string, addSpecial bool) (encoded, error) {
 	}, nil
 }
 
-// newEntry loads a tokenizer.json and works out what the page marks: the
+// newEntry loads a tokenizer.json with its marks (tokenizers/marked): the
 // unknown token's id (-1 when the model has none, as byte-level BPE) and the
 // ids of special added tokens.
 func newEntry(data []byte) (*entry, error) {
-	tok, err := tokenizer.FromJSON(data)
+	m, err := marked.FromJSON(data)
 	if err != nil {
 		return nil, err
 	}
-	e := &entry{tok: tok, unkID: -1, specialIDs: map[int]bool{}}
-	for _, a := range tok.Describe().AddedTokens {
-		if a.Special {
-			e.specialIDs[a.ID] = true
-		}
-	}
-	// The engine's description has no unknown token, so read the model's own
-	// setting: unk_token (WordPiece, BPE, WordLevel) or unk_id (Unigram).
-	var doc struct {
-		Model struct {
-			UnkToken *string `json:"unk_token"`
-			UnkID    *int    `json:"unk_id"`
-		} `json:"model"`
-	}
-	if err := smalljson.Unmarshal(data, &doc); err == nil {
-		switch {
-		case doc.Model.UnkID != nil:
-			e.unkID = *doc.Model.UnkID
-		case doc.Model.UnkToken != nil:
-			if id, ok := tok.TokenToID(*doc.Model.UnkToken); ok {
-				e.unkID = id
-				e.unkToken = *doc.Model.UnkToken
-			}
-		}
-		if e.unkToken == "" && e.unkID >= 0 {
-			e.unkToken, _ = tok.IDToToken(e.unkID)
-		}
-	}
-	return e, nil
+	return &entry{tok: m.Tokenizer, marked: m, unkID: m.UnkID, unkToken: m.UnkToken, specialIDs: m.SpecialIDs}, nil
 }
 
 // tokenizerInfo is what the page shows about a loaded tokenizer.

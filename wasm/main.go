@@ -47,6 +47,7 @@ func main() {
 	api.Set("unload", js.FuncOf(r.unload))
 	api.Set("trace", js.FuncOf(r.trace))
 	api.Set("version", runtime.Version())
+	installCorpus(api, r)
 	js.Global().Set("clinlmTokenizer", api)
 	select {} // serve calls until the worker goes away
 }

@@ -16,6 +16,7 @@ async function startGo() {
   const ex = instance.exports;
   const enc = new TextEncoder();
   // The inspector worker's fast path (wasm/fast.go): text into module memory, packed result out.
+  api.wasmMemory = () => ex.mem.buffer.byteLength;
   api.encodePacked = (handle, text, addSpecial) => {
     const max = text.length * 3;
     const ptr = ex.clinlm_buffer(max);
@@ -88,4 +89,40 @@ export async function run(config) {
     log(`${t}: go ${row.go.msPerNote.toFixed(3)} ms/note, hf ${row.hf.msPerNote.toFixed(3)} ms/note, ×${row.speedup.toFixed(2)}, ids agree on ${same}/${config.notes.length}`);
   }
   return { version: go.version, userAgent: navigator.userAgent, results };
+}
+
+/**
+ * Corpus statistics as the tokenizer page runs them (static/js/tokenize-worker.js):
+ * the corpus file is read in 1 MiB slices and fed to the shim's corpus run,
+ * which keeps only running totals. Here on the main thread, from a Blob.
+ */
+export async function runCorpus(config) {
+  const go = await startGo();
+  const mem = () => go.wasmMemory();
+  const reply = (s) => { const r = JSON.parse(s); if (r.error) throw new Error(r.error); return r; };
+  for (const t of config.tokenizers) {
+    const json = new Uint8Array(await (await fetch(`/tok/${t}.json`)).arrayBuffer());
+    reply(go.load(t, json));
+  }
+  const loadedMem = mem();
+  const blob = await (await fetch("/corpus.jsonl")).blob();
+  const heapBefore = performance.memory ? performance.memory.usedJSHeapSize : 0;
+  const t0 = performance.now();
+  const { run } = reply(go.corpusStart(JSON.stringify(config.tokenizers)));
+  const { file } = reply(go.corpusFile(run, "", "corpus.jsonl"));
+  const slice = 1 << 20;
+  let p;
+  for (let at = 0; at < blob.size; at += slice) {
+    p = reply(go.corpusFeed(run, file, new Uint8Array(await blob.slice(at, at + slice).arrayBuffer()), at + slice >= blob.size));
+    if ((at / slice) % 10 === 0) log(`${p.notes} notes…`);
+  }
+  const report = reply(go.corpusReport(run));
+  const ms = performance.now() - t0;
+  go.corpusEnd(run);
+  return {
+    version: go.version, notes: report.notes, errors: report.errorCount, bytes: blob.size, ms,
+    tokenizers: report.tokenizers.map((s) => ({ name: s.tokenizer, tokens: s.tokens, fertility: s.fertility, over512: s.over[2].share })),
+    wasmMemoryLoaded: loadedMem, wasmMemoryAfter: mem(),
+    jsHeapDelta: performance.memory ? performance.memory.usedJSHeapSize - heapBefore : null,
+  };
 }

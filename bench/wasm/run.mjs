@@ -2,6 +2,8 @@
 // against @huggingface/tokenizers (npm, the tokenizer of transformers.js), on
 // the same clinical notes in the same Chromium page. Needs the built assets:
 //   go tool task wasm catalogue && node bench/wasm/run.mjs [--rounds 7] [--notes 1000] [--json out.json]
+// --corpus N also times the tokenizer page's corpus statistics over N generated
+// notes (about 500 bytes each) with --corpus-tokenizers side by side.
 // Serves its files from a loopback-only server; Chromium is Debian's (harness).
 import { createServer } from "node:http";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -16,6 +18,8 @@ const { values: args } = parseArgs({
     notes: { type: "string", default: "1000" },
     tokenizers: { type: "string", default: "minilm,clinical-wordpiece,gpt2,clinical-bpe,clinical-unigram" },
     json: { type: "string" },
+    corpus: { type: "string", default: "0" },
+    "corpus-tokenizers": { type: "string", default: "minilm,gpt2,clinical-unigram" },
   },
 });
 
@@ -61,9 +65,45 @@ const files = {
   "/tokenizer.wasm": [path.join(repoRoot, "static", "dist", "tokenizer.wasm"), "application/wasm"],
   "/hf/tokenizers.mjs": [path.join(repoRoot, "node_modules", "@huggingface", "tokenizers", "dist", "tokenizers.min.mjs"), "text/javascript"],
 };
+/**
+ * n synthetic notes as JSONL, about 500 bytes each: made-up clinical sentences
+ * (no real patient) drawn by a seeded generator, so every run reads the same file.
+ */
+function syntheticCorpus(n) {
+  let seed = 20231;
+  // A linear congruential generator; its high bits, as the low ones cycle.
+  const rand = (k) => { seed = (seed * 1103515245 + 12345) % 2147483648; return Math.floor((seed / 2147483648) * k); };
+  const pick = (xs) => xs[rand(xs.length)];
+  const drugs = ["metoprolol succinate", "hydrochlorothiazide", "furosemide", "apixaban", "levothyroxine", "atorvastatin",
+    "piperacillin-tazobactam", "ondansetron", "pantoprazole", "insulin glargine", "vancomycin", "acetaminophen"];
+  const problems = ["CHF exacerbation", "community-acquired pneumonia", "AKI on CKD stage 3", "NSTEMI", "COPD flare",
+    "DKA", "cellulitis of the LLE", "new-onset AFib with RVR", "GI bleed", "hyponatremia"];
+  const sentences = [
+    () => `${50 + rand(45)} y/o ${pick(["M", "F"])} w/ hx of ${pick(problems)} and ${pick(problems)} p/w ${pick(["SOB", "CP", "fever", "N/V", "weakness"])} x${1 + rand(6)} days.`,
+    () => `Vitals: T ${36 + rand(3)}.${rand(10)} °C, HR ${55 + rand(60)}, BP ${95 + rand(70)}/${50 + rand(40)}, SpO2 ${88 + rand(12)}% on ${pick(["RA", "2 L NC", "4 L NC", "BiPAP"])}.`,
+    () => `Labs notable for K+ ${3 + rand(3)}.${rand(10)}, Cr ${1 + rand(3)}.${rand(10)} (baseline 1.${rand(10)}), BNP ${100 + rand(3000)} pg/mL, WBC ${4 + rand(15)}.${rand(10)}.`,
+    () => `Started ${pick(drugs)} ${5 * (1 + rand(40))} mg ${pick(["PO daily", "IV q8h", "PO BID", "SC qHS"])}; held ${pick(drugs)}.`,
+    () => `CXR: ${pick(["bilateral pleural effusions", "RLL consolidation", "no acute cardiopulmonary process", "mild pulmonary edema"])}.`,
+    () => `Plan: ${pick(["diurese to euvolemia", "continue abx for 7 days", "cardiology consult", "trend troponins", "PT/OT eval"])}, ${pick(["f/u in clinic in 2 wk", "dispo pending PT", "monitor on tele"])}.`,
+  ];
+  const lines = [];
+  for (let i = 0; i < n; i++) {
+    let text = "";
+    while (text.length < 250 + rand(600)) text += (text ? " " : "") + pick(sentences)();
+    lines.push(JSON.stringify({ id: i + 1, text }));
+  }
+  return Buffer.from(lines.join("\n") + "\n");
+}
+const corpusNotes = Number(args.corpus);
+const corpusBody = corpusNotes > 0 ? syntheticCorpus(corpusNotes) : null;
+
 for (const t of catalogue) files[`/tok/${t.name}.json`] = [path.join(catalogueDir, t.file), "application/json"];
 
 const server = createServer((req, res) => {
+  if (corpusBody && new URL(req.url, "http://x").pathname === "/corpus.jsonl") {
+    res.writeHead(200, { "Content-Type": "application/x-ndjson", "Cache-Control": "no-store" }).end(corpusBody);
+    return;
+  }
   const f = files[new URL(req.url, "http://x").pathname];
   if (!f || !existsSync(f[0])) { res.writeHead(404).end(); return; }
   res.writeHead(200, { "Content-Type": f[1], "Cache-Control": "no-store" }).end(readFileSync(f[0]));
@@ -87,9 +127,22 @@ try {
   page.on("console", (m) => { if (m.type() === "error") console.error("page:", m.text()); });
   await page.goto(base + "/bench.html");
   await page.waitForFunction(() => typeof Go === "function");
-  report = await page.evaluate(async (config) => (await import("/bench.js")).run(config),
-    { notes, bytes, tokenizers: wanted, rounds: Number(args.rounds), warmup: Number(args.warmup) });
+  if (notes.length > 0) {
+    report = await page.evaluate(async (config) => (await import("/bench.js")).run(config),
+      { notes, bytes, tokenizers: wanted, rounds: Number(args.rounds), warmup: Number(args.warmup) });
+  } else {
+    report = { results: [], version: "" };
+  }
   report.chromium = browser.version();
+  if (corpusBody) {
+    // A fresh page: the corpus run's memory is its own.
+    const cpage = await browser.newPage();
+    cpage.on("console", (m) => { if (m.type() === "error") console.error("page:", m.text()); });
+    await cpage.goto(base + "/bench.html");
+    await cpage.waitForFunction(() => typeof Go === "function");
+    report.corpus = await cpage.evaluate(async (config) => (await import("/bench.js")).runCorpus(config),
+      { tokenizers: args["corpus-tokenizers"].split(",") });
+  }
 } finally {
   await browser.close();
   server.close();
@@ -101,5 +154,16 @@ console.log("| tokenizer | Go wasm ms/note | Go wasm MB/s | Go wasm Mtok/s | @hu
 console.log("|---|---|---|---|---|---|---|---|---|");
 for (const r of report.results) {
   console.log(`| ${r.tokenizer} | ${f(r.go.msPerNote, 3)} | ${f(r.go.mbPerS)} | ${f(r.go.tokPerS / 1e6)} | ${f(r.hf.msPerNote, 3)} | ${f(r.hf.mbPerS)} | ${f(r.hf.tokPerS / 1e6)} | ×${f(r.speedup)} | ${r.agree}/${r.notes} |`);
+}
+if (report.corpus) {
+  const c = report.corpus;
+  const mib = (b) => (b / 1048576).toFixed(0);
+  console.log(`\nCorpus statistics (the tokenizer page's path): ${c.notes} notes, ${(c.bytes / 1e6).toFixed(1)} MB, ` +
+    `${c.tokenizers.length} tokenizers side by side, one run`);
+  console.log("| notes | MB | tokenizers | seconds | notes/s | MB/s | wasm memory after loading → after the run | JS heap growth |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  console.log(`| ${c.notes} | ${f(c.bytes / 1e6, 1)} | ${c.tokenizers.map((t) => t.name).join(", ")} | ${f(c.ms / 1000, 1)} | ${f(c.notes / (c.ms / 1000), 0)} | ` +
+    `${f(c.bytes / 1e6 / (c.ms / 1000))} | ${mib(c.wasmMemoryLoaded)} → ${mib(c.wasmMemoryAfter)} MiB | ${c.jsHeapDelta == null ? "–" : mib(c.jsHeapDelta) + " MiB"} |`);
+  for (const t of c.tokenizers) console.log(`  ${t.name}: ${t.tokens} tokens, fertility ${f(t.fertility)}, ${f(100 * t.over512, 1)} % of notes over 512`);
 }
 if (args.json) writeFileSync(args.json, JSON.stringify({ notes: notes.length, bytes, ...report }, null, 1) + "\n");

@@ -1,7 +1,8 @@
 // Web Worker of the tokenizer inspector: runs clinlm's Go tokenizer
 // (static/dist/tokenizer.wasm) off the page's thread. The page posts the note
-// text here; nothing in this file sends it anywhere else. The only network
-// requests are for the program itself and for tokenizer files of our origin.
+// text here, or the corpus and annotation files it picked (corpus.js);
+// nothing in this file sends them anywhere else. The only network requests
+// are for the program itself and for tokenizer files of our origin.
 "use strict";
 
 /** The Go shim's API (wasm/main.go), set once the module runs. */
@@ -135,6 +136,68 @@ async function encode(msg) {
   postMessage({ type: "encoded", id: msg.id, results }, transfer);
 }
 
+// A corpus file is read a slice at a time, so memory never holds more than
+// one slice of it; Go keeps only running totals (tokenizers/corpus).
+const CORPUS_SLICE = 1 << 20;
+const PROGRESS_EVERY_MS = 100;
+// Annotation files are read whole; tokenizers/spans refuses larger ones too.
+const MAX_ANNOTATION_BYTES = 32 << 20;
+
+/** Parses a reply of the Go shim's corpus calls, throwing its error. */
+function goReply(json) {
+  const r = JSON.parse(json);
+  if (r.error) throw new Error(r.error);
+  return r;
+}
+
+/**
+ * Corpus statistics over msg.files with the loaded tokenizers msg.keys: each
+ * file is fed to Go in slices, with progress between them. In a folder every
+ * file is one note. The page cancels by terminating this worker.
+ */
+async function corpus(msg) {
+  const { run } = goReply(api.corpusStart(JSON.stringify(msg.keys)));
+  const total = msg.files.reduce((n, f) => n + f.size, 0);
+  let done = 0;
+  let shown = 0;
+  let p = { notes: 0, errors: 0 };
+  for (const f of msg.files) {
+    const name = msg.folder ? (f.webkitRelativePath || f.name) : "";
+    const { file } = goReply(api.corpusFile(run, name, msg.folder ? "text" : f.name));
+    if (f.size === 0) p = goReply(api.corpusFeed(run, file, new Uint8Array(0), true));
+    for (let at = 0; at < f.size; at += CORPUS_SLICE) {
+      const slice = new Uint8Array(await f.slice(at, at + CORPUS_SLICE).arrayBuffer());
+      p = goReply(api.corpusFeed(run, file, slice, at + CORPUS_SLICE >= f.size));
+      done += slice.byteLength;
+      if (performance.now() - shown > PROGRESS_EVERY_MS) {
+        shown = performance.now();
+        postMessage({ type: "corpus-progress", done, total, ...p });
+      }
+    }
+  }
+  const report = goReply(api.corpusReport(run));
+  api.corpusEnd(run);
+  postMessage({ type: "corpus-done", report });
+}
+
+/** Span alignment of the annotation files (BRAT .ann + .txt, or JSONL). */
+async function spans(msg) {
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const files = [];
+  for (const f of msg.files) {
+    if (f.size > MAX_ANNOTATION_BYTES) throw new Error(`${f.name}: larger than ${MAX_ANNOTATION_BYTES >> 20} MiB`);
+    let text;
+    try {
+      text = utf8.decode(await f.arrayBuffer());
+    } catch {
+      throw new Error(`${f.name}: not valid UTF-8`);
+    }
+    files.push({ name: f.name, text });
+  }
+  const result = goReply(api.spansAlign(JSON.stringify(msg.keys), JSON.stringify(files), msg.maxLength));
+  postMessage({ type: "spans-done", result });
+}
+
 self.onmessage = async (ev) => {
   const msg = ev.data;
   try {
@@ -150,6 +213,14 @@ self.onmessage = async (ev) => {
       case "encode":
         await ready;
         await encode(msg);
+        break;
+      case "corpus":
+        await ready;
+        await corpus(msg);
+        break;
+      case "spans":
+        await ready;
+        await spans(msg);
         break;
       case "trace": {
         await ready;

@@ -560,6 +560,8 @@
     const key = "local-" + (file.name.replace(/\.json$/i, "").toLowerCase().replace(/[^a-z0-9._-]+/g, "-") || "tokenizer");
     loadState.delete(key);
     tokenizers.set(key, { name: key, title: file.name + " (local)", family: "", familyTitle: "local file", models: [], local: true, bytes });
+    // The corpus panels (corpus.js) may use it too; the bytes stay in this page.
+    document.dispatchEvent(new CustomEvent("clinlm:local-tokenizer", { detail: { key, title: file.name + " (local)", bytes } }));
     if (!$(`input[name="tokenizer"][value="${CSS.escape(key)}"]`, form)) {
       const box = el("input", { type: "checkbox", name: "tokenizer", value: key });
       choiceList.append(el("li", {}, el("label", {}, box, " " + file.name + " ", el("span", { class: "badge tk-family", text: "local, not uploaded" }))));
