@@ -47,29 +47,9 @@ func appendValue(b []byte, rv reflect.Value, depth int) ([]byte, error) {
 		}
 		return appendValue(b, rv.Elem(), depth+1)
 	case reflect.Struct:
-		b = append(b, '{')
-		first := true
-		t := rv.Type()
-		for i := range t.NumField() {
-			sf := t.Field(i)
-			name, ok := fieldName(sf)
-			if !ok {
-				continue
-			}
-			f := rv.Field(i)
-			if omitEmpty(sf) && isEmpty(f) {
-				continue
-			}
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = appendString(b, name)
-			b = append(b, ':')
-			var err error
-			if b, err = appendValue(b, f, depth+1); err != nil {
-				return nil, err
-			}
+		b, _, err := appendFields(append(b, '{'), rv, true, depth)
+		if err != nil {
+			return nil, err
 		}
 		return append(b, '}'), nil
 	case reflect.Map:
@@ -129,6 +109,39 @@ func appendValue(b []byte, rv reflect.Value, depth int) ([]byte, error) {
 		return appendFloat(b, rv.Float(), rv.Type().Bits())
 	}
 	return nil, fmt.Errorf("json: unsupported type %s", rv.Type())
+}
+
+// appendFields writes a struct's fields as members of the object being
+// written. An embedded struct without a JSON name has its fields promoted, as
+// encoding/json does (without its rules for names that collide).
+func appendFields(b []byte, rv reflect.Value, first bool, depth int) ([]byte, bool, error) {
+	t := rv.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		f := rv.Field(i)
+		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && sf.Tag.Get("json") == "" {
+			var err error
+			if b, first, err = appendFields(b, f, first, depth+1); err != nil {
+				return nil, false, err
+			}
+			continue
+		}
+		name, ok := fieldName(sf)
+		if !ok || omitEmpty(sf) && isEmpty(f) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, name)
+		b = append(b, ':')
+		var err error
+		if b, err = appendValue(b, f, depth+1); err != nil {
+			return nil, false, err
+		}
+	}
+	return b, first, nil
 }
 
 func omitEmpty(sf reflect.StructField) bool {

@@ -128,8 +128,15 @@ func TestEncodeLikeEncodingJSON(t *testing.T) {
 		Raw       json.RawMessage
 		Added     bool `json:"added"`
 	}
+	// An embedded struct's fields are promoted (the corpus report with its CSV).
+	type withCSV struct {
+		info
+		CSV   string `json:"csv"`
+		Named info   `json:"named"`
+	}
 	seven := 7
 	values := []any{
+		withCSV{info: info{Model: "WordPiece", Special: []string{"[CLS]"}}, CSV: "a,b\n"},
 		nil, "plain", "quote \" back \\ nl \n <b>&amp; \u2028 \x01 \xff é",
 		map[string]string{"error": "bad <input>", "b": "2", "a": "1"},
 		map[string]any{"info": info{Model: "BPE", VocabSize: 3, Offsets: [][2]int{{0, 1}}, Score: 1e-7, Ptr: &seven, Raw: json.RawMessage(`{"x":1}`)}, "handle": 2},
