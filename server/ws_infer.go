@@ -208,6 +208,29 @@ func (s *Server) inferWS(c echo.Context) error {
 		send(serverFrame{ID: id, Type: "error", Error: &frameError{Code: string(code), Message: msg}})
 	}
 	running := &inFlight{byID: map[string][]*runningRequest{}}
+	// admit takes one of the connection's in-flight slots for a request and
+	// tracks it under its id (so a cancel frame can stop it); release, deferred
+	// by the request's goroutine, gives both back. Over the limit it answers
+	// busy and admits nothing.
+	admit := func(id string) (context.Context, *runningRequest, func(), bool) {
+		select {
+		case inflight <- struct{}{}:
+		default:
+			fail(id, inference.CodeBusy, "too many requests in flight on this connection")
+			return nil, nil, nil, false
+		}
+		requests.Add(1)
+		reqCtx, cancel := context.WithCancel(ctx)
+		req := &runningRequest{cancel: cancel}
+		running.add(id, req)
+		release := func() {
+			cancel()
+			running.remove(id, req)
+			<-inflight
+			requests.Done()
+		}
+		return reqCtx, req, release, true
+	}
 	var readErr error
 	for {
 		_, data, err := conn.ReadMessage()
@@ -230,24 +253,15 @@ func (s *Server) inferWS(c echo.Context) error {
 			continue
 		case f.Type == frameEvaluation:
 			// A subscription holds one of the connection's in-flight slots
-			// until its evaluation ends.
-			select {
-			case inflight <- struct{}{}:
-			default:
-				fail(f.ID, inference.CodeBusy, "too many requests in flight on this connection")
+			// until its evaluation ends. A cancel frame with its id ends the
+			// subscription (not the evaluation: that is DELETE
+			// /api/v1/evaluations/{id}).
+			subCtx, sub, release, ok := admit(f.ID)
+			if !ok {
 				continue
 			}
-			// A cancel frame with its id ends the subscription (not the
-			// evaluation: that is DELETE /api/v1/evaluations/{id}).
-			requests.Add(1)
-			subCtx, subCancel := context.WithCancel(ctx)
-			sub := &runningRequest{cancel: subCancel}
-			running.add(f.ID, sub)
 			go func() {
-				defer requests.Done()
-				defer func() { <-inflight }()
-				defer running.remove(f.ID, sub)
-				defer subCancel()
+				defer release()
 				s.watchEvaluation(subCtx, f, send, fail)
 				if sub.byClient.Load() {
 					fail(f.ID, inference.CodeCanceled, "subscription cancelled")
@@ -264,21 +278,12 @@ func (s *Server) inferWS(c echo.Context) error {
 			fail(f.ID, ie.Code, ie.Message)
 			continue
 		}
-		select {
-		case inflight <- struct{}{}:
-		default:
-			fail(f.ID, inference.CodeBusy, "too many requests in flight on this connection")
+		reqCtx, req, release, ok := admit(f.ID)
+		if !ok {
 			continue
 		}
-		requests.Add(1)
-		reqCtx, reqCancel := context.WithCancel(ctx)
-		req := &runningRequest{cancel: reqCancel}
-		running.add(f.ID, req)
 		go func() {
-			defer requests.Done()
-			defer func() { <-inflight }()
-			defer running.remove(f.ID, req)
-			defer reqCancel()
+			defer release()
 			defer func() {
 				// A panic in this goroutine would end the process, not just
 				// the request: answer internal and keep serving.
