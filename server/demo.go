@@ -17,8 +17,12 @@ import (
 	"github.com/clinlm/clinlm/inference/models"
 )
 
-// demoScript is the demo pages' websocket client.
-const demoScript = "js/demo.js"
+// demoScript is the demo pages' websocket client; domScript, the helpers it
+// shares with the tokenizer page's scripts, loaded before them.
+const (
+	demoScript = "js/demo.js"
+	domScript  = "js/dom.js"
+)
 
 // registerDemo adds the live demo pages: /demo/{nli,qa,clip} (GET, and POST
 // for browsers without JavaScript), /models and the model cards.
@@ -255,7 +259,7 @@ func (s *Server) demoPage(c echo.Context) error {
 			page.Results = append(page.Results, r)
 		}
 	}
-	ch := s.chrome("Demo: "+strings.ToUpper(task.Key), "demo", demoScript)
+	ch := s.chrome("Demo: "+strings.ToUpper(task.Key), "demo", domScript, demoScript)
 	ch.Description = task.Intro
 	return render(c, http.StatusOK, components.Demo(ch, page))
 }

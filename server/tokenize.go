@@ -147,7 +147,7 @@ func (s *Server) tokenizePage(c echo.Context) error {
 	}
 	p.Text = samples[0].Text
 	p.Boot.Tokenizers, p.Boot.Samples = p.Tokenizers, p.Samples
-	ch := s.chrome("Tokenizer inspector", "tokenize", "js/tokenize.js", "js/corpus.js")
+	ch := s.chrome("Tokenizer inspector", "tokenize", domScript, "js/tokenize.js", "js/corpus.js")
 	ch.Description = "See how BERT WordPiece, GPT byte-level BPE and T5-style Unigram tokenizers split a clinical note, in your browser."
 	return render(c, http.StatusOK, components.Tokenize(ch, p))
 }

@@ -8,17 +8,7 @@
 (() => {
   const boot = JSON.parse(document.getElementById("tokenize-boot").textContent);
   const $ = (sel) => document.querySelector(sel);
-  const el = (tag, attrs = {}, ...children) => {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) {
-      if (v === false || v == null) continue;
-      if (k === "class") node.className = v;
-      else if (k === "text") node.textContent = v;
-      else node.setAttribute(k, v === true ? "" : v);
-    }
-    for (const c of children) node.append(c);
-    return node;
-  };
+  const { el } = window.clinlm; // static/js/dom.js
   /** Tokenizers by key: the tokenizerByKey's (fetched by URL) and local files the inspector opened (bytes). */
   const tokenizerByKey = new Map(boot.tokenizers.filter((t) => t.available).map((t) => [t.name, t]));
   document.addEventListener("clinlm:local-tokenizer", (ev) => tokenizerByKey.set(ev.detail.key, ev.detail));

@@ -24,16 +24,7 @@
   const wantSaliency = document.getElementById("saliency");
   const columns = new WeakMap(); // finished column -> its request, for re-thresholding
 
-  const el = (tag, props = {}, ...children) => {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-      if (k === "class") node.className = v;
-      else if (k === "text") node.textContent = v;
-      else node.setAttribute(k, v);
-    }
-    for (const c of children) node.append(c);
-    return node;
-  };
+  const { el } = window.clinlm; // static/js/dom.js
   const fmt = (x) => Number(x).toFixed(3);
   // What a text-to-text model wrote (the answer's optional "generated"),
   // quoted as text, never parsed as HTML; null when the answer has none.

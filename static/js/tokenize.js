@@ -15,17 +15,7 @@
   const boot = JSON.parse(document.getElementById("tokenize-boot").textContent);
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
-  const el = (tag, attrs = {}, ...children) => {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) {
-      if (v === false || v == null) continue;
-      if (k === "class") node.className = v;
-      else if (k === "text") node.textContent = v;
-      else node.setAttribute(k, v === true ? "" : v);
-    }
-    for (const c of children) node.append(c);
-    return node;
-  };
+  const { el } = window.clinlm; // static/js/dom.js
 
   const form = $("#tk-form");
   const textBox = $("#tk-text");
