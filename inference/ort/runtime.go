@@ -163,6 +163,16 @@ func (r *Runtime) sessionOptions() (*onnx.SessionOptions, error) {
 			return fail(err)
 		}
 	}
+	// Weights stored as int8 behind a DequantizeLinear (the demo models) are
+	// meant to compute in fp32. Left to itself, ONNX Runtime fuses them into
+	// int8 kernels that quantize activations and pick code by CPU (AVX2 and
+	// AVX-512 machines gave different labels on the dev set, and the same
+	// machine differed from the exact fp32 result by 0.02 in the logits).
+	// Without the QDQ fusions an answer is the same on every machine, and on
+	// this CPU the fp32 path was 2.4–3× faster too (BENCHMARKS.md, bench-ort).
+	if err := opts.AddSessionConfigEntry("session.disable_quant_qdq", "1"); err != nil {
+		return fail(err)
+	}
 	if r.status.Device == DeviceCUDA {
 		if err := r.appendCUDA(opts); err != nil {
 			return fail(err)

@@ -43,6 +43,7 @@ class Model:
         self.manifest = json.loads((folder / "manifest.json").read_text())
         opts = onnxruntime.SessionOptions()
         opts.intra_op_num_threads = 1
+        opts.add_session_config_entry("session.disable_quant_qdq", "1")  # as the Go engine: fp32 compute
         self.session = onnxruntime.InferenceSession(str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.tokenizer_file = str(folder / "tokenizer.json")

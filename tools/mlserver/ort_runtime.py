@@ -35,6 +35,7 @@ class OnnxRuntime(MLModel):
         path = await get_model_uri(self._settings)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
+        options.add_session_config_entry("session.disable_quant_qdq", "1")  # fp32 compute, as clinlm in process
         self._session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
         self._settings.inputs = describe(self._session.get_inputs())
         self._settings.outputs = describe(self._session.get_outputs())

@@ -131,6 +131,9 @@ def ort_session(path: Path, threads: int):
     opts = onnxruntime.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
+    # As the Go engine (inference/ort/runtime.go): int8 weights behind DequantizeLinear compute in fp32,
+    # not in ONNX Runtime's fused int8 kernels, whose results depend on the CPU.
+    opts.add_session_config_entry("session.disable_quant_qdq", "1")
     return onnxruntime.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
