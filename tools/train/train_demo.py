@@ -3,6 +3,8 @@
 Usage (from the repository root, after `bash tools/train/setup.sh`):
     .venv-train/bin/python tools/train/train_demo.py --budget-minutes 40          # train + export + evaluate
     .venv-train/bin/python tools/train/train_demo.py --from-checkpoint             # export + evaluate only
+    .venv-train/bin/python tools/train/onnx_checkpoint.py models/minilm-nli/model.onnx S1.pt   # the shipped model as a checkpoint
+    .venv-train/bin/python tools/train/train_demo.py --resume S1.pt --mix 0.6 0.25 0.15 --lr 5e-5  # a second stage from it
 
 Heads on the shared encoder: NLI (mean-pooled, 3 labels: entailment / neutral / contradiction), extractive
 QA (start/end logits per token, [CLS] = no answer) and CLIP (mean-pooled, 7 sigmoid labels). Each step
@@ -468,6 +470,7 @@ def main() -> None:
     else:
         if args.resume:
             model.load_state_dict(torch.load(args.resume))
+            model.cls_bias.zero_()  # the no-answer bias is tuned after training, never trained with
         steps, secs = train(model, feats, tok.pad_token_id, args, rng)
         torch.save(model.state_dict(), ckpt)
         common.write_json(WORK / "run.json", {"steps": steps, "train_seconds": round(secs),
