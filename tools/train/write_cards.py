@@ -84,37 +84,39 @@ def link_shared(d: Path) -> None:
         os.symlink(f"../{NLI}/{f}", link)
 
 
+def mix_args(t: dict) -> str:
+    return " ".join(f"{x:g}" for x in t["mix"])
+
+
 def stage(t: dict) -> str:
-    mix = " : ".join(f"{x:g}" for x in t["mix"])
-    return f"{t['steps']} steps (NLI : QA : CLIP = {mix}, lr {t['lr']}) in {t['train_seconds']} s"
+    return f"{t['steps']} steps (NLI : QA : CLIP = {mix_args(t).replace(' ', ' : ')}, lr {t['lr']}) in {t['train_seconds']} s"
 
 
 def recipe(t: dict) -> str:
     if t.get("first_stage"):  # a --resume run: say both stages
         f = t["first_stage"]
-        return (recipe(f) + f"; then a second stage from that checkpoint (`--resume`): {stage(t)}, the same data and "
-                f"held-out split, thresholds re-tuned after it")
-    mix = " : ".join(f"{x:g}" for x in t["mix"])
+        return (recipe(f) + f"; then a second stage from that model (`--resume`): {stage(t)}, the same seed and "
+                f"held-out reports, the data drawn by the generators as they stand now (stage 1 ran before the "
+                f"generators for vitals and labs across their reference ranges and for QA 'without' clauses were "
+                f"added), thresholds re-tuned after it")
     return (f"{ENCODER}; word embeddings frozen, everything else fine-tuned multi-task (each step one task's batch of "
-            f"{t['batch_size']}, drawn NLI : QA : CLIP = {mix}); NLI and CLIP heads on the attention-masked mean of "
-            f"the token vectors, QA head per token; AdamW lr {t['lr']}, warm-up 60 steps then linear decay; {t['steps']} "
-            f"steps in {t['train_seconds']} s on a 2-core CPU shared with other jobs, seed {t['seed']}; "
-            f"torch.onnx.export opset 17; weights stored int8 (per output channel, per row for embeddings) with "
-            f"DequantizeLinear in front, compute fp32")
+            f"{t['batch_size']}, drawn NLI : QA : CLIP = {mix_args(t).replace(' ', ' : ')}); NLI and CLIP heads on the "
+            f"attention-masked mean of the token vectors, QA head per token; AdamW lr {t['lr']}, warm-up 60 steps then "
+            f"linear decay; {t['steps']} steps in {t['train_seconds']} s on a 2-core CPU shared with other jobs, seed "
+            f"{t['seed']}; torch.onnx.export opset 17; weights stored int8 (per output channel, per row for "
+            f"embeddings) with DequantizeLinear in front, compute fp32")
 
 
 def reproduce(t: dict) -> str:
+    clock = ("(the runs used `--budget-minutes`, whose learning-rate decay follows the clock; `--steps` decays by step, "
+             "the same shape), then `tools/train/eval_demo.py` and `tools/train/write_cards.py`")
     if t.get("first_stage"):
         f = t["first_stage"]
-        return (f"`train_demo.py --steps {f['steps']} --lr {f['lr']} --threads 1`, then `train_demo.py --resume "
-                f".cache/train/clinlm-demo/checkpoint.pt --steps {t['steps']} --lr {t['lr']} --mix "
-                f"{' '.join(f'{x:g}' for x in t['mix'])} --threads 1` (the runs used `--budget-minutes`, whose learning-rate "
-                f"decay follows the clock; `--steps` decays by step, the same shape), then `tools/train/eval_demo.py` and "
-                f"`tools/train/write_cards.py`")
+        return (f"`train_demo.py --steps {f['steps']} --lr {f['lr']} --mix {mix_args(f)} --threads 1`, then "
+                f"`onnx_checkpoint.py models/minilm-nli/model.onnx S1.pt` and `train_demo.py --resume S1.pt --steps "
+                f"{t['steps']} --lr {t['lr']} --mix {mix_args(t)} --threads 1` " + clock)
     return (f"`.venv-train/bin/python tools/train/train_demo.py --steps {t['steps']} --lr {t['lr']} --batch-size "
-            f"{t['batch_size']} --seed {t['seed']}` (the run itself used `--budget-minutes`, whose learning-rate decay "
-            f"follows the clock; `--steps` decays by step, the same shape), then `tools/train/eval_demo.py` and "
-            f"`tools/train/write_cards.py`")
+            f"{t['batch_size']} --mix {mix_args(t)} --seed {t['seed']}` " + clock.replace("the runs", "the run itself"))
 
 
 def quant_note(t: dict) -> str:
