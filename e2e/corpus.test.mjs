@@ -61,6 +61,9 @@ function assertNoLeak(requests, what) {
 test("corpus statistics: table, histogram and CSV export, the file never sent", async () => {
   const { page, context, record, requests } = await openPage({ cores: 8 });
   try {
+    const wasmPaths = () => requests.map((r) => new URL(r.url).pathname).filter((p) => p.endsWith(".wasm"));
+    // The inspector's module has no corpus code; the corpus workers fetch their own.
+    assert.ok(wasmPaths().length > 0 && wasmPaths().every((p) => p.endsWith("/dist/tokenizer.wasm")), "before a run: " + wasmPaths());
     assert.match(await page.textContent("[data-testid=corpus-privacy]"), /never leaves this machine/);
     const selected = await page.$$eval('input[name="tokenizer"]:checked', (b) => b.map((x) => x.value));
     assert.ok(selected.length >= 1, "the inspector has tokenizers chosen");
@@ -87,6 +90,7 @@ test("corpus statistics: table, histogram and CSV export, the file never sent", 
     for (const row of csv.slice(1)) assert.equal(row.split(",")[1], "2000");
 
     assertNoLeak(requests, "corpus run");
+    assert.ok(wasmPaths().some((p) => p.endsWith("/dist/corpus.wasm")), "the corpus workers ran corpus.wasm: " + wasmPaths());
     assert.deepEqual(record.consoleErrors, []);
   } finally {
     await context.close();

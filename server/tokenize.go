@@ -121,10 +121,11 @@ func (s *Server) tokenizePage(c echo.Context) error {
 	}
 	a := s.cfg.Assets
 	p := components.TokenizePage{
-		WasmBuilt: a.Has("dist/tokenizer.wasm") && a.Has("dist/wasm_exec.js"),
+		WasmBuilt: a.Has("dist/tokenizer.wasm") && a.Has("dist/corpus.wasm") && a.Has("dist/wasm_exec.js"),
 		Boot: components.TokenizeBoot{
 			Worker:      a.Path("js/tokenize-worker.js"),
 			Wasm:        a.Path("dist/tokenizer.wasm"),
+			CorpusWasm:  a.Path("dist/corpus.wasm"),
 			WasmExec:    a.Path("dist/wasm_exec.js"),
 			Limits:      tokenizeLimits[:],
 			MaxSelected: maxSideBySide,

@@ -44,6 +44,7 @@ func newTokenizeServer(t *testing.T, withWasm bool) *Server {
 	}
 	if withWasm {
 		files["dist/tokenizer.wasm"] = &fstest.MapFile{Data: []byte("\x00asm")}
+		files["dist/corpus.wasm"] = &fstest.MapFile{Data: []byte("\x00asm+corpus")}
 		files["dist/wasm_exec.js"] = &fstest.MapFile{Data: []byte("//")}
 	}
 	assets, err := static.New(files)

@@ -1,4 +1,4 @@
-//go:build js && wasm
+//go:build js && wasm && corpus
 
 package main
 
@@ -8,6 +8,11 @@ import (
 
 	"github.com/clinlm/clinlm/internal/smalljson"
 )
+
+// The corpus module (static/dist/corpus.wasm, built with -tags corpus) is the
+// tokenizer plus these calls; the inspector's tokenizer.wasm leaves them, and
+// the corpus, span and CSV code they link, out.
+func init() { extensions = append(extensions, installCorpus) }
 
 // installCorpus adds the corpus panel's calls to the page's API object. Each
 // is one js.FuncOf crossing per file chunk or per upload, so their cost

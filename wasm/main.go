@@ -12,6 +12,9 @@
 //	trace(key, text) → JSON of the pipeline stages, or {"error": "..."}
 //	version → the Go version that built it (wasm_exec.js must match)
 //
+// Built with -tags corpus (static/dist/corpus.wasm, for the corpus statistics
+// and span alignment workers) it also has corpus_js.go's calls.
+//
 // and, for the hot path, three //go:wasmexport functions (fast.go) that encode
 // a note without syscall/js: a js.FuncOf call costs ~80 µs in Chromium here,
 // an exported call ~5 µs, so encode goes that way and returns pack.go's layout.
@@ -47,10 +50,16 @@ func main() {
 	api.Set("unload", js.FuncOf(r.unload))
 	api.Set("trace", js.FuncOf(r.trace))
 	api.Set("version", runtime.Version())
-	installCorpus(api, r)
+	for _, install := range extensions {
+		install(api, r)
+	}
 	js.Global().Set("clinlmTokenizer", api)
 	select {} // serve calls until the worker goes away
 }
+
+// extensions add calls to the API object: the corpus module's (corpus_js.go,
+// -tags corpus) and nothing else.
+var extensions []func(api js.Value, r *registry)
 
 func jsonReply(v any) any {
 	b, err := smalljson.Marshal(v)

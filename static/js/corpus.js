@@ -1,7 +1,8 @@
 // The tokenizer page's corpus statistics and span alignment panels. Files are
-// read and tokenized in a Web Worker of their own (tokenize-worker.js over the
-// same WebAssembly), so the page stays responsive; cancelling terminates that
-// worker. Nothing here sends a file, or anything read from one, over the
+// read and tokenized in a Web Worker of their own (tokenize-worker.js over
+// corpus.wasm: the inspector's tokenizer plus the corpus and span code, which
+// only these workers download), so the page stays responsive; cancelling
+// terminates that worker. Nothing here sends a file, or anything read from one, over the
 // network: the only requests are for the program and the tokenizer files.
 "use strict";
 
@@ -54,7 +55,7 @@
     };
     worker.onerror = (ev) => { ev.preventDefault(); finish(settle.reject, new Error(ev.message || "the worker failed")); };
     let loaded = 0;
-    worker.postMessage({ type: "init", wasm: boot.wasm, wasmExec: boot.wasmExec });
+    worker.postMessage({ type: "init", wasm: boot.corpusWasm, wasmExec: boot.wasmExec });
     return { done, cancel: () => finish(settle.reject, Object.assign(new Error("cancelled"), { cancelled: true })) };
   }
 
