@@ -52,9 +52,9 @@ func (c *corpusRuns) tokenizers(keys []string) ([]corpus.Tokenizer, error) {
 }
 
 // corpusMemoryLimit is the soft memory limit of a worker that runs a corpus.
-// With the shim's GOGC=400 (main.go) the heap grows to about five times what
-// is live, up to the 512 MiB limit: 424 MiB of wasm memory after 10 MB of
-// notes with three tokenizers. A corpus worker is one of several the page may
+// With the shim's GOGC=400 (set by tokenize-worker.js) the heap grows to
+// about five times what is live, up to the 512 MiB limit: 424 MiB of wasm
+// memory after 10 MB of notes with three tokenizers. A corpus worker is one of several the page may
 // start, and it runs for minutes, so it trades some speed for a lower ceiling
 // (BENCHMARKS.md has both).
 const corpusMemoryLimit = 192 << 20

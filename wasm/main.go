@@ -23,27 +23,19 @@
 package main
 
 import (
-	"fmt"
-	"github.com/clinlm/clinlm/internal/smalljson"
 	"runtime"
-	"runtime/debug"
 	"syscall/js"
+
+	"github.com/clinlm/clinlm/internal/smallfmt"
+	"github.com/clinlm/clinlm/internal/smalljson"
 )
 
-// The tokenizers' vocabularies make a large live heap that every collection
-// scans, while encoding a note makes a lot of short-lived garbage: with Go's
-// default GOGC=100 the collector took about half of the encode time in
-// Chromium. GOGC=400 halved the time per note for ~2× the memory (3 loaded
-// tokenizers: 74 MB of wasm memory instead of 39 MB); the soft limit keeps a
-// page that loads many tokenizers from growing without bound.
-const (
-	gcPercent   = 400
-	memoryLimit = 512 << 20
-)
+// The garbage collector's settings, GOGC=400 and GOMEMLIMIT=512MiB, come from
+// the environment that static/js/tokenize-worker.js gives the Go program
+// (go.env), which the runtime reads at start-up: calling runtime/debug here
+// would link fmt and os into the module. Why those values: see the worker.
 
 func main() {
-	debug.SetGCPercent(gcPercent)
-	debug.SetMemoryLimit(memoryLimit)
 	r := active
 	api := js.Global().Get("Object").New()
 	api.Set("load", js.FuncOf(r.load))
@@ -64,7 +56,7 @@ var extensions []func(api js.Value, r *registry)
 func jsonReply(v any) any {
 	b, err := smalljson.Marshal(v)
 	if err != nil {
-		return fmt.Sprintf(`{"error":%q}`, err.Error())
+		return smallfmt.Sprintf(`{"error":%q}`, err.Error())
 	}
 	return string(b)
 }
@@ -74,7 +66,7 @@ func errorReply(err error) any { return jsonReply(map[string]string{"error": err
 func (r *registry) load(_ js.Value, args []js.Value) (reply any) {
 	defer recoverInto(&reply, errorReply)
 	if len(args) != 2 || args[0].Type() != js.TypeString || args[1].Type() != js.TypeObject {
-		return errorReply(fmt.Errorf("load(key, bytes): bad arguments"))
+		return errorReply(smallfmt.Errorf("load(key, bytes): bad arguments"))
 	}
 	src := args[1]
 	b := make([]byte, src.Get("byteLength").Int())
@@ -106,11 +98,11 @@ func (r *registry) unload(_ js.Value, args []js.Value) any {
 func (r *registry) trace(_ js.Value, args []js.Value) (reply any) {
 	defer recoverInto(&reply, errorReply)
 	if len(args) != 2 {
-		return errorReply(fmt.Errorf("trace(key, text): bad arguments"))
+		return errorReply(smallfmt.Errorf("trace(key, text): bad arguments"))
 	}
 	e, ok := r.loaded[args[0].String()]
 	if !ok {
-		return errorReply(fmt.Errorf("trace: tokenizer %s is not loaded", args[0].String()))
+		return errorReply(smallfmt.Errorf("trace: tokenizer %s is not loaded", args[0].String()))
 	}
 	t, err := traceText(e, args[1].String())
 	if err != nil {
@@ -123,6 +115,6 @@ func (r *registry) trace(_ js.Value, args []js.Value) (reply any) {
 // must not kill the worker and every tokenizer loaded in it.
 func recoverInto(reply *any, wrap func(error) any) {
 	if p := recover(); p != nil {
-		*reply = wrap(fmt.Errorf("internal error: %v", p))
+		*reply = wrap(smallfmt.Errorf("internal error: %v", p))
 	}
 }

@@ -2,8 +2,9 @@ package main
 
 import (
 	"encoding/binary"
-	"fmt"
 	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // The encode call returns one byte buffer, so that a whole note crosses from
@@ -86,7 +87,7 @@ func pack(text string, e encoded) ([]byte, error) {
 	for name, l := range map[string]int{"type ids": len(e.TypeIDs), "special mask": len(e.Special),
 		"word ids": len(e.WordIDs), "offsets": len(e.Offsets), "tokens": len(e.Tokens)} {
 		if l != n {
-			return nil, fmt.Errorf("pack: %d ids but %d %s", n, l, name)
+			return nil, smallfmt.Errorf("pack: %d ids but %d %s", n, l, name)
 		}
 	}
 	cpToU16 := codePointsToUTF16(text)
@@ -103,7 +104,7 @@ func pack(text string, e encoded) ([]byte, error) {
 	for i := 0; i < n; i++ {
 		start, end := e.Offsets[i][0], e.Offsets[i][1]
 		if start < 0 || end < start || end >= len(cpToU16) {
-			return nil, fmt.Errorf("pack: token %d offsets [%d,%d) outside a text of %d code points", i, start, end, len(cpToU16)-1)
+			return nil, smallfmt.Errorf("pack: token %d offsets [%d,%d) outside a text of %d code points", i, start, end, len(cpToU16)-1)
 		}
 		flags := 0
 		if e.Special[i] {
@@ -129,7 +130,7 @@ func pack(text string, e encoded) ([]byte, error) {
 		if !utf8.ValidString(t) {
 			// JavaScript would decode invalid bytes to U+FFFD and the lengths
 			// would no longer line up; the engine's pieces are always valid.
-			return nil, fmt.Errorf("pack: token %q is not valid UTF-8", t)
+			return nil, smallfmt.Errorf("pack: token %q is not valid UTF-8", t)
 		}
 		at += copy(buf[at:], t)
 	}

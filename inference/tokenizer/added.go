@@ -280,8 +280,10 @@ func newTrie(entries []trieEntry) *trie {
 	if len(entries) == 0 {
 		return nil
 	}
-	// Insert in a fixed order so that duplicates resolve deterministically.
-	slices.SortFunc(entries, func(a, b trieEntry) int { return a.id - b.id })
+	// Insert in a fixed order so that duplicates resolve deterministically:
+	// by id (entries with one id give the same trie in any order). sort.Slice,
+	// not slices.SortFunc, whose instantiation costs tokenizer.wasm ~20 KB.
+	sort.Slice(entries, func(i, j int) bool { return entries[i].id < entries[j].id })
 	t := &trie{nodes: []trieNode{{id: -1}}}
 	for _, e := range entries {
 		if e.pattern == "" {

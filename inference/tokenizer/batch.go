@@ -1,10 +1,11 @@
 package tokenizer
 
 import (
-	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // EncodeBatch encodes every text (Encode with addSpecialTokens) on up to
@@ -19,7 +20,7 @@ func (t *Tokenizer) EncodeBatch(texts []string, addSpecialTokens bool) ([]*Encod
 		for i, s := range texts {
 			enc, err := t.Encode(s, addSpecialTokens)
 			if err != nil {
-				return nil, fmt.Errorf("text %d: %w", i, err)
+				return nil, smallfmt.Errorf("text %d: %w", i, err)
 			}
 			out[i] = enc
 		}
@@ -56,7 +57,7 @@ func (t *Tokenizer) EncodeBatch(texts []string, addSpecialTokens bool) ([]*Encod
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, fmt.Errorf("text %d: %w", firstIdx, firstErr)
+		return nil, smallfmt.Errorf("text %d: %w", firstIdx, firstErr)
 	}
 	return out, nil
 }

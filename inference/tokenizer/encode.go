@@ -2,13 +2,13 @@ package tokenizer
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/decoders"
 	"github.com/clinlm/clinlm/inference/tokenizer/models"
 	"github.com/clinlm/clinlm/inference/tokenizer/normalized"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // EncodeOptions are the per-call options of EncodeWithOptions.
@@ -47,13 +47,13 @@ func (t *Tokenizer) EncodeWithOptions(text string, pair *string, opts EncodeOpti
 		switch trunc.Strategy {
 		case "longest_first", "only_first", "only_second":
 		default:
-			return nil, fmt.Errorf("tokenizer: unknown truncation strategy %q", opts.Strategy)
+			return nil, smallfmt.Errorf("tokenizer: unknown truncation strategy %q", opts.Strategy)
 		}
 		if opts.Stride < 0 {
 			return nil, errors.New("tokenizer: negative stride")
 		}
 		if err := t.checkStride(trunc); err != nil {
-			return nil, fmt.Errorf("tokenizer: %w", err)
+			return nil, smallfmt.Errorf("tokenizer: %w", err)
 		}
 	} else if opts.MaxLength < 0 {
 		return nil, errors.New("tokenizer: negative max length")
@@ -129,15 +129,15 @@ func (t *Tokenizer) encodeSequence(st *encodeState, text string, typeID int, tra
 		return nil, errors.New("tokenizer: text is not valid UTF-8")
 	}
 	if len(text) > normalized.MaxLen {
-		return nil, fmt.Errorf("tokenizer: text of %d bytes is longer than the %d supported", len(text), normalized.MaxLen)
+		return nil, smallfmt.Errorf("tokenizer: text of %d bytes is longer than the %d supported", len(text), normalized.MaxLen)
 	}
 	pt := &st.pt
 	if err := t.added.extractInto(pt, t.normalizer, text); err != nil {
-		return nil, fmt.Errorf("tokenizer: normalizer: %w", err)
+		return nil, smallfmt.Errorf("tokenizer: normalizer: %w", err)
 	}
 	if t.preTokenizer != nil {
 		if err := t.preTokenizer.PreTokenize(pt); err != nil {
-			return nil, fmt.Errorf("tokenizer: pre_tokenizer: %w", err)
+			return nil, smallfmt.Errorf("tokenizer: pre_tokenizer: %w", err)
 		}
 	}
 	if trace != nil {
@@ -155,7 +155,7 @@ func (t *Tokenizer) encodeSequence(st *encodeState, text string, typeID int, tra
 		var err error
 		st.model, err = t.model.AppendTokens(st.model[:0], piece.Norm.Get())
 		if err != nil {
-			return nil, fmt.Errorf("tokenizer: model: %w", err)
+			return nil, smallfmt.Errorf("tokenizer: model: %w", err)
 		}
 		for _, tok := range st.model {
 			recs = append(recs, st.record(piece, tok.ID, tok.Value, tok.Start, tok.End, word))
@@ -285,14 +285,14 @@ func (t *Tokenizer) postProcess(enc, pair *Encoding, addSpecial bool, trunc *Tru
 			}
 		}
 		if err := truncateEncodings(enc, pair, params); err != nil {
-			return nil, fmt.Errorf("tokenizer: %w", err)
+			return nil, smallfmt.Errorf("tokenizer: %w", err)
 		}
 	}
 	var out *Encoding
 	if t.postProcessor != nil {
 		var err error
 		if out, err = process(t.postProcessor, enc, pair, addSpecial); err != nil {
-			return nil, fmt.Errorf("tokenizer: post_processor: %w", err)
+			return nil, smallfmt.Errorf("tokenizer: post_processor: %w", err)
 		}
 	} else if pair == nil {
 		out = enc
@@ -374,7 +374,7 @@ func truncateEncodings(enc, pair *Encoding, p Truncation) error {
 		}
 		return target.truncate(target.Len()-toRemove, p.Stride, p.Left)
 	}
-	return fmt.Errorf("unknown truncation strategy %q", p.Strategy)
+	return smallfmt.Errorf("unknown truncation strategy %q", p.Strategy)
 }
 
 // Decode turns ids back into text. Unknown ids are skipped, as HF does;
@@ -383,7 +383,7 @@ func (t *Tokenizer) Decode(ids []int, skipSpecialTokens bool) (string, error) {
 	tokens := make([]string, 0, len(ids))
 	for _, id := range ids {
 		if id < 0 {
-			return "", fmt.Errorf("tokenizer: negative token id %d", id)
+			return "", smallfmt.Errorf("tokenizer: negative token id %d", id)
 		}
 		tok, ok := t.added.decodeToken(id)
 		if !ok {
@@ -401,7 +401,7 @@ func (t *Tokenizer) Decode(ids []int, skipSpecialTokens bool) (string, error) {
 	}
 	s, err := decoders.Decode(t.decoder, tokens)
 	if err != nil {
-		return "", fmt.Errorf("tokenizer: decoder: %w", err)
+		return "", smallfmt.Errorf("tokenizer: decoder: %w", err)
 	}
 	return s, nil
 }

@@ -1,8 +1,8 @@
 package tokenizer
 
 import (
-	"fmt"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 	"strings"
 	"unicode/utf8"
@@ -33,10 +33,10 @@ func postProcessorFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 			Cls *tokenAndID `json:"cls"`
 		}
 		if err := smalljson.Unmarshal(raw, &b); err != nil {
-			return nil, fmt.Errorf("BertProcessing: %w", err)
+			return nil, smallfmt.Errorf("BertProcessing: %w", err)
 		}
 		if b.Sep == nil || b.Cls == nil {
-			return nil, fmt.Errorf("BertProcessing: \"sep\" and \"cls\" are required")
+			return nil, smallfmt.Errorf("BertProcessing: \"sep\" and \"cls\" are required")
 		}
 		return &bertProcessing{sep: *b.Sep, cls: *b.Cls}, nil
 	case "RobertaProcessing":
@@ -47,10 +47,10 @@ func postProcessorFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 			AddPrefixSpace *bool       `json:"add_prefix_space"`
 		}
 		if err := smalljson.Unmarshal(raw, &r); err != nil {
-			return nil, fmt.Errorf("RobertaProcessing: %w", err)
+			return nil, smallfmt.Errorf("RobertaProcessing: %w", err)
 		}
 		if r.Sep == nil || r.Cls == nil || r.TrimOffsets == nil || r.AddPrefixSpace == nil {
-			return nil, fmt.Errorf("RobertaProcessing: \"sep\", \"cls\", \"trim_offsets\" and \"add_prefix_space\" are required")
+			return nil, smallfmt.Errorf("RobertaProcessing: \"sep\", \"cls\", \"trim_offsets\" and \"add_prefix_space\" are required")
 		}
 		return &robertaProcessing{sep: *r.Sep, cls: *r.Cls, trimOffsets: *r.TrimOffsets, addPrefixSpace: *r.AddPrefixSpace}, nil
 	case "ByteLevel":
@@ -59,10 +59,10 @@ func postProcessorFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 			TrimOffsets    *bool `json:"trim_offsets"`
 		}
 		if err := smalljson.Unmarshal(raw, &b); err != nil {
-			return nil, fmt.Errorf("ByteLevel: %w", err)
+			return nil, smallfmt.Errorf("ByteLevel: %w", err)
 		}
 		if b.AddPrefixSpace == nil || b.TrimOffsets == nil {
-			return nil, fmt.Errorf("ByteLevel: \"add_prefix_space\" and \"trim_offsets\" are required")
+			return nil, smallfmt.Errorf("ByteLevel: \"add_prefix_space\" and \"trim_offsets\" are required")
 		}
 		return &byteLevelProcessing{addPrefixSpace: *b.AddPrefixSpace, trimOffsets: *b.TrimOffsets}, nil
 	case "TemplateProcessing":
@@ -74,9 +74,9 @@ func postProcessorFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 		}
 		return sequenceProcessing(items), nil
 	case "":
-		return nil, fmt.Errorf("post-processor without a \"type\" is not supported")
+		return nil, smallfmt.Errorf("post-processor without a \"type\" is not supported")
 	}
-	return nil, fmt.Errorf("type %q is not supported", head.Type)
+	return nil, smallfmt.Errorf("type %q is not supported", head.Type)
 }
 
 // tokenAndID is the ["[SEP]", 102] pair of Bert/RobertaProcessing.
@@ -88,7 +88,7 @@ type tokenAndID struct {
 func (t *tokenAndID) UnmarshalJSON(data []byte) error {
 	var pair []smalljson.RawMessage
 	if err := smalljson.Unmarshal(data, &pair); err != nil || len(pair) != 2 {
-		return fmt.Errorf("expected [token, id], got %s", data)
+		return smallfmt.Errorf("expected [token, id], got %s", data)
 	}
 	if err := smalljson.Unmarshal(pair[0], &t.token); err != nil {
 		return err
@@ -360,22 +360,22 @@ func templateFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 		SpecialTokens map[string]templateSpecial `json:"special_tokens"`
 	}
 	if err := smalljson.Unmarshal(raw, &t); err != nil {
-		return nil, fmt.Errorf("TemplateProcessing: %w", err)
+		return nil, smallfmt.Errorf("TemplateProcessing: %w", err)
 	}
 	if t.Single == nil || t.Pair == nil || t.SpecialTokens == nil {
-		return nil, fmt.Errorf("TemplateProcessing: \"single\", \"pair\" and \"special_tokens\" are required")
+		return nil, smallfmt.Errorf("TemplateProcessing: \"single\", \"pair\" and \"special_tokens\" are required")
 	}
 	tp := &templateProcessing{special: t.SpecialTokens}
 	var err error
 	if tp.single, err = parseTemplate(t.Single); err != nil {
-		return nil, fmt.Errorf("TemplateProcessing: single: %w", err)
+		return nil, smallfmt.Errorf("TemplateProcessing: single: %w", err)
 	}
 	if tp.pair, err = parseTemplate(t.Pair); err != nil {
-		return nil, fmt.Errorf("TemplateProcessing: pair: %w", err)
+		return nil, smallfmt.Errorf("TemplateProcessing: pair: %w", err)
 	}
 	for name, st := range tp.special {
 		if len(st.IDs) != len(st.Tokens) {
-			return nil, fmt.Errorf("TemplateProcessing: special token %q has %d ids and %d tokens", name, len(st.IDs), len(st.Tokens))
+			return nil, smallfmt.Errorf("TemplateProcessing: special token %q has %d ids and %d tokens", name, len(st.IDs), len(st.Tokens))
 		}
 	}
 	count := func(pieces []templatePiece) (int, error) {
@@ -386,7 +386,7 @@ func templateFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 			}
 			st, ok := tp.special[p.special]
 			if !ok {
-				return 0, fmt.Errorf("TemplateProcessing: special token %q is not in special_tokens", p.special)
+				return 0, smallfmt.Errorf("TemplateProcessing: special token %q is not in special_tokens", p.special)
 			}
 			n += len(st.IDs)
 		}
@@ -415,7 +415,7 @@ func templateFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 func parseTemplate(raw smalljson.RawMessage) ([]templatePiece, error) {
 	var items []smalljson.RawMessage
 	if err := smalljson.Unmarshal(raw, &items); err != nil {
-		return nil, fmt.Errorf("a template must be a list of pieces: %w", err)
+		return nil, smallfmt.Errorf("a template must be a list of pieces: %w", err)
 	}
 	pieces := make([]templatePiece, 0, len(items))
 	for _, item := range items {
@@ -424,11 +424,11 @@ func parseTemplate(raw smalljson.RawMessage) ([]templatePiece, error) {
 			TypeID *uint32 `json:"type_id"`
 		}
 		if err := smalljson.Unmarshal(item, &obj); err != nil || len(obj) != 1 {
-			return nil, fmt.Errorf("invalid template piece %s", item)
+			return nil, smallfmt.Errorf("invalid template piece %s", item)
 		}
 		for kind, v := range obj {
 			if v.ID == nil || v.TypeID == nil {
-				return nil, fmt.Errorf("template piece %s needs id and type_id", item)
+				return nil, smallfmt.Errorf("template piece %s needs id and type_id", item)
 			}
 			switch kind {
 			case "Sequence":
@@ -438,12 +438,12 @@ func parseTemplate(raw smalljson.RawMessage) ([]templatePiece, error) {
 				case "B":
 					pieces = append(pieces, templatePiece{sequence: 1, typeID: int(*v.TypeID)})
 				default:
-					return nil, fmt.Errorf("unknown sequence %q in template", *v.ID)
+					return nil, smallfmt.Errorf("unknown sequence %q in template", *v.ID)
 				}
 			case "SpecialToken":
 				pieces = append(pieces, templatePiece{sequence: -1, special: *v.ID, typeID: int(*v.TypeID)})
 			default:
-				return nil, fmt.Errorf("unknown template piece %q", kind)
+				return nil, smallfmt.Errorf("unknown template piece %q", kind)
 			}
 		}
 	}
@@ -467,7 +467,7 @@ func (t *templateProcessing) processEncodings(encs []*Encoding, addSpecial bool)
 	for _, p := range template {
 		if p.sequence >= 0 {
 			if p.sequence >= len(encs) {
-				return nil, fmt.Errorf("template uses sequence B but no pair was given")
+				return nil, smallfmt.Errorf("template uses sequence B but no pair was given")
 			}
 			e := encs[p.sequence]
 			if used[p.sequence] {

@@ -18,9 +18,8 @@ package tokenizer
 import (
 	"bytes"
 	"errors"
-	"fmt"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
-	"os"
 	"sync"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/decoders"
@@ -60,19 +59,6 @@ type Padding struct {
 	PadToken        string
 }
 
-// FromFile loads a tokenizer.json file.
-func FromFile(path string) (*Tokenizer, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	t, err := FromJSON(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return t, nil
-}
-
 type fileFormat struct {
 	Version       *string              `json:"version"`
 	Truncation    smalljson.RawMessage `json:"truncation"`
@@ -93,53 +79,53 @@ func isNull(raw smalljson.RawMessage) bool {
 func FromJSON(data []byte) (*Tokenizer, error) {
 	var f fileFormat
 	if err := smalljson.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: %w", err)
+		return nil, smallfmt.Errorf("tokenizer.json: %w", err)
 	}
 	if f.Version != nil && *f.Version != "1.0" {
-		return nil, fmt.Errorf("tokenizer.json: unknown tokenizer version %q", *f.Version)
+		return nil, smallfmt.Errorf("tokenizer.json: unknown tokenizer version %q", *f.Version)
 	}
 	t := &Tokenizer{}
 	var err error
 	if !isNull(f.Normalizer) {
 		if t.normalizer, err = normalizers.FromJSON(f.Normalizer); err != nil {
-			return nil, fmt.Errorf("tokenizer.json: normalizer: %w", err)
+			return nil, smallfmt.Errorf("tokenizer.json: normalizer: %w", err)
 		}
 	}
 	if !isNull(f.PreTokenizer) {
 		if t.preTokenizer, err = pretokenizers.FromJSON(f.PreTokenizer); err != nil {
-			return nil, fmt.Errorf("tokenizer.json: pre_tokenizer: %w", err)
+			return nil, smallfmt.Errorf("tokenizer.json: pre_tokenizer: %w", err)
 		}
 	}
 	if isNull(f.Model) {
 		return nil, errors.New("tokenizer.json: model: missing")
 	}
 	if t.model, err = models.FromJSON(f.Model); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: model: %w", err)
+		return nil, smallfmt.Errorf("tokenizer.json: model: %w", err)
 	}
 	if !isNull(f.PostProcessor) {
 		if t.postProcessor, err = postProcessorFromJSON(f.PostProcessor); err != nil {
-			return nil, fmt.Errorf("tokenizer.json: post_processor: %w", err)
+			return nil, smallfmt.Errorf("tokenizer.json: post_processor: %w", err)
 		}
 	}
 	if !isNull(f.Decoder) {
 		if t.decoder, err = decoders.FromJSON(f.Decoder); err != nil {
-			return nil, fmt.Errorf("tokenizer.json: decoder: %w", err)
+			return nil, smallfmt.Errorf("tokenizer.json: decoder: %w", err)
 		}
 	}
 	if !isNull(f.Truncation) {
 		// HF does not check the stride of a loaded file; a bad one fails
 		// when a text is long enough to be truncated.
 		if t.truncation, err = parseTruncation(f.Truncation); err != nil {
-			return nil, fmt.Errorf("tokenizer.json: truncation: %w", err)
+			return nil, smallfmt.Errorf("tokenizer.json: truncation: %w", err)
 		}
 	}
 	if !isNull(f.Padding) {
 		if t.padding, err = parsePadding(f.Padding); err != nil {
-			return nil, fmt.Errorf("tokenizer.json: padding: %w", err)
+			return nil, smallfmt.Errorf("tokenizer.json: padding: %w", err)
 		}
 	}
 	if t.added, err = newAddedVocabulary(f.AddedTokens, t.model, t.normalizer); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: added_tokens: %w", err)
+		return nil, smallfmt.Errorf("tokenizer.json: added_tokens: %w", err)
 	}
 	return t, nil
 }
@@ -166,7 +152,7 @@ func parseTruncation(raw smalljson.RawMessage) (*Truncation, error) {
 	case "OnlySecond":
 		out.Strategy = "only_second"
 	default:
-		return nil, fmt.Errorf("unknown strategy %q", *tr.Strategy)
+		return nil, smallfmt.Errorf("unknown strategy %q", *tr.Strategy)
 	}
 	if tr.Direction != nil {
 		switch *tr.Direction {
@@ -174,7 +160,7 @@ func parseTruncation(raw smalljson.RawMessage) (*Truncation, error) {
 			out.Left = true
 		case "Right":
 		default:
-			return nil, fmt.Errorf("unknown direction %q", *tr.Direction)
+			return nil, smallfmt.Errorf("unknown direction %q", *tr.Direction)
 		}
 	}
 	if out.MaxLength < 0 || out.Stride < 0 {
@@ -202,14 +188,14 @@ func parsePadding(raw smalljson.RawMessage) (*Padding, error) {
 	var name string
 	if err := smalljson.Unmarshal(p.Strategy, &name); err == nil {
 		if name != "BatchLongest" {
-			return nil, fmt.Errorf("unknown strategy %q", name)
+			return nil, smallfmt.Errorf("unknown strategy %q", name)
 		}
 	} else {
 		var fixed struct {
 			Fixed *int `json:"Fixed"`
 		}
 		if err := smalljson.Unmarshal(p.Strategy, &fixed); err != nil || fixed.Fixed == nil || *fixed.Fixed < 0 {
-			return nil, fmt.Errorf("unknown strategy %s", p.Strategy)
+			return nil, smallfmt.Errorf("unknown strategy %s", p.Strategy)
 		}
 		out.Fixed = *fixed.Fixed
 	}
@@ -218,7 +204,7 @@ func parsePadding(raw smalljson.RawMessage) (*Padding, error) {
 		out.Left = true
 	case "Right":
 	default:
-		return nil, fmt.Errorf("unknown direction %q", *p.Direction)
+		return nil, smallfmt.Errorf("unknown direction %q", *p.Direction)
 	}
 	if p.PadToMultipleOf != nil {
 		out.PadToMultipleOf = *p.PadToMultipleOf
@@ -236,7 +222,7 @@ func (t *Tokenizer) checkStride(tr *Truncation) error {
 	}
 	effective := tr.MaxLength - n
 	if effective < tr.Stride {
-		return fmt.Errorf("stride %d is greater than or equal to the effective max length %d (= %d max length - %d added special tokens)",
+		return smallfmt.Errorf("stride %d is greater than or equal to the effective max length %d (= %d max length - %d added special tokens)",
 			tr.Stride, effective, tr.MaxLength, n)
 	}
 	return nil
@@ -254,7 +240,7 @@ func (t *Tokenizer) addedSpecialTokens(isPair bool) int {
 type StrideError struct{ Stride, MaxLength int }
 
 func (e *StrideError) Error() string {
-	return fmt.Sprintf("stride %d must be strictly less than the max length %d left after the special tokens", e.Stride, e.MaxLength)
+	return smallfmt.Sprintf("stride %d must be strictly less than the max length %d left after the special tokens", e.Stride, e.MaxLength)
 }
 
 func errStride(stride, maxLen int) error { return &StrideError{Stride: stride, MaxLength: maxLen} }

@@ -1,7 +1,6 @@
 package tokenizer
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/normalized"
@@ -101,7 +100,7 @@ type Description struct {
 
 // Describe summarises the tokenizer.
 func (t *Tokenizer) Describe() Description {
-	name := func(s fmt.Stringer) string {
+	name := func(s interface{ String() string }) string {
 		if s == nil {
 			return ""
 		}

@@ -17,12 +17,13 @@ package smalljson
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // maxDepth bounds nesting like encoding/json does, so hostile input cannot
@@ -42,7 +43,7 @@ type decoder struct {
 }
 
 func (d *decoder) errorf(format string, args ...any) error {
-	return fmt.Errorf("json: "+format+" at offset %d", append(args, d.pos)...)
+	return smallfmt.Errorf("json: "+format+" at offset %d", append(args, d.pos)...)
 }
 
 // decode is the small Unmarshal.

@@ -1,12 +1,13 @@
 package smalljson
 
 import (
-	"fmt"
 	"math"
 	"reflect"
-	"slices"
+	"sort"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 type marshaler interface {
@@ -25,7 +26,7 @@ func encode(v any) ([]byte, error) {
 
 func appendValue(b []byte, rv reflect.Value, depth int) ([]byte, error) {
 	if depth > maxDepth {
-		return nil, fmt.Errorf("json: value nested too deeply")
+		return nil, smallfmt.Errorf("json: value nested too deeply")
 	}
 	if !rv.IsValid() {
 		return append(b, "null"...), nil
@@ -36,7 +37,7 @@ func appendValue(b []byte, rv reflect.Value, depth int) ([]byte, error) {
 			return nil, err
 		}
 		if !validate(out) {
-			return nil, fmt.Errorf("json: MarshalJSON of %s returned invalid JSON", rv.Type())
+			return nil, smallfmt.Errorf("json: MarshalJSON of %s returned invalid JSON", rv.Type())
 		}
 		return append(b, out...), nil
 	}
@@ -57,18 +58,12 @@ func appendValue(b []byte, rv reflect.Value, depth int) ([]byte, error) {
 			return append(b, "null"...), nil
 		}
 		if rv.Type().Key().Kind() != reflect.String {
-			return nil, fmt.Errorf("json: unsupported map key type %s", rv.Type().Key())
+			return nil, smallfmt.Errorf("json: unsupported map key type %s", rv.Type().Key())
 		}
 		keys := rv.MapKeys()
-		slices.SortFunc(keys, func(x, y reflect.Value) int {
-			switch a, c := x.String(), y.String(); {
-			case a < c:
-				return -1
-			case a > c:
-				return 1
-			}
-			return 0
-		})
+		// sort.Slice, not slices.SortFunc: a generic sort of reflect.Values
+		// would add ~22 KB of code to tokenizer.wasm for a few reply maps.
+		sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 		b = append(b, '{')
 		for i, k := range keys {
 			if i > 0 {
@@ -108,7 +103,7 @@ func appendValue(b []byte, rv reflect.Value, depth int) ([]byte, error) {
 	case reflect.Float32, reflect.Float64:
 		return appendFloat(b, rv.Float(), rv.Type().Bits())
 	}
-	return nil, fmt.Errorf("json: unsupported type %s", rv.Type())
+	return nil, smallfmt.Errorf("json: unsupported type %s", rv.Type())
 }
 
 // appendFields writes a struct's fields as members of the object being
@@ -190,7 +185,7 @@ func isEmpty(rv reflect.Value) bool {
 // notation unless the exponent is below -6 or at least 21.
 func appendFloat(b []byte, f float64, bits int) ([]byte, error) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return nil, fmt.Errorf("json: unsupported value %v", f)
+		return nil, smallfmt.Errorf("json: unsupported value %v", f)
 	}
 	abs := math.Abs(f)
 	format := byte('f')

@@ -3,8 +3,8 @@
 package decoders
 
 import (
-	"fmt"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 	"strconv"
 	"strings"
@@ -55,10 +55,10 @@ func FromJSON(raw smalljson.RawMessage) (Decoder, error) {
 			Cleanup *bool   `json:"cleanup"`
 		}
 		if err := smalljson.Unmarshal(raw, &w); err != nil {
-			return nil, fmt.Errorf("WordPiece: %w", err)
+			return nil, smallfmt.Errorf("WordPiece: %w", err)
 		}
 		if w.Prefix == nil || w.Cleanup == nil {
-			return nil, fmt.Errorf("WordPiece: \"prefix\" and \"cleanup\" are required")
+			return nil, smallfmt.Errorf("WordPiece: \"prefix\" and \"cleanup\" are required")
 		}
 		return WordPiece{Prefix: *w.Prefix, Cleanup: *w.Cleanup}, nil
 	case "Metaspace":
@@ -72,10 +72,10 @@ func FromJSON(raw smalljson.RawMessage) (Decoder, error) {
 			Suffix *string `json:"suffix"`
 		}
 		if err := smalljson.Unmarshal(raw, &b); err != nil {
-			return nil, fmt.Errorf("BPEDecoder: %w", err)
+			return nil, smallfmt.Errorf("BPEDecoder: %w", err)
 		}
 		if b.Suffix == nil {
-			return nil, fmt.Errorf("BPEDecoder: missing field \"suffix\"")
+			return nil, smallfmt.Errorf("BPEDecoder: missing field \"suffix\"")
 		}
 		return BPE{Suffix: *b.Suffix}, nil
 	case "CTC":
@@ -85,10 +85,10 @@ func FromJSON(raw smalljson.RawMessage) (Decoder, error) {
 			Cleanup            *bool   `json:"cleanup"`
 		}
 		if err := smalljson.Unmarshal(raw, &c); err != nil {
-			return nil, fmt.Errorf("CTC: %w", err)
+			return nil, smallfmt.Errorf("CTC: %w", err)
 		}
 		if c.PadToken == nil || c.WordDelimiterToken == nil || c.Cleanup == nil {
-			return nil, fmt.Errorf("CTC: \"pad_token\", \"word_delimiter_token\" and \"cleanup\" are required")
+			return nil, smallfmt.Errorf("CTC: \"pad_token\", \"word_delimiter_token\" and \"cleanup\" are required")
 		}
 		return CTC{PadToken: *c.PadToken, WordDelimiterToken: *c.WordDelimiterToken, Cleanup: *c.Cleanup}, nil
 	case "Replace":
@@ -104,13 +104,13 @@ func FromJSON(raw smalljson.RawMessage) (Decoder, error) {
 			Stop    *int    `json:"stop"`
 		}
 		if err := smalljson.Unmarshal(raw, &s); err != nil {
-			return nil, fmt.Errorf("Strip: %w", err)
+			return nil, smallfmt.Errorf("Strip: %w", err)
 		}
 		if s.Content == nil || s.Start == nil || s.Stop == nil || utf8.RuneCountInString(*s.Content) != 1 {
-			return nil, fmt.Errorf("Strip: \"content\" (one character), \"start\" and \"stop\" are required")
+			return nil, smallfmt.Errorf("Strip: \"content\" (one character), \"start\" and \"stop\" are required")
 		}
 		if *s.Start < 0 || *s.Stop < 0 {
-			return nil, fmt.Errorf("Strip: start and stop must not be negative")
+			return nil, smallfmt.Errorf("Strip: start and stop must not be negative")
 		}
 		r, _ := utf8.DecodeRuneInString(*s.Content)
 		return Strip{Content: r, Start: *s.Start, Stop: *s.Stop}, nil
@@ -121,9 +121,9 @@ func FromJSON(raw smalljson.RawMessage) (Decoder, error) {
 		}
 		return Sequence(items), nil
 	case "":
-		return nil, fmt.Errorf("decoder without a \"type\" is not supported")
+		return nil, smallfmt.Errorf("decoder without a \"type\" is not supported")
 	}
-	return nil, fmt.Errorf("type %q is not supported", head.Type)
+	return nil, smallfmt.Errorf("type %q is not supported", head.Type)
 }
 
 // ByteLevel maps byte-level characters back to bytes and the bytes to text
@@ -461,7 +461,7 @@ func (s Strip) DecodeChain(tokens []string) ([]string, error) {
 		for k := 0; k < s.Stop; k++ {
 			idx := len(chars) - k - 1
 			if idx < 0 {
-				return nil, fmt.Errorf("Strip: token %q is shorter than stop=%d", t, s.Stop)
+				return nil, smallfmt.Errorf("Strip: token %q is shorter than stop=%d", t, s.Stop)
 			}
 			if chars[idx] != s.Content {
 				break
@@ -470,7 +470,7 @@ func (s Strip) DecodeChain(tokens []string) ([]string, error) {
 		}
 		if stopCut < startCut {
 			// HF panics slicing the token here; report it instead.
-			return nil, fmt.Errorf("Strip: token %q is too short to strip %d+%d characters", t, s.Start, s.Stop)
+			return nil, smallfmt.Errorf("Strip: token %q is too short to strip %d+%d characters", t, s.Start, s.Stop)
 		}
 		out[i] = string(chars[startCut:stopCut])
 	}

@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"math"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // BPEConfig describes a byte-pair-encoding model, field for field as HF's
@@ -96,7 +97,7 @@ func newBPE(vocab map[string]uint32, cfg BPEConfig) (*BPE, error) {
 	if d := cfg.Dropout; d != nil {
 		switch {
 		case math.IsNaN(float64(*d)) || *d < 0 || *d > 1:
-			return nil, fmt.Errorf("models: BPE dropout must be between 0 and 1, got %v", *d)
+			return nil, smallfmt.Errorf("models: BPE dropout must be between 0 and 1, got %v", *d)
 		case *d == 1:
 			b.noMerges = true
 		case *d != 0:
@@ -113,30 +114,30 @@ func newBPE(vocab map[string]uint32, cfg BPEConfig) (*BPE, error) {
 		left, right := m[0], m[1]
 		leftID, ok := vocab[left]
 		if !ok {
-			return nil, fmt.Errorf("models: BPE merge %d: token %q out of vocabulary", rank, left)
+			return nil, smallfmt.Errorf("models: BPE merge %d: token %q out of vocabulary", rank, left)
 		}
 		rightID, ok := vocab[right]
 		if !ok {
-			return nil, fmt.Errorf("models: BPE merge %d: token %q out of vocabulary", rank, right)
+			return nil, smallfmt.Errorf("models: BPE merge %d: token %q out of vocabulary", rank, right)
 		}
 		if len(right) < prefixLen {
-			return nil, fmt.Errorf("models: BPE merge %d: token %q is shorter than the continuing subword prefix", rank, right)
+			return nil, smallfmt.Errorf("models: BPE merge %d: token %q is shorter than the continuing subword prefix", rank, right)
 		}
 		// HF strips prefix-length bytes from the right part unconditionally.
 		buf = append(append(buf[:0], left...), right[prefixLen:]...)
 		newID, ok := vocab[string(buf)]
 		if !ok {
-			return nil, fmt.Errorf("models: BPE merge %d: merged token %q out of vocabulary", rank, buf)
+			return nil, smallfmt.Errorf("models: BPE merge %d: merged token %q out of vocabulary", rank, buf)
 		}
 		if uint64(rank) > math.MaxUint32 {
-			return nil, fmt.Errorf("models: BPE has more than 2^32 merges")
+			return nil, smallfmt.Errorf("models: BPE has more than 2^32 merges")
 		}
 		// A repeated pair takes its last rank, as HF's HashMap collect does.
 		b.merges.put(pairKey(leftID, rightID), uint64(rank)<<32|uint64(newID))
 	}
 	for i := range b.byteIDs {
 		b.byteIDs[i] = -1
-		if id, ok := vocab[fmt.Sprintf("<0x%02X>", i)]; ok {
+		if id, ok := vocab[smallfmt.Sprintf("<0x%02X>", i)]; ok {
 			b.byteIDs[i] = int32(id)
 		}
 	}
@@ -345,7 +346,7 @@ func (b *BPE) initialSymbols(sc *bpeScratch, word string) ([]symbol, error) {
 				u, ok := b.vocab[*b.unkToken]
 				if !ok {
 					sc.syms = syms
-					return nil, fmt.Errorf("models: BPE unk token %q out of vocabulary", *b.unkToken)
+					return nil, smallfmt.Errorf("models: BPE unk token %q out of vocabulary", *b.unkToken)
 				}
 				unkID, unkLen, pendingUnk = u, size, true
 			}
@@ -369,7 +370,7 @@ func ParseMerges(lines []string) ([][2]string, error) {
 		}
 		left, right, ok := strings.Cut(line, " ")
 		if !ok || strings.Contains(right, " ") {
-			return nil, fmt.Errorf("models: merges invalid at line %d", len(out)+1)
+			return nil, smallfmt.Errorf("models: merges invalid at line %d", len(out)+1)
 		}
 		out = append(out, [2]string{left, right})
 	}
@@ -396,7 +397,7 @@ func checkVocab(v map[string]int) (map[string]uint32, error) {
 	out := make(map[string]uint32, len(v))
 	for tok, id := range v {
 		if id < 0 || id > math.MaxUint32 {
-			return nil, fmt.Errorf("models: vocab id %d of %q is outside the u32 range", id, tok)
+			return nil, smallfmt.Errorf("models: vocab id %d of %q is outside the u32 range", id, tok)
 		}
 		out[tok] = uint32(id)
 	}

@@ -2,7 +2,7 @@ package models
 
 import (
 	"errors"
-	"fmt"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 	"unicode/utf8"
 )
@@ -23,7 +23,7 @@ var errJSONSyntax = errors.New("invalid JSON")
 
 func (r *jsonReader) fail(what string) bool {
 	if r.err == nil {
-		r.err = fmt.Errorf("%w: %s at byte %d", errJSONSyntax, what, r.pos)
+		r.err = smallfmt.Errorf("%w: %s at byte %d", errJSONSyntax, what, r.pos)
 	}
 	return false
 }
@@ -271,7 +271,7 @@ func readVocabMap(raw []byte) (map[string]uint32, error) {
 		}
 		id, err := parseU32(lit)
 		if err != nil {
-			bad = fmt.Errorf("vocab id of %q: %w", key, err)
+			bad = smallfmt.Errorf("vocab id of %q: %w", key, err)
 			return false
 		}
 		m[key] = id
@@ -281,7 +281,7 @@ func readVocabMap(raw []byte) (map[string]uint32, error) {
 		return nil, bad
 	}
 	if !ok {
-		return nil, fmt.Errorf("vocab: %w", r.err)
+		return nil, smallfmt.Errorf("vocab: %w", r.err)
 	}
 	return m, nil
 }
@@ -321,7 +321,7 @@ func readMerges(raw []byte) ([][2]string, error) {
 		return r.fail("merges must all be [left, right] pairs or all \"left right\" strings")
 	}) && r.end()
 	if !ok {
-		return nil, fmt.Errorf(`field "merges" must be a list of [left, right] pairs or of "left right" strings: %w`, r.err)
+		return nil, smallfmt.Errorf(`field "merges" must be a list of [left, right] pairs or of "left right" strings: %w`, r.err)
 	}
 	if form == 2 {
 		return ParseMerges(lines)
@@ -356,7 +356,7 @@ func readUnigramVocab(raw []byte) ([]UnigramPiece, error) {
 				}
 				f, err := parseSerdeFloat(lit)
 				if err != nil {
-					bad = fmt.Errorf("vocab entry %d: %w", i, err)
+					bad = smallfmt.Errorf("vocab entry %d: %w", i, err)
 					return false
 				}
 				p.Score = f
@@ -374,7 +374,7 @@ func readUnigramVocab(raw []byte) ([]UnigramPiece, error) {
 		return nil, bad
 	}
 	if !ok {
-		return nil, fmt.Errorf(`field "vocab" must be a list of [piece, score]: %w`, r.err)
+		return nil, smallfmt.Errorf(`field "vocab" must be a list of [piece, score]: %w`, r.err)
 	}
 	return pieces, nil
 }

@@ -3,7 +3,7 @@ package models
 import (
 	"bytes"
 	"errors"
-	"fmt"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 	"math"
 	"slices"
@@ -26,23 +26,23 @@ import (
 func FromJSON(raw []byte) (Model, error) {
 	fields, err := topFields(raw)
 	if err != nil {
-		return nil, fmt.Errorf("models: model must be a JSON object: %w", err)
+		return nil, smallfmt.Errorf("models: model must be a JSON object: %w", err)
 	}
 	if t, ok := fields["type"]; ok {
 		var typ string
 		if err := smalljson.Unmarshal(t, &typ); err != nil {
-			return nil, fmt.Errorf("models: model type must be a string: %w", err)
+			return nil, smallfmt.Errorf("models: model type must be a string: %w", err)
 		}
 		p, ok := parsers[typ]
 		if !ok {
-			return nil, fmt.Errorf("models: unsupported model type %q (want BPE, WordPiece, WordLevel or Unigram)", typ)
+			return nil, smallfmt.Errorf("models: unsupported model type %q (want BPE, WordPiece, WordLevel or Unigram)", typ)
 		}
 		if err := checkFields(typ, fields, p.known); err != nil {
 			return nil, err
 		}
 		m, err := p.parse(fields)
 		if err != nil {
-			return nil, fmt.Errorf("models: %s: %w", typ, err)
+			return nil, smallfmt.Errorf("models: %s: %w", typ, err)
 		}
 		return m, nil
 	}
@@ -52,15 +52,15 @@ func FromJSON(raw []byte) (Model, error) {
 		p := parsers[typ]
 		m, err := p.parse(fields)
 		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: %v", typ, err))
+			errs = append(errs, smallfmt.Sprintf("%s: %v", typ, err))
 			continue
 		}
 		if err := checkFields(typ, fields, p.known); err != nil {
-			return nil, fmt.Errorf("%w (model without \"type\" read as %s)", err, typ)
+			return nil, smallfmt.Errorf("%w (model without \"type\" read as %s)", err, typ)
 		}
 		return m, nil
 	}
-	return nil, fmt.Errorf("models: model without \"type\" matches no model type: %s", strings.Join(errs, "; "))
+	return nil, smallfmt.Errorf("models: model without \"type\" matches no model type: %s", strings.Join(errs, "; "))
 }
 
 type modelParser struct {
@@ -101,7 +101,7 @@ func checkFields(typ string, fields map[string]smalljson.RawMessage, known []str
 		return nil
 	}
 	sort.Strings(unknown)
-	return fmt.Errorf("models: %s model has unsupported field(s) %q", typ, unknown)
+	return smallfmt.Errorf("models: %s model has unsupported field(s) %q", typ, unknown)
 }
 
 func isNull(raw smalljson.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
@@ -114,7 +114,7 @@ func optString(fields map[string]smalljson.RawMessage, name string) (*string, er
 	}
 	var s string
 	if err := smalljson.Unmarshal(raw, &s); err != nil {
-		return nil, fmt.Errorf("field %q must be a string or null: %w", name, err)
+		return nil, smallfmt.Errorf("field %q must be a string or null: %w", name, err)
 	}
 	return &s, nil
 }
@@ -123,11 +123,11 @@ func optString(fields map[string]smalljson.RawMessage, name string) (*string, er
 func reqString(fields map[string]smalljson.RawMessage, name string) (string, error) {
 	raw, ok := fields[name]
 	if !ok {
-		return "", fmt.Errorf("missing field %q", name)
+		return "", smallfmt.Errorf("missing field %q", name)
 	}
 	var s *string
 	if err := smalljson.Unmarshal(raw, &s); err != nil || s == nil {
-		return "", fmt.Errorf("field %q must be a string", name)
+		return "", smallfmt.Errorf("field %q must be a string", name)
 	}
 	return *s, nil
 }
@@ -142,11 +142,11 @@ func optBool(fields map[string]smalljson.RawMessage, name string, nullOK bool) (
 		if nullOK {
 			return false, nil
 		}
-		return false, fmt.Errorf("field %q must be a boolean, got null", name)
+		return false, smallfmt.Errorf("field %q must be a boolean, got null", name)
 	}
 	var b bool
 	if err := smalljson.Unmarshal(raw, &b); err != nil {
-		return false, fmt.Errorf("field %q must be a boolean: %w", name, err)
+		return false, smallfmt.Errorf("field %q must be a boolean: %w", name, err)
 	}
 	return b, nil
 }
@@ -177,7 +177,7 @@ func parseBPE(fields map[string]smalljson.RawMessage) (Model, error) {
 		}
 		f, err := parseSerdeFloat(lit)
 		if err != nil {
-			return nil, fmt.Errorf("field \"dropout\": %w", err)
+			return nil, smallfmt.Errorf("field \"dropout\": %w", err)
 		}
 		d := float32(f)
 		cfg.Dropout = &d
@@ -217,7 +217,7 @@ func checkTypeTag(fields map[string]smalljson.RawMessage, want string) error {
 	}
 	var t string
 	if err := smalljson.Unmarshal(raw, &t); err != nil || t != want {
-		return fmt.Errorf("type is %s, want %q", raw, want)
+		return smallfmt.Errorf("type is %s, want %q", raw, want)
 	}
 	return nil
 }
@@ -240,7 +240,7 @@ func parseWordPiece(fields map[string]smalljson.RawMessage) (Model, error) {
 	}
 	maxChars, err := parseUsize(rawMax)
 	if err != nil {
-		return nil, fmt.Errorf(`field "max_input_chars_per_word": %w`, err)
+		return nil, smallfmt.Errorf(`field "max_input_chars_per_word": %w`, err)
 	}
 	vocab, err := reqVocabMap(fields)
 	if err != nil {
@@ -254,7 +254,7 @@ func parseWordPiece(fields map[string]smalljson.RawMessage) (Model, error) {
 func parseUsize(raw smalljson.RawMessage) (int, error) {
 	var v *uint64
 	if err := smalljson.Unmarshal(raw, &v); err != nil || v == nil {
-		return 0, fmt.Errorf("%s is not an unsigned integer", raw)
+		return 0, smallfmt.Errorf("%s is not an unsigned integer", raw)
 	}
 	if *v > math.MaxInt {
 		return math.MaxInt, nil
@@ -293,7 +293,7 @@ func parseUnigram(fields map[string]smalljson.RawMessage) (Model, error) {
 	if raw, ok := fields["unk_id"]; ok && !isNull(raw) {
 		v, err := parseUsize(raw)
 		if err != nil {
-			return nil, fmt.Errorf(`field "unk_id": %w`, err)
+			return nil, smallfmt.Errorf(`field "unk_id": %w`, err)
 		}
 		unkID = v
 	}

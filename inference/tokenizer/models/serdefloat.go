@@ -1,9 +1,10 @@
 package models
 
 import (
-	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // pow10 holds 1e0..1e308, each the correctly rounded float64 of its literal
@@ -84,7 +85,7 @@ func parseSerdeFloat(lit string) (float64, error) {
 		}
 		if expOverflow {
 			if sig != 0 && expPositive {
-				return 0, fmt.Errorf("number out of range: %s", lit)
+				return 0, smallfmt.Errorf("number out of range: %s", lit)
 			}
 			return math.Copysign(0, signOf(positive)), nil
 		}
@@ -95,7 +96,7 @@ func parseSerdeFloat(lit string) (float64, error) {
 		}
 	}
 	if i != len(lit) {
-		return 0, fmt.Errorf("invalid number %q", lit)
+		return 0, smallfmt.Errorf("invalid number %q", lit)
 	}
 	if !isFloat && !overflowed {
 		// serde_json keeps integers as u64/i64 and converts with `as f64`.
@@ -115,7 +116,7 @@ func parseSerdeFloat(lit string) (float64, error) {
 			if exp >= 0 {
 				f *= pow10[a]
 				if math.IsInf(f, 0) {
-					return 0, fmt.Errorf("number out of range: %s", lit)
+					return 0, smallfmt.Errorf("number out of range: %s", lit)
 				}
 			} else {
 				f /= pow10[a]
@@ -126,7 +127,7 @@ func parseSerdeFloat(lit string) (float64, error) {
 			break
 		}
 		if exp >= 0 {
-			return 0, fmt.Errorf("number out of range: %s", lit)
+			return 0, smallfmt.Errorf("number out of range: %s", lit)
 		}
 		f /= 1e308
 		exp += 308

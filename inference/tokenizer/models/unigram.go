@@ -2,11 +2,12 @@ package models
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // UnigramPiece is one vocabulary entry of a Unigram model; its id is its index.
@@ -57,14 +58,14 @@ var ErrMissingUnkID = errors.New("models: Unigram met an unknown token but unk_i
 func NewUnigram(pieces []UnigramPiece, unkID int, byteFallback bool) (*Unigram, error) {
 	if unkID >= 0 {
 		if len(pieces) == 0 {
-			return nil, fmt.Errorf("models: Unigram vocabulary is empty but at least <unk> is needed")
+			return nil, smallfmt.Errorf("models: Unigram vocabulary is empty but at least <unk> is needed")
 		}
 		if unkID >= len(pieces) {
-			return nil, fmt.Errorf("models: Unigram unk_id %d is not below the vocabulary size %d", unkID, len(pieces))
+			return nil, smallfmt.Errorf("models: Unigram unk_id %d is not below the vocabulary size %d", unkID, len(pieces))
 		}
 	}
 	if len(pieces) > math.MaxInt32 {
-		return nil, fmt.Errorf("models: Unigram vocabulary too large")
+		return nil, smallfmt.Errorf("models: Unigram vocabulary too large")
 	}
 	u := &Unigram{
 		pieces:    pieces,
@@ -90,7 +91,7 @@ func NewUnigram(pieces []UnigramPiece, unkID int, byteFallback bool) (*Unigram, 
 	u.trie = newByteTrie(keys)
 	for i := range u.byteIDs {
 		u.byteIDs[i] = -1
-		if id, ok := u.tokenToID[fmt.Sprintf("<0x%02X>", i)]; ok {
+		if id, ok := u.tokenToID[smallfmt.Sprintf("<0x%02X>", i)]; ok {
 			u.byteIDs[i] = int32(id)
 		}
 	}

@@ -1,7 +1,7 @@
 package models
 
 import (
-	"fmt"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 	"math"
 	"strings"
@@ -70,17 +70,17 @@ func numberLiteral(raw smalljson.RawMessage) (string, bool) {
 // (serde rejects signs, fractions, exponents and larger values for u32).
 func parseU32(s string) (uint32, error) {
 	if s == "" {
-		return 0, fmt.Errorf("empty number")
+		return 0, smallfmt.Errorf("empty number")
 	}
 	var v uint64
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < '0' || c > '9' {
-			return 0, fmt.Errorf("%s is not an unsigned 32-bit integer", s)
+			return 0, smallfmt.Errorf("%s is not an unsigned 32-bit integer", s)
 		}
 		v = v*10 + uint64(c-'0')
 		if v > math.MaxUint32 {
-			return 0, fmt.Errorf("%s is out of the u32 range", s)
+			return 0, smallfmt.Errorf("%s is out of the u32 range", s)
 		}
 	}
 	return uint32(v), nil

@@ -1,6 +1,6 @@
 package models
 
-import "fmt"
+import "github.com/clinlm/clinlm/internal/smallfmt"
 
 // WordLevel is HF's word-level model: a word is one vocabulary token or the
 // unknown token.
@@ -50,7 +50,7 @@ func (w *WordLevel) AppendTokens(dst []Token, word string) ([]Token, error) {
 	}
 	id, ok := w.vocab[w.unkToken]
 	if !ok {
-		return dst, fmt.Errorf("models: WordLevel unk token %q missing from the vocabulary", w.unkToken)
+		return dst, smallfmt.Errorf("models: WordLevel unk token %q missing from the vocabulary", w.unkToken)
 	}
 	return append(dst, Token{ID: int(id), Value: w.unkToken, Start: 0, End: len(word)}), nil
 }

@@ -1,9 +1,10 @@
 package models
 
 import (
-	"fmt"
 	"math"
 	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // WordPieceConfig describes a WordPiece model as HF's WordPieceBuilder takes it.
@@ -40,7 +41,7 @@ func NewWordPiece(cfg WordPieceConfig) (*WordPiece, error) {
 		return nil, err
 	}
 	if cfg.MaxInputCharsPerWord < 0 {
-		return nil, fmt.Errorf("models: WordPiece max_input_chars_per_word must not be negative")
+		return nil, smallfmt.Errorf("models: WordPiece max_input_chars_per_word must not be negative")
 	}
 	return newWordPiece(vocab, cfg.UnkToken, cfg.ContinuingSubwordPrefix, cfg.MaxInputCharsPerWord), nil
 }
@@ -116,7 +117,7 @@ func (w *WordPiece) AppendTokens(dst []Token, word string) ([]Token, error) {
 func (w *WordPiece) appendUnk(dst []Token, word string) ([]Token, error) {
 	id, ok := w.vocab[w.unkToken]
 	if !ok {
-		return dst, fmt.Errorf("models: WordPiece unk token %q missing from the vocabulary", w.unkToken)
+		return dst, smallfmt.Errorf("models: WordPiece unk token %q missing from the vocabulary", w.unkToken)
 	}
 	return append(dst, Token{ID: int(id), Value: w.unkToken, Start: 0, End: len(word)}), nil
 }

@@ -15,11 +15,11 @@
 package normalized
 
 import (
-	"fmt"
 	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/runeclass"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/unorm"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // Span is a byte range [Start, End) of the original input.
@@ -531,7 +531,7 @@ func (n *String) lrstrip(left, right bool) {
 
 // String implements fmt.Stringer for debugging.
 func (n *String) String() string {
-	return fmt.Sprintf("%q<-%q", n.norm, n.Original())
+	return smallfmt.Sprintf("%q<-%q", n.norm, n.Original())
 }
 
 // MapASCII replaces each byte b of an all-ASCII text with table[b], every

@@ -1,7 +1,7 @@
 package normalized
 
 import (
-	"fmt"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 )
 
@@ -30,7 +30,7 @@ func (b Behavior) String() string {
 	if int(b) < len(behaviorNames) {
 		return behaviorNames[b]
 	}
-	return fmt.Sprintf("Behavior(%d)", int(b))
+	return smallfmt.Sprintf("Behavior(%d)", int(b))
 }
 
 // ParseBehavior reads a behaviour as tokenizer.json spells it ("Isolated", ...).
@@ -40,7 +40,7 @@ func ParseBehavior(s string) (Behavior, error) {
 			return Behavior(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown split behavior %q", s)
+	return 0, smallfmt.Errorf("unknown split behavior %q", s)
 }
 
 // UnmarshalJSON reads a behaviour from its JSON string.
@@ -118,7 +118,7 @@ func (n *String) SplitBuf(p Pattern, behavior Behavior, dst []String, buf []Matc
 		}
 		pieces = matches[w:]
 	default:
-		return dst, matches, fmt.Errorf("unknown split behavior %d", int(behavior))
+		return dst, matches, smallfmt.Errorf("unknown split behavior %d", int(behavior))
 	}
 	for _, p := range pieces {
 		if p.IsMatch {
@@ -126,7 +126,7 @@ func (n *String) SplitBuf(p Pattern, behavior Behavior, dst []String, buf []Matc
 		}
 		s, ok := n.Slice(p.Start, p.End)
 		if !ok {
-			return dst, matches, fmt.Errorf("split at %d..%d is not on character boundaries", p.Start, p.End)
+			return dst, matches, smallfmt.Errorf("split at %d..%d is not on character boundaries", p.Start, p.End)
 		}
 		dst = append(dst, s)
 	}

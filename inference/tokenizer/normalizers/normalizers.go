@@ -4,8 +4,8 @@
 package normalizers
 
 import (
-	"fmt"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 	"strings"
 
@@ -89,7 +89,7 @@ func FromJSON(raw smalljson.RawMessage) (Normalizer, error) {
 			return nil, err
 		}
 		if p.Prepend == nil {
-			return nil, fmt.Errorf("Prepend: missing field \"prepend\"")
+			return nil, smallfmt.Errorf("Prepend: missing field \"prepend\"")
 		}
 		return Prepend{Prepend: *p.Prepend}, nil
 	case "Replace":
@@ -107,9 +107,9 @@ func FromJSON(raw smalljson.RawMessage) (Normalizer, error) {
 		}
 		return Sequence(items), nil
 	case "":
-		return nil, fmt.Errorf("normalizer without a \"type\" is not supported")
+		return nil, smallfmt.Errorf("normalizer without a \"type\" is not supported")
 	}
-	return nil, fmt.Errorf("type %q is not supported", head.Type)
+	return nil, smallfmt.Errorf("type %q is not supported", head.Type)
 }
 
 // Bert is BERT's normalizer: clean_text drops control characters and maps

@@ -2,7 +2,7 @@ package normalizers
 
 import (
 	"encoding/base64"
-	"fmt"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 	"unicode/utf8"
 
@@ -23,14 +23,14 @@ func precompiledFromJSON(raw smalljson.RawMessage) (Normalizer, error) {
 		Charsmap *string `json:"precompiled_charsmap"`
 	}
 	if err := smalljson.Unmarshal(raw, &p); err != nil {
-		return nil, fmt.Errorf("Precompiled: %w", err)
+		return nil, smallfmt.Errorf("Precompiled: %w", err)
 	}
 	if p.Charsmap == nil {
-		return nil, fmt.Errorf("Precompiled: missing field \"precompiled_charsmap\"")
+		return nil, smallfmt.Errorf("Precompiled: missing field \"precompiled_charsmap\"")
 	}
 	data, err := base64.StdEncoding.DecodeString(*p.Charsmap)
 	if err != nil {
-		return nil, fmt.Errorf("Precompiled: precompiled_charsmap is not base64: %w", err)
+		return nil, smallfmt.Errorf("Precompiled: precompiled_charsmap is not base64: %w", err)
 	}
 	if len(data) == 0 {
 		// HF accepts an empty map and leaves the text alone.
@@ -38,7 +38,7 @@ func precompiledFromJSON(raw smalljson.RawMessage) (Normalizer, error) {
 	}
 	cm, err := spm.ParseCharsmap(data)
 	if err != nil {
-		return nil, fmt.Errorf("Precompiled: %w", err)
+		return nil, smallfmt.Errorf("Precompiled: %w", err)
 	}
 	return Precompiled{charsmap: cm}, nil
 }

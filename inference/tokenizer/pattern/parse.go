@@ -1,11 +1,12 @@
 package pattern
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // The parser reads the Oniguruma (Ruby syntax) regexes of tokenizer.json into
@@ -75,11 +76,11 @@ type SyntaxError struct {
 }
 
 func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("regex %q: %s (at offset %d)", e.Pattern, e.Msg, e.Pos)
+	return smallfmt.Sprintf("regex %q: %s (at offset %d)", e.Pattern, e.Msg, e.Pos)
 }
 
 func (p *parser) errorf(format string, args ...any) error {
-	return &SyntaxError{Pattern: p.src, Pos: p.pos, Msg: fmt.Sprintf(format, args...)}
+	return &SyntaxError{Pattern: p.src, Pos: p.pos, Msg: smallfmt.Sprintf(format, args...)}
 }
 
 func parse(src string) (*node, error) {

@@ -2,7 +2,7 @@ package pattern
 
 import (
 	"errors"
-	"fmt"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 	"unicode/utf8"
 
@@ -77,7 +77,7 @@ func (s *Spec) UnmarshalJSON(data []byte) error {
 	type plain Spec
 	var p plain
 	if err := smalljson.Unmarshal(data, &p); err != nil {
-		return fmt.Errorf("pattern: %w", err)
+		return smallfmt.Errorf("pattern: %w", err)
 	}
 	if (p.String == nil) == (p.Regex == nil) {
 		return errors.New(`pattern must be {"String": ...} or {"Regex": ...}`)
@@ -100,10 +100,10 @@ func (s Spec) Compile() (normalized.Pattern, error) {
 // Describe renders the spec for humans.
 func (s Spec) Describe() string {
 	if s.String != nil {
-		return fmt.Sprintf("String(%q)", *s.String)
+		return smallfmt.Sprintf("String(%q)", *s.String)
 	}
 	if s.Regex != nil {
-		return fmt.Sprintf("Regex(%q)", *s.Regex)
+		return smallfmt.Sprintf("Regex(%q)", *s.Regex)
 	}
 	return "?"
 }
@@ -124,14 +124,14 @@ func ParseReplacement(raw []byte) (Replacement, error) {
 		Content *string `json:"content"`
 	}
 	if err := smalljson.Unmarshal(raw, &r); err != nil {
-		return Replacement{}, fmt.Errorf("Replace: %w", err)
+		return Replacement{}, smallfmt.Errorf("Replace: %w", err)
 	}
 	if r.Content == nil {
 		return Replacement{}, errors.New(`Replace: missing field "content"`)
 	}
 	p, err := r.Pattern.Compile()
 	if err != nil {
-		return Replacement{}, fmt.Errorf("Replace: %w", err)
+		return Replacement{}, smallfmt.Errorf("Replace: %w", err)
 	}
 	return Replacement{Spec: r.Pattern, Pattern: p, Content: *r.Content}, nil
 }

@@ -1,7 +1,7 @@
 package pretokenizers
 
 import (
-	"fmt"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 	"strings"
 	"unicode/utf8"
@@ -41,10 +41,10 @@ func MetaspaceFromJSON(raw smalljson.RawMessage) (Metaspace, error) {
 		Split          *bool          `json:"split"`
 	}
 	if err := smalljson.Unmarshal(raw, &m); err != nil {
-		return Metaspace{}, fmt.Errorf("Metaspace: %w", err)
+		return Metaspace{}, smallfmt.Errorf("Metaspace: %w", err)
 	}
 	if m.Replacement == nil || utf8.RuneCountInString(*m.Replacement) != 1 {
-		return Metaspace{}, fmt.Errorf("Metaspace: \"replacement\" must be one character")
+		return Metaspace{}, smallfmt.Errorf("Metaspace: \"replacement\" must be one character")
 	}
 	r, _ := utf8.DecodeRuneInString(*m.Replacement)
 	ms := Metaspace{Replacement: r, PrependScheme: PrependAlways, Split: true}
@@ -53,12 +53,12 @@ func MetaspaceFromJSON(raw smalljson.RawMessage) (Metaspace, error) {
 		case PrependAlways, PrependFirst, PrependNever:
 			ms.PrependScheme = *m.PrependScheme
 		default:
-			return Metaspace{}, fmt.Errorf("Metaspace: unknown prepend_scheme %q", *m.PrependScheme)
+			return Metaspace{}, smallfmt.Errorf("Metaspace: unknown prepend_scheme %q", *m.PrependScheme)
 		}
 	}
 	if m.AddPrefixSpace != nil && !*m.AddPrefixSpace {
 		if ms.PrependScheme != PrependNever {
-			return Metaspace{}, fmt.Errorf("Metaspace: add_prefix_space does not match declared prepend_scheme")
+			return Metaspace{}, smallfmt.Errorf("Metaspace: add_prefix_space does not match declared prepend_scheme")
 		}
 	}
 	if m.Split != nil {

@@ -4,8 +4,8 @@
 package pretokenizers
 
 import (
-	"fmt"
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/jsonseq"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 	"strings"
 	"unicode"
@@ -49,10 +49,10 @@ func FromJSON(raw smalljson.RawMessage) (PreTokenizer, error) {
 			UseRegex       *bool `json:"use_regex"`
 		}{}
 		if err := smalljson.Unmarshal(raw, &b); err != nil {
-			return nil, fmt.Errorf("ByteLevel: %w", err)
+			return nil, smallfmt.Errorf("ByteLevel: %w", err)
 		}
 		if b.AddPrefixSpace == nil || b.TrimOffsets == nil {
-			return nil, fmt.Errorf("ByteLevel: missing field \"add_prefix_space\" or \"trim_offsets\"")
+			return nil, smallfmt.Errorf("ByteLevel: missing field \"add_prefix_space\" or \"trim_offsets\"")
 		}
 		bl := ByteLevel{AddPrefixSpace: *b.AddPrefixSpace, TrimOffsets: *b.TrimOffsets, UseRegex: true}
 		if b.UseRegex != nil {
@@ -66,10 +66,10 @@ func FromJSON(raw smalljson.RawMessage) (PreTokenizer, error) {
 			Delimiter *string `json:"delimiter"`
 		}
 		if err := smalljson.Unmarshal(raw, &d); err != nil {
-			return nil, fmt.Errorf("CharDelimiterSplit: %w", err)
+			return nil, smallfmt.Errorf("CharDelimiterSplit: %w", err)
 		}
 		if d.Delimiter == nil || utf8.RuneCountInString(*d.Delimiter) != 1 {
-			return nil, fmt.Errorf("CharDelimiterSplit: \"delimiter\" must be one character")
+			return nil, smallfmt.Errorf("CharDelimiterSplit: \"delimiter\" must be one character")
 		}
 		r, _ := utf8.DecodeRuneInString(*d.Delimiter)
 		return CharDelimiterSplit{Delimiter: r}, nil
@@ -78,7 +78,7 @@ func FromJSON(raw smalljson.RawMessage) (PreTokenizer, error) {
 			Behavior *normalized.Behavior `json:"behavior"`
 		}
 		if err := smalljson.Unmarshal(raw, &p); err != nil {
-			return nil, fmt.Errorf("Punctuation: %w", err)
+			return nil, smallfmt.Errorf("Punctuation: %w", err)
 		}
 		pt := Punctuation{Behavior: normalized.Isolated}
 		if p.Behavior != nil {
@@ -90,10 +90,10 @@ func FromJSON(raw smalljson.RawMessage) (PreTokenizer, error) {
 			IndividualDigits *bool `json:"individual_digits"`
 		}
 		if err := smalljson.Unmarshal(raw, &d); err != nil {
-			return nil, fmt.Errorf("Digits: %w", err)
+			return nil, smallfmt.Errorf("Digits: %w", err)
 		}
 		if d.IndividualDigits == nil {
-			return nil, fmt.Errorf("Digits: missing field \"individual_digits\"")
+			return nil, smallfmt.Errorf("Digits: missing field \"individual_digits\"")
 		}
 		return Digits{IndividualDigits: *d.IndividualDigits}, nil
 	case "Split":
@@ -103,14 +103,14 @@ func FromJSON(raw smalljson.RawMessage) (PreTokenizer, error) {
 			Invert   *bool                `json:"invert"`
 		}
 		if err := smalljson.Unmarshal(raw, &s); err != nil {
-			return nil, fmt.Errorf("Split: %w", err)
+			return nil, smallfmt.Errorf("Split: %w", err)
 		}
 		if s.Pattern == nil || s.Behavior == nil || s.Invert == nil {
-			return nil, fmt.Errorf("Split: \"pattern\", \"behavior\" and \"invert\" are required")
+			return nil, smallfmt.Errorf("Split: \"pattern\", \"behavior\" and \"invert\" are required")
 		}
 		p, err := s.Pattern.Compile()
 		if err != nil {
-			return nil, fmt.Errorf("Split: %w", err)
+			return nil, smallfmt.Errorf("Split: %w", err)
 		}
 		return Split{Spec: *s.Pattern, Pattern: p, Behavior: *s.Behavior, Invert: *s.Invert}, nil
 	case "FixedLength":
@@ -118,14 +118,14 @@ func FromJSON(raw smalljson.RawMessage) (PreTokenizer, error) {
 			Length *int `json:"length"`
 		}
 		if err := smalljson.Unmarshal(raw, &f); err != nil {
-			return nil, fmt.Errorf("FixedLength: %w", err)
+			return nil, smallfmt.Errorf("FixedLength: %w", err)
 		}
 		fl := FixedLength{Length: 5}
 		if f.Length != nil {
 			fl.Length = *f.Length
 		}
 		if fl.Length <= 0 {
-			return nil, fmt.Errorf("FixedLength: length must be positive")
+			return nil, smallfmt.Errorf("FixedLength: length must be positive")
 		}
 		return fl, nil
 	case "Sequence":
@@ -135,9 +135,9 @@ func FromJSON(raw smalljson.RawMessage) (PreTokenizer, error) {
 		}
 		return Sequence(items), nil
 	case "":
-		return nil, fmt.Errorf("pre-tokenizer without a \"type\" is not supported")
+		return nil, smallfmt.Errorf("pre-tokenizer without a \"type\" is not supported")
 	}
-	return nil, fmt.Errorf("type %q is not supported", head.Type)
+	return nil, smallfmt.Errorf("type %q is not supported", head.Type)
 }
 
 // splitAll cuts every untokenized piece at the matches of p.

@@ -3,9 +3,10 @@ package spm
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // Charsmap is a parsed SentencePiece precompiled normalization map: a
@@ -43,7 +44,7 @@ func ParseCharsmap(data []byte) (*Charsmap, error) {
 	n := int(size / 4)
 	rest := data[4:]
 	if n > len(rest)/4 {
-		return nil, fmt.Errorf("spm: precompiled charsmap declares %d trie units but holds %d bytes", n, len(rest))
+		return nil, smallfmt.Errorf("spm: precompiled charsmap declares %d trie units but holds %d bytes", n, len(rest))
 	}
 	units := make([]uint32, n)
 	for i := range units {

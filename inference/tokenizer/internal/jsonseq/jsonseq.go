@@ -5,7 +5,7 @@
 package jsonseq
 
 import (
-	"fmt"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 	"github.com/clinlm/clinlm/internal/smalljson"
 )
 
@@ -24,13 +24,13 @@ func Load[R ~[]byte, T any](raw []byte, field string, build func(R) (T, error)) 
 		}
 	}
 	if items == nil {
-		return nil, fmt.Errorf("Sequence: missing field %q", field)
+		return nil, smallfmt.Errorf("Sequence: missing field %q", field)
 	}
 	out := make([]T, 0, len(items))
 	for i, item := range items {
 		v, err := build(R(item))
 		if err != nil {
-			return nil, fmt.Errorf("Sequence[%d]: %w", i, err)
+			return nil, smallfmt.Errorf("Sequence[%d]: %w", i, err)
 		}
 		out = append(out, v)
 	}

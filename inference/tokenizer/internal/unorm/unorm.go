@@ -4,7 +4,8 @@
 // character replaces the next input character; 1: it is inserted; -n: it
 // replaces the next input character and swallows n more).
 //
-// The character data comes from golang.org/x/text/unicode/norm; the places
+// The character data comes from golang.org/x/text/unicode/norm (its copy in
+// xnorm, which the WebAssembly build can link without fmt); the places
 // where HF's older Unicode tables disagree (decompositions and combining
 // classes of recent characters) are corrected by runeclass.
 package unorm
@@ -14,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/runeclass"
-	"golang.org/x/text/unicode/norm"
+	norm "github.com/clinlm/clinlm/inference/tokenizer/internal/xnorm"
 )
 
 // Change is one output character and its alignment delta.
