@@ -8,9 +8,11 @@ const out = document.getElementById("out");
 const log = (s) => { out.textContent += "\n" + s; };
 const utf8 = new TextDecoder();
 
-async function startGo() {
+async function startGo(wasm = "/tokenizer.wasm") {
   const go = new Go(); // eslint-disable-line no-undef
-  const { instance } = await WebAssembly.instantiateStreaming(fetch("/tokenizer.wasm"), go.importObject);
+  // The collector settings static/js/tokenize-worker.js gives the module (wasm/main.go reads no others).
+  go.env = { GOGC: "400", GOMEMLIMIT: "512MiB" };
+  const { instance } = await WebAssembly.instantiateStreaming(fetch(wasm), go.importObject);
   go.run(instance);
   const api = globalThis.clinlmTokenizer;
   const ex = instance.exports;
@@ -97,7 +99,7 @@ export async function run(config) {
  * which keeps only running totals. Here on the main thread, from a Blob.
  */
 export async function runCorpus(config) {
-  const go = await startGo();
+  const go = await startGo("/corpus.wasm"); // the corpus workers' module (-tags corpus)
   const mem = () => go.wasmMemory();
   const reply = (s) => { const r = JSON.parse(s); if (r.error) throw new Error(r.error); return r; };
   for (const t of config.tokenizers) {

@@ -63,6 +63,7 @@ const files = {
   "/bench.js": [path.join(here, "bench.js"), "text/javascript"],
   "/wasm_exec.js": [path.join(repoRoot, "static", "dist", "wasm_exec.js"), "text/javascript"],
   "/tokenizer.wasm": [path.join(repoRoot, "static", "dist", "tokenizer.wasm"), "application/wasm"],
+  "/corpus.wasm": [path.join(repoRoot, "static", "dist", "corpus.wasm"), "application/wasm"],
   "/hf/tokenizers.mjs": [path.join(repoRoot, "node_modules", "@huggingface", "tokenizers", "dist", "tokenizers.min.mjs"), "text/javascript"],
 };
 /**
