@@ -422,6 +422,10 @@ def check_batch_invariance(path: Path, tok, threads: int) -> dict:
     return {"max_abs_logit_difference": worst}
 
 
+# The keys of the metrics file that describe how a stage trained (kept for the stages a --resume run follows).
+STAGE_KEYS = ("resumed_from", "previous_stage", "stage_note", "seed", "steps", "train_seconds", "batch_size", "lr", "mix", "threads")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=13)
@@ -432,13 +436,20 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=0)
     ap.add_argument("--budget-minutes", type=float, default=40)
     ap.add_argument("--from-checkpoint", action="store_true")
-    ap.add_argument("--resume", type=Path, help="start from this checkpoint (a second stage with another --mix)")
+    ap.add_argument("--resume", type=Path, help="start from this checkpoint (a further stage with another --mix)")
+    ap.add_argument("--stage-note", default="", help="what this stage's data changed, for the model cards")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies the generated data sizes (a quick smoke run: 0.02)")
     args = ap.parse_args()
 
     from transformers import AutoModel, AutoTokenizer
 
     common.seed_everything(args.seed, args.threads)
+    # A resumed run continues the shipped model, whose training record is the current metrics file: keep it
+    # (and the stages before it) so the cards can tell every stage. Read now, before this run replaces it.
+    previous = None
+    if args.resume:
+        before = json.loads(common.metrics_path("clinlm-demo").read_text())
+        previous = {k: before[k] for k in STAGE_KEYS if k in before}
     data = common.shared_data()
     tok = AutoTokenizer.from_pretrained(common.base_model_dir())
     reports = gen_nli.iu_reports(data)
@@ -477,7 +488,7 @@ def main() -> None:
                                               "args": {k: str(v) for k, v in vars(args).items()}})
     model.eval()
 
-    metrics = {"resumed_from": str(args.resume) if args.resume else None, "seed": args.seed, "steps": steps, "train_seconds": round(secs), "batch_size": args.batch_size, "lr": args.lr,
+    metrics = {"resumed_from": str(args.resume) if args.resume else None, "previous_stage": previous, "stage_note": args.stage_note, "seed": args.seed, "steps": steps, "train_seconds": round(secs), "batch_size": args.batch_size, "lr": args.lr,
                "mix": args.mix, "threads": args.threads, "versions": common.versions(),
                "train_examples": {"nli_pairs": len(nli_rows), "qa_cases": len(qa_rows), "qa_windows": len(feats["qa"]),
                                   "clip_sentences": len(clip_rows)},

@@ -92,31 +92,54 @@ def stage(t: dict) -> str:
     return f"{t['steps']} steps (NLI : QA : CLIP = {mix_args(t).replace(' ', ' : ')}, lr {t['lr']}) in {t['train_seconds']} s"
 
 
+def stages(t: dict) -> list[dict]:
+    """The training stages behind a metrics file, first to last (a --resume run records the one it continued)."""
+    return (stages(t["previous_stage"]) if t.get("previous_stage") else []) + [t]
+
+
+def trained(t: dict) -> str:
+    st = stages(t)
+    n = f" in {len(st)} stages" if len(st) > 1 else ""
+    return f"fine-tuned, seed {st[0]['seed']}, {sum(s['steps'] for s in st)} multi-task steps{n}"
+
+
 def recipe(t: dict) -> str:
-    if t.get("first_stage"):  # a --resume run: say both stages
-        f = t["first_stage"]
-        return (recipe(f) + f"; then a second stage from that model (`--resume`): {stage(t)}, the same seed and "
-                f"held-out reports, the data drawn by the generators as they stand now (stage 1 ran before the "
-                f"generators for vitals and labs across their reference ranges and for QA 'without' clauses were "
-                f"added), thresholds re-tuned after it")
-    return (f"{ENCODER}; word embeddings frozen, everything else fine-tuned multi-task (each step one task's batch of "
-            f"{t['batch_size']}, drawn NLI : QA : CLIP = {mix_args(t).replace(' ', ' : ')}); NLI and CLIP heads on the "
-            f"attention-masked mean of the token vectors, QA head per token; AdamW lr {t['lr']}, warm-up 60 steps then "
-            f"linear decay; {t['steps']} steps in {t['train_seconds']} s on a 2-core CPU shared with other jobs, seed "
-            f"{t['seed']}; torch.onnx.export opset 17; weights stored int8 (per output channel, per row for "
-            f"embeddings) with DequantizeLinear in front, compute fp32")
+    first, *later = stages(t)
+    text = (f"{ENCODER}; word embeddings frozen, everything else fine-tuned multi-task (each step one task's batch of "
+            f"{first['batch_size']}, drawn NLI : QA : CLIP = {mix_args(first).replace(' ', ' : ')}); NLI and CLIP heads on the "
+            f"attention-masked mean of the token vectors, QA head per token; AdamW lr {first['lr']}, warm-up 60 steps then "
+            f"linear decay; {first['steps']} steps in {first['train_seconds']} s on a 2-core CPU shared with other jobs, seed "
+            f"{first['seed']}")
+    for k, s in enumerate(later, start=2):
+        text += (f"; then stage {k} from that model (`--resume`): {stage(s)}, seed {s['seed']} (the same held-out reports)"
+                 + (f", {s['stage_note']}" if s.get("stage_note") else "") + ", thresholds re-tuned after it")
+    return (text + "; torch.onnx.export opset 17; weights stored int8 (per output channel, per row for embeddings) with "
+            "DequantizeLinear in front, compute fp32")
 
 
 def reproduce(t: dict) -> str:
-    clock = ("(the runs used `--budget-minutes`, whose learning-rate decay follows the clock; `--steps` decays by step, "
-             "the same shape), then `tools/train/eval_demo.py` and `tools/train/write_cards.py`")
-    if t.get("first_stage"):
-        f = t["first_stage"]
-        return (f"`train_demo.py --steps {f['steps']} --lr {f['lr']} --mix {mix_args(f)} --threads 1`, then "
-                f"`onnx_checkpoint.py models/minilm-nli/model.onnx S1.pt` and `train_demo.py --resume S1.pt --steps "
-                f"{t['steps']} --lr {t['lr']} --mix {mix_args(t)} --threads 1` " + clock)
-    return (f"`.venv-train/bin/python tools/train/train_demo.py --steps {t['steps']} --lr {t['lr']} --batch-size "
-            f"{t['batch_size']} --mix {mix_args(t)} --seed {t['seed']}` " + clock.replace("the runs", "the run itself"))
+    first, *later = stages(t)
+    cmd = (f"`.venv-train/bin/python tools/train/train_demo.py --steps {first['steps']} --lr {first['lr']} --batch-size "
+           f"{first['batch_size']} --mix {mix_args(first)} --seed {first['seed']}`")
+    for k, s in enumerate(later, start=2):
+        cmd += (f", then `onnx_checkpoint.py models/minilm-nli/model.onnx S{k - 1}.pt` and `train_demo.py --resume "
+                f"S{k - 1}.pt --steps {s['steps']} --lr {s['lr']} --mix {mix_args(s)} --seed {s['seed']}`")
+    if later:
+        cmd += " (each stage with the generators as they stood then: see the git history of tools/train/clinical)"
+    return cmd + (" (the runs used `--budget-minutes`, whose learning-rate decay follows the clock; `--steps` decays by "
+                  "step, the same shape), then `tools/train/eval_demo.py` and `tools/train/write_cards.py`")
+
+
+def separation(t: dict, task: str) -> str:
+    """What devset_overlap.py found: the longest word run a dev text of this task shares with generated data."""
+    o = t.get("devset_overlap")
+    if not o:
+        return ""
+    r = o[task]
+    return (f" `tools/train/devset_overlap.py` drew {r['generated_texts']} training texts from the generators (seed "
+            f"{o['seed']}, {o['scale']:g} of the run's sizes) and found {r['copied'] or 'no'} dev text copied (one shared run "
+            f"covering {o['max_share']:.0%} of a dev sentence or report); the longest "
+            f"run of words a dev text shares with them is {r['longest_shared_words']} (\"{r['longest_shared_run']}\").")
 
 
 def quant_note(t: dict) -> str:
@@ -202,7 +225,7 @@ def demo_nli(models: Path, t: dict, m: dict, devset: Path) -> None:
         "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "token_type_ids": "token_type_ids"},
         "outputs": {"logits": "nli_logits"},
         "provenance": {"base_model": ENCODER, "training_data": data, "source": "tools/train/train_demo.py",
-                       "weights": f"fine-tuned, seed {t['seed']}, {t['steps']} multi-task steps, int8 weights / fp32 compute",
+                       "weights": f"{trained(t)}, int8 weights / fp32 compute",
                        "notes": recipe(t) + ". " + IU_LICENCE, "versions": t["versions"]},
         "licence": "Apache-2.0", "availability": "public", "metrics": metrics, "model_card": "README.md",
     }
@@ -226,7 +249,7 @@ calibrated one, or one to trust on a real note.
 - {data}.
 - Held out for checking: 10% of the IU reports (by report) and a second seed of every generator
   ({t['held_out_nli_accuracy']:.4f} accuracy there). The clinician-style dev set in `inference/eval/devset/` is
-  only scored, never trained on; its cases were written separately from the generators.
+  only scored, never trained on; its cases were written separately from the generators.{separation(t, "nli")}
 - Licences: {IU_LICENCE}.
 
 ## Recipe
@@ -273,7 +296,7 @@ def demo_qa(models: Path, t: dict, m: dict, devset: Path) -> None:
         "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "token_type_ids": "token_type_ids"},
         "outputs": {"start_logits": "start_logits", "end_logits": "end_logits"},
         "provenance": {"base_model": ENCODER, "training_data": data, "source": "tools/train/train_demo.py",
-                       "weights": f"fine-tuned, seed {t['seed']}, {t['steps']} multi-task steps, int8 weights / fp32 compute; {SHARED_FILES}",
+                       "weights": f"{trained(t)}, int8 weights / fp32 compute; {SHARED_FILES}",
                        "notes": recipe(t) + f"; no-answer bias {h['cls_bias']:+.3f} on the [CLS] start and end logits, tuned on held-out generated questions. " + IU_LICENCE,
                        "versions": t["versions"]},
         "licence": "Apache-2.0", "availability": "public", "metrics": metrics, "model_card": "README.md",
@@ -309,7 +332,7 @@ higher than the best span's.
   out and a second generator seed, {h['unanswerable']} without an answer): token F1 {h['f1_untuned']:.1f} untuned ->
   {h['f1_tuned']:.1f} with the threshold, which is folded into the graph as a bias of {h['cls_bias']:+.3f} on the
   [CLS] start and end logits (the engine's rule "answer when its score is at least the no-answer score" then
-  applies it). The dev set played no part.
+  applies it). The dev set played no part.{separation(t, "qa")}
 - Licences: {IU_LICENCE}.
 
 ## Recipe
@@ -352,7 +375,7 @@ def demo_clip(models: Path, t: dict, m: dict, devset: Path) -> None:
         "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "token_type_ids": "token_type_ids"},
         "outputs": {"logits": "clip_logits"},
         "provenance": {"base_model": ENCODER, "training_data": data, "source": "tools/train/train_demo.py",
-                       "weights": f"fine-tuned, seed {t['seed']}, {t['steps']} multi-task steps, int8 weights / fp32 compute; {SHARED_FILES}",
+                       "weights": f"{trained(t)}, int8 weights / fp32 compute; {SHARED_FILES}",
                        "notes": recipe(t) + "; per-label thresholds tuned on held-out generated sentences (another seed)",
                        "versions": t["versions"]},
         "licence": "Apache-2.0", "availability": "public", "metrics": metrics, "model_card": "README.md",
@@ -376,7 +399,7 @@ with what it asks someone to do after discharge; a sentence that only tells the 
 ## Data (seeded, `tools/train/clinical/gen_clip.py`)
 - {data}.
 - Thresholds per label, tuned on {t['held_out_clip']['sentences']} held-out generated sentences (another seed;
-  micro F1 {t['held_out_clip']['micro_f1']:.4f} there): {th}. The dev set played no part.
+  micro F1 {t['held_out_clip']['micro_f1']:.4f} there): {th}. The dev set played no part.{separation(t, "clip")}
 
 ## Recipe
 {recipe(t)}. Reproduce: {reproduce(t)}.
@@ -599,6 +622,8 @@ def main() -> None:
     mdir = Path(__file__).resolve().parent / "metrics"
     if (mdir / "clinlm-demo.json").exists():
         t = json.loads((mdir / "clinlm-demo.json").read_text())
+        if (mdir / "devset-overlap.json").exists():
+            t["devset_overlap"] = json.loads((mdir / "devset-overlap.json").read_text())
         for name, card in ((NLI, demo_nli), (QA, demo_qa), (CLIP_MODEL, demo_clip)):
             if (mdir / f"{name}.json").exists():
                 card(args.models, t, json.loads((mdir / f"{name}.json").read_text()), args.devset)

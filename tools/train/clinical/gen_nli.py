@@ -290,9 +290,103 @@ def temporal_pair(rng) -> tuple[str, str, int]:
         return premise, "The patient has lung cancer.", NEU
     if kind == "neutral_now":
         return premise, f"The patient has a history of {cond}.", ENT
-    hyp = f"The patient currently has {cond}." if rng.random() < 0.5 else rng.choice(hyps).replace("has a history of", "has")
     label = {"entailment": ENT, "contradiction": CON, "neutral": NEU}[kind]
+    if kind == "contradiction" and "excluded" not in tmpl and rng.random() < 0.4:
+        # a resolved or childhood condition is over, yet the patient has had it: only "now" is contradicted
+        return premise, rng.choice([f"The patient has had {cond} before.", f"The patient has a history of {cond}.",
+                                    f"The patient has never had {cond}."]), ENT if rng.random() < 0.67 else CON
+    hyp = f"The patient currently has {cond}." if rng.random() < 0.5 else rng.choice(hyps).replace("has a history of", "has")
+    if kind == "contradiction" and "excluded" not in tmpl and " has had " in hyp:
+        hyp = f"The patient currently has {cond}."
     return premise, hyp, label
+
+
+def past_episode_pair(rng) -> tuple[str, str, int]:
+    """Events in the past stay true of the patient: an episode years ago, an old admission, a treated cancer
+    or a habit given up entail "has had" / "has a history of", contradict "has never had", and leave the
+    present state open unless the note says it ended. A diagnosis made today contradicts a long history."""
+    cond, _ = rng.choice(L.CONDITIONS)
+    subj = _subject(rng)
+    ago = rng.choice(["3 years ago", "in 2012", "two months ago", "as a child", "in her twenties", "last spring", "a decade ago"])
+    r = rng.random()
+    if r < 0.7:
+        premise = rng.choice([f"{subj} had {cond} {ago}.", f"Admitted {ago} for {cond}.", f"Remote history of {cond}, treated {ago}.",
+                              f"{_cap(cond)} {ago}, no recurrence since.", f"{subj} was treated for {cond} {ago} and has been well since.",
+                              f"Prior episode of {cond} {ago}.", f"S/p treatment for {cond} {ago}."])
+        q = rng.random()
+        if q < 0.5:
+            return premise, rng.choice([f"The patient has had {cond} before.", f"The patient has a history of {cond}.",
+                                        "The patient has been hospitalized before." if premise.startswith("Admitted") else f"The patient has had {cond} in the past."]), ENT
+        if q < 0.8:
+            return premise, rng.choice([f"The patient has never had {cond}.", f"This is the patient's first episode of {cond}."]), CON
+        return premise, rng.choice(["The patient has a history of smoking.", "The patient lives alone.", "The patient takes a statin."]), NEU
+    premise = rng.choice([f"{_cap(cond)}, a new diagnosis made during this visit.", f"{subj} was newly found to have {cond} this week.",
+                          f"First presentation of {cond}; no prior history."])
+    if rng.random() < 0.5:
+        return premise, rng.choice([f"The patient has a long history of {cond}.", f"The patient has been treated for {cond} for years."]), CON
+    return premise, f"The patient has {cond}.", ENT
+
+
+def negation_scope_pair(rng) -> tuple[str, str, int]:
+    """A denied symptom says nothing about an unrelated diagnosis, habit, device or history: "denies chest pain"
+    leaves coronary disease open. Only the negated finding itself is contradicted."""
+    picks = rng.sample(range(len(L.SYMPTOMS)), 3)
+    names = [rng.choice(L.SYMPTOMS[i][0]) for i in picks[:2]]
+    subj = _subject(rng)
+    premise = rng.choice([f"{subj} denies {names[0]}.", f"No {names[0]} or {names[1]}.", f"{subj} denies {names[0]}; endorses {names[1]}.",
+                          f"Negative for {names[0]} on review of systems.", f"{subj} reports no {names[0]} and is otherwise well.",
+                          f"Per caregiver, no {names[0]} recently."])
+    r = rng.random()
+    if r < 0.7:
+        cond, hyps = rng.choice(L.CONDITIONS)
+        other = rng.choice(hyps + [f"The patient has a history of {cond}.", "The patient is a former smoker.",
+                                   "The patient has a urinary catheter.", "The patient lives in a nursing home.",
+                                   rng.choice(L.SYMPTOM_DX)[1], f"The patient takes {rng.choice(rng.choice(L.DRUGS)[0]).split()[0]}."])
+        return premise, other, NEU
+    return premise, rng.choice(L.SYMPTOMS[picks[0]][1]), CON
+
+
+# Drugs given for several conditions: taking one implies none of them in particular (the drug class is entailed).
+MULTI_INDICATION = [
+    ("furosemide 20 mg daily", "a diuretic", ["heart failure", "cirrhosis", "chronic kidney disease", "leg swelling from venous insufficiency"]),
+    ("prednisone 40 mg daily", "a steroid", ["a COPD exacerbation", "rheumatoid arthritis", "asthma", "gout", "polymyalgia rheumatica"]),
+    ("sertraline 100 mg daily", "an antidepressant", ["an anxiety disorder", "major depressive disorder", "PTSD", "OCD"]),
+    ("omeprazole 20 mg daily", "a proton pump inhibitor", ["peptic ulcer disease", "GERD", "Barrett's esophagus"]),
+    ("levothyroxine 100 mcg daily", "thyroid hormone", ["had a thyroidectomy", "Hashimoto's thyroiditis", "had radioactive iodine treatment"]),
+    ("gabapentin 300 mg TID", "gabapentin", ["diabetic neuropathy", "a seizure disorder", "postherpetic neuralgia"]),
+    ("metoprolol 25 mg BID", "a beta blocker", ["atrial fibrillation", "coronary artery disease", "heart failure", "hypertension"]),
+    ("amitriptyline 25 mg nightly", "a tricyclic", ["migraines", "depression", "chronic pain"]),
+    ("aspirin 81 mg daily", "aspirin", ["coronary artery disease", "a prior stroke", "peripheral vascular disease"]),
+    ("tamsulosin 0.4 mg daily", "an alpha blocker", ["benign prostatic hyperplasia", "a kidney stone"]),
+    ("allopurinol 300 mg daily", "allopurinol", ["gout", "kidney stones"]),
+    ("spironolactone 25 mg daily", "spironolactone", ["heart failure", "cirrhosis with ascites", "resistant hypertension"]),
+]
+
+
+def indication_pair(rng) -> tuple[str, str, int]:
+    """A drug for several conditions leaves each one open; a held, stopped or avoided drug contradicts
+    "continued" / "treated with"; the drug actually given is entailed."""
+    drug, cls, conds = rng.choice(MULTI_INDICATION)
+    name = drug.split()[0]
+    subj = _subject(rng)
+    r = rng.random()
+    if r < 0.45:
+        premise = rng.choice([f"Current medications: {drug}.", f"{subj} takes {drug}.", f"{drug.split()[0].capitalize()} was added last month.", f"Outpatient regimen includes {drug}."])
+        if rng.random() < 0.7:
+            return premise, f"The patient has {rng.choice(conds)}.", NEU
+        return premise, f"The patient takes {cls}." if cls != name else f"The patient takes {name}.", ENT
+    if r < 0.75:
+        premise = rng.choice([f"{_cap(name)} was paused while inpatient owing to an adverse reaction.",
+                              f"{_cap(name)} was stopped on arrival and never resumed.",
+                              f"{subj} stopped taking {name} last year."])
+        if rng.random() < 0.6:
+            return premise, rng.choice([f"The patient continued {name} during the admission.", f"The patient is still taking {name}."]), CON
+        return premise, rng.choice([f"The patient is not taking {name}.", f"The patient has taken {name} before."]), ENT
+    allergic, given = rng.sample(["penicillin", "sulfa drugs", "cephalexin", "doxycycline", "vancomycin", "ciprofloxacin", "azithromycin"], 2)
+    premise = rng.choice([f"Allergic to {allergic} (rash), therefore {given} was chosen.", f"Given a reported {allergic} reaction, {given} was prescribed."])
+    if rng.random() < 0.5:
+        return premise, f"The patient was treated with {allergic}.", CON
+    return premise, f"The patient was treated with {given}.", ENT
 
 
 def status_pair(rng) -> tuple[str, str, int]:
@@ -451,7 +545,8 @@ def with_negated_hypotheses(pair: tuple[str, str, int], rng, p: float = 0.3) -> 
 
 TEMPLATED = [(symptom_pair, 4), (measure_pair, 1.5), (ranged_measure_pair, 4), (named_state_pair, 1.5), (drug_pair, 3), (history_pair, 2.5),
              (abbreviation_pair, 1.5), (status_pair, 1.5), (mi_pair, 0.5), (shorthand_pair, 1.5), (temporal_pair, 2),
-             (exam_pair, 3.5), (social_pair, 1.5), (function_pair, 1.5), (symptom_list_pair, 2.5), (symptom_dx_pair, 0.8)]
+             (exam_pair, 3.5), (social_pair, 1.5), (function_pair, 1.5), (symptom_list_pair, 2.5), (symptom_dx_pair, 0.8),
+             (past_episode_pair, 2), (negation_scope_pair, 2.5), (indication_pair, 2)]
 
 
 def templated(n: int, rng: random.Random) -> list[tuple[str, str, int]]:

@@ -334,8 +334,17 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
         m = re.match(r"No (.+)\.$", nsent)
         if m:
             qas.append((presence_question(rng, m.group(1)), nsent[:-1], len(parts) - 1))
-    order = list(range(len(parts)))
-    rng.shuffle(order)
+    # Radiologists often join two findings in one sentence ("a 9 mm subdural hematoma with 4 mm of midline
+    # shift"): the answer to a question about either stays the span of that finding alone. segments[i] is
+    # where original part i ended up: (sentence index, offset in it, its own text).
+    segments = [(i, 0, p) for i, p in enumerate(parts)]
+    second = re.sub(r"^There (is|are) ", "", parts[1]) if len(chosen) >= 2 else ""
+    if second and ", without " not in parts[0] and not re.search(r"\b(is|are|was|were|measures)\b", second) and rng.random() < 0.3:
+        if not (len(second.split()[0]) > 1 and second.split()[0].isupper()):  # keep acronyms (RV/LV, CBD)
+            second = second[0].lower() + second[1:]
+        head = parts[0][:-1] + rng.choice([" with ", " and ", ", with "])
+        segments = [(0, 0, parts[0]), (0, len(head), second)] + [(i - 1, 0, p) for i, p in enumerate(parts) if i > 1]
+        parts = [head + second] + parts[2:]
     # the findings first as a radiologist writes them; then normals
     body = " ".join(parts[i] for i in range(len(parts)))
     impression_text = parts[0].rstrip(".")
@@ -352,18 +361,19 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
         pos += len(p) + 1
     cases = []
     for q, ans, idx in qas:
-        sent = parts[idx]
-        if ans is None:  # presence of a finding: the sentence without its final full stop (up to 10 words)
-            ans = sent.rstrip(".").split(", without ")[0]
+        at, offset, own = segments[idx]
+        sent = parts[at]
+        if ans is None:  # presence of a finding: its sentence without the final full stop (up to 10 words)
+            ans = own.rstrip(".").split(", without ")[0]
             if len(ans.split()) > 10:
                 continue
         if ans == "":
             cases.append({"context": text, "question": q, "answer": "", "start": -1})
             continue
-        j = sent.find(ans)
+        j = sent.lower().find(ans.lower(), offset)  # a joined finding may have lost its capital
         if j < 0:
             continue
-        cases.append({"context": text, "question": q, "answer": ans, "start": starts[idx] + j})
+        cases.append({"context": text, "question": q, "answer": sent[j:j + len(ans)], "start": starts[at] + j})
     if rec:
         j = text.rfind(rec[1])
         cases.append({"context": text, "question": rng.choice(RECOMMEND_Q), "answer": rec[1], "start": j})
