@@ -2,6 +2,8 @@ package inference
 
 import (
 	"errors"
+	"fmt"
+	"math"
 
 	"github.com/clinlm/clinlm/inference/tokenizer"
 )
@@ -101,20 +103,25 @@ func convert(e *tokenizer.Encoding) Encoding {
 		}
 	}
 	n := to - from
-	out := Encoding{IDs: make([]int64, n), TypeIDs: make([]int64, n), Offsets: e.ByteOffsets[from:to],
-		WordIDs: e.WordIDs[from:to], SequenceIDs: e.SequenceIDs[from:to]}
+	out := Encoding{IDs: make([]int64, n), TypeIDs: make([]int64, n), Offsets: make([][2]int, n),
+		WordIDs: make([]int, n), SequenceIDs: make([]int, n)}
 	for i := range n {
-		out.IDs[i] = int64(e.IDs[from+i])
-		out.TypeIDs[i] = int64(e.TypeIDs[from+i])
+		k := from + i
+		out.IDs[i], out.TypeIDs[i] = int64(e.IDs[k]), int64(e.TypeIDs[k])
+		out.Offsets[i] = tokenizer.Offset(e.ByteOffsets[k])
+		out.WordIDs[i], out.SequenceIDs[i] = int(e.WordIDs[k]), int(e.SequenceIDs[k])
 	}
 	return out
 }
 
 // Decode turns ids into text without special tokens (text-to-text models).
 func (h hfTokenizer) Decode(ids []int64) (string, error) {
-	ints := make([]int, len(ids))
+	ints := make([]int32, len(ids))
 	for i, id := range ids {
-		ints[i] = int(id)
+		if id < math.MinInt32 || id > math.MaxInt32 {
+			return "", fmt.Errorf("tokenizer: token id %d out of range", id)
+		}
+		ints[i] = int32(id)
 	}
 	return h.t.Decode(ints, true)
 }

@@ -40,7 +40,7 @@ func encodeText(e *entry, text string, addSpecial bool) (encoded, error) {
 		// The mask marks what the post-processor added; a special token typed
 		// into the note ([SEP], <mask>) is special to the page too.
 		special[i] = enc.SpecialTokensMask[i] == 1
-		added[i] = !special[i] && e.specialIDs[id]
+		added[i] = !special[i] && e.specialIDs[int(id)]
 	}
 	return encoded{
 		IDs: enc.IDs, TypeIDs: enc.TypeIDs, Special: special, AddedSpecial: added, WordIDs: enc.WordIDs,
@@ -90,7 +90,7 @@ type pipelineView struct {
 	Model         string     `json:"model"`
 	Pieces        [][]string `json:"pieces"`
 	PostProcessor string     `json:"post_processor,omitempty"`
-	IDs           []int      `json:"ids"`
+	IDs           []int32    `json:"ids"`
 	Tokens        []string   `json:"tokens"`
 }
 

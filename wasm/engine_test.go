@@ -57,7 +57,7 @@ func TestEntryMarksUnknownAndSpecials(t *testing.T) {
 	var unk, typedSpecial, added int
 	for i, tok := range enc.Tokens {
 		switch {
-		case enc.IDs[i] == e.unkID:
+		case int(enc.IDs[i]) == e.unkID:
 			unk++
 		case tok == "[SEP]" && enc.AddedSpecial[i]:
 			typedSpecial++

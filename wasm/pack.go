@@ -39,15 +39,15 @@ const (
 
 // encoded is what the shim packs: one value per token in each slice.
 type encoded struct {
-	IDs     []int
-	TypeIDs []int
+	IDs     []int32
+	TypeIDs []int32
 	// Special is HF's special_tokens_mask; AddedSpecial marks special added
 	// tokens found in the text.
 	Special      []bool
 	AddedSpecial []bool
-	WordIDs      []int // -1 where a token belongs to no word
+	WordIDs      []int32 // -1 where a token belongs to no word
 	// Offsets are [start, end) in code points of the text.
-	Offsets [][2]int
+	Offsets [][2]int32
 	Tokens  []string
 	// UnkID is the model's unknown-token id, or -1.
 	UnkID int
@@ -102,7 +102,7 @@ func pack(text string, e encoded) ([]byte, error) {
 	put(2, e.UnkID)
 	base := headerWords
 	for i := 0; i < n; i++ {
-		start, end := e.Offsets[i][0], e.Offsets[i][1]
+		start, end := int(e.Offsets[i][0]), int(e.Offsets[i][1])
 		if start < 0 || end < start || end >= len(cpToU16) {
 			return nil, smallfmt.Errorf("pack: token %d offsets [%d,%d) outside a text of %d code points", i, start, end, len(cpToU16)-1)
 		}
@@ -110,15 +110,15 @@ func pack(text string, e encoded) ([]byte, error) {
 		if e.Special[i] {
 			flags |= flagSpecial
 		}
-		if e.UnkID >= 0 && e.IDs[i] == e.UnkID {
+		if e.UnkID >= 0 && int(e.IDs[i]) == e.UnkID {
 			flags |= flagUnknown
 		} else if e.AddedSpecial != nil && e.AddedSpecial[i] {
 			flags |= flagAddedSpecial
 		}
-		put(base+0*n+i, e.IDs[i])
-		put(base+1*n+i, e.TypeIDs[i])
+		put(base+0*n+i, int(e.IDs[i]))
+		put(base+1*n+i, int(e.TypeIDs[i]))
 		put(base+2*n+i, flags)
-		put(base+3*n+i, e.WordIDs[i])
+		put(base+3*n+i, int(e.WordIDs[i]))
 		put(base+4*n+i, start)
 		put(base+5*n+i, end)
 		put(base+6*n+i, int(cpToU16[start]))

@@ -33,13 +33,13 @@ func TestPack(t *testing.T) {
 	// The emoji is one code point but two UTF-16 units.
 	text := "K+ 🙂é"
 	e := encoded{
-		IDs:     []int{101, 1047, 1009, 100, 1041, 102},
-		TypeIDs: []int{0, 0, 0, 0, 0, 0},
+		IDs:     []int32{101, 1047, 1009, 100, 1041, 102},
+		TypeIDs: []int32{0, 0, 0, 0, 0, 0},
 		Special: []bool{true, false, false, false, false, true},
 		// "+" stands in for a special token written in the text.
 		AddedSpecial: []bool{false, false, true, false, false, false},
-		WordIDs:      []int{-1, 0, 1, 2, 2, -1},
-		Offsets:      [][2]int{{0, 0}, {0, 1}, {1, 2}, {3, 4}, {4, 5}, {0, 0}},
+		WordIDs:      []int32{-1, 0, 1, 2, 2, -1},
+		Offsets:      [][2]int32{{0, 0}, {0, 1}, {1, 2}, {3, 4}, {4, 5}, {0, 0}},
 		Tokens:       []string{"[CLS]", "k", "+", "[UNK]", "##é", "[SEP]"},
 		UnkID:        100,
 	}
@@ -92,13 +92,13 @@ func TestPackEmpty(t *testing.T) {
 
 func TestPackRejects(t *testing.T) {
 	one := func() encoded {
-		return encoded{IDs: []int{1}, TypeIDs: []int{0}, Special: []bool{false}, WordIDs: []int{0},
-			Offsets: [][2]int{{0, 1}}, Tokens: []string{"a"}, UnkID: -1}
+		return encoded{IDs: []int32{1}, TypeIDs: []int32{0}, Special: []bool{false}, WordIDs: []int32{0},
+			Offsets: [][2]int32{{0, 1}}, Tokens: []string{"a"}, UnkID: -1}
 	}
 	cases := map[string]func(*encoded){
 		"short slice":         func(e *encoded) { e.Tokens = nil },
-		"offset past end":     func(e *encoded) { e.Offsets[0] = [2]int{0, 2} },
-		"reversed offsets":    func(e *encoded) { e.Offsets[0] = [2]int{1, 0} },
+		"offset past end":     func(e *encoded) { e.Offsets[0] = [2]int32{0, 2} },
+		"reversed offsets":    func(e *encoded) { e.Offsets[0] = [2]int32{1, 0} },
 		"invalid UTF-8 token": func(e *encoded) { e.Tokens[0] = "\xff" },
 	}
 	for name, spoil := range cases {

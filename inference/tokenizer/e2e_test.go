@@ -29,14 +29,14 @@ type e2eCase struct {
 }
 
 type e2eEncoding struct {
-	IDs               []int         `json:"ids"`
+	IDs               []int32       `json:"ids"`
 	Tokens            []string      `json:"tokens"`
-	Offsets           [][2]int      `json:"offsets"`
-	TypeIDs           []int         `json:"type_ids"`
-	SpecialTokensMask []int         `json:"special_tokens_mask"`
-	AttentionMask     []int         `json:"attention_mask"`
-	WordIDs           []int         `json:"word_ids"`
-	SequenceIDs       []int         `json:"sequence_ids"`
+	Offsets           [][2]int32    `json:"offsets"`
+	TypeIDs           []int32       `json:"type_ids"`
+	SpecialTokensMask []int32       `json:"special_tokens_mask"`
+	AttentionMask     []int32       `json:"attention_mask"`
+	WordIDs           []int32       `json:"word_ids"`
+	SequenceIDs       []int32       `json:"sequence_ids"`
 	Overflowing       []e2eEncoding `json:"overflowing"`
 }
 

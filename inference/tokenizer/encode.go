@@ -94,8 +94,8 @@ type encodeState struct {
 	conv  charConverter
 	// The arrays of the sequence's encoding, until post-processing has
 	// copied it.
-	ints   []int
-	offs   [][2]int
+	ints   []int32
+	offs   [][2]int32
 	tokens []string
 }
 
@@ -181,8 +181,8 @@ func (st *encodeState) record(piece *normalized.Piece, id int, value string, sta
 func (st *encodeState) encoding(typeID int) *Encoding {
 	n := len(st.recs)
 	if cap(st.ints) < 5*n {
-		st.ints = make([]int, 5*n)
-		st.offs = make([][2]int, 2*n)
+		st.ints = make([]int32, 5*n)
+		st.offs = make([][2]int32, 2*n)
 		st.tokens = make([]string, n)
 	}
 	ints, offs := st.ints[:5*n], st.offs[:2*n]
@@ -379,9 +379,10 @@ func truncateEncodings(enc, pair *Encoding, p Truncation) error {
 
 // Decode turns ids back into text. Unknown ids are skipped, as HF does;
 // skipSpecialTokens drops the added tokens marked special.
-func (t *Tokenizer) Decode(ids []int, skipSpecialTokens bool) (string, error) {
+func (t *Tokenizer) Decode(ids []int32, skipSpecialTokens bool) (string, error) {
 	tokens := make([]string, 0, len(ids))
-	for _, id := range ids {
+	for _, id32 := range ids {
+		id := int(id32)
 		if id < 0 {
 			return "", smallfmt.Errorf("tokenizer: negative token id %d", id)
 		}

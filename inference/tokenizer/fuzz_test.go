@@ -101,7 +101,7 @@ func checkOffsets(t *testing.T, name string, e *Encoding, text, pair string) {
 			t.Fatalf("%s: field lengths differ (%d vs %d)", name, l, n)
 		}
 	}
-	last := map[int]int{}
+	last := map[int32]int{}
 	for i := 0; i < n; i++ {
 		if e.SpecialTokensMask[i] == 1 || e.SequenceIDs[i] < 0 {
 			continue
@@ -110,7 +110,7 @@ func checkOffsets(t *testing.T, name string, e *Encoding, text, pair string) {
 		if e.SequenceIDs[i] == 1 {
 			src = pair
 		}
-		o, b := e.Offsets[i], e.ByteOffsets[i]
+		o, b := Offset(e.Offsets[i]), Offset(e.ByteOffsets[i])
 		if o[0] < 0 || o[0] > o[1] || o[1] > utf8.RuneCountInString(src) {
 			t.Errorf("%s: token %d %q offsets %v out of bounds of %q", name, i, e.Tokens[i], o, src)
 		}

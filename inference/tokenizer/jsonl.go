@@ -18,11 +18,11 @@ import (
 // jsonlResult is one output line; the field order is the contract's.
 type jsonlResult struct {
 	ID                json.RawMessage `json:"id"`
-	IDs               []int           `json:"ids"`
+	IDs               []int32         `json:"ids"`
 	Tokens            []string        `json:"tokens"`
-	Offsets           [][2]int        `json:"offsets"`
-	TypeIDs           []int           `json:"type_ids"`
-	SpecialTokensMask []int           `json:"special_tokens_mask"`
+	Offsets           [][2]int32      `json:"offsets"`
+	TypeIDs           []int32         `json:"type_ids"`
+	SpecialTokensMask []int32         `json:"special_tokens_mask"`
 	Decoded           string          `json:"decoded"`
 }
 

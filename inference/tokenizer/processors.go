@@ -133,11 +133,12 @@ func wrap(e *Encoding, before, after *tokenAndID, beforeType, afterType, seq int
 	}
 	start := i
 	for k := range e.IDs {
-		t := typeID
+		t := int32(typeID)
 		if keepTypes {
 			t = e.TypeIDs[k]
 		}
-		out.setToken(i, e.IDs[k], e.Tokens[k], e.Offsets[k], e.ByteOffsets[k], e.WordIDs[k], t, 0)
+		out.IDs[i], out.Tokens[i], out.Offsets[i], out.ByteOffsets[i] = e.IDs[k], e.Tokens[k], e.Offsets[k], e.ByteOffsets[k]
+		out.WordIDs[i], out.TypeIDs[i], out.SpecialTokensMask[i], out.AttentionMask[i] = e.WordIDs[k], t, 0, 1
 		i++
 	}
 	out.setToken(i, after.id, after.token, [2]int{}, [2]int{}, -1, afterType, 1)
@@ -272,9 +273,9 @@ func trimByteLevelOffsets(e *Encoding, addPrefixSpace bool) {
 		if lead == 0 && trail == 0 {
 			continue
 		}
-		for _, offs := range [][][2]int{e.Offsets, e.ByteOffsets} {
+		for _, offs := range [][][2]int32{e.Offsets, e.ByteOffsets} {
 			o := &offs[i]
-			l := lead
+			l := int32(lead)
 			if l > 0 {
 				isFirst := i == 0 || o[0] == 0
 				if isFirst && addPrefixSpace && l == 1 {
@@ -282,8 +283,8 @@ func trimByteLevelOffsets(e *Encoding, addPrefixSpace bool) {
 				}
 				o[0] = min(o[0]+l, o[1])
 			}
-			if trail > 0 && o[1] >= trail {
-				o[1] = max(o[1]-trail, o[0])
+			if t := int32(trail); t > 0 && o[1] >= t {
+				o[1] = max(o[1]-t, o[0])
 			}
 		}
 	}

@@ -65,15 +65,15 @@ func TestEncodeBERT(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Encoding{
-		IDs:               []int{101, 7592, 1010, 2088, 999, 102, 2986, 1012, 102},
+		IDs:               []int32{101, 7592, 1010, 2088, 999, 102, 2986, 1012, 102},
 		Tokens:            []string{"[CLS]", "hello", ",", "world", "!", "[SEP]", "fine", ".", "[SEP]"},
-		Offsets:           [][2]int{{0, 0}, {0, 5}, {5, 6}, {7, 12}, {12, 13}, {0, 0}, {0, 4}, {4, 5}, {0, 0}},
-		ByteOffsets:       [][2]int{{0, 0}, {0, 6}, {6, 7}, {8, 14}, {14, 15}, {0, 0}, {0, 4}, {4, 5}, {0, 0}},
-		TypeIDs:           []int{0, 0, 0, 0, 0, 0, 1, 1, 1},
-		SpecialTokensMask: []int{1, 0, 0, 0, 0, 1, 0, 0, 1},
-		AttentionMask:     []int{1, 1, 1, 1, 1, 1, 1, 1, 1},
-		WordIDs:           []int{-1, 0, 1, 2, 3, -1, 0, 1, -1},
-		SequenceIDs:       []int{-1, 0, 0, 0, 0, -1, 1, 1, -1},
+		Offsets:           [][2]int32{{0, 0}, {0, 5}, {5, 6}, {7, 12}, {12, 13}, {0, 0}, {0, 4}, {4, 5}, {0, 0}},
+		ByteOffsets:       [][2]int32{{0, 0}, {0, 6}, {6, 7}, {8, 14}, {14, 15}, {0, 0}, {0, 4}, {4, 5}, {0, 0}},
+		TypeIDs:           []int32{0, 0, 0, 0, 0, 0, 1, 1, 1},
+		SpecialTokensMask: []int32{1, 0, 0, 0, 0, 1, 0, 0, 1},
+		AttentionMask:     []int32{1, 1, 1, 1, 1, 1, 1, 1, 1},
+		WordIDs:           []int32{-1, 0, 1, 2, 3, -1, 0, 1, -1},
+		SequenceIDs:       []int32{-1, 0, 0, 0, 0, -1, 1, 1, -1},
 	}
 	e.ranges = seqRanges{}
 	if !reflect.DeepEqual(e, want) {
@@ -164,8 +164,8 @@ func TestFromGPT2Files(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantIDs := []int{15496, 995, 11, 340, 338, 220, 402, 11571, 12, 17, 50256, 40304}
-	wantOffsets := [][2]int{{0, 5}, {5, 11}, {11, 12}, {12, 15}, {15, 17}, {17, 18}, {18, 20}, {20, 22}, {22, 23}, {23, 24}, {24, 37}, {37, 42}}
+	wantIDs := []int32{15496, 995, 11, 340, 338, 220, 402, 11571, 12, 17, 50256, 40304}
+	wantOffsets := [][2]int32{{0, 5}, {5, 11}, {11, 12}, {12, 15}, {15, 17}, {17, 18}, {18, 20}, {20, 22}, {22, 23}, {23, 24}, {24, 37}, {37, 42}}
 	if !reflect.DeepEqual(e.IDs, wantIDs) || !reflect.DeepEqual(e.Offsets, wantOffsets) {
 		t.Errorf("got ids %v offsets %v\nwant     %v         %v", e.IDs, e.Offsets, wantIDs, wantOffsets)
 	}

@@ -15,10 +15,10 @@ type Trace struct {
 	// model made of each.
 	PreTokens []TracePreToken
 	// IDs and Tokens are the final encoding, special tokens included.
-	IDs    []int
+	IDs    []int32
 	Tokens []string
 	// Offsets are the final encoding's code point offsets.
-	Offsets [][2]int
+	Offsets [][2]int32
 }
 
 // TracePreToken is one pre-token.
@@ -56,9 +56,9 @@ func (t *Tokenizer) Trace(text string) (*Trace, error) {
 		return nil, err
 	}
 	for k := range seq.IDs {
-		if w := seq.WordIDs[k]; w >= 0 && w < len(tr.PreTokens) {
+		if w := int(seq.WordIDs[k]); w >= 0 && w < len(tr.PreTokens) {
 			pre := &tr.PreTokens[w]
-			pre.Pieces = append(pre.Pieces, TracePiece{ID: seq.IDs[k], Token: seq.Tokens[k], Offsets: seq.Offsets[k]})
+			pre.Pieces = append(pre.Pieces, TracePiece{ID: int(seq.IDs[k]), Token: seq.Tokens[k], Offsets: Offset(seq.Offsets[k])})
 		}
 	}
 	// The normalized text before pre-tokenization: the pieces of the

@@ -88,14 +88,15 @@ func (t *Tokenizer) Tokens(text string, addSpecial bool) ([]Token, error) {
 		return nil, err
 	}
 	out := make([]Token, 0, len(enc.IDs))
-	for i, id := range enc.IDs {
+	for i, id32 := range enc.IDs {
+		id := int(id32)
 		if enc.AttentionMask[i] == 0 {
 			continue // padding
 		}
 		special := enc.SpecialTokensMask[i] == 1
 		unknown := t.UnkID >= 0 && id == t.UnkID
 		out = append(out, Token{
-			ID: id, Text: enc.Tokens[i], Start: enc.Offsets[i][0], End: enc.Offsets[i][1],
+			ID: id, Text: enc.Tokens[i], Start: int(enc.Offsets[i][0]), End: int(enc.Offsets[i][1]),
 			Special: special,
 			// [UNK] is a special added token too, but it stands for text.
 			AddedSpecial: !special && !unknown && t.SpecialIDs[id],
