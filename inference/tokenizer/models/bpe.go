@@ -52,7 +52,7 @@ type BPE struct {
 	// bit 1: end-of-word suffix added); -1 when absent.
 	charIDs [4][]int32
 
-	cache   *wordCache[[]bpePiece]
+	cache   *wordCache[bpePiece]
 	scratch sync.Pool // *bpeScratch
 }
 
@@ -63,9 +63,10 @@ type bpePiece struct {
 }
 
 type bpeScratch struct {
-	syms  []symbol
-	queue mergeQueue
-	buf   []byte
+	syms   []symbol
+	pieces []bpePiece
+	queue  mergeQueue
+	buf    []byte
 }
 
 const charIDTableSize = 0x400 // covers ASCII, Latin and GPT-2's byte-to-unicode range
@@ -144,9 +145,9 @@ func newBPE(vocab map[string]uint32, cfg BPEConfig) (*BPE, error) {
 	b.fillCharIDs()
 	switch {
 	case cfg.CacheCapacity == 0:
-		b.cache = newWordCache[[]bpePiece](defaultCacheCapacity)
+		b.cache = newWordCache[bpePiece](defaultCacheCapacity)
 	case cfg.CacheCapacity > 0:
-		b.cache = newWordCache[[]bpePiece](cfg.CacheCapacity)
+		b.cache = newWordCache[bpePiece](cfg.CacheCapacity)
 	}
 	b.scratch.New = func() any { return &bpeScratch{} }
 	return b, nil
@@ -264,12 +265,13 @@ func (b *BPE) tokenizeUncached(dst []Token, word string, store bool) ([]Token, e
 		dst = append(dst, Token{ID: int(s.id), Value: v, Start: pos, End: pos + int(s.len)})
 		pos += int(s.len)
 	}
-	if store && b.cache != nil && len(word) < maxCachedWordLen && b.cache.size.Load() < b.cache.capacity {
-		pieces := make([]bpePiece, len(syms))
-		for i, s := range syms {
-			pieces[i] = bpePiece{id: s.id, len: s.len}
+	if store && len(word) < maxCachedWordLen && !b.cache.full() {
+		pieces := sc.pieces[:0]
+		for _, s := range syms {
+			pieces = append(pieces, bpePiece{id: s.id, len: s.len})
 		}
-		b.cache.put(word, pieces)
+		sc.pieces = pieces
+		b.cache.put(word, pieces) // copies
 	}
 	return dst, nil
 }

@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -95,14 +96,16 @@ func TestByteTrie(t *testing.T) {
 func TestWordCache(t *testing.T) {
 	c := newWordCache[int](100)
 	long := strings.Repeat("x", maxCachedWordLen)
-	c.put(long, 1)
+	c.put(long, []int{1})
 	if _, ok := c.get(long); ok {
 		t.Error("a word of maxCachedWordLen bytes was cached")
 	}
 	text := "prefix-word-suffix"
-	c.put(text[7:11], 4)
-	if v, ok := c.get("word"); !ok || v != 4 {
-		t.Errorf("get(word) = %d, %v", v, ok)
+	in := []int{4, 5}
+	c.put(text[7:11], in)
+	in[0] = 9 // the cache keeps its own copy
+	if v, ok := c.get("word"); !ok || fmt.Sprint(v) != "[4 5]" || cap(v) != 2 {
+		t.Errorf("get(word) = %v (cap %d), %v", v, cap(v), ok)
 	}
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
@@ -111,10 +114,10 @@ func TestWordCache(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 500; i++ {
 				w := fmt.Sprintf("w%d", (i*7+g)%400)
-				if v, ok := c.get(w); ok && v != len(w) {
-					t.Errorf("get(%s) = %d, want %d", w, v, len(w))
+				if v, ok := c.get(w); ok && (len(v) != len(w) || v[len(v)-1] != len(w)) {
+					t.Errorf("get(%s) = %v, want %d times %d", w, v, len(w), len(w))
 				}
-				c.put(w, len(w))
+				c.put(w, slices.Repeat([]int{len(w)}, len(w)))
 			}
 		}(g)
 	}
@@ -122,8 +125,21 @@ func TestWordCache(t *testing.T) {
 	if n := c.size.Load(); n > 100 {
 		t.Errorf("cache grew to %d entries, capacity 100", n)
 	}
+	// Many entries in one cache: every one is found after the rehashes.
+	big := newWordCache[int](5000)
+	for i := range 5000 {
+		big.put(fmt.Sprint(i), []int{i})
+	}
+	for i := range 5000 {
+		if v, ok := big.get(fmt.Sprint(i)); !ok || v[0] != i {
+			t.Fatalf("get(%d) = %v, %v", i, v, ok)
+		}
+	}
+	if _, ok := big.get("5000"); ok || !big.full() {
+		t.Error("a full cache took an entry past its capacity")
+	}
 	var nilCache *wordCache[int]
-	nilCache.put("a", 1)
+	nilCache.put("a", []int{1})
 	if _, ok := nilCache.get("a"); ok {
 		t.Error("a nil (disabled) cache returned a value")
 	}

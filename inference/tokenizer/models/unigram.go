@@ -28,16 +28,19 @@ type Unigram struct {
 	byteFall  bool
 	byteIDs   [256]int32 // id of "<0xNN>", or -1
 
-	cache   *wordCache[[]uniTok]
+	cache   *wordCache[uniTok]
 	scratch sync.Pool // *uniScratch
 }
 
-// uniTok is one token of a cached result; byte-fallback tokens take their
-// value from the vocabulary, the others are the span of the word.
+// uniTok is one token of a cached result. Its value is the vocabulary's
+// piece when vocabValue is set (byte-fallback tokens, and pieces equal to
+// their span of the word: worked out once, before caching, instead of
+// comparing strings on every hit), else a copy of the span.
 type uniTok struct {
 	id         uint32
 	start, end int32
 	isByte     bool
+	vocabValue bool
 }
 
 type uniScratch struct {
@@ -95,7 +98,7 @@ func NewUnigram(pieces []UnigramPiece, unkID int, byteFallback bool) (*Unigram, 
 			u.byteIDs[i] = int32(id)
 		}
 	}
-	u.cache = newWordCache[[]uniTok](defaultCacheCapacity)
+	u.cache = newWordCache[uniTok](defaultCacheCapacity)
 	u.scratch.New = func() any { return &uniScratch{} }
 	return u, nil
 }
@@ -137,10 +140,14 @@ func (u *Unigram) AppendTokens(dst []Token, word string) ([]Token, error) {
 	if err != nil {
 		return dst, err
 	}
+	for i := range toks {
+		t := &toks[i]
+		t.vocabValue = t.isByte || u.pieces[t.id].Piece == word[t.start:t.end]
+	}
 	sc.toks = toks
 	dst = u.emit(dst, word, toks)
-	if u.cache != nil && len(word) < maxCachedWordLen && u.cache.size.Load() < u.cache.capacity {
-		u.cache.put(word, append([]uniTok(nil), toks...))
+	if len(word) < maxCachedWordLen && !u.cache.full() {
+		u.cache.put(word, toks) // copies
 	}
 	return dst, nil
 }
@@ -149,11 +156,11 @@ func (u *Unigram) emit(dst []Token, word string, toks []uniTok) []Token {
 	for _, t := range toks {
 		// The vocabulary's copy of the piece, or of the text for an unknown
 		// span: word may live in memory the caller reuses for its next input.
-		v := word[t.start:t.end]
-		if p := u.pieces[t.id].Piece; t.isByte || p == v {
-			v = p
+		var v string
+		if t.vocabValue {
+			v = u.pieces[t.id].Piece
 		} else {
-			v = strings.Clone(v)
+			v = strings.Clone(word[t.start:t.end])
 		}
 		dst = append(dst, Token{ID: int(t.id), Value: v, Start: int(t.start), End: int(t.end)})
 	}
