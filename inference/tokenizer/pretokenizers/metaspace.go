@@ -85,13 +85,8 @@ func (m Metaspace) PreTokenize(pt *normalized.PreTokenized) error {
 	if err != nil {
 		return err
 	}
-	switch m.PrependScheme {
-	case PrependAlways:
-		pt.PrependWhere(rep, func(s *normalized.String) bool { return !strings.HasPrefix(s.Get(), rep) })
-	case PrependFirst:
-		pt.PrependWhere(rep, func(s *normalized.String) bool {
-			return !strings.HasPrefix(s.Get(), rep) && s.OffsetsOriginal().Start == 0
-		})
+	if m.PrependScheme != PrependNever {
+		pt.PrependWhere(rep, func(s *normalized.String) bool { return m.wantsPrefix(s, rep) })
 	}
 	if m.Split {
 		return pt.SplitPattern(normalized.Rune(m.Replacement), normalized.MergedWithNext)
@@ -100,4 +95,16 @@ func (m Metaspace) PreTokenize(pt *normalized.PreTokenized) error {
 	return pt.Split(func(_ int, s *normalized.String, dst []normalized.String) ([]normalized.String, error) {
 		return append(dst, *s), nil
 	})
+}
+
+// wantsPrefix says whether the prepend scheme puts rep (the replacement as
+// a string) before the piece s.
+func (m Metaspace) wantsPrefix(s *normalized.String, rep string) bool {
+	switch m.PrependScheme {
+	case PrependAlways:
+		return !strings.HasPrefix(s.Get(), rep)
+	case PrependFirst:
+		return !strings.HasPrefix(s.Get(), rep) && s.OffsetsOriginal().Start == 0
+	}
+	return false
 }

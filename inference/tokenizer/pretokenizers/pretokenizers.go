@@ -428,10 +428,20 @@ func (s Sequence) String() string {
 	return "Sequence[" + strings.Join(names, ", ") + "]"
 }
 
-// PreTokenize implements PreTokenizer.
+// PreTokenize implements PreTokenizer. WhitespaceSplit followed by
+// Metaspace runs as one step (whitespaceMetaspace), with the same result.
 func (s Sequence) PreTokenize(pt *normalized.PreTokenized) error {
-	for _, p := range s {
-		if err := p.PreTokenize(pt); err != nil {
+	for i := 0; i < len(s); i++ {
+		if _, ok := s[i].(WhitespaceSplit); ok && i+1 < len(s) {
+			if m, ok := s[i+1].(Metaspace); ok {
+				if err := whitespaceMetaspace(pt, m); err != nil {
+					return err
+				}
+				i++
+				continue
+			}
+		}
+		if err := s[i].PreTokenize(pt); err != nil {
 			return err
 		}
 	}
