@@ -90,20 +90,14 @@ func (t *Tokenizer) EncodeWithOptions(text string, pair *string, opts EncodeOpti
 type encodeState struct {
 	pt    normalized.PreTokenized
 	model []models.Token
-	recs  []tokenRecord
 	conv  charConverter
-	// The arrays of the sequence's encoding, until post-processing has
-	// copied it.
-	ints   []int32
-	offs   [][2]int32
-	tokens []string
-}
-
-type tokenRecord struct {
-	id          int
-	value       string
-	offs, bytes [2]int
-	word        int
+	// The arrays of the sequence's encoding, filled token by token (add)
+	// and kept until post-processing has copied them.
+	ids          []int32
+	words        []int32
+	tokens       []string
+	offs, bytes  [][2]int32
+	typeSpecMask []int32 // type ids, special tokens mask and attention mask
 }
 
 func (t *Tokenizer) getState() *encodeState {
@@ -116,7 +110,6 @@ func (t *Tokenizer) getState() *encodeState {
 // putState returns a state to the pool. Its buffers keep their contents,
 // which only reference vocabulary strings and the last text, until reused.
 func (t *Tokenizer) putState(s *encodeState) {
-	s.recs = s.recs[:0]
 	s.model = s.model[:0]
 	t.states.Put(s)
 }
@@ -144,12 +137,13 @@ func (t *Tokenizer) encodeSequence(st *encodeState, text string, typeID int, tra
 		trace(pt)
 	}
 	st.conv.reset(text)
-	recs := st.recs[:0]
+	st.ids, st.words, st.tokens = st.ids[:0], st.words[:0], st.tokens[:0]
+	st.offs, st.bytes = st.offs[:0], st.bytes[:0]
 	for word := range pt.Pieces {
 		piece := &pt.Pieces[word]
 		if piece.Tokenized {
 			tok := piece.Token
-			recs = append(recs, st.record(piece, tok.ID, tok.Value, tok.Start, tok.End, word))
+			st.add(&piece.Norm, tok.ID, tok.Value, tok.Start, tok.End, word)
 			continue
 		}
 		var err error
@@ -158,49 +152,51 @@ func (t *Tokenizer) encodeSequence(st *encodeState, text string, typeID int, tra
 			return nil, smallfmt.Errorf("tokenizer: model: %w", err)
 		}
 		for _, tok := range st.model {
-			recs = append(recs, st.record(piece, tok.ID, tok.Value, tok.Start, tok.End, word))
+			st.add(&piece.Norm, tok.ID, tok.Value, tok.Start, tok.End, word)
 		}
 	}
-	st.recs = recs
 	return st.encoding(typeID), nil
 }
 
-// record converts a token's offsets in its piece's normalized text to the
-// original text (HF's PreTokenizedString::into_encoding).
-func (st *encodeState) record(piece *normalized.Piece, id int, value string, start, end, word int) tokenRecord {
-	span, ok := piece.Norm.ToOriginal(start, end)
+// add appends a token, converting its offsets in its piece's normalized
+// text n to the original text (HF's PreTokenizedString::into_encoding).
+// The encoding's arrays are filled here directly: a list of per-token
+// records copied into them afterwards cost ≈ 8 % of a T5 encode more.
+func (st *encodeState) add(n *normalized.String, id int, value string, start, end, word int) {
 	bo := [2]int{start, end}
-	if ok {
+	if span, ok := n.ToOriginal(start, end); ok {
 		bo = [2]int{span.Start, span.End}
 	}
-	return tokenRecord{id: id, value: value, offs: st.conv.convert(bo), bytes: bo, word: word}
+	co := st.conv.convert(bo)
+	st.ids = append(st.ids, int32(id))
+	st.tokens = append(st.tokens, value)
+	st.offs = append(st.offs, [2]int32{int32(co[0]), int32(co[1])})
+	st.bytes = append(st.bytes, [2]int32{int32(bo[0]), int32(bo[1])})
+	st.words = append(st.words, int32(word))
 }
 
-// encoding builds the encoding of the records in the state's scratch
+// encoding returns the encoding of the tokens added, in the state's
 // arrays. It is marked scratch: whatever keeps it must copy it.
 func (st *encodeState) encoding(typeID int) *Encoding {
-	n := len(st.recs)
-	if cap(st.ints) < 5*n {
-		st.ints = make([]int32, 5*n)
-		st.offs = make([][2]int32, 2*n)
-		st.tokens = make([]string, n)
+	n := len(st.ids)
+	if cap(st.typeSpecMask) < 3*n {
+		st.typeSpecMask = make([]int32, 3*n)
 	}
-	ints, offs := st.ints[:5*n], st.offs[:2*n]
-	e := &Encoding{
-		IDs:               ints[0*n : 1*n : 1*n],
-		TypeIDs:           ints[1*n : 2*n : 2*n],
-		SpecialTokensMask: ints[2*n : 3*n : 3*n],
-		AttentionMask:     ints[3*n : 4*n : 4*n],
-		WordIDs:           ints[4*n : 5*n : 5*n],
-		Offsets:           offs[0*n : 1*n : 1*n],
-		ByteOffsets:       offs[1*n : 2*n : 2*n],
+	tsm := st.typeSpecMask[:3*n]
+	for i := range n {
+		tsm[i], tsm[n+i], tsm[2*n+i] = int32(typeID), 0, 1
+	}
+	return &Encoding{
+		IDs:               st.ids[:n:n],
+		TypeIDs:           tsm[0*n : 1*n : 1*n],
+		SpecialTokensMask: tsm[1*n : 2*n : 2*n],
+		AttentionMask:     tsm[2*n : 3*n : 3*n],
+		WordIDs:           st.words[:n:n],
+		Offsets:           st.offs[:n:n],
+		ByteOffsets:       st.bytes[:n:n],
 		Tokens:            st.tokens[:n:n],
 		scratch:           true,
 	}
-	for i, r := range st.recs {
-		e.setToken(i, r.id, r.value, r.offs, r.bytes, r.word, typeID, 0)
-	}
-	return e
 }
 
 // charConverter turns byte offsets of a text into code point offsets the way
