@@ -131,6 +131,21 @@ def symptom_pair(rng) -> tuple[str, str, int]:
     return premise, hyp, label
 
 
+def past_tense(hyp: str, rng, p: float = 0.3) -> str:
+    """Notes report a measured state in the past ("was hyponatremic on admission"); the label of a value
+    against a state does not depend on the tense the hypothesis uses, so some hypotheses say it in the past."""
+    if rng.random() >= p:
+        return hyp
+    for a, b in (("The patient is ", "The patient was "), ("The patient has ", "The patient had "),
+                 ("The patient's ", None), ("The white count is ", "The white count was "),
+                 ("The platelet count is ", "The platelet count was "), ("The white blood cell count is ", "The white blood cell count was ")):
+        if hyp.startswith(a):
+            if b is None:
+                return re.sub(r"^(The patient's [^ ]+(?: [^ ]+)?) is ", r"\1 was ", hyp, count=1)
+            return b + hyp[len(a):]
+    return hyp
+
+
 def measure_pair(rng) -> tuple[str, str, int]:
     tmpl, cond_h, norm_h, bad_v, ok_v = rng.choice(L.MEASURES)
     abnormal = rng.random() < 0.5
@@ -153,7 +168,7 @@ def measure_pair(rng) -> tuple[str, str, int]:
             return measure_pair(rng)
         hyp = rng.choice(other[1])
         label = NEU
-    return premise, hyp, label
+    return premise, past_tense(hyp, rng), label
 
 
 def ranged_measure_pair(rng) -> tuple[str, str, int]:
@@ -172,7 +187,9 @@ def ranged_measure_pair(rng) -> tuple[str, str, int]:
     others = []
     for j in rng.sample([i for i in range(len(L.RANGED)) if L.RANGED[i][0] != names], rng.choice([0, 0, 1, 2])):
         n2, f2, d2, r2, _ = L.RANGED[j]
-        lo2, hi2 = r2["normal"]
+        # Half the time a neighbour is abnormal too (triage vitals often are), so the value that decides
+        # the hypothesis has to be found by its name, not by being the only abnormal one.
+        lo2, hi2 = r2["normal"] if rng.random() < 0.5 else r2[rng.choice(list(r2))]
         others.append(f"{rng.choice(n2)} {rng.choice(f2).format(v=f'{round(rng.uniform(lo2, hi2), d2):.{d2}f}')}")
     items = others + [item]
     rng.shuffle(items)
@@ -186,8 +203,8 @@ def ranged_measure_pair(rng) -> tuple[str, str, int]:
             o = rng.choice(n_other)
             return premise, rng.choice([h for hs in o[4].values() for h in hs if "normal" not in h]), NEU
     if r < 0.55:
-        return premise, rng.choice(hyps[state]), ENT
-    return premise, rng.choice([h for s2, hs in hyps.items() if s2 != state for h in hs]), CON
+        return premise, past_tense(rng.choice(hyps[state]), rng), ENT
+    return premise, past_tense(rng.choice([h for s2, hs in hyps.items() if s2 != state for h in hs]), rng), CON
 
 
 def named_state_pair(rng) -> tuple[str, str, int]:
@@ -205,8 +222,8 @@ def named_state_pair(rng) -> tuple[str, str, int]:
     premise = rng.choice([f"{subj} was {state} on admission.", f"On exam {state}, in no acute distress.",
                           f"{subj} remained {state} throughout the stay.", f"Vitals notable for being {state}."])
     if rng.random() < 0.5:
-        return premise, rng.choice(con_h), CON
-    return premise, rng.choice(ent_h), ENT
+        return premise, past_tense(rng.choice(con_h), rng), CON
+    return premise, past_tense(rng.choice(ent_h), rng), ENT
 
 
 def drug_pair(rng) -> tuple[str, str, int]:

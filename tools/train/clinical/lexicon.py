@@ -324,11 +324,11 @@ SYMPTOM_DX = [
 #   {"low"|"normal"|"high": (lowest, highest) or None}, {"low"|"normal"|"high": [hypotheses]}).
 RANGED = [
     (["temperature", "temp", "T", "Tmax"], ["{v} C", "{v} °C", "{v}C"], 1, {"normal": (36.1, 37.6), "high": (38.1, 40.6)},
-     {"high": ["The patient is febrile.", "The patient has a fever."], "normal": ["The patient is afebrile.", "The patient has a normal temperature."]}),
+     {"high": ["The patient is febrile.", "The patient has a fever.", "The patient's temperature is elevated."], "normal": ["The patient is afebrile.", "The patient has a normal temperature.", "The patient has no fever."]}),
     (["temperature", "temp", "T", "Tmax"], ["{v} F", "{v} °F"], 1, {"normal": (97.0, 99.4), "high": (100.5, 104.8)},
-     {"high": ["The patient is febrile.", "The patient has a fever."], "normal": ["The patient is afebrile.", "The patient has a normal temperature."]}),
+     {"high": ["The patient is febrile.", "The patient has a fever.", "The patient's temperature is elevated."], "normal": ["The patient is afebrile.", "The patient has a normal temperature.", "The patient has no fever."]}),
     (["heart rate", "HR", "pulse", "P"], ["{v}", "{v} bpm", "{v} beats per minute"], 0, {"low": (30, 52), "normal": (60, 98), "high": (106, 168)},
-     {"low": ["The patient is bradycardic.", "The patient has a slow heart rate."], "high": ["The patient is tachycardic.", "The patient has a fast heart rate."],
+     {"low": ["The patient is bradycardic.", "The patient has a slow heart rate.", "The patient's heart rate is slow."], "high": ["The patient is tachycardic.", "The patient has a fast heart rate.", "The patient's heart rate is fast."],
       "normal": ["The patient's heart rate is normal."]}),
     (["respiratory rate", "RR"], ["{v}", "{v} breaths per minute", "{v}/min"], 0, {"normal": (12, 19), "high": (26, 42)},
      {"high": ["The patient is tachypneic.", "The patient is breathing fast."], "normal": ["The patient's respiratory rate is normal."]}),
@@ -347,7 +347,7 @@ RANGED = [
     (["hemoglobin", "Hgb", "Hb"], ["{v}", "{v} g/dL"], 1, {"low": (4.2, 8.9), "normal": (12.6, 16.8)},
      {"low": ["The patient is anemic.", "The patient has anemia.", "The patient has a low hemoglobin."], "normal": ["The patient is not anemic.", "The patient's hemoglobin is normal."]}),
     (["WBC", "white count", "white blood cell count", "leukocytes"], ["{v}", "{v} K/uL", "{v} x10^9/L"], 1, {"low": (0.4, 2.9), "normal": (4.6, 10.2), "high": (14.0, 38.0)},
-     {"low": ["The patient has leukopenia.", "The white count is low."], "high": ["The patient has leukocytosis.", "The white count is elevated."],
+     {"low": ["The patient has leukopenia.", "The white count is low."], "high": ["The patient has leukocytosis.", "The white count is elevated.", "The patient has an elevated white count."],
       "normal": ["The white blood cell count is normal."]}),
     (["platelets", "plt", "platelet count"], ["{v}", "{v} K/uL"], 0, {"low": (4, 85), "normal": (170, 390), "high": (620, 1100)},
      {"low": ["The patient is thrombocytopenic.", "The patient has a low platelet count."], "high": ["The patient has thrombocytosis.", "The platelet count is high."],
@@ -368,7 +368,7 @@ RANGED = [
      {"low": ["The patient has hypocalcemia.", "The patient's calcium is low."], "high": ["The patient has hypercalcemia.", "The patient's calcium is high."],
       "normal": ["The patient's calcium is normal."]}),
     (["BMI", "body mass index"], ["{v}", "{v} kg/m2"], 1, {"low": (13.5, 17.4), "normal": (19.5, 24.5), "high": (35.0, 58.0)},
-     {"low": ["The patient is underweight."], "high": ["The patient is obese."], "normal": ["The patient's weight is normal."]}),
+     {"low": ["The patient is underweight.", "The patient is thin."], "high": ["The patient is obese.", "The patient is morbidly obese."], "normal": ["The patient's weight is normal."]}),
     (["magnesium", "Mg"], ["{v}", "{v} mg/dL"], 1, {"low": (0.6, 1.3), "normal": (1.8, 2.4)},
      {"low": ["The patient has hypomagnesemia.", "The patient's magnesium is low."], "normal": ["The patient's magnesium is normal."]}),
 ]
