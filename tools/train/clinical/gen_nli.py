@@ -187,8 +187,9 @@ def ranged_measure_pair(rng) -> tuple[str, str, int]:
     others = []
     for j in rng.sample([i for i in range(len(L.RANGED)) if L.RANGED[i][0] != names], rng.choice([0, 0, 1, 2])):
         n2, f2, d2, r2, _ = L.RANGED[j]
-        # Half the time a neighbour is abnormal too (triage vitals often are), so the value that decides
-        # the hypothesis has to be found by its name, not by being the only abnormal one.
+        # Half the time a neighbour's value comes from any of its ranges, abnormal ones included (triage
+        # vitals often are abnormal together), so the value that decides the hypothesis has to be found
+        # by its name, not by being the only abnormal one.
         lo2, hi2 = r2["normal"] if rng.random() < 0.5 else r2[rng.choice(list(r2))]
         others.append(f"{rng.choice(n2)} {rng.choice(f2).format(v=f'{round(rng.uniform(lo2, hi2), d2):.{d2}f}')}")
     items = others + [item]
