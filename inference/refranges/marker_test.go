@@ -1,0 +1,121 @@
+package refranges
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMark(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		// Vitals, with and without units, in the orders notes write them.
+		{"Triage vitals: T 39.4 C, HR 118, BP 104/62, RR 24.",
+			"Triage vitals: T 39.4 C (high temperature), HR 118 (high heart rate), BP 104/62 (normal blood pressure), RR 24 (high respiratory rate)."},
+		{"SpO2 84% on room air", "SpO2 84% (low oxygen saturation) on room air"},
+		{"BP 212/124 with headache", "BP 212/124 (high blood pressure) with headache"},
+		{"bp 84/50 mmHg", "bp 84/50 mmHg (low blood pressure)"},
+		{"hr 38, sinus bradycardia", "hr 38 (low heart rate), sinus bradycardia"},
+		{"heart rate in the 140s", "heart rate in the 140s (high heart rate)"},
+		{"a temperature of 101.3", "a temperature of 101.3 (high temperature)"},
+		{"Tmax 98.6 F", "Tmax 98.6 F (normal temperature)"},
+		// Labs: fillers, comparators, thousands separators, units that convert.
+		{"INR on admission 1.1.", "INR on admission 1.1 (normal INR)."},
+		{"TSH < 0.01 with a free T4 of 4.1 ng/dL.", "TSH < 0.01 (low TSH) with a free T4 of 4.1 ng/dL (high free T4)."},
+		{"BNP 1,250 pg/mL", "BNP 1,250 pg/mL (high BNP)"},
+		{"plt 45,000", "plt 45,000 (low platelet count)"},
+		{"WBC 19.2 K/uL", "WBC 19.2 K/uL (high white count)"},
+		{"Glucose 3.1 mmol/L", "Glucose 3.1 mmol/L (low glucose)"},
+		{"Hemoglobin A1c 9.1%", "Hemoglobin A1c 9.1% (high HbA1c)"},
+		{"Hgb 6.9 g/dL, down from a baseline of 11", "Hgb 6.9 g/dL (low hemoglobin), down from a baseline of 11"},
+		{"creatinine 250 umol/L", "creatinine 250 umol/L (high creatinine)"},
+		{"Na: 152", "Na: 152 (high sodium)"},
+		{"K+ 2.9", "K+ 2.9 (low potassium)"},
+		// Nothing to mark: no value, a range, a ratio, a unit of something
+		// else, an implausible number, a grey zone, a name inside a word, a
+		// short name in mixed case.
+		{"No fever, HR normal.", "No fever, HR normal."},
+		{"K 3.2-3.8 over the week", "K 3.2-3.8 over the week"},
+		{"K 40 mEq given", "K 40 mEq given"},
+		{"potassium 20 mg", "potassium 20 mg"},
+		{"T 2 lesion", "T 2 lesion"},
+		{"glucose 160", "glucose 160"},
+		{"THR 88 and pHR 90", "THR 88 and pHR 90"},
+		{"Hr 150", "Hr 150"},
+		{"HR 5x daily", "HR 5x daily"},
+		{"", ""},
+	} {
+		got, ins := New().Mark(c.in)
+		if got != c.want {
+			t.Errorf("Mark(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+		// The insertions rebuild the marked text from the original.
+		var b strings.Builder
+		last := 0
+		for _, in := range ins {
+			b.WriteString(c.in[last:in.At] + in.Text)
+			last = in.At
+		}
+		if b.WriteString(c.in[last:]); b.String() != got {
+			t.Errorf("Mark(%q): insertions %v do not rebuild %q", c.in, ins, got)
+		}
+	}
+}
+
+// Each band's edges: the value just inside a band takes its state, one in
+// a grey zone takes none.
+func TestBands(t *testing.T) {
+	for _, c := range []struct{ in, state string }{
+		{"Na 134", "low"}, {"Na 135", "normal"}, {"Na 145", "normal"}, {"Na 146", "high"},
+		{"K 3.4", "low"}, {"K 3.5", "normal"}, {"K 5.0", "normal"}, {"K 5.1", "high"},
+		{"HR 59", "low"}, {"HR 60", "normal"}, {"HR 100", "normal"}, {"HR 101", "high"},
+		{"T 37.9", ""}, {"T 38.0", "high"}, {"T 100.4 F", "high"}, {"T 35.5", ""},
+		{"SpO2 91%", "low"}, {"SpO2 93%", ""}, {"SpO2 94%", "normal"},
+		{"BP 139/89", ""}, {"BP 140/80", "high"}, {"BP 89/60", "low"}, {"BP 120/80", "normal"},
+		{"WBC 11500", "high"}, {"WBC 11000", "normal"}, {"WBC 3.9", "low"},
+	} {
+		got, ins := New().Mark(c.in)
+		switch {
+		case c.state == "" && ins != nil:
+			t.Errorf("%q: marked %q, want no mark", c.in, got)
+		case c.state != "" && (len(ins) != 1 || !strings.HasPrefix(ins[0].Text, " ("+c.state+" ")):
+			t.Errorf("%q: got %q, want state %s", c.in, got, c.state)
+		}
+	}
+}
+
+func FuzzMark(f *testing.F) {
+	for _, s := range []string{"Na 124", "BP 120/80 mmHg", "WBC 1,200,000", "T <", "HR in the", "K 3.2-"} {
+		f.Add(s)
+	}
+	m := New()
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ins := m.Mark(s)
+		n := len(s)
+		for i, in := range ins {
+			if in.At < 0 || in.At > len(s) || i > 0 && in.At < ins[i-1].At {
+				t.Fatalf("insertion %d at %d out of order", i, in.At)
+			}
+			n += len(in.Text)
+		}
+		if len(got) != n {
+			t.Fatalf("marked length %d, want %d", len(got), n)
+		}
+	})
+}
+
+// Each insertion names the reading it marks, from the name to the unit.
+func TestReadings(t *testing.T) {
+	text := "Triage vitals: T 39.4 C, INR on admission 1.1; BP 84/50 mmHg."
+	_, ins := New().Mark(text)
+	want := []struct{ reading, analyte, state string }{
+		{"T 39.4 C", "temperature", "high"}, {"INR on admission 1.1", "INR", "normal"}, {"BP 84/50 mmHg", "blood pressure", "low"},
+	}
+	if len(ins) != len(want) {
+		t.Fatalf("got %d insertions, want %d", len(ins), len(want))
+	}
+	for i, w := range want {
+		in := ins[i]
+		if got := text[in.Start:in.At]; got != w.reading || in.Analyte != w.analyte || string(in.State) != w.state {
+			t.Errorf("insertion %d: %q %s %s, want %q %s %s", i, got, in.Analyte, in.State, w.reading, w.analyte, w.state)
+		}
+	}
+}
