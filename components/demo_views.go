@@ -86,6 +86,10 @@ type DemoResult struct {
 	Unseen []DemoShadedText
 	// Saliency is word importance, when it was asked for.
 	Saliency *DemoSaliency
+	// Values are the vitals and lab values the model was told the state of
+	// ("Na 124: low sodium"), for models that read values against
+	// reference ranges.
+	Values []string
 }
 
 // DemoShadedText is an input text in pieces: words shaded by importance,
@@ -168,3 +172,7 @@ type ModelCardPage struct {
 	// LastEvaluation is the model's latest finished live evaluation (nil: none).
 	LastEvaluation *ModelEvaluation
 }
+
+// valueReadingsNote introduces the values a model read against reference
+// ranges; static/js/demo.js writes the same words.
+const valueReadingsNote = "Values the model was told the state of (adult reference intervals, marked in its input before it reads it):"

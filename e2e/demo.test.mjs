@@ -124,6 +124,21 @@ for (const c of cases) {
   });
 }
 
+test("/demo/nli: the values a reference-range model was told about are listed", { skip }, async (t) => {
+  if (!namesFor("nli").includes("minilm-nli")) return t.skip("models/minilm-nli (which reads values against reference ranges) is not in this catalogue");
+  const { page, context, record } = await newPage(browser);
+  try {
+    await runSample(page, "nli", 1, ["minilm-nli"]); // "Afebrile on admission": T 36.8 C, HR 88 (BP 132/76 lies in a grey zone: no mark)
+    const items = await page.locator('.demo-result[data-model="minilm-nli"] [data-testid="value-readings"] li').allTextContents();
+    for (const want of ["T 36.8 C: normal temperature", "HR 88: normal heart rate"]) {
+      assert.ok(items.includes(want), `value readings ${JSON.stringify(items)} lack ${want}`);
+    }
+    assert.deepEqual(record.consoleErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("/demo/clip: compare two models side by side, re-threshold without re-running", { skip }, async () => {
   const { page, context, record } = await newPage(browser);
   try {

@@ -13,6 +13,7 @@ import (
 	"github.com/clinlm/clinlm/inference/batcher"
 	"github.com/clinlm/clinlm/inference/models"
 	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/inference/refranges"
 )
 
 // Backend runs a model's forward pass on tensors. The engine keeps
@@ -133,6 +134,10 @@ func (e *Engine) bind(m *model, entry models.Entry, key string, b Backend, what 
 		shared = sharedBatcher{batch: batcher.New(batchCfg, batchRunner(b, e.cfg.PadBuckets, m.obs), rowLen, m.obs), owner: m.info.Name}
 		e.batchers[batchKey] = shared
 		e.batcherOrder = append(e.batcherOrder, shared.batch)
+	}
+	if entry.Manifest.Preprocess == models.PreprocessReferenceRanges {
+		m.marker = refranges.New()
+		tok = markingTokenizer{inner: tok, marker: m.marker}
 	}
 	m.tok, m.batch, m.bind, m.backend, m.alone = tok, shared.batch, &bind, b, alone
 	m.info.Provider, m.info.Endpoint = b.Provider(), b.Endpoint()

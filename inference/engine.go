@@ -19,6 +19,7 @@ import (
 	"github.com/clinlm/clinlm/inference/batcher"
 	"github.com/clinlm/clinlm/inference/models"
 	"github.com/clinlm/clinlm/inference/ort"
+	"github.com/clinlm/clinlm/inference/refranges"
 )
 
 // Config is what the engine needs; the binary builds it from flags.
@@ -141,6 +142,9 @@ type model struct {
 	alone bool
 	// t2t is set for text-to-text models (which have no session or batch).
 	t2t *textToText
+	// marker marks vitals and lab values before tokenizing (manifest
+	// "preprocess": "reference-ranges"); nil for models without it.
+	marker *refranges.Marker
 }
 
 func (c Config) withDefaults() Config {

@@ -16,11 +16,46 @@ type LabelScore struct {
 // NLIOutput is the answer of an NLI model: every label, highest first.
 // Generated is what a text-to-text model wrote (absent for classifiers).
 // Truncation lists the texts the model did not see whole (absent when it
-// saw both).
+// saw both). Values lists the vitals and lab values the model was told the
+// state of (models whose manifest asks for "reference-ranges").
 type NLIOutput struct {
-	Labels     []LabelScore `json:"labels"`
-	Generated  *string      `json:"generated,omitempty"`
-	Truncation []Truncated  `json:"truncation,omitempty"`
+	Labels     []LabelScore   `json:"labels"`
+	Generated  *string        `json:"generated,omitempty"`
+	Truncation []Truncated    `json:"truncation,omitempty"`
+	Values     []ValueReading `json:"values,omitempty"`
+}
+
+// ValueReading is one value as the model was told it: the reading as
+// written (Text, code points [Start, End) of Field) and its State against
+// the adult reference interval of Analyte.
+type ValueReading struct {
+	Field   string `json:"field"`
+	Start   int    `json:"start"`
+	End     int    `json:"end"`
+	Text    string `json:"text"`
+	Analyte string `json:"analyte"`
+	State   string `json:"state"`
+}
+
+// valueReadings lists the values the marker reads in each text.
+func (m *model) valueReadings(texts ...[2]string) []ValueReading {
+	if m.marker == nil {
+		return nil
+	}
+	var out []ValueReading
+	for _, t := range texts {
+		field, text := t[0], t[1]
+		_, ins := m.marker.Mark(text)
+		if len(ins) == 0 {
+			continue
+		}
+		runes := newRuneIndex(text)
+		for _, in := range ins {
+			out = append(out, ValueReading{Field: field, Start: runes.at(in.Start), End: runes.at(in.At), Text: text[in.Start:in.At],
+				Analyte: in.Analyte, State: string(in.State)})
+		}
+	}
+	return out
 }
 
 // encode tokenizes and records the time taken.
@@ -80,7 +115,8 @@ func (m *model) nli(ctx context.Context, premise, hypothesis string, st *stats) 
 	if err != nil {
 		return NLIOutput{}, err
 	}
-	return NLIOutput{Labels: rankLabels(m.manifest.Labels, softmax(outs[0][0])), Truncation: cut}, nil
+	return NLIOutput{Labels: rankLabels(m.manifest.Labels, softmax(outs[0][0])), Truncation: cut,
+		Values: m.valueReadings([2]string{"premise", premise}, [2]string{"hypothesis", hypothesis})}, nil
 }
 
 // rankLabels pairs labels with scores, highest first (ties keep label order).

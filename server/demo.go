@@ -312,6 +312,9 @@ func demoResult(model string, in inference.Input, res inference.Result, err erro
 		for _, l := range out.Labels {
 			r.Bars = append(r.Bars, components.DemoBar{Label: l.Label, Score: fmtScore(l.Score), Percent: 100 * l.Score})
 		}
+		for _, v := range out.Values {
+			r.Values = append(r.Values, v.Text+": "+v.State+" "+v.Analyte)
+		}
 	case inference.QAOutput:
 		r.Segments = qaSegments(in.Context, out.Answers)
 		r.Generated = out.Generated

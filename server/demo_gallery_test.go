@@ -108,6 +108,9 @@ func TestDemoGalleryAnswers(t *testing.T) {
 					t.Errorf("%s: %v", s.ID, err)
 					continue
 				}
+				if out, ok := res.Output.(inference.NLIOutput); ok && mf.Preprocess != "" {
+					checkValueReadings(t, s, out)
+				}
 				problem := galleryProblem(s.Want, res.Output, mf.NoAnswer)
 				switch listed := slices.Contains(known, s.ID); {
 				case problem != "" && listed:
@@ -119,6 +122,23 @@ func TestDemoGalleryAnswers(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkValueReadings checks the values a reference-range model reports: each
+// is the text at its code points, and a sample with vitals in it has them.
+func checkValueReadings(t *testing.T, s demoSample, out inference.NLIOutput) {
+	t.Helper()
+	for _, v := range out.Values {
+		text := []rune(s.Values[v.Field])
+		if v.Start < 0 || v.End > len(text) || v.Start >= v.End || string(text[v.Start:v.End]) != v.Text {
+			t.Errorf("%s: value reading %+v is not the text at its offsets", s.ID, v)
+		}
+	}
+	if s.ID == "afebrile" && !slices.ContainsFunc(out.Values, func(v inference.ValueReading) bool {
+		return v.Text == "T 36.8 C" && v.Analyte == "temperature" && v.State == "normal"
+	}) {
+		t.Errorf("afebrile: values %+v lack T 36.8 C as a normal temperature", out.Values)
 	}
 }
 

@@ -39,7 +39,8 @@ func (demoInferer) Infer(_ context.Context, model string, in inference.Input, _ 
 	switch model {
 	case "nli-a":
 		return inference.Result{Output: inference.NLIOutput{Labels: []inference.LabelScore{
-			{Label: "contradiction", Score: 0.7}, {Label: "neutral", Score: 0.2}, {Label: "entailment", Score: 0.1}}}, Timing: timing}, nil
+			{Label: "contradiction", Score: 0.7}, {Label: "neutral", Score: 0.2}, {Label: "entailment", Score: 0.1}},
+			Values: []inference.ValueReading{{Field: "premise", Start: 9, End: 17, Text: "T 36.8 C", Analyte: "temperature", State: "normal"}}}, Timing: timing}, nil
 	case "qa-a":
 		i := strings.Index(in.Context, "right")
 		if i < 0 {
@@ -141,7 +142,8 @@ func TestDemoPOSTRendersResultsWithoutJavaScript(t *testing.T) {
 		want []string
 	}{
 		{"nli", url.Values{"premise": {"Afebrile " + marker}, "hypothesis": {"Has fever."}, "model": {"nli-a"}},
-			[]string{`<th scope="row">contradiction</th>`, `value="70.0"`, "queue 1.0 ms · tokenize 2.0 ms · run 3.0 ms"}},
+			[]string{`<th scope="row">contradiction</th>`, `value="70.0"`, "queue 1.0 ms · tokenize 2.0 ms · run 3.0 ms",
+				`<li>T 36.8 C: normal temperature</li>`}},
 		// "é" and "½" make code-point and byte offsets differ.
 		{"qa", url.Values{"context": {"Épanchement ½: right side " + marker}, "question": {"Which side?"}, "model": {"qa-a"}},
 			[]string{`<mark class="rank-1">right</mark>`, "characters 15–20"}},

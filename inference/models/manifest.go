@@ -110,6 +110,12 @@ type Manifest struct {
 	// TextToText configures the text-to-text head (required for it, refused
 	// for the others).
 	TextToText *TextToText `json:"text_to_text,omitempty"`
+	// Preprocess names a rewrite of the input texts that the model was
+	// trained with and so needs at serving time. "reference-ranges" marks
+	// vital signs and lab values with their state against adult reference
+	// intervals ("Na 124" -> "Na 124 (low sodium)", inference/refranges);
+	// answers' offsets still point into the texts as sent.
+	Preprocess string `json:"preprocess,omitempty"`
 	// Remote runs the forward pass on a KServe v2 server instead of in
 	// process (see Remote); model.onnx is then not needed.
 	Remote       *Remote      `json:"remote,omitempty"`
@@ -145,6 +151,10 @@ var heads = map[Task][]Head{
 	TaskQA:   {HeadSpanExtraction, HeadTextToText},
 	TaskCLIP: {HeadSentenceMultiLabel, HeadZeroShotNLI, HeadTextToText},
 }
+
+// PreprocessReferenceRanges is the one input rewrite models may ask for
+// (see Manifest.Preprocess).
+const PreprocessReferenceRanges = "reference-ranges"
 
 // Validate checks that the manifest is complete and consistent.
 func (m Manifest) Validate() error {
@@ -202,6 +212,12 @@ func (m Manifest) Validate() error {
 	}
 	if m.Remote != nil {
 		errs = append(errs, m.validateRemote()...)
+	}
+	switch {
+	case m.Preprocess != "" && m.Preprocess != PreprocessReferenceRanges:
+		bad("preprocess %q: want %q or nothing", m.Preprocess, PreprocessReferenceRanges)
+	case m.Preprocess != "" && m.Head == HeadTextToText:
+		bad("preprocess: not for the text-to-text head, whose prompt is the model's own")
 	}
 	if f := m.Provenance.PretrainingFLOPs; f < 0 || f > 1e30 || math.IsNaN(f) {
 		bad("provenance.pretraining_flops %v: want a FLOPs count between 1 and 1e30 (or leave it out)", f)

@@ -215,6 +215,8 @@ func TestTextToTextManifest(t *testing.T) {
 		{"stride", swap(`"max_length": 512`, `"max_length": 512, "stride": 16`), "doc-stride"},
 		{"thresholds", swap(`"metrics": []`, `"metrics": [], "thresholds": {"neutral": 0.5}`), "no score to threshold"},
 		{"input names", swap(`"metrics": []`, `"metrics": [], "inputs": {"input_ids": "ids"}`), "optimum's names"},
+		{"preprocess on text-to-text", swap(`"metrics": []`, `"metrics": [], "preprocess": "reference-ranges"`), "whose prompt is the model's own"},
+		{"unknown preprocess", swap(`"metrics": []`, `"metrics": [], "preprocess": "lowercase"`), `want "reference-ranges"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

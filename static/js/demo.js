@@ -358,6 +358,12 @@
     }
     const wrote = modelWrote(out.generated);
     if (wrote) body.push(el("p", {}, wrote));
+    // Values the engine marked before the model read them (components/demo_views.go: the same words).
+    if ((out.values || []).length) {
+      body.push(el("div", { class: "value-readings", "data-testid": "value-readings" },
+        el("p", { class: "muted", text: "Values the model was told the state of (adult reference intervals, marked in its input before it reads it):" }),
+        el("ul", {}, ...out.values.map((v) => el("li", { text: `${v.text}: ${v.state} ${v.analyte}` })))));
+    }
     p.column.querySelector(".body").replaceChildren(...body);
   }
 
