@@ -39,6 +39,8 @@ type Tokenizer struct {
 	truncation    *Truncation
 	padding       *Padding
 	states        sync.Pool // of *encodeState
+	// byteLevel: plain byte-level BPE, encoded by encodeByteLevel.
+	byteLevel bool
 }
 
 // Truncation is the "truncation" section of tokenizer.json.
@@ -127,6 +129,7 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 	if t.added, err = newAddedVocabulary(f.AddedTokens, t.model, t.normalizer); err != nil {
 		return nil, smallfmt.Errorf("tokenizer.json: added_tokens: %w", err)
 	}
+	t.byteLevel = byteLevelDirect(t)
 	return t, nil
 }
 

@@ -118,6 +118,10 @@ func (GPT2) matchAt(s string, i int) int {
 	return end // \s+
 }
 
+// MatchEnd returns the end of the match that starts at byte i of s (every
+// position starts one), for callers that walk the pieces without a list.
+func (g GPT2) MatchEnd(s string, i int) int { return g.matchAt(s, i) }
+
 // FindMatches implements normalized.Pattern.
 func (g GPT2) FindMatches(s string, dst []normalized.Match) ([]normalized.Match, error) {
 	if len(s) == 0 {

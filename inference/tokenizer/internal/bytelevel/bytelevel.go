@@ -49,3 +49,30 @@ func Byte(r rune) (byte, bool) {
 
 // Space is the character for the space byte, 'Ġ'.
 const Space = 'Ġ'
+
+// utf8Of holds each byte's character encoded in UTF-8 (one or two bytes;
+// the table's characters are all below U+0800), for AppendString.
+var utf8Of = func() (t [256][2]byte) {
+	for b, r := range table {
+		if r < 0x80 {
+			t[b] = [2]byte{byte(r), 0}
+		} else {
+			t[b] = [2]byte{0xC0 | byte(r>>6), 0x80 | byte(r&0x3F)}
+		}
+	}
+	return t
+}()
+
+// AppendString appends the characters of the bytes of s, as UTF-8: the
+// text the byte-level BPE model reads for s.
+func AppendString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		e := &utf8Of[s[i]]
+		if e[1] == 0 {
+			dst = append(dst, e[0])
+		} else {
+			dst = append(dst, e[0], e[1])
+		}
+	}
+	return dst
+}

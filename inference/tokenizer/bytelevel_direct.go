@@ -1,0 +1,97 @@
+package tokenizer
+
+import (
+	"unsafe"
+
+	"github.com/clinlm/clinlm/inference/tokenizer/internal/bytelevel"
+	"github.com/clinlm/clinlm/inference/tokenizer/pattern"
+	"github.com/clinlm/clinlm/inference/tokenizer/pretokenizers"
+	"github.com/clinlm/clinlm/internal/smallfmt"
+)
+
+// byteLevelDirect tells whether a tokenizer is GPT-2's byte-level BPE in its
+// plain form (RoBERTa, GPT-2, our clinical BPE): no normalizer and the
+// ByteLevel pre-tokenizer with its regex and no prefix space. Such a
+// tokenizer's pieces are the GPT-2 regex matches of the text between added
+// tokens, each byte mapped to its character, with every mapped character
+// aligned to the whole original character its byte belongs to. That is
+// cheap to compute straight from the text, so encodeByteLevel skips the
+// normalized-string machinery (splitting into aligned strings, mapping
+// every piece's bytes with its alignments, converting each token back),
+// which took about half of a RoBERTa encode.
+func byteLevelDirect(t *Tokenizer) bool {
+	bl, ok := t.preTokenizer.(pretokenizers.ByteLevel)
+	return ok && t.normalizer == nil && bl.UseRegex && !bl.AddPrefixSpace
+}
+
+// encodeByteLevel is encodeSequence for a byteLevelDirect tokenizer, with
+// the same result.
+func (t *Tokenizer) encodeByteLevel(st *encodeState, text string, typeID int) (*Encoding, error) {
+	pt := &st.pt
+	if err := t.added.extractInto(pt, nil, text); err != nil {
+		return nil, smallfmt.Errorf("tokenizer: normalizer: %w", err)
+	}
+	st.conv.reset(text)
+	st.ids, st.words, st.tokens = st.ids[:0], st.words[:0], st.tokens[:0]
+	st.offs, st.bytes = st.offs[:0], st.bytes[:0]
+	word := 0
+	for i := range pt.Pieces {
+		piece := &pt.Pieces[i]
+		if piece.Tokenized {
+			tok := piece.Token
+			st.add(&piece.Norm, tok.ID, tok.Value, tok.Start, tok.End, word)
+			word++
+			continue
+		}
+		// Without a normalizer the piece is the original text itself.
+		seg, base := piece.Norm.Get(), piece.Norm.OffsetsOriginal().Start
+		for a := 0; a < len(seg); word++ {
+			b := pattern.GPT2{}.MatchEnd(seg, a)
+			st.mapped = bytelevel.AppendString(st.mapped[:0], seg[a:b])
+			var err error
+			// The string shares st.mapped: the model copies what it keeps.
+			st.model, err = t.model.AppendTokens(st.model[:0], unsafe.String(unsafe.SliceData(st.mapped), len(st.mapped)))
+			if err != nil {
+				return nil, smallfmt.Errorf("tokenizer: model: %w", err)
+			}
+			raw, pos := a, 0 // the original offset of mapped byte pos
+			for _, tok := range st.model {
+				start := raw + mappedBytes(st.mapped[pos:tok.Start])
+				end := start + mappedBytes(st.mapped[tok.Start:tok.End])
+				raw, pos = end, tok.End
+				st.push(tok.ID, tok.Value, base+runeStart(seg, start), base+runeEnd(seg, end), word)
+			}
+			a = b
+		}
+	}
+	return st.encoding(typeID), nil
+}
+
+// mappedBytes counts the original bytes behind mapped text: one per
+// character, so the bytes that do not continue a UTF-8 sequence.
+func mappedBytes(m []byte) int {
+	n := 0
+	for _, c := range m {
+		if c&0xC0 != 0x80 {
+			n++
+		}
+	}
+	return n
+}
+
+// runeStart moves a byte offset of s back to the start of its character,
+// runeEnd forward to the end of the character before it: a byte-level
+// token that holds part of a character covers all of it in the original.
+func runeStart(s string, i int) int {
+	for i > 0 && i < len(s) && s[i]&0xC0 == 0x80 {
+		i--
+	}
+	return i
+}
+
+func runeEnd(s string, i int) int {
+	for i > 0 && i < len(s) && s[i]&0xC0 == 0x80 {
+		i++
+	}
+	return i
+}

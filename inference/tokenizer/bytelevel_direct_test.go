@@ -1,0 +1,73 @@
+package tokenizer
+
+import (
+	"path/filepath"
+	"reflect"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/clinlm/clinlm/internal/testenv"
+)
+
+// directPairs loads each plain byte-level tokenizer twice: as built (the
+// direct path) and with the direct path turned off (the general
+// pre-tokenizer pipeline, which the HF parity suite checks).
+func directPairs(t testing.TB) map[string][2]*Tokenizer {
+	paths := map[string]string{
+		"bytelevel-sequence": filepath.Join("testdata", "e2e", "bytelevel-sequence.json"),
+		"clinical-bpe":       filepath.Join(testenv.RepoRoot(t), "tokenizers", "files", "clinical-bpe.json"),
+	}
+	out := map[string][2]*Tokenizer{}
+	for name, path := range paths {
+		direct, err := FromFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		general, err := FromFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !direct.byteLevel {
+			t.Fatalf("%s: not taken as plain byte-level BPE", name)
+		}
+		general.byteLevel = false
+		out[name] = [2]*Tokenizer{direct, general}
+	}
+	return out
+}
+
+func FuzzByteLevelDirect(f *testing.F) {
+	for _, s := range []string{
+		"", "Hello world", "  two  spaces  ", "héllo wörld", "漢字 😀 e\u0301", "<mask> <s> </s> text",
+		"don't I'm we'll", "x\u0000y\ufffd", "\t\n\r end", "Na 124 (low sodium), K+ 6.1 mmol/L.",
+	} {
+		f.Add(s, "")
+		f.Add(s, "pair <mask> text")
+	}
+	pairs := directPairs(f)
+	f.Fuzz(func(t *testing.T, text, pair string) {
+		if !utf8.ValidString(text) || !utf8.ValidString(pair) {
+			return
+		}
+		var p *string
+		if pair != "" {
+			p = &pair
+		}
+		for name, tk := range pairs {
+			want, errWant := tk[1].EncodeWithOptions(text, p, EncodeOptions{AddSpecialTokens: true})
+			got, errGot := tk[0].EncodeWithOptions(text, p, EncodeOptions{AddSpecialTokens: true})
+			if (errGot == nil) != (errWant == nil) {
+				t.Fatalf("%s %q/%q: errors %v vs %v", name, text, pair, errGot, errWant)
+			}
+			if errGot != nil {
+				continue
+			}
+			if !reflect.DeepEqual(got.IDs, want.IDs) || !reflect.DeepEqual(got.Offsets, want.Offsets) ||
+				!reflect.DeepEqual(got.ByteOffsets, want.ByteOffsets) || !reflect.DeepEqual(got.WordIDs, want.WordIDs) ||
+				!reflect.DeepEqual(got.Tokens, want.Tokens) || !reflect.DeepEqual(got.SequenceIDs, want.SequenceIDs) {
+				t.Fatalf("%s %q/%q: the direct path differs\n got %v %v %v\nwant %v %v %v", name, text, pair,
+					got.Tokens, got.Offsets, got.WordIDs, want.Tokens, want.Offsets, want.WordIDs)
+			}
+		}
+	})
+}
