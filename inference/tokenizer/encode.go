@@ -98,7 +98,7 @@ type encodeState struct {
 	tokens       []string
 	offs, bytes  [][2]int32
 	typeSpecMask []int32 // type ids, special tokens mask and attention mask
-	mapped       []byte  // a piece's byte-level characters (encodeByteLevel)
+	mapped       []byte  // a piece's mapped text (encodeByteLevel, encodeBertASCII)
 }
 
 func (t *Tokenizer) getState() *encodeState {
@@ -125,8 +125,12 @@ func (t *Tokenizer) encodeSequence(st *encodeState, text string, typeID int, tra
 	if len(text) > normalized.MaxLen {
 		return nil, smallfmt.Errorf("tokenizer: text of %d bytes is longer than the %d supported", len(text), normalized.MaxLen)
 	}
-	if t.byteLevel && trace == nil {
+	switch {
+	case trace != nil: // the trace shows the general pipeline's pieces
+	case t.byteLevel:
 		return t.encodeByteLevel(st, text, typeID)
+	case t.bertASCII != nil && directASCII(text, t.bertASCII):
+		return t.encodeBertASCII(st, text, typeID)
 	}
 	pt := &st.pt
 	if err := t.added.extractInto(pt, t.normalizer, text); err != nil {

@@ -41,6 +41,8 @@ type Tokenizer struct {
 	states        sync.Pool // of *encodeState
 	// byteLevel: plain byte-level BPE, encoded by encodeByteLevel.
 	byteLevel bool
+	// bertASCII: a BERT pipeline's ASCII table, for encodeBertASCII.
+	bertASCII *[128]byte
 }
 
 // Truncation is the "truncation" section of tokenizer.json.
@@ -130,6 +132,7 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 		return nil, smallfmt.Errorf("tokenizer.json: added_tokens: %w", err)
 	}
 	t.byteLevel = byteLevelDirect(t)
+	t.bertASCII = bertDirectTable(t)
 	return t, nil
 }
 

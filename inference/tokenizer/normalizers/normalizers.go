@@ -179,6 +179,11 @@ var bertASCII = func() (t [4][128]byte) {
 // asciiTable is the combined effect of the normalizer's steps on each ASCII
 // byte, 0 for the bytes clean-up removes (control characters other than
 // tab, newline and carriage return).
+// ASCIITable is the normalizer's action on ASCII text, one byte for each:
+// the byte it becomes, 0 for one it removes. The tokenizer's direct path
+// for BERT pipelines maps ASCII text with it.
+func (b Bert) ASCIITable() *[128]byte { return b.asciiTable() }
+
 func (b Bert) asciiTable() *[128]byte {
 	i := 0
 	if b.CleanText {

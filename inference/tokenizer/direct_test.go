@@ -27,19 +27,20 @@ func directPairs(t testing.TB) map[string][2]*Tokenizer {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !direct.byteLevel {
-			t.Fatalf("%s: not taken as plain byte-level BPE", name)
+		if !direct.byteLevel && direct.bertASCII == nil {
+			t.Fatalf("%s: takes no direct path", name)
 		}
-		general.byteLevel = false
+		general.byteLevel, general.bertASCII = false, nil
 		out[name] = [2]*Tokenizer{direct, general}
 	}
 	return out
 }
 
-func FuzzByteLevelDirect(f *testing.F) {
+func FuzzDirectPaths(f *testing.F) {
 	for _, s := range []string{
 		"", "Hello world", "  two  spaces  ", "héllo wörld", "漢字 😀 e\u0301", "<mask> <s> </s> text",
 		"don't I'm we'll", "x\u0000y\ufffd", "\t\n\r end", "Na 124 (low sodium), K+ 6.1 mmol/L.",
+		"[CLS] Pt c/o SOB x3d [MASK]; BP 140/90 (H)!", "a\x01b\x7fc", "UPPER lower MiXeD 12.5mg", "[SEP][SEP]",
 	} {
 		f.Add(s, "")
 		f.Add(s, "pair <mask> text")
@@ -70,4 +71,19 @@ func FuzzByteLevelDirect(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A BERT pipeline with added tokens that match after normalization must
+// take the general path: the direct one matches added tokens in the text
+// as written.
+func TestDirectPathGuards(t *testing.T) {
+	for name, want := range map[string][2]bool{"bert-added": {false, false}, "roberta-bytelevel": {false, false}, "bytelevel-sequence": {true, false}} {
+		tok, err := FromFile(filepath.Join("testdata", "e2e", name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := [2]bool{tok.byteLevel, tok.bertASCII != nil}; got != want {
+			t.Errorf("%s: direct paths (byte-level, BERT ASCII) %v, want %v", name, got, want)
+		}
+	}
 }
