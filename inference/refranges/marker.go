@@ -21,8 +21,10 @@ type Insertion struct {
 
 // Marker marks the values of a text. It is safe for concurrent use.
 type Marker struct {
-	names []aliasOf // longest alias first, so "hemoglobin A1c" wins over "hemoglobin"
-	units []string  // every unit any analyte knows, longest first
+	// names holds the aliases by their first byte in lower case, longest
+	// first, so "hemoglobin A1c" wins over "hemoglobin".
+	names [128][]aliasOf
+	units []string // every unit any analyte knows, longest first
 	// fillers may stand between a name and its value ("INR on admission
 	// 1.1", "heart rate in the 140s", "a temperature of 38.9").
 	fillers []string
@@ -30,6 +32,7 @@ type Marker struct {
 
 type aliasOf struct {
 	alias string
+	lower string // alias in lower case
 	// fold compares in any case. Short names match as written or in lower
 	// case ("HR", "hr"), never in other mixes ("Hr"), and one letter only as
 	// written ("T 38.2" but not "t").
@@ -47,7 +50,7 @@ func New() *Marker {
 	for i := range table {
 		a := &table[i]
 		for _, al := range a.aliases {
-			m.names = append(m.names, aliasOf{alias: al, fold: len(al) > 3, a: a})
+			m.addName(aliasOf{alias: al, lower: strings.ToLower(al), fold: len(al) > 3, a: a})
 		}
 		for u := range a.units {
 			if u != "" && !seenUnit[u] {
@@ -57,7 +60,7 @@ func New() *Marker {
 		}
 	}
 	for _, al := range bloodPressureAliases() {
-		m.names = append(m.names, aliasOf{alias: al, fold: len(al) > 3, bp: true})
+		m.addName(aliasOf{alias: al, lower: strings.ToLower(al), fold: len(al) > 3, bp: true})
 	}
 	for _, u := range []string{"mmhg", "mg", "g", "mcg", "ml", "l", "kg", "cm", "mm", "hours", "days", "units", "x"} {
 		if !seenUnit[u] { // units of no analyte: a value in them is not one of ours
@@ -66,9 +69,16 @@ func New() *Marker {
 		}
 	}
 	byLen := func(a, b string) int { return len(b) - len(a) }
-	slices.SortStableFunc(m.names, func(x, y aliasOf) int { return byLen(x.alias, y.alias) })
+	for k := range m.names {
+		slices.SortStableFunc(m.names[k], func(x, y aliasOf) int { return byLen(x.alias, y.alias) })
+	}
 	slices.SortStableFunc(m.units, byLen)
 	return m
+}
+
+func (m *Marker) addName(al aliasOf) {
+	k := al.lower[0] & 0x7F // every alias starts with an ASCII letter
+	m.names[k] = append(m.names[k], al)
 }
 
 // Mark returns the text with a mark after each value it can read, and the
@@ -110,16 +120,20 @@ func isWordByte(c byte) bool {
 
 // nameAt finds an alias starting at byte i on a word boundary.
 func (m *Marker) nameAt(text string, i int) (aliasOf, int, bool) {
-	if i > 0 && isWordByte(text[i-1]) {
+	c := text[i]
+	if i > 0 && isWordByte(text[i-1]) || c >= 0x80 {
 		return aliasOf{}, 0, false
 	}
-	for _, al := range m.names {
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	for _, al := range m.names[c] {
 		n := len(al.alias)
 		if i+n > len(text) {
 			continue
 		}
 		s := text[i : i+n]
-		if s != al.alias && !(al.fold && strings.EqualFold(s, al.alias)) && !(n > 1 && s == strings.ToLower(al.alias)) {
+		if s != al.alias && !(al.fold && strings.EqualFold(s, al.alias)) && !(n > 1 && s == al.lower) {
 			continue
 		}
 		last := al.alias[n-1]

@@ -119,3 +119,13 @@ func TestReadings(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkMark(b *testing.B) {
+	note := strings.Repeat("Triage vitals: T 39.4 C, HR 118, BP 104/62, RR 24, SpO2 91% on RA. Labs notable for Na 128, K 5.9, "+
+		"creatinine 2.3 mg/dL (baseline 1.0), WBC 15.2 and lactate 3.1. Patient denies chest pain; reports dyspnea. ", 50)
+	m := New()
+	b.SetBytes(int64(len(note)))
+	for b.Loop() {
+		m.Mark(note)
+	}
+}
