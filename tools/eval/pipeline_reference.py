@@ -6,7 +6,8 @@ definitions as inference/eval (metrics_reference.py: the SQuAD scripts restated,
 
 prints {"metrics": [{"name", "value"}...], "predictions": [...]} as JSON. The pipelines follow
 the engine's documented behaviour (inference/*.go, HF's pipelines):
-  nli   pair truncated longest_first; softmax; the label with the highest probability (first on ties)
+  nli   premise and hypothesis marked first when the manifest says "preprocess": "reference-ranges" (by the
+        engine's own Go code, tools/markvalues); pair truncated longest_first; softmax; the label with the highest probability (first on ties)
   qa    question + context, only_second truncation with doc-stride windows; per window, softmax over
         [CLS] and the context tokens, spans start <= end < start + max_answer_length ranked by
         p(start)·p(end), the top 1*2+10 per window, widened to whole words, answers with the same
@@ -29,7 +30,9 @@ import onnxruntime
 from tokenizers import Tokenizer
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+sys.path.insert(1, str(pathlib.Path(__file__).resolve().parents[1] / "markvalues"))
 import metrics_reference  # noqa: E402
+from markvalues import mark_nli_examples  # noqa: E402
 
 
 def softmax(x):
@@ -144,7 +147,7 @@ def main():
     task = model.manifest["task"]
     examples = [json.loads(l) for l in pathlib.Path(args.data).read_text().splitlines() if l.strip()]
     predict = {"nli": predict_nli, "qa": predict_qa, "clip": predict_clip}[task]
-    preds = [predict(model, ex) for ex in examples]
+    preds = [predict(model, ex) for ex in mark_nli_examples(model.manifest, examples)]
 
     metrics = []
     if task == "qa":

@@ -67,7 +67,7 @@ def main() -> None:
             # Whole test files, one sequence per run: what `clinlm eval --max-batch 1` prints on them.
             metrics["go_eval_full"] = {}
             for file, rows in files.items():
-                full = [predict(model, ex) for ex in rows]
+                full = [predict(model, ex) for ex in pipeline_reference.mark_nli_examples(model.manifest, rows)]
                 metrics["go_eval_full"][file] = {"examples": len(rows), "max_batch": 1,
                                                  "metrics": subset_metrics(task, model.manifest.get("labels", []), rows, full)}
                 print(name, file, json.dumps(metrics["go_eval_full"][file]["metrics"]), flush=True)
@@ -85,7 +85,7 @@ def main() -> None:
             # the subset keeps lines whose only [.!?] is at the end; the Go test checks the splitter agrees.
             examples = [ex for ex in examples if not INNER_STOP.search(ex["text"].rstrip(" .!?"))]
         examples = examples[: SIZES[name]]
-        preds = [predict(model, ex) for ex in examples]
+        preds = [predict(model, ex) for ex in pipeline_reference.mark_nli_examples(model.manifest, examples)]
         key = {"nli": "label", "qa": "answer", "clip": "labels"}[task]
         metrics["go_eval_subset"] = {
             "examples": len(examples), "ids": [ex["id"] for ex in examples], "max_batch": 1,

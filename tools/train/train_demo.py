@@ -41,6 +41,9 @@ import torch
 import common
 from clinical import gen_clip, gen_nli, gen_qa
 
+sys.path.insert(0, str(common.REPO_ROOT / "tools" / "markvalues"))
+from markvalues import mark_values  # noqa: E402
+
 LABELS_NLI = ["entailment", "neutral", "contradiction"]
 WORK = common.REPO_ROOT / ".cache" / "train" / "clinlm-demo"
 NLI_MAX, QA_MAX, QA_STRIDE, CLIP_MAX = 128, 384, 128, 128
@@ -81,7 +84,10 @@ def nli_data(data: Path, reports: list[dict], n_templ: int, n_silver: int, rng, 
         rows += train_nli.load_nli4ct(data, "train.json")
         rows += train_nli.load_rqe(data, 800, 13)
     rng.shuffle(rows)
-    return rows
+    # The NLI model's inputs are marked at serving time (manifest "preprocess": "reference-ranges"), so
+    # its training pairs are marked the same way.
+    marked = mark_values([t for p, h, _ in rows for t in (p, h)])
+    return [(marked[2 * i], marked[2 * i + 1], l) for i, (_, _, l) in enumerate(rows)]
 
 
 def qa_cases(reports: list[dict], n_iu: int, n_syn: int, rng) -> list[dict]:

@@ -11,6 +11,8 @@ minilm-nli's model.onnx and tokenizer.json through relative symlinks (the loader
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -223,7 +225,7 @@ def demo_nli(models: Path, t: dict, m: dict, devset: Path) -> None:
         "task": "nli", "head": "sequence-pair-classification", "labels": ["entailment", "neutral", "contradiction"],
         "max_length": 128,
         "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "token_type_ids": "token_type_ids"},
-        "outputs": {"logits": "nli_logits"},
+        "outputs": {"logits": "nli_logits"}, "preprocess": "reference-ranges",
         "provenance": {"base_model": ENCODER, "training_data": data, "source": "tools/train/train_demo.py",
                        "weights": f"{trained(t)}, int8 weights / fp32 compute",
                        "notes": recipe(t) + ". " + IU_LICENCE, "versions": t["versions"]},
@@ -244,6 +246,12 @@ clinician expects from a note: a denied symptom contradicts "the patient has it"
 temperature, a potassium of 6.9 entails hyperkalaemia, warfarin entails anticoagulation, a family history says
 nothing about the patient. **What it is not:** a MedNLI model (MedNLI is credentialed and was not used), a
 calibrated one, or one to trust on a real note.
+
+**Inputs:** its manifest says `"preprocess": "reference-ranges"`, so the engine marks each vital sign and lab value
+with its state against adult reference intervals before the model reads the pair (`Na 124` becomes
+`Na 124 (low sodium)`; the intervals are the table in `inference/refranges`), and its answers list the values read
+(`values`). Since stage 5 it is trained on pairs marked by that same code (`tools/markvalues`). A value the table
+does not know, or one in a grey zone between its bands, is left for the model to read as words.
 
 ## Data (all seeded, `tools/train/clinical/`)
 - {data}.
@@ -614,6 +622,36 @@ were tuned on {sp['sentences']['dev']} dev sentences, so rare labels' thresholds
 """)
 
 
+DEMO_CSV = common.REPO_ROOT / "results" / "data" / "clinlm_demo.csv"
+
+
+def update_demo_rows(mdir: Path, path: Path = DEMO_CSV) -> None:
+    """Copies into the leaderboard's demo rows (results/data/clinlm_demo.csv) the value each row's `record`
+    names in the training records, so the served numbers follow a retrained model (results/demo_test.go
+    checks they agree). Rows whose value is unchanged keep their text byte for byte."""
+    lines = path.read_text().splitlines(keepends=True)
+    header = next(csv.reader([lines[0]]))
+    out = [lines[0]]
+    for line in lines[1:]:
+        row = dict(zip(header, next(csv.reader([line]))))
+        file, _, keys = row["record"].partition("#")
+        doc = json.loads((mdir / file).read_text()) if (mdir / file).exists() else None
+        for k in keys.split(".") if doc is not None else []:
+            doc = doc.get(k) if isinstance(doc, dict) else None
+        if not isinstance(doc, (int, float)):
+            out.append(line)
+            continue
+        value = str(round(doc / 100 if row["record_unit"] == "percent" else doc, 4))
+        if value == row["value"]:
+            out.append(line)
+            continue
+        row["value"] = value
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([row[h] for h in header])
+        out.append(buf.getvalue())
+    path.write_text("".join(out))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", type=Path, default=common.REPO_ROOT / "models")
@@ -628,6 +666,7 @@ def main() -> None:
             if (mdir / f"{name}.json").exists():
                 card(args.models, t, json.loads((mdir / f"{name}.json").read_text()), args.devset)
         zero_shot(args.models, t)
+        update_demo_rows(mdir)
     if (mdir / f"{HOC}.json").exists():
         # HoC comparison runs only (pretrain_mlm.py writes its own record beside them).
         ablations = {p.stem: json.loads(p.read_text()) for p in sorted((mdir / "ablations").glob("hoc-*.json"))}

@@ -525,6 +525,28 @@ def symptom_dx_pair(rng) -> tuple[str, str, int]:
     return premise, dx, NEU
 
 
+def value_cause_pair(rng) -> tuple[str, str, int]:
+    """A value establishes a state, not its cause, the patient's treatment or what happens next: an
+    abnormal value against such a hypothesis is neutral, whatever words the two share. Half the time
+    the value comes with its trend ("up from", "down from") as notes write it."""
+    keys = [k for k in L.VALUE_CAUSES if any(r[0][0] == k[0] and k[1] in r[3] for r in L.RANGED)]
+    name, state = rng.choice(keys)
+    entry = next(r for r in L.RANGED if r[0][0] == name and state in r[3])
+    names, fmts, decimals, ranges, _ = entry
+    lo, hi = ranges[state]
+    v = round(rng.uniform(lo, hi), decimals)
+    item = f"{rng.choice(names)} {rng.choice(fmts).format(v=f'{v:.{decimals}f}')}"
+    if rng.random() < 0.5 and "normal" in ranges:
+        nlo, nhi = ranges["normal"]
+        base = round(rng.uniform(nlo, nhi), decimals)
+        item += rng.choice([f", {'up' if state == 'high' else 'down'} from {base:.{decimals}f} last month",
+                            f" (baseline {base:.{decimals}f})", f", previously {base:.{decimals}f}"])
+    premise = rng.choice([f"{_cap(item)}.", f"Labs notable for {item}.", f"On arrival {item}.", f"{_subject(rng)} was found to have {item}."])
+    return premise, rng.choice(L.VALUE_CAUSES[(name, state)]), NEU
+
+
+
+
 # A hypothesis and its negation: the pairs above state most hypotheses positively; negating one swaps
 # entailment and contradiction (neutral stays neutral), which teaches that the hypothesis's own polarity
 # matters and not only the premise's cue words ("denies" does not mean contradiction).
@@ -564,7 +586,7 @@ def with_negated_hypotheses(pair: tuple[str, str, int], rng, p: float = 0.3) -> 
 TEMPLATED = [(symptom_pair, 4), (measure_pair, 1.5), (ranged_measure_pair, 4), (named_state_pair, 1.5), (drug_pair, 3), (history_pair, 2.5),
              (abbreviation_pair, 1.5), (status_pair, 1.5), (mi_pair, 0.5), (shorthand_pair, 1.5), (temporal_pair, 2),
              (exam_pair, 3.5), (social_pair, 1.5), (function_pair, 1.5), (symptom_list_pair, 2.5), (symptom_dx_pair, 0.8),
-             (past_episode_pair, 2), (negation_scope_pair, 2.5), (indication_pair, 2)]
+             (past_episode_pair, 2), (negation_scope_pair, 2.5), (indication_pair, 2), (value_cause_pair, 1.5)]
 
 
 def templated(n: int, rng: random.Random) -> list[tuple[str, str, int]]:
