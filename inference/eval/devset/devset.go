@@ -70,9 +70,12 @@ type Shortfall struct {
 // what each gets wrong and why).
 func Shortfalls() map[string]Shortfall {
 	return map[string]Shortfall{
-		eval.TaskNLI:  {Score: 0.7291, WrongSamples: []string{"dka", "denies-sob"}},
-		eval.TaskQA:   {Score: 69.08, WrongSamples: []string{"ct-pe"}},
-		eval.TaskCLIP: {WrongSamples: []string{"gi-bleed"}},
+		eval.TaskNLI: {Score: 0.7777, WrongSamples: []string{"denies-sob"}},
+		// Stage 5 traded QA for NLI (69.09 -> 66.99 F1 against 0.729 -> 0.778
+		// accuracy, one shared encoder): a deliberate step back, recorded on
+		// the minilm-radqa card, not a floor to keep.
+		eval.TaskQA:   {Score: 66.99, WrongSamples: []string{"ct-pe"}},
+		eval.TaskCLIP: {WrongSamples: []string{"chf"}},
 	}
 }
 
