@@ -1,12 +1,9 @@
 package tokenizer
 
 import (
-	"unsafe"
-
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/runeclass"
 	"github.com/clinlm/clinlm/inference/tokenizer/normalizers"
 	"github.com/clinlm/clinlm/inference/tokenizer/pretokenizers"
-	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // bertDirectTable returns the normalizer's ASCII table of a BERT pipeline
@@ -39,27 +36,11 @@ func directASCII(text string, table *[128]byte) bool {
 }
 
 // encodeBertASCII is encodeSequence for a BERT pipeline on text that
-// directASCII accepts, with the same result.
+// directASCII accepts, with the same result. Added tokens match the text as
+// written (none matches after normalization), so the pieces between them
+// are the original text.
 func (t *Tokenizer) encodeBertASCII(st *encodeState, text string, typeID int) (*Encoding, error) {
-	pt := &st.pt
-	// Added tokens match the text as written (none matches after
-	// normalization), so the pieces between them are the original text.
-	if err := t.added.extractInto(pt, nil, text); err != nil {
-		return nil, smallfmt.Errorf("tokenizer: normalizer: %w", err)
-	}
-	st.conv.reset(text)
-	st.ids, st.words, st.tokens = st.ids[:0], st.words[:0], st.tokens[:0]
-	st.offs, st.bytes = st.offs[:0], st.bytes[:0]
-	word := 0
-	for i := range pt.Pieces {
-		piece := &pt.Pieces[i]
-		if piece.Tokenized {
-			tok := piece.Token
-			st.add(&piece.Norm, tok.ID, tok.Value, tok.Start, tok.End, word)
-			word++
-			continue
-		}
-		seg, base := piece.Norm.Get(), piece.Norm.OffsetsOriginal().Start
+	return t.encodeDirect(st, text, typeID, func(seg string, base, word int) (int, error) {
 		m := st.mapped[:0]
 		for j := 0; j < len(seg); j++ {
 			m = append(m, t.bertASCII[seg[j]])
@@ -77,11 +58,8 @@ func (t *Tokenizer) encodeBertASCII(st *encodeState, text string, typeID int) (*
 					b++
 				}
 			}
-			var err error
-			// The word shares st.mapped: the model copies what it keeps.
-			st.model, err = t.model.AppendTokens(st.model[:0], unsafe.String(&m[a], b-a))
-			if err != nil {
-				return nil, smallfmt.Errorf("tokenizer: model: %w", err)
+			if err := t.appendModelTokens(st, m[a:b]); err != nil {
+				return word, err
 			}
 			for _, tok := range st.model {
 				st.push(tok.ID, tok.Value, base+a+tok.Start, base+a+tok.End, word)
@@ -89,6 +67,6 @@ func (t *Tokenizer) encodeBertASCII(st *encodeState, text string, typeID int) (*
 			word++
 			a = b
 		}
-	}
-	return st.encoding(typeID), nil
+		return word, nil
+	})
 }

@@ -24,9 +24,12 @@ func byteLevelDirect(t *Tokenizer) bool {
 	return ok && t.normalizer == nil && bl.UseRegex && !bl.AddPrefixSpace
 }
 
-// encodeByteLevel is encodeSequence for a byteLevelDirect tokenizer, with
-// the same result.
-func (t *Tokenizer) encodeByteLevel(st *encodeState, text string, typeID int) (*Encoding, error) {
+// encodeDirect is the frame of the direct paths: added tokens are found in
+// the text as written and added as they are; pieces(seg, base, word) adds
+// the tokens of each stretch of original text between them (seg, at byte
+// base of the text), numbering its words from word, and returns the next
+// word number.
+func (t *Tokenizer) encodeDirect(st *encodeState, text string, typeID int, pieces func(seg string, base, word int) (int, error)) (*Encoding, error) {
 	pt := &st.pt
 	if err := t.added.extractInto(pt, nil, text); err != nil {
 		return nil, smallfmt.Errorf("tokenizer: normalizer: %w", err)
@@ -43,16 +46,35 @@ func (t *Tokenizer) encodeByteLevel(st *encodeState, text string, typeID int) (*
 			word++
 			continue
 		}
-		// Without a normalizer the piece is the original text itself.
-		seg, base := piece.Norm.Get(), piece.Norm.OffsetsOriginal().Start
+		// Without normalization the piece is the original text itself.
+		var err error
+		if word, err = pieces(piece.Norm.Get(), piece.Norm.OffsetsOriginal().Start, word); err != nil {
+			return nil, err
+		}
+	}
+	return st.encoding(typeID), nil
+}
+
+// appendModelTokens runs the model on word, which may share memory the
+// caller reuses (the model copies what it keeps).
+func (t *Tokenizer) appendModelTokens(st *encodeState, word []byte) error {
+	var err error
+	st.model, err = t.model.AppendTokens(st.model[:0], unsafe.String(unsafe.SliceData(word), len(word)))
+	if err != nil {
+		return smallfmt.Errorf("tokenizer: model: %w", err)
+	}
+	return nil
+}
+
+// encodeByteLevel is encodeSequence for a byteLevelDirect tokenizer, with
+// the same result.
+func (t *Tokenizer) encodeByteLevel(st *encodeState, text string, typeID int) (*Encoding, error) {
+	return t.encodeDirect(st, text, typeID, func(seg string, base, word int) (int, error) {
 		for a := 0; a < len(seg); word++ {
 			b := pattern.GPT2{}.MatchEnd(seg, a)
 			st.mapped = bytelevel.AppendString(st.mapped[:0], seg[a:b])
-			var err error
-			// The string shares st.mapped: the model copies what it keeps.
-			st.model, err = t.model.AppendTokens(st.model[:0], unsafe.String(unsafe.SliceData(st.mapped), len(st.mapped)))
-			if err != nil {
-				return nil, smallfmt.Errorf("tokenizer: model: %w", err)
+			if err := t.appendModelTokens(st, st.mapped); err != nil {
+				return word, err
 			}
 			raw, pos := a, 0 // the original offset of mapped byte pos
 			for _, tok := range st.model {
@@ -63,8 +85,8 @@ func (t *Tokenizer) encodeByteLevel(st *encodeState, text string, typeID int) (*
 			}
 			a = b
 		}
-	}
-	return st.encoding(typeID), nil
+		return word, nil
+	})
 }
 
 // mappedBytes counts the original bytes behind mapped text: one per
