@@ -50,7 +50,7 @@ func New() *Marker {
 	for i := range table {
 		a := &table[i]
 		for _, al := range a.aliases {
-			m.addName(aliasOf{alias: al, lower: strings.ToLower(al), fold: len(al) > 3, a: a})
+			m.addName(al, a)
 		}
 		for u := range a.units {
 			if u != "" && !seenUnit[u] {
@@ -60,7 +60,7 @@ func New() *Marker {
 		}
 	}
 	for _, al := range bloodPressureAliases() {
-		m.addName(aliasOf{alias: al, lower: strings.ToLower(al), fold: len(al) > 3, bp: true})
+		m.addName(al, nil)
 	}
 	for _, u := range []string{"mmhg", "mg", "g", "mcg", "ml", "l", "kg", "cm", "mm", "hours", "days", "units", "x"} {
 		if !seenUnit[u] { // units of no analyte: a value in them is not one of ours
@@ -76,7 +76,9 @@ func New() *Marker {
 	return m
 }
 
-func (m *Marker) addName(al aliasOf) {
+// addName files an alias of analyte a (nil: of blood pressure).
+func (m *Marker) addName(alias string, a *analyte) {
+	al := aliasOf{alias: alias, lower: strings.ToLower(alias), fold: len(alias) > 3, a: a, bp: a == nil}
 	k := al.lower[0] & 0x7F // every alias starts with an ASCII letter
 	m.names[k] = append(m.names[k], al)
 }

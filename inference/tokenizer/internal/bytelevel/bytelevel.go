@@ -3,6 +3,8 @@
 // to U+0100 and up, in byte order (HF's bytes_char).
 package bytelevel
 
+import "unicode/utf8"
+
 // table maps each byte to its character.
 var table = func() (t [256]rune) {
 	n := rune(0)
@@ -50,29 +52,11 @@ func Byte(r rune) (byte, bool) {
 // Space is the character for the space byte, 'Ġ'.
 const Space = 'Ġ'
 
-// utf8Of holds each byte's character encoded in UTF-8 (one or two bytes;
-// the table's characters are all below U+0800), for AppendString.
-var utf8Of = func() (t [256][2]byte) {
-	for b, r := range table {
-		if r < 0x80 {
-			t[b] = [2]byte{byte(r), 0}
-		} else {
-			t[b] = [2]byte{0xC0 | byte(r>>6), 0x80 | byte(r&0x3F)}
-		}
-	}
-	return t
-}()
-
 // AppendString appends the characters of the bytes of s, as UTF-8: the
 // text the byte-level BPE model reads for s.
 func AppendString(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		e := &utf8Of[s[i]]
-		if e[1] == 0 {
-			dst = append(dst, e[0])
-		} else {
-			dst = append(dst, e[0], e[1])
-		}
+		dst = utf8.AppendRune(dst, table[s[i]])
 	}
 	return dst
 }
