@@ -23,10 +23,16 @@ def mark_values(texts: list[str]) -> list[str]:
     return [json.loads(line) for line in out]
 
 
+def mark_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(premise, hypothesis) pairs with both texts marked, in one run of the Go command."""
+    marked = mark_values([t for pair in pairs for t in pair])
+    return list(zip(marked[0::2], marked[1::2]))
+
+
 def mark_nli_examples(manifest: dict, examples: list[dict]) -> list[dict]:
     """NLI examples as a model with this manifest sees them: premise and hypothesis marked when the
     manifest asks for it, unchanged otherwise."""
     if manifest.get("preprocess") != "reference-ranges" or manifest.get("task") != "nli":
         return examples
-    marked = mark_values([t for ex in examples for t in (ex["premise"], ex["hypothesis"])])
-    return [{**ex, "premise": marked[2 * i], "hypothesis": marked[2 * i + 1]} for i, ex in enumerate(examples)]
+    marked = mark_pairs([(ex["premise"], ex["hypothesis"]) for ex in examples])
+    return [{**ex, "premise": p, "hypothesis": h} for ex, (p, h) in zip(examples, marked)]

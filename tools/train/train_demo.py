@@ -42,7 +42,7 @@ import common
 from clinical import gen_clip, gen_nli, gen_qa
 
 sys.path.insert(0, str(common.REPO_ROOT / "tools" / "markvalues"))
-from markvalues import mark_values  # noqa: E402
+from markvalues import mark_pairs  # noqa: E402
 
 LABELS_NLI = ["entailment", "neutral", "contradiction"]
 WORK = common.REPO_ROOT / ".cache" / "train" / "clinlm-demo"
@@ -86,8 +86,8 @@ def nli_data(data: Path, reports: list[dict], n_templ: int, n_silver: int, rng, 
     rng.shuffle(rows)
     # The NLI model's inputs are marked at serving time (manifest "preprocess": "reference-ranges"), so
     # its training pairs are marked the same way.
-    marked = mark_values([t for p, h, _ in rows for t in (p, h)])
-    return [(marked[2 * i], marked[2 * i + 1], l) for i, (_, _, l) in enumerate(rows)]
+    marked = mark_pairs([(p, h) for p, h, _ in rows])
+    return [(p, h, l) for (p, h), (_, _, l) in zip(marked, rows)]
 
 
 def qa_cases(reports: list[dict], n_iu: int, n_syn: int, rng) -> list[dict]:

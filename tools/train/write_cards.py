@@ -631,11 +631,14 @@ def update_demo_rows(mdir: Path, path: Path = DEMO_CSV) -> None:
     checks they agree). Rows whose value is unchanged keep their text byte for byte."""
     lines = path.read_text().splitlines(keepends=True)
     header = next(csv.reader([lines[0]]))
+    records: dict[str, dict | None] = {}  # each training record read once
     out = [lines[0]]
     for line in lines[1:]:
         row = dict(zip(header, next(csv.reader([line]))))
         file, _, keys = row["record"].partition("#")
-        doc = json.loads((mdir / file).read_text()) if (mdir / file).exists() else None
+        if file not in records:
+            records[file] = json.loads((mdir / file).read_text()) if (mdir / file).exists() else None
+        doc = records[file]
         for k in keys.split(".") if doc is not None else []:
             doc = doc.get(k) if isinstance(doc, dict) else None
         if not isinstance(doc, (int, float)):
