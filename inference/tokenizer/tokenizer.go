@@ -43,6 +43,8 @@ type Tokenizer struct {
 	byteLevel bool
 	// bertASCII: a BERT pipeline's ASCII table, for encodeBertASCII.
 	bertASCII *[128]byte
+	// bertClass classes each ASCII byte for encodeBertASCII's split.
+	bertClass *[128]byteClass
 }
 
 // Truncation is the "truncation" section of tokenizer.json.
@@ -133,6 +135,9 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 	}
 	t.byteLevel = byteLevelDirect(t)
 	t.bertASCII = bertDirectTable(t)
+	if t.bertASCII != nil {
+		t.bertClass = asciiClasses()
+	}
 	return t, nil
 }
 

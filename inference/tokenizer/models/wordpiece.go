@@ -1,7 +1,6 @@
 package models
 
 import (
-	"math"
 	"unicode/utf8"
 
 	"github.com/clinlm/clinlm/internal/smallfmt"
@@ -84,7 +83,8 @@ func (w *WordPiece) Tokenize(word string) ([]Token, error) { return w.AppendToke
 // some position has none, or the word has more than MaxInputCharsPerWord
 // characters, the whole word becomes the unknown token, as in HF.
 func (w *WordPiece) AppendTokens(dst []Token, word string) ([]Token, error) {
-	if w.maxChars < math.MaxInt && utf8.RuneCountInString(word) > w.maxChars {
+	// A word of at most maxChars bytes has at most maxChars characters.
+	if len(word) > w.maxChars && utf8.RuneCountInString(word) > w.maxChars {
 		return w.appendUnk(dst, word)
 	}
 	start0 := len(dst)
