@@ -251,7 +251,7 @@ func (c *corpusRuns) alignSpans(keys []string, files []annotationFile, maxLength
 	var misaligned, aligned []spanView
 	for _, d := range docs {
 		runes := []rune(d.Text)
-		u16 := codePointsToUTF16(d.Text)
+		u16 := newUTF16Index(d.Text, nil)
 		for _, t := range toks {
 			a, err := spans.Align(d, t.Name, t.Tok, maxLength)
 			if err != nil {
@@ -262,7 +262,7 @@ func (c *corpusRuns) alignSpans(keys []string, files []annotationFile, maxLength
 				res.SpansTotal++
 				start, end := s.Fragments[0][0], s.Fragments[len(s.Fragments)-1][1]
 				v := spanView{Doc: d.ID, Tokenizer: t.Name, ID: s.ID, Label: s.Label, Start: start, End: end,
-					U16: [2]int32{u16[start], u16[end]}, Tokens: []string{}, Issues: s.Issues}
+					U16: [2]int32{u16.of(int32(start)), u16.of(int32(end))}, Tokens: []string{}, Issues: s.Issues}
 				var parts []string
 				for _, f := range s.Fragments {
 					parts = append(parts, string(runes[f[0]:f[1]]))

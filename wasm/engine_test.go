@@ -7,7 +7,7 @@ import (
 	"github.com/clinlm/clinlm/tokenizers"
 )
 
-func loadCatalogueEntry(t *testing.T, name string) *entry {
+func loadCatalogueEntry(t testing.TB, name string) *entry {
 	t.Helper()
 	cat, err := tokenizers.Default()
 	if err != nil {
@@ -50,7 +50,7 @@ func TestEntryMarksUnknownAndSpecials(t *testing.T) {
 	e := loadCatalogueEntry(t, "clinical-wordpiece")
 	// "🙂" is outside the 8k vocabulary; "[SEP]" typed in the note is a special added token.
 	text := "K+ 3.1 🙂 [SEP] done"
-	enc, err := encodeText(e, text, true)
+	enc, err := encodeText(e, text, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,17 +59,20 @@ func TestEntryMarksUnknownAndSpecials(t *testing.T) {
 		switch {
 		case int(enc.IDs[i]) == e.unkID:
 			unk++
-		case tok == "[SEP]" && enc.AddedSpecial[i]:
+			if enc.Flags[i] != flagUnknown {
+				t.Errorf("unknown token %d has flags %d", i, enc.Flags[i])
+			}
+		case tok == "[SEP]" && enc.Flags[i] == flagAddedSpecial:
 			typedSpecial++
 		}
-		if enc.Special[i] {
+		if enc.Flags[i]&flagSpecial != 0 {
 			added++
 		}
 	}
 	if unk != 1 || typedSpecial != 1 || added != 2 {
 		t.Errorf("unk %d, typed [SEP] %d, post-processor specials %d in %q", unk, typedSpecial, added, enc.Tokens)
 	}
-	if _, err := pack(text, enc); err != nil {
+	if _, err := new(packer).pack(text, enc); err != nil {
 		t.Fatal(err)
 	}
 }

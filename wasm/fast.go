@@ -60,11 +60,12 @@ func exportEncode(handle, n, addSpecial int32) (length int32) {
 	// buffer is overwritten by the next call.
 	text := string(input[:n])
 	e := active.handles[handle-1]
-	enc, err := encodeText(e, text, addSpecial != 0)
+	enc, err := encodeText(e, text, addSpecial != 0, active.flags)
 	if err != nil {
 		return fail("encode: " + err.Error())
 	}
-	b, err := pack(text, enc)
+	active.flags = enc.Flags
+	b, err := active.packer.pack(text, enc)
 	if err != nil {
 		return fail(err.Error())
 	}

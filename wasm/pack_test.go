@@ -35,15 +35,14 @@ func TestPack(t *testing.T) {
 	e := encoded{
 		IDs:     []int32{101, 1047, 1009, 100, 1041, 102},
 		TypeIDs: []int32{0, 0, 0, 0, 0, 0},
-		Special: []bool{true, false, false, false, false, true},
 		// "+" stands in for a special token written in the text.
-		AddedSpecial: []bool{false, false, true, false, false, false},
-		WordIDs:      []int32{-1, 0, 1, 2, 2, -1},
-		Offsets:      [][2]int32{{0, 0}, {0, 1}, {1, 2}, {3, 4}, {4, 5}, {0, 0}},
-		Tokens:       []string{"[CLS]", "k", "+", "[UNK]", "##é", "[SEP]"},
-		UnkID:        100,
+		Flags:   []int32{flagSpecial, 0, flagAddedSpecial, flagUnknown, 0, flagSpecial},
+		WordIDs: []int32{-1, 0, 1, 2, 2, -1},
+		Offsets: [][2]int32{{0, 0}, {0, 1}, {1, 2}, {3, 4}, {4, 5}, {0, 0}},
+		Tokens:  []string{"[CLS]", "k", "+", "[UNK]", "##é", "[SEP]"},
+		UnkID:   100,
 	}
-	b, err := pack(text, e)
+	b, err := new(packer).pack(text, e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +80,7 @@ func TestPack(t *testing.T) {
 }
 
 func TestPackEmpty(t *testing.T) {
-	b, err := pack("", encoded{UnkID: -1})
+	b, err := new(packer).pack("", encoded{UnkID: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +91,7 @@ func TestPackEmpty(t *testing.T) {
 
 func TestPackRejects(t *testing.T) {
 	one := func() encoded {
-		return encoded{IDs: []int32{1}, TypeIDs: []int32{0}, Special: []bool{false}, WordIDs: []int32{0},
+		return encoded{IDs: []int32{1}, TypeIDs: []int32{0}, Flags: []int32{0}, WordIDs: []int32{0},
 			Offsets: [][2]int32{{0, 1}}, Tokens: []string{"a"}, UnkID: -1}
 	}
 	cases := map[string]func(*encoded){
@@ -104,10 +103,35 @@ func TestPackRejects(t *testing.T) {
 	for name, spoil := range cases {
 		e := one()
 		spoil(&e)
-		if _, err := pack("a", e); err == nil {
+		if _, err := new(packer).pack("a", e); err == nil {
 			t.Errorf("%s: no error", name)
 		} else if !strings.HasPrefix(err.Error(), "pack:") {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// ASCII text takes the short way (no UTF-16 table): offsets pass through.
+func TestPackASCII(t *testing.T) {
+	text := "BP 120/80"
+	e := encoded{
+		IDs: []int32{1, 2, 3, 4}, TypeIDs: []int32{0, 0, 0, 0}, Flags: []int32{0, 0, 0, 0}, WordIDs: []int32{0, 1, 2, 3},
+		Offsets: [][2]int32{{0, 2}, {3, 6}, {6, 7}, {7, 9}}, Tokens: []string{"bp", "120", "/", "80"}, UnkID: -1,
+	}
+	var p packer
+	for range 2 { // the second call reuses the first's memory
+		b, err := p.pack(text, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, a, pieces := unpack(t, b)
+		for i, off := range e.Offsets {
+			if a[6][i] != off[0] || a[7][i] != off[1] || a[8][i] != int32(len(e.Tokens[i])) {
+				t.Errorf("token %d: UTF-16 [%d,%d) length %d", i, a[6][i], a[7][i], a[8][i])
+			}
+		}
+		if pieces != "bp120/80" {
+			t.Errorf("pieces %q", pieces)
 		}
 	}
 }

@@ -4,6 +4,9 @@
 //   go tool task wasm catalogue && node bench/wasm/run.mjs [--rounds 7] [--notes 1000] [--json out.json]
 // --corpus N also times the tokenizer page's corpus statistics over N generated
 // notes (about 500 bytes each) with --corpus-tokenizers side by side.
+// --cpu-profile N prints the N functions with the most self time in the page
+// (Chromium's sampling profiler over the timed rounds; build the .wasm without
+// -s -w to see Go's function names).
 // Serves its files from a loopback-only server; Chromium is Debian's (harness).
 import { createServer } from "node:http";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -20,6 +23,7 @@ const { values: args } = parseArgs({
     json: { type: "string" },
     corpus: { type: "string", default: "0" },
     "corpus-tokenizers": { type: "string", default: "minilm,gpt2,clinical-unigram" },
+    "cpu-profile": { type: "string", default: "0" },
   },
 });
 
@@ -121,6 +125,22 @@ const wanted = args.tokenizers.split(",").filter((name) => {
   return ok;
 });
 
+/** Prints the functions with the most self time in a CDP profile, by name. */
+function printSelfTime(profile, top) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  for (const id of profile.samples) {
+    const f = byId.get(id).callFrame;
+    const name = f.functionName || `(anonymous ${path.basename(f.url)}:${f.lineNumber})`;
+    self.set(name, (self.get(name) || 0) + 1);
+  }
+  const total = profile.samples.length;
+  console.log(`\nSelf time, ${total} samples:`);
+  for (const [name, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${(100 * n / total).toFixed(1).padStart(5)} %  ${name}`);
+  }
+}
+
 const browser = await launchBrowser();
 let report;
 try {
@@ -129,8 +149,16 @@ try {
   await page.goto(base + "/bench.html");
   await page.waitForFunction(() => typeof Go === "function");
   if (notes.length > 0) {
+    const profileTop = Number(args["cpu-profile"]);
+    const cdp = profileTop > 0 ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+      await cdp.send("Profiler.start");
+    }
     report = await page.evaluate(async (config) => (await import("/bench.js")).run(config),
       { notes, bytes, tokenizers: wanted, rounds: Number(args.rounds), warmup: Number(args.warmup) });
+    if (cdp) printSelfTime((await cdp.send("Profiler.stop")).profile, profileTop);
   } else {
     report = { results: [], version: "" };
   }
