@@ -227,6 +227,9 @@ def named_state_pair(rng) -> tuple[str, str, int]:
     return premise, past_tense(rng.choice(ent_h), rng), ENT
 
 
+TREATMENT_HYP = re.compile(r"\b(takes|uses|is on|is receiving|is anticoagulated|is being treated)\b")
+
+
 def drug_pair(rng) -> tuple[str, str, int]:
     i = rng.randrange(len(L.DRUGS))
     drugs, hyps = L.DRUGS[i]
@@ -241,7 +244,9 @@ def drug_pair(rng) -> tuple[str, str, int]:
         premise = rng.choice([f"{subj} takes no medications.", f"{subj} is not on {d.split()[0]}.",
                               f"{_cap(d.split()[0])} was discontinued a year ago and {subj.lower() if subj.startswith('The') else subj} takes no other medications.",
                               f"No home medications.", f"{subj} refused {d.split()[0]} and takes nothing regularly."])
-        return premise, rng.choice(hyps), CON
+        hyp = rng.choice(hyps)
+        # Not taking a drug contradicts taking it, not having what it treats (an untreated condition).
+        return premise, hyp, CON if TREATMENT_HYP.search(hyp) else NEU
     other = L.DRUGS[(i + rng.randrange(1, len(L.DRUGS))) % len(L.DRUGS)]
     premise = rng.choice([f"Home medications include {rng.choice(other[0])}.", f"{subj} takes {rng.choice(other[0])}."])
     return premise, rng.choice(hyps), NEU
@@ -317,6 +322,35 @@ def temporal_pair(rng) -> tuple[str, str, int]:
     if kind == "contradiction" and "excluded" not in tmpl and " has had " in hyp:
         hyp = f"The patient currently has {cond}."
     return premise, hyp, label
+
+
+def workup_pair(rng) -> tuple[str, str, int]:
+    """A test ordered to look for a condition: pending, the condition is suspected but neither present
+    nor excluded (neutral either way); resulted, the test settles it."""
+    test, cond = rng.choice(L.WORKUPS)
+    bare = re.sub(r"^(an?|the) ", "", cond)
+    subj = _subject(rng)
+    if rng.random() < 0.65:
+        premise = rng.choice([f"{_cap(test)} ordered to evaluate for {cond}.", f"Will obtain {test} to rule out {cond}.",
+                              f"{_cap(test)} pending given concern for {cond}.", f"Plan: {test} to assess for possible {cond}.",
+                              f"{subj} was sent for {test} to exclude {cond}.", f"{_cap(bare)} is on the differential; {test} requested.",
+                              f"Low suspicion for {bare}, but {test} ordered."])
+        r = rng.random()
+        if r < 0.55:
+            return premise, rng.choice([f"The patient has {cond}.", f"The patient does not have {cond}.",
+                                        f"The patient was diagnosed with {cond}.", f"{_cap(bare)} was ruled out."]), NEU
+        if r < 0.8:
+            return premise, rng.choice([f"{_cap(bare)} is being considered.", f"The team is evaluating for {cond}.",
+                                        f"{_cap(bare)} has not been excluded yet."]), ENT
+        return premise, f"{_cap(bare)} has been excluded.", CON
+    if rng.random() < 0.5:
+        premise = rng.choice([f"{_cap(test)} was negative for {cond}.", f"{_cap(test)} showed no evidence of {cond}.",
+                              f"{_cap(bare)} was ruled out by {test}."])
+        return rng.choice([(premise, f"The patient has {cond}.", CON), (premise, f"The patient does not have {cond}.", ENT),
+                           (premise, f"{_cap(bare)} was excluded.", ENT)])
+    premise = rng.choice([f"{_cap(test)} confirmed {cond}.", f"{_cap(test)} was positive for {cond}.", f"{_cap(test)} showed {cond}."])
+    return rng.choice([(premise, f"The patient has {cond}.", ENT), (premise, f"The patient does not have {cond}.", CON),
+                       (premise, f"{_cap(bare)} was ruled out.", CON)])
 
 
 def past_episode_pair(rng) -> tuple[str, str, int]:
@@ -586,7 +620,7 @@ def with_negated_hypotheses(pair: tuple[str, str, int], rng, p: float = 0.3) -> 
 TEMPLATED = [(symptom_pair, 4), (measure_pair, 1.5), (ranged_measure_pair, 4), (named_state_pair, 1.5), (drug_pair, 3), (history_pair, 2.5),
              (abbreviation_pair, 1.5), (status_pair, 1.5), (mi_pair, 0.5), (shorthand_pair, 1.5), (temporal_pair, 2),
              (exam_pair, 3.5), (social_pair, 1.5), (function_pair, 1.5), (symptom_list_pair, 2.5), (symptom_dx_pair, 0.8),
-             (past_episode_pair, 2), (negation_scope_pair, 2.5), (indication_pair, 2), (value_cause_pair, 1.5)]
+             (past_episode_pair, 2), (negation_scope_pair, 2.5), (indication_pair, 2), (value_cause_pair, 1.5), (workup_pair, 1.5)]
 
 
 def templated(n: int, rng: random.Random) -> list[tuple[str, str, int]]:

@@ -37,6 +37,7 @@ RECOMMEND_Q = ["What is recommended?", "What follow-up is recommended?", "What d
 LOCATION = re.compile(r"\b((right|left|bilateral)\s+)?((upper|middle|lower|mid)\s+)?(lobe|lung|base|bases|apex|apices|"
                       r"hemithorax|lingula|perihilar region|lung zone)\b", re.I)
 WHERE_Q = ["Where is the {x}?", "Where is the {x} located?", "What is the location of the {x}?", "In which part is the {x}?"]
+LEVEL_Q = ["At what level is the {x}?", "Which level has the {x}?", "Where is the {x}?", "At which level is the {x} worst?"]
 
 
 def _strip_article(p: str) -> str:
@@ -132,6 +133,12 @@ def _size(rng) -> str:
     return f"{rng.randint(1, 9)}.{rng.randint(0, 9)} cm"
 
 
+def _percent(rng) -> str:
+    """An ejection fraction as echo reports write it: one value or a range."""
+    v = rng.choice([20, 25, 30, 35, 40, 45, 50, 55, 60, 65])
+    return rng.choice([f"{v}%", f"{v}-{v + 5}%", f"{v} to {v + 5}%", f"{v}-{v + 5} %"])
+
+
 def _dims(rng) -> str:
     if rng.random() < 0.3:
         return f"{rng.randint(1, 6)}.{rng.randint(0, 9)} x {rng.randint(1, 6)}.{rng.randint(0, 9)} cm"
@@ -206,7 +213,9 @@ MODALITIES = {
          ("{Size} nodule in the {side} {loc}.", "nodule", ["upper lobe", "lower lobe", "mid lung"]),
          ("The right internal jugular catheter terminates in the {loc}.", "catheter", ["superior vena cava", "cavoatrial junction", "right atrium"]),
          ("Endotracheal tube tip {size} above the carina.", "endotracheal tube", None),
-         ("The heart is {amount} enlarged.", "cardiomegaly", None)],
+         ("The heart is {amount} enlarged.", "cardiomegaly", None),
+         ("{Change} {side} basilar opacities.", "opacities", None),
+         ("{Change} interstitial markings in both lungs.", "interstitial markings", None)],
         ["The lungs are otherwise clear.", "No pneumothorax.", "No pulmonary edema.", "The cardiomediastinal silhouette is normal.", "No acute osseous abnormality."]),
     "TRANSTHORACIC ECHOCARDIOGRAM": (
         [("The left ventricular ejection fraction is estimated at {pct}.", "ejection fraction", None),
@@ -222,11 +231,43 @@ MODALITIES = {
          ("A {size} simple cyst in the {side} breast.", "cyst", None)],
         ["The breasts are heterogeneously dense.", "No suspicious axillary lymph nodes.", "No skin thickening.",
          "No architectural distortion."]),
+    "THYROID ULTRASOUND": (
+        [("A {size} solid hypoechoic nodule in the {side} lobe {loc}.", "nodule", ["upper pole", "lower pole", "mid pole"]),
+         ("The {side} lobe is enlarged, measuring {size}.", "thyroid lobe", None)],
+        ["The isthmus is normal in thickness.", "No cervical lymphadenopathy.", "Normal vascularity."]),
     "CT ANGIOGRAM CHEST": (
         [("The RV/LV ratio is {ratio}.", "RV/LV ratio", None),
          ("Filling defects in the {side} {loc} arteries.", "filling defects", ["lower lobe segmental", "upper lobe", "main pulmonary"])],
         ["No pulmonary infarct.", "No aortic dissection.", "The thoracic aorta is normal in caliber."]),
 }
+# What a finding is read as: (the noun questions name) -> diagnoses a report may give it. A finding
+# sentence sometimes ends in a reading ("..., likely an intrapulmonary lymph node"); the answer to
+# "What is the likely diagnosis?" is the diagnosis alone, without the hedge.
+INTERPRETATIONS = {
+    "nodule": ["a granuloma", "a hamartoma", "a primary lung malignancy", "a metastasis"],
+    "consolidation": ["pneumonia", "aspiration", "atelectasis"], "opacities": ["atelectasis", "aspiration", "pneumonia"],
+    "interstitial markings": ["interstitial edema", "fibrosis", "atypical infection"],
+    "mass": ["a primary malignancy", "a metastasis", "lymphoma", "an abscess"], "liver lesion": ["a hemangioma", "a simple cyst", "a metastasis"],
+    "small-bowel obstruction": ["adhesions", "an internal hernia", "a ventral hernia"], "infarct": ["an embolic stroke", "a watershed infarct"],
+    "subdural hematoma": ["recent trauma"], "white matter lesions": ["chronic small vessel ischemic disease", "demyelinating disease"],
+    "filling defects": ["acute pulmonary emboli", "chronic thromboembolic disease"], "renal cyst": ["a Bosniak I cyst"],
+    "microcalcifications": ["ductal carcinoma in situ"], "thrombus": ["acute deep venous thrombosis"],
+}
+HEDGES = ["likely", "likely representing", "consistent with", "compatible with", "most likely", "favored to represent",
+          "concerning for", "suggestive of", "which may represent"]
+# findings whose reading is a cause ("likely from an adhesion")
+CAUSE_HEDGES = {"small-bowel obstruction": ["likely from", "likely due to", "secondary to"], "subdural hematoma": ["likely from", "related to"]}
+INTERPRET_Q = ["What is the likely diagnosis?", "What is the most likely diagnosis?", "What is the {x} thought to be?",
+               "What does the {x} likely represent?", "What is the likely cause of the {x}?", "What is the {x} likely to be?",
+               "What is the suspected diagnosis?", "What is the {x} consistent with?"]
+CHANGES = ["Worsening", "Improving", "Stable", "Increased", "Decreased", "New", "Unchanged", "Resolving"]
+CHANGE_Q = ["How has the {x} changed?", "How have the {x} changed?", "Is the {x} better or worse?", "What is the trend of the {x}?",
+            "How does the {x} compare with the prior study?", "Has the {x} changed since the prior?"]
+# Categories a report ends on: (prefix of the assessment sentence, the system's name, its values).
+CATEGORIES = {"MAMMOGRAM": ("BI-RADS", ["0", "1", "2", "3", "4A", "4B", "4C", "5"]), "THYROID": ("TI-RADS", ["TR1", "TR2", "TR3", "TR4", "TR5", "3", "4", "5"]),
+              "LIVER": ("LI-RADS", ["LR-3", "LR-4", "LR-5"]), "CT CHEST": ("Lung-RADS", ["2", "3", "4A", "4B"])}
+CATEGORY_Q = ["What is the {s} category?", "What is the {s} assessment?", "What {s} score was given?", "What is the {s}?"]
+
 # normal statements that answer "Is there X?" by stating its absence in other words
 NORMAL_ANSWERS = [("The ventricles are normal in size.", "hydrocephalus"), ("The extensor mechanism is intact.", "quadriceps tendon tear"),
                   ("The heart is normal in size.", "cardiomegaly"), ("The spleen is normal in size.", "splenomegaly"),
@@ -265,13 +306,14 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
     chosen = rng.sample(finds, k=min(len(finds), rng.randint(1, 3)))
     parts: list[str] = []
     qas: list[tuple] = []  # (question, answer substring in sentence, sentence index)
+    readings: dict[int, str] = {}  # part index -> the ", hedge " that starts the reading added to it
     for tmpl, noun, locs in chosen:
         side = rng.choice(["right", "left", "bilateral"] if "{side} pleural" in tmpl else ["right", "left"])
         slots = {"side": side, "Side": side.capitalize(), "size": _dims(rng), "loc": rng.choice(locs) if locs else "",
                  "ratio": f"{rng.randint(0, 1)}.{rng.randint(5, 9)}", "amount": rng.choice(["mildly", "moderately", "markedly"]),
                  "Amount": rng.choice(["Small", "Moderate", "Large", "Trace", "Mild", "Severe"]),
-                 "pct": f"{rng.choice([20, 25, 30, 35, 40, 45, 55, 60, 65])}%", "vel": f"{rng.randint(2, 5)}.{rng.randint(0, 9)} m/s",
-                 "clock": str(rng.randint(1, 12))}
+                 "pct": _percent(rng), "vel": f"{rng.randint(2, 5)}.{rng.randint(0, 9)} m/s",
+                 "clock": str(rng.randint(1, 12)), "Change": rng.choice(CHANGES)}
         slots["Size"] = slots["size"]
         if "{Size}" in tmpl and rng.random() < 0.4 and "measur" not in tmpl:
             slots["Size"] = rng.choice(["Small", "Large", "Moderate"])
@@ -284,10 +326,25 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
             if wnoun.split()[-1][:5] not in sent.lower():
                 sent = f"{sent[:-1]}, {clause}."
                 without = (presence_question(rng, wnoun), clause)
+        reading = re.search(r", (likely|consistent with) (.+)\.$", sent)
+        dx = reading.group(2) if reading else None
+        if not reading and not without and noun in INTERPRETATIONS and rng.random() < 0.4:
+            dx, hedge = rng.choice(INTERPRETATIONS[noun]), rng.choice(CAUSE_HEDGES.get(noun, HEDGES))
+            sent = f"{sent[:-1]}, {hedge} {dx}."
+            readings[len(parts)] = f", {hedge} "
         parts.append(sent)
         idx = len(parts) - 1
         if without:
             qas.append((without[0], without[1], idx))
+        if dx and noun.split()[-1] not in dx:  # not "what are the emboli thought to be": the reading names them
+            q = rng.choice(INTERPRET_Q)
+            if "{x}" not in q and len(chosen) > 1:  # "the likely diagnosis" of which finding? name it
+                q = rng.choice([x for x in INTERPRET_Q if "{x}" in x])
+            qas.append((q.format(x=noun), re.sub(r"^(an?|the) ", "", dx) if rng.random() < 0.5 else dx, idx))
+        elif noun in INTERPRETATIONS and rng.random() < 0.2:  # a finding the report gives no reading
+            qas.append((rng.choice([x for x in INTERPRET_Q if "{x}" in x]).format(x=noun), "", idx))
+        if "{Change}" in tmpl:
+            qas.append((rng.choice(CHANGE_Q).format(x=noun), slots["Change"], idx))
         nd = noun
         if "{side}" in tmpl or "{Side}" in tmpl:
             qas.append((rng.choice(SIDE_Q).format(x=nd), side, idx))
@@ -310,6 +367,8 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
             qas.append((rng.choice(["Where is the mass?", "At what clock position is the mass?"]), f"{slots['clock']} o'clock", idx))
         if locs and "{loc}" in tmpl:
             q = rng.choice(WHERE_Q).format(x=nd)
+            if re.match(r"[CTLS]\d", slots["loc"]):  # a spinal level
+                q = rng.choice(LEVEL_Q).format(x=nd)
             if "meniscus" in tmpl:
                 q = rng.choice(["Which meniscus is torn?", "Which meniscus has the tear?"])
             elif "ligament" in tmpl:
@@ -326,8 +385,7 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
                 if tmpl.find("{side}") > 0 and tmpl[tmpl.find("{side}") - 1] != " ":
                     ans = slots["loc"]
             qas.append((q, ans, idx))
-        presence = presence_question(rng, rng.choice(["a ", "an ", ""]).replace("a ", "a " if nd[0] not in "aeiou" else "an ") + nd if False else nd)
-        qas.append((presence, None, idx))  # the phrase: the whole sentence up to the noun
+        qas.append((presence_question(rng, nd), None, idx))  # the phrase: the whole sentence up to the noun
     normals_pick = rng.sample(normals, k=min(len(normals), rng.randint(2, 4)))
     for nsent in normals_pick:
         parts.append(nsent)
@@ -354,7 +412,15 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
         n = str(rng.choice([3, 6, 12]))
         rec = (tmpl.format(n=n), ans.format(n=n))
     header = title + "." if rng.random() < 0.5 else f"EXAM: {title.lower().capitalize()}."
-    text = f"{header}\nFINDINGS: {body}\nIMPRESSION: {impression_text}." + (f" {rec[0]}" if rec else "")
+    impression_text = impression_text.split(readings[0])[0] if 0 in readings and rng.random() < 0.5 else impression_text
+    category = next(((system, values) for key, (system, values) in CATEGORIES.items() if key in title), None)
+    assessment = None
+    if category and rng.random() < 0.6:
+        system, v = category[0], rng.choice(category[1])
+        sentence, ans = rng.choice([(f"{system} {v}.", f"{system} {v}"), (f"Assessment: {system} {v}.", f"{system} {v}"),
+                                    (f"{system} category {v}.", v), (f"{system}: {v}.", v)])
+        assessment = (sentence, ans)
+    text = f"{header}\nFINDINGS: {body}\nIMPRESSION: {impression_text}." + (f" {assessment[0]}" if assessment else "") + (f" {rec[0]}" if rec else "")
     starts, pos = [], text.index("FINDINGS: ") + len("FINDINGS: ")
     for p in parts:
         starts.append(pos)
@@ -365,6 +431,8 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
         sent = parts[at]
         if ans is None:  # presence of a finding: its sentence without the final full stop (up to 10 words)
             ans = own.rstrip(".").split(", without ")[0]
+            if idx in readings:  # and without the reading a radiologist added
+                ans = ans.split(readings[idx])[0]
             if len(ans.split()) > 10:
                 continue
         if ans == "":
@@ -374,6 +442,11 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
         if j < 0:
             continue
         cases.append({"context": text, "question": q, "answer": sent[j:j + len(ans)], "start": starts[at] + j})
+    if assessment:
+        j = text.rfind(assessment[0]) + assessment[0].find(assessment[1])
+        cases.append({"context": text, "question": rng.choice(CATEGORY_Q).format(s=category[0]), "answer": assessment[1], "start": j})
+    elif category and rng.random() < 0.3:
+        cases.append({"context": text, "question": rng.choice(CATEGORY_Q).format(s=category[0]), "answer": "", "start": -1})
     if rec:
         j = text.rfind(rec[1])
         cases.append({"context": text, "question": rng.choice(RECOMMEND_Q), "answer": rec[1], "start": j})

@@ -126,6 +126,22 @@ DRUGS = [
     (["prednisone 40 mg daily", "methylprednisolone", "dexamethasone"], ["The patient is on steroids."]),
     (["aspirin 81 mg and clopidogrel", "ticagrelor"], ["The patient is on antiplatelet therapy."]),
     (["levetiracetam 500 mg BID", "Keppra"], ["The patient takes an antiepileptic drug."]),
+    # drugs given for one condition only: taking them says the patient has it
+    (["Biktarvy", "bictegravir-emtricitabine-tenofovir alafenamide", "dolutegravir with emtricitabine-tenofovir", "Genvoya"],
+     ["The patient has HIV.", "The patient is HIV positive.", "The patient is on antiretroviral therapy."]),
+    (["carbidopa-levodopa 25/100 TID", "Sinemet", "pramipexole 0.25 mg TID"], ["The patient has Parkinson's disease.", "The patient takes a dopaminergic drug."]),
+    (["rivastigmine patch", "galantamine 8 mg BID", "memantine 10 mg BID", "Aricept"], ["The patient has dementia.", "The patient has a neurocognitive disorder."]),
+    (["methimazole 10 mg daily", "propylthiouracil"], ["The patient has hyperthyroidism.", "The patient takes an antithyroid drug."]),
+    (["sacubitril-valsartan 49/51 mg BID", "Entresto"], ["The patient has heart failure.", "The patient has heart failure with reduced ejection fraction."]),
+    (["sofosbuvir-velpatasvir", "Epclusa", "glecaprevir-pibrentasvir"], ["The patient has hepatitis C.", "The patient is being treated for hepatitis C."]),
+    (["rifampin, isoniazid, pyrazinamide and ethambutol", "RIPE therapy"], ["The patient is being treated for tuberculosis.", "The patient has tuberculosis."]),
+    (["buprenorphine-naloxone 8/2 mg daily", "Suboxone", "methadone maintenance 90 mg daily"], ["The patient has opioid use disorder.", "The patient is on medication for opioid use disorder."]),
+    (["lactulose and rifaximin", "rifaximin 550 mg BID"], ["The patient has hepatic encephalopathy.", "The patient has liver disease."]),
+    (["tacrolimus and mycophenolate", "tacrolimus 2 mg BID"], ["The patient is on immunosuppression.", "The patient has had an organ transplant."]),
+    (["pyridostigmine 60 mg TID", "Mestinon"], ["The patient has myasthenia gravis."]),
+    (["clozapine 300 mg nightly"], ["The patient has schizophrenia.", "The patient takes an antipsychotic."]),
+    (["alendronate 70 mg weekly", "Fosamax"], ["The patient has osteoporosis.", "The patient takes a bisphosphonate."]),
+    (["latanoprost eye drops", "timolol eye drops"], ["The patient has glaucoma."]),
 ]
 
 # Past history vs now: (history phrases, current-condition hypotheses)
@@ -317,6 +333,18 @@ SYMPTOM_DX = [
     ("leg swelling", "The patient has a DVT."), ("fatigue", "The patient has anemia."), ("dysuria", "The patient has a kidney stone."),
     ("back pain", "The patient has a fracture."), ("dizziness", "The patient has an arrhythmia."), ("weight loss", "The patient has cancer."),
     ("fever", "The patient has sepsis."), ("palpitations", "The patient has atrial fibrillation."), ("confusion", "The patient has dementia."),
+]
+
+# A test and what it is ordered to look for: a pending work-up says the condition is suspected, not that
+# the patient has it or not.
+WORKUPS = [
+    ("a CT angiogram of the chest", "a pulmonary embolism"), ("a lower extremity duplex", "a DVT"), ("a lumbar puncture", "meningitis"),
+    ("blood cultures", "bacteremia"), ("serial troponins", "a myocardial infarction"), ("a head CT", "an intracranial hemorrhage"),
+    ("an MRI of the brain", "a stroke"), ("a right upper quadrant ultrasound", "cholecystitis"), ("a CT of the abdomen and pelvis", "appendicitis"),
+    ("a transesophageal echocardiogram", "endocarditis"), ("stool studies", "C. difficile colitis"), ("a urine culture", "a urinary tract infection"),
+    ("an EEG", "a seizure disorder"), ("a colonoscopy", "colon cancer"), ("a biopsy of the mass", "lymphoma"), ("thyroid function tests", "hyperthyroidism"),
+    ("a renal ultrasound", "hydronephrosis"), ("a sleep study", "obstructive sleep apnea"), ("a hip X-ray", "a hip fracture"),
+    ("an upper endoscopy", "a peptic ulcer"), ("a chest X-ray", "pneumonia"), ("a stress test", "coronary artery disease"),
 ]
 
 # Vitals and labs with reference ranges, for values drawn at random (so a model learns where each range
