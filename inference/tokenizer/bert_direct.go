@@ -2,8 +2,10 @@ package tokenizer
 
 import (
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/runeclass"
+	"github.com/clinlm/clinlm/inference/tokenizer/models"
 	"github.com/clinlm/clinlm/inference/tokenizer/normalizers"
 	"github.com/clinlm/clinlm/inference/tokenizer/pretokenizers"
+	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
 // bertDirectTable returns the normalizer's ASCII table of a BERT pipeline
@@ -11,8 +13,8 @@ import (
 // normalization), nil for any other tokenizer. On ASCII text without
 // characters the normalizer removes, such a pipeline maps bytes one to one
 // (lower-casing, whitespace to spaces; accents and Chinese characters do not
-// occur), drops whitespace and isolates punctuation. encodeBertASCII does
-// that straight from the text instead of through aligned normalized strings,
+// occur), drops whitespace and isolates punctuation. encodeBert does that
+// straight from the text instead of through aligned normalized strings,
 // whose splitting took about a quarter of a BERT encode.
 func bertDirectTable(t *Tokenizer) *[128]byte {
 	nb, ok := t.normalizer.(normalizers.Bert)
@@ -60,39 +62,106 @@ func directASCII(text string, table *[128]byte) bool {
 	return true
 }
 
-// encodeBertASCII is encodeSequence for a BERT pipeline on text that
-// directASCII accepts, with the same result. Added tokens match the text as
-// written (none matches after normalization), so the pieces between them
-// are the original text.
-func (t *Tokenizer) encodeBertASCII(st *encodeState, text string, typeID int) (*Encoding, error) {
+// encodeBert is encodeSequence for a BERT pipeline, with the same result.
+// Added tokens match the text as written (none matches after
+// normalization), so the pieces between them are the original text. Each
+// piece is cut at ASCII whitespace into chunks: BertNormalizer maps one
+// character at a time and BertPreTokenizer splits at whitespace, so no step
+// looks across such a cut. A chunk of ASCII that the normalizer keeps whole
+// (nearly every one in English notes) is split and looked up straight from
+// the text; any other chunk ("37.2°C", "naïve") goes through the general
+// pipeline on its own, so one "°" no longer sends a whole note that way.
+func (t *Tokenizer) encodeBert(st *encodeState, text string, typeID int) (*Encoding, error) {
+	// A cut is a character the normalizer turns into a space (space, tab,
+	// newline, carriage return); other ASCII whitespace (\v, \f) it removes,
+	// joining its neighbours.
+	cut := func(c byte) bool { return c < 0x80 && t.bertASCII[c] == ' ' }
 	return t.encodeDirect(st, text, typeID, func(seg string, base, word int) (int, error) {
-		m := st.mapped[:0]
-		for j := 0; j < len(seg); j++ {
-			m = append(m, t.bertASCII[seg[j]])
-		}
-		st.mapped = m
-		class := t.bertClass
-		for a := 0; a < len(m); {
-			c := class[m[a]&0x7F] // mapped bytes are ASCII
-			if c == classSpace {
+		for a := 0; a < len(seg); {
+			if cut(seg[a]) {
 				a++
 				continue
 			}
 			b := a + 1
-			if c == classWord {
-				for b < len(m) && class[m[b]&0x7F] == classWord {
-					b++
-				}
+			for b < len(seg) && !cut(seg[b]) {
+				b++
 			}
-			if err := t.appendModelTokens(st, m[a:b]); err != nil {
+			var err error
+			if chunk := seg[a:b]; directASCII(chunk, t.bertASCII) {
+				word, err = t.bertASCIIChunk(st, chunk, base+a, word)
+			} else {
+				word, err = t.bertGeneralChunk(st, chunk, base+a, word)
+			}
+			if err != nil {
 				return word, err
 			}
-			for _, tok := range st.model {
-				st.push(tok.ID, tok.Value, base+a+tok.Start, base+a+tok.End, word)
-			}
-			word++
 			a = b
 		}
 		return word, nil
 	})
+}
+
+// bertASCIIChunk tokenizes a chunk that directASCII accepts: its bytes map
+// one to one, and punctuation stands alone.
+func (t *Tokenizer) bertASCIIChunk(st *encodeState, chunk string, base, word int) (int, error) {
+	m := st.mapped[:0]
+	for j := 0; j < len(chunk); j++ {
+		m = append(m, t.bertASCII[chunk[j]])
+	}
+	st.mapped = m
+	class := t.bertClass
+	for a := 0; a < len(m); {
+		c := class[m[a]&0x7F] // mapped bytes are ASCII
+		if c == classSpace {
+			a++
+			continue
+		}
+		b := a + 1
+		if c == classWord {
+			for b < len(m) && class[m[b]&0x7F] == classWord {
+				b++
+			}
+		}
+		if err := t.appendModelTokens(st, m[a:b]); err != nil {
+			return word, err
+		}
+		for _, tok := range st.model {
+			st.push(tok.ID, tok.Value, base+a+tok.Start, base+a+tok.End, word)
+		}
+		word++
+		a = b
+	}
+	return word, nil
+}
+
+// bertGeneralChunk runs the general pipeline (normalizer, pre-tokenizer,
+// model) over one chunk, in the state's second pre-tokenized string.
+func (t *Tokenizer) bertGeneralChunk(st *encodeState, chunk string, base, word int) (int, error) {
+	pt := &st.chunk
+	if err := t.added.extractInto(pt, t.normalizer, chunk); err != nil {
+		return word, smallfmt.Errorf("tokenizer: normalizer: %w", err)
+	}
+	if err := t.preTokenizer.PreTokenize(pt); err != nil {
+		return word, smallfmt.Errorf("tokenizer: pre_tokenizer: %w", err)
+	}
+	for i := range pt.Pieces {
+		piece := &pt.Pieces[i]
+		toks := []models.Token{{ID: piece.Token.ID, Value: piece.Token.Value, Start: piece.Token.Start, End: piece.Token.End}}
+		if !piece.Tokenized {
+			var err error
+			if st.model, err = t.model.AppendTokens(st.model[:0], piece.Norm.Get()); err != nil {
+				return word, smallfmt.Errorf("tokenizer: model: %w", err)
+			}
+			toks = st.model
+		}
+		for _, tok := range toks {
+			start, end := tok.Start, tok.End
+			if span, ok := piece.Norm.ToOriginal(start, end); ok {
+				start, end = span.Start, span.End
+			}
+			st.push(tok.ID, tok.Value, base+start, base+end, word)
+		}
+		word++
+	}
+	return word, nil
 }

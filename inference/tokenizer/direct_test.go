@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -9,13 +10,19 @@ import (
 	"github.com/clinlm/clinlm/internal/testenv"
 )
 
-// directPairs loads each plain byte-level tokenizer twice: as built (the
+// directPairs loads each tokenizer with a direct path twice: as built (the
 // direct path) and with the direct path turned off (the general
-// pre-tokenizer pipeline, which the HF parity suite checks).
+// pre-tokenizer pipeline, which the HF parity suite checks). The BERT ones
+// are a cased and, from ../shared when present, an uncased one with accent
+// stripping.
 func directPairs(t testing.TB) map[string][2]*Tokenizer {
 	paths := map[string]string{
 		"bytelevel-sequence": filepath.Join("testdata", "e2e", "bytelevel-sequence.json"),
 		"clinical-bpe":       filepath.Join(testenv.RepoRoot(t), "tokenizers", "files", "clinical-bpe.json"),
+		"clinical-wordpiece": filepath.Join(testenv.RepoRoot(t), "tokenizers", "files", "clinical-wordpiece.json"),
+	}
+	if uncased := filepath.Join(testenv.SharedPath(t), "tokenizers", "bert-base-uncased.json"); exists(uncased) {
+		paths["bert-base-uncased"] = uncased
 	}
 	out := map[string][2]*Tokenizer{}
 	for name, path := range paths {
@@ -36,11 +43,17 @@ func directPairs(t testing.TB) map[string][2]*Tokenizer {
 	return out
 }
 
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
 func FuzzDirectPaths(f *testing.F) {
 	for _, s := range []string{
 		"", "Hello world", "  two  spaces  ", "héllo wörld", "漢字 😀 e\u0301", "<mask> <s> </s> text",
 		"don't I'm we'll", "x\u0000y\ufffd", "\t\n\r end", "Na 124 (low sodium), K+ 6.1 mmol/L.",
 		"[CLS] Pt c/o SOB x3d [MASK]; BP 140/90 (H)!", "a\x01b\x7fc", "UPPER lower MiXeD 12.5mg", "[SEP][SEP]",
+		"T 37.2°C, naïve Ünited café; 5×10⁹/L → ok", "a \v b\fc\u00a0d\u3000e", "ΣΑΣ οδός İstanbul ǅ", "x\u0301 \u0301y 中文字 ok",
 	} {
 		f.Add(s, "")
 		f.Add(s, "pair <mask> text")

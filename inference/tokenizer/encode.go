@@ -89,6 +89,7 @@ func (t *Tokenizer) EncodeWithOptions(text string, pair *string, opts EncodeOpti
 // the Tokenizer so that encoding allocates little beyond its result.
 type encodeState struct {
 	pt    normalized.PreTokenized
+	chunk normalized.PreTokenized // a piece's chunk on the general path (encodeBert)
 	model []models.Token
 	conv  charConverter
 	// The arrays of the sequence's encoding, filled token by token (add)
@@ -98,7 +99,7 @@ type encodeState struct {
 	tokens       []string
 	offs, bytes  [][2]int32
 	typeSpecMask []int32 // type ids, special tokens mask and attention mask
-	mapped       []byte  // a piece's mapped text (encodeByteLevel, encodeBertASCII)
+	mapped       []byte  // a piece's mapped text (encodeByteLevel, encodeBert)
 }
 
 func (t *Tokenizer) getState() *encodeState {
@@ -129,8 +130,8 @@ func (t *Tokenizer) encodeSequence(st *encodeState, text string, typeID int, tra
 	case trace != nil: // the trace shows the general pipeline's pieces
 	case t.byteLevel:
 		return t.encodeByteLevel(st, text, typeID)
-	case t.bertASCII != nil && directASCII(text, t.bertASCII):
-		return t.encodeBertASCII(st, text, typeID)
+	case t.bertASCII != nil:
+		return t.encodeBert(st, text, typeID)
 	}
 	pt := &st.pt
 	if err := t.added.extractInto(pt, t.normalizer, text); err != nil {

@@ -41,9 +41,9 @@ type Tokenizer struct {
 	states        sync.Pool // of *encodeState
 	// byteLevel: plain byte-level BPE, encoded by encodeByteLevel.
 	byteLevel bool
-	// bertASCII: a BERT pipeline's ASCII table, for encodeBertASCII.
+	// bertASCII: a BERT pipeline's ASCII table, for encodeBert.
 	bertASCII *[128]byte
-	// bertClass classes each ASCII byte for encodeBertASCII's split.
+	// bertClass classes each ASCII byte for encodeBert's split.
 	bertClass *[128]byteClass
 }
 
