@@ -2,7 +2,6 @@ package tokenizer
 
 import (
 	"github.com/clinlm/clinlm/inference/tokenizer/internal/runeclass"
-	"github.com/clinlm/clinlm/inference/tokenizer/models"
 	"github.com/clinlm/clinlm/inference/tokenizer/normalizers"
 	"github.com/clinlm/clinlm/inference/tokenizer/pretokenizers"
 	"github.com/clinlm/clinlm/internal/smallfmt"
@@ -144,24 +143,5 @@ func (t *Tokenizer) bertGeneralChunk(st *encodeState, chunk string, base, word i
 	if err := t.preTokenizer.PreTokenize(pt); err != nil {
 		return word, smallfmt.Errorf("tokenizer: pre_tokenizer: %w", err)
 	}
-	for i := range pt.Pieces {
-		piece := &pt.Pieces[i]
-		toks := []models.Token{{ID: piece.Token.ID, Value: piece.Token.Value, Start: piece.Token.Start, End: piece.Token.End}}
-		if !piece.Tokenized {
-			var err error
-			if st.model, err = t.model.AppendTokens(st.model[:0], piece.Norm.Get()); err != nil {
-				return word, smallfmt.Errorf("tokenizer: model: %w", err)
-			}
-			toks = st.model
-		}
-		for _, tok := range toks {
-			start, end := tok.Start, tok.End
-			if span, ok := piece.Norm.ToOriginal(start, end); ok {
-				start, end = span.Start, span.End
-			}
-			st.push(tok.ID, tok.Value, base+start, base+end, word)
-		}
-		word++
-	}
-	return word, nil
+	return t.tokenizePieces(st, pt, base, word)
 }

@@ -42,7 +42,7 @@ func (t *Tokenizer) encodeDirect(st *encodeState, text string, typeID int, piece
 		piece := &pt.Pieces[i]
 		if piece.Tokenized {
 			tok := piece.Token
-			st.add(&piece.Norm, tok.ID, tok.Value, tok.Start, tok.End, word)
+			st.add(&piece.Norm, tok.ID, tok.Value, tok.Start, tok.End, 0, word)
 			word++
 			continue
 		}

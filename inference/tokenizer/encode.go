@@ -148,34 +148,48 @@ func (t *Tokenizer) encodeSequence(st *encodeState, text string, typeID int, tra
 	st.conv.reset(text)
 	st.ids, st.words, st.tokens = st.ids[:0], st.words[:0], st.tokens[:0]
 	st.offs, st.bytes = st.offs[:0], st.bytes[:0]
-	for word := range pt.Pieces {
-		piece := &pt.Pieces[word]
+	if _, err := t.tokenizePieces(st, pt, 0, 0); err != nil {
+		return nil, err
+	}
+	return st.encoding(typeID), nil
+}
+
+// tokenizePieces runs the model over each piece of pt (an added token is
+// already its token) and appends the tokens, each piece one word numbered
+// from word on. pt's original text starts at byte base of the text being
+// encoded. It returns the next word number.
+func (t *Tokenizer) tokenizePieces(st *encodeState, pt *normalized.PreTokenized, base, word int) (int, error) {
+	for i := range pt.Pieces {
+		piece := &pt.Pieces[i]
 		if piece.Tokenized {
 			tok := piece.Token
-			st.add(&piece.Norm, tok.ID, tok.Value, tok.Start, tok.End, word)
+			st.add(&piece.Norm, tok.ID, tok.Value, tok.Start, tok.End, base, word)
+			word++
 			continue
 		}
 		var err error
 		st.model, err = t.model.AppendTokens(st.model[:0], piece.Norm.Get())
 		if err != nil {
-			return nil, smallfmt.Errorf("tokenizer: model: %w", err)
+			return word, smallfmt.Errorf("tokenizer: model: %w", err)
 		}
 		for _, tok := range st.model {
-			st.add(&piece.Norm, tok.ID, tok.Value, tok.Start, tok.End, word)
+			st.add(&piece.Norm, tok.ID, tok.Value, tok.Start, tok.End, base, word)
 		}
+		word++
 	}
-	return st.encoding(typeID), nil
+	return word, nil
 }
 
 // add appends a token, converting its offsets in its piece's normalized
-// text n to the original text (HF's PreTokenizedString::into_encoding).
-// The encoding's arrays are filled here directly: a list of per-token
-// records copied into them afterwards cost ≈ 8 % of a T5 encode more.
-func (st *encodeState) add(n *normalized.String, id int, value string, start, end, word int) {
+// text n to the original text (HF's PreTokenizedString::into_encoding),
+// which starts at byte base. The encoding's arrays are filled here
+// directly: a list of per-token records copied into them afterwards cost
+// ≈ 8 % of a T5 encode more.
+func (st *encodeState) add(n *normalized.String, id int, value string, start, end, base, word int) {
 	if span, ok := n.ToOriginal(start, end); ok {
 		start, end = span.Start, span.End
 	}
-	st.push(id, value, start, end, word)
+	st.push(id, value, base+start, base+end, word)
 }
 
 // push appends a token whose offsets are [start, end) bytes of the
