@@ -27,7 +27,8 @@ type NLIOutput struct {
 
 // ValueReading is one value as the model was told it: the reading as
 // written (Text, code points [Start, End) of Field) and its State against
-// the adult reference interval of Analyte.
+// the adult reference interval of Analyte, with the Term clinicians give
+// that state ("hyponatremia"; empty when a value alone does not name one).
 type ValueReading struct {
 	Field   string `json:"field"`
 	Start   int    `json:"start"`
@@ -35,6 +36,7 @@ type ValueReading struct {
 	Text    string `json:"text"`
 	Analyte string `json:"analyte"`
 	State   string `json:"state"`
+	Term    string `json:"term,omitempty"`
 }
 
 // valueReadings lists the values the marker reads in each text.
@@ -52,7 +54,7 @@ func (m *model) valueReadings(texts ...[2]string) []ValueReading {
 		runes := newRuneIndex(text)
 		for _, in := range ins {
 			out = append(out, ValueReading{Field: field, Start: runes.at(in.Start), End: runes.at(in.At), Text: text[in.Start:in.At],
-				Analyte: in.Analyte, State: string(in.State)})
+				Analyte: in.Analyte, State: string(in.State), Term: in.Term})
 		}
 	}
 	return out

@@ -313,7 +313,11 @@ func demoResult(model string, in inference.Input, res inference.Result, err erro
 			r.Bars = append(r.Bars, components.DemoBar{Label: l.Label, Score: fmtScore(l.Score), Percent: 100 * l.Score})
 		}
 		for _, v := range out.Values {
-			r.Values = append(r.Values, v.Text+": "+v.State+" "+v.Analyte)
+			reading := v.Text + ": " + v.State + " " + v.Analyte
+			if v.Term != "" {
+				reading += " (" + v.Term + ")"
+			}
+			r.Values = append(r.Values, reading)
 		}
 	case inference.QAOutput:
 		r.Segments = qaSegments(in.Context, out.Answers)

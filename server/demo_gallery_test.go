@@ -136,9 +136,14 @@ func checkValueReadings(t *testing.T, s demoSample, out inference.NLIOutput) {
 		}
 	}
 	if s.ID == "afebrile" && !slices.ContainsFunc(out.Values, func(v inference.ValueReading) bool {
-		return v.Text == "T 36.8 C" && v.Analyte == "temperature" && v.State == "normal"
+		return v.Text == "T 36.8 C" && v.Analyte == "temperature" && v.State == "normal" && v.Term == ""
 	}) {
 		t.Errorf("afebrile: values %+v lack T 36.8 C as a normal temperature", out.Values)
+	}
+	if s.ID == "dka" && !slices.ContainsFunc(out.Values, func(v inference.ValueReading) bool {
+		return v.Text == "glucose of 512 mg/dL" && v.State == "high" && v.Term == "hyperglycemia"
+	}) {
+		t.Errorf("dka: values %+v lack the glucose of 512 mg/dL as hyperglycemia", out.Values)
 	}
 }
 

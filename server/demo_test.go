@@ -40,7 +40,8 @@ func (demoInferer) Infer(_ context.Context, model string, in inference.Input, _ 
 	case "nli-a":
 		return inference.Result{Output: inference.NLIOutput{Labels: []inference.LabelScore{
 			{Label: "contradiction", Score: 0.7}, {Label: "neutral", Score: 0.2}, {Label: "entailment", Score: 0.1}},
-			Values: []inference.ValueReading{{Field: "premise", Start: 9, End: 17, Text: "T 36.8 C", Analyte: "temperature", State: "normal"}}}, Timing: timing}, nil
+			Values: []inference.ValueReading{{Field: "premise", Start: 9, End: 17, Text: "T 36.8 C", Analyte: "temperature", State: "normal"},
+				{Field: "premise", Start: 19, End: 25, Text: "Na 124", Analyte: "sodium", State: "low", Term: "hyponatremia"}}}, Timing: timing}, nil
 	case "qa-a":
 		i := strings.Index(in.Context, "right")
 		if i < 0 {
@@ -143,7 +144,7 @@ func TestDemoPOSTRendersResultsWithoutJavaScript(t *testing.T) {
 	}{
 		{"nli", url.Values{"premise": {"Afebrile " + marker}, "hypothesis": {"Has fever."}, "model": {"nli-a"}},
 			[]string{`<th scope="row">contradiction</th>`, `value="70.0"`, "queue 1.0 ms · tokenize 2.0 ms · run 3.0 ms",
-				`<li>T 36.8 C: normal temperature</li>`}},
+				`<li>T 36.8 C: normal temperature</li>`, `<li>Na 124: low sodium (hyponatremia)</li>`}},
 		// "é" and "½" make code-point and byte offsets differ.
 		{"qa", url.Values{"context": {"Épanchement ½: right side " + marker}, "question": {"Which side?"}, "model": {"qa-a"}},
 			[]string{`<mark class="rank-1">right</mark>`, "characters 15–20"}},

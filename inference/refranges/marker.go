@@ -10,13 +10,16 @@ import (
 
 // Insertion is a mark added to a text: Text was inserted at byte offset At
 // of the original, after the reading that runs from byte Start (its name)
-// to At, whose value is State against the reference interval of Analyte.
+// to At, whose value is State against the reference interval of Analyte;
+// Term is what clinicians call that state ("hyponatremia"), empty for a
+// normal value and for states a value alone does not name.
 type Insertion struct {
 	At      int
 	Text    string
 	Start   int
 	Analyte string
 	State   State
+	Term    string
 }
 
 // Marker marks the values of a text. It is safe for concurrent use.
@@ -94,10 +97,14 @@ func (m *Marker) Mark(text string) (string, []Insertion) {
 			i += w
 			continue
 		}
-		at, analyte, state, ok := m.reading(text, end, al)
-		if ok {
-			ins = append(ins, Insertion{At: at, Text: " (" + string(state) + " " + analyte + ")", Start: i, Analyte: analyte, State: state})
-			i = at
+		if in, ok := m.reading(text, end, al); ok {
+			in.Start = i
+			in.Text = " (" + string(in.State) + " " + in.Analyte + ")"
+			if in.Term != "" {
+				in.Text = " (" + string(in.State) + " " + in.Analyte + ": " + in.Term + ")"
+			}
+			ins = append(ins, in)
+			i = in.At
 			continue
 		}
 		i = end
@@ -148,9 +155,9 @@ func (m *Marker) nameAt(text string, i int) (aliasOf, int, bool) {
 }
 
 // reading reads what follows a name: fillers, a comparator, the number(s)
-// and a unit. It answers where the reading ends, and the value's analyte
-// and state.
-func (m *Marker) reading(text string, i int, al aliasOf) (int, string, State, bool) {
+// and a unit. It answers where the reading ends (At), and the value's
+// analyte, state and term.
+func (m *Marker) reading(text string, i int, al aliasOf) (Insertion, bool) {
 	for fillers := 0; ; {
 		j := skipSpace(text, i)
 		if j < len(text) && (text[j] == ':' || text[j] == '=') {
@@ -170,27 +177,27 @@ func (m *Marker) reading(text string, i int, al aliasOf) (int, string, State, bo
 	}
 	v, end, ok := number(text, i)
 	if !ok {
-		return 0, "", "", false
+		return Insertion{}, false
 	}
 	if al.bp {
 		if end >= len(text) || text[end] != '/' {
-			return 0, "", "", false
+			return Insertion{}, false
 		}
 		dia, end2, ok := number(text, end+1)
 		if !ok {
-			return 0, "", "", false
+			return Insertion{}, false
 		}
 		st, ok := bpState(v, dia)
 		if !ok || isRange(text, end2) {
-			return 0, "", "", false
+			return Insertion{}, false
 		}
 		if u, n := m.unitAt(text, end2); u == "mmhg" {
 			end2 = n
 		}
-		return end2, "blood pressure", st, true
+		return Insertion{At: end2, Analyte: "blood pressure", State: st, Term: bloodPressureTerms.of(st)}, true
 	}
 	if end < len(text) && text[end] == '/' || isRange(text, end) {
-		return 0, "", "", false // a ratio or a range, not one value
+		return Insertion{}, false // a ratio or a range, not one value
 	}
 	if end < len(text) && text[end] == 's' && (end+1 == len(text) || !isWordByte(text[end+1])) {
 		end++ // "in the 140s"
@@ -200,11 +207,11 @@ func (m *Marker) reading(text string, i int, al aliasOf) (int, string, State, bo
 	if u, n := m.unitAt(text, end); u != "" {
 		f, known := a.units[u]
 		if !known {
-			return 0, "", "", false
+			return Insertion{}, false
 		}
 		factor, unitEnd = f, n
 	} else if end < len(text) && isWordByte(text[end]) {
-		return 0, "", "", false // "5x", "2nd": not a measurement
+		return Insertion{}, false // "5x", "2nd": not a measurement
 	}
 	switch {
 	case factor < 0: // Fahrenheit
@@ -215,14 +222,14 @@ func (m *Marker) reading(text string, i int, al aliasOf) (int, string, State, bo
 		v *= factor
 	}
 	if v < a.plausible[0] || v > a.plausible[1] {
-		return 0, "", "", false
+		return Insertion{}, false
 	}
 	for _, b := range a.bands {
 		if v >= b.from && v < b.to {
-			return unitEnd, a.name, b.state, true
+			return Insertion{At: unitEnd, Analyte: a.name, State: b.state, Term: a.terms.of(b.state)}, true
 		}
 	}
-	return 0, "", "", false
+	return Insertion{}, false
 }
 
 func skipSpace(text string, i int) int {

@@ -9,26 +9,26 @@ func TestMark(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		// Vitals, with and without units, in the orders notes write them.
 		{"Triage vitals: T 39.4 C, HR 118, BP 104/62, RR 24.",
-			"Triage vitals: T 39.4 C (high temperature), HR 118 (high heart rate), BP 104/62 (normal blood pressure), RR 24 (high respiratory rate)."},
-		{"SpO2 84% on room air", "SpO2 84% (low oxygen saturation) on room air"},
-		{"BP 212/124 with headache", "BP 212/124 (high blood pressure) with headache"},
-		{"bp 84/50 mmHg", "bp 84/50 mmHg (low blood pressure)"},
-		{"hr 38, sinus bradycardia", "hr 38 (low heart rate), sinus bradycardia"},
-		{"heart rate in the 140s", "heart rate in the 140s (high heart rate)"},
-		{"a temperature of 101.3", "a temperature of 101.3 (high temperature)"},
+			"Triage vitals: T 39.4 C (high temperature: fever), HR 118 (high heart rate: tachycardia), BP 104/62 (normal blood pressure), RR 24 (high respiratory rate: tachypnea)."},
+		{"SpO2 84% on room air", "SpO2 84% (low oxygen saturation: hypoxemia) on room air"},
+		{"BP 212/124 with headache", "BP 212/124 (high blood pressure: hypertension) with headache"},
+		{"bp 84/50 mmHg", "bp 84/50 mmHg (low blood pressure: hypotension)"},
+		{"hr 38, sinus bradycardia", "hr 38 (low heart rate: bradycardia), sinus bradycardia"},
+		{"heart rate in the 140s", "heart rate in the 140s (high heart rate: tachycardia)"},
+		{"a temperature of 101.3", "a temperature of 101.3 (high temperature: fever)"},
 		{"Tmax 98.6 F", "Tmax 98.6 F (normal temperature)"},
 		// Labs: fillers, comparators, thousands separators, units that convert.
 		{"INR on admission 1.1.", "INR on admission 1.1 (normal INR)."},
-		{"TSH < 0.01 with a free T4 of 4.1 ng/dL.", "TSH < 0.01 (low TSH) with a free T4 of 4.1 ng/dL (high free T4)."},
+		{"TSH < 0.01 with a free T4 of 4.1 ng/dL.", "TSH < 0.01 (low TSH: hyperthyroidism) with a free T4 of 4.1 ng/dL (high free T4: hyperthyroidism)."},
 		{"BNP 1,250 pg/mL", "BNP 1,250 pg/mL (high BNP)"},
-		{"plt 45,000", "plt 45,000 (low platelet count)"},
-		{"WBC 19.2 K/uL", "WBC 19.2 K/uL (high white count)"},
-		{"Glucose 3.1 mmol/L", "Glucose 3.1 mmol/L (low glucose)"},
-		{"Hemoglobin A1c 9.1%", "Hemoglobin A1c 9.1% (high HbA1c)"},
-		{"Hgb 6.9 g/dL, down from a baseline of 11", "Hgb 6.9 g/dL (low hemoglobin), down from a baseline of 11"},
-		{"creatinine 250 umol/L", "creatinine 250 umol/L (high creatinine)"},
-		{"Na: 152", "Na: 152 (high sodium)"},
-		{"K+ 2.9", "K+ 2.9 (low potassium)"},
+		{"plt 45,000", "plt 45,000 (low platelet count: thrombocytopenia)"},
+		{"WBC 19.2 K/uL", "WBC 19.2 K/uL (high white count: leukocytosis)"},
+		{"Glucose 3.1 mmol/L", "Glucose 3.1 mmol/L (low glucose: hypoglycemia)"},
+		{"Hemoglobin A1c 9.1%", "Hemoglobin A1c 9.1% (high HbA1c: diabetes)"},
+		{"Hgb 6.9 g/dL, down from a baseline of 11", "Hgb 6.9 g/dL (low hemoglobin: anemia), down from a baseline of 11"},
+		{"creatinine 250 umol/L", "creatinine 250 umol/L (high creatinine: impaired kidney function)"},
+		{"Na: 152", "Na: 152 (high sodium: hypernatremia)"},
+		{"K+ 2.9", "K+ 2.9 (low potassium: hypokalemia)"},
 		// Nothing to mark: no value, a range, a ratio, a unit of something
 		// else, an implausible number, a grey zone, a name inside a word, a
 		// short name in mixed case.
@@ -106,16 +106,16 @@ func FuzzMark(f *testing.F) {
 func TestReadings(t *testing.T) {
 	text := "Triage vitals: T 39.4 C, INR on admission 1.1; BP 84/50 mmHg."
 	_, ins := New().Mark(text)
-	want := []struct{ reading, analyte, state string }{
-		{"T 39.4 C", "temperature", "high"}, {"INR on admission 1.1", "INR", "normal"}, {"BP 84/50 mmHg", "blood pressure", "low"},
+	want := []struct{ reading, analyte, state, term string }{
+		{"T 39.4 C", "temperature", "high", "fever"}, {"INR on admission 1.1", "INR", "normal", ""}, {"BP 84/50 mmHg", "blood pressure", "low", "hypotension"},
 	}
 	if len(ins) != len(want) {
 		t.Fatalf("got %d insertions, want %d", len(ins), len(want))
 	}
 	for i, w := range want {
 		in := ins[i]
-		if got := text[in.Start:in.At]; got != w.reading || in.Analyte != w.analyte || string(in.State) != w.state {
-			t.Errorf("insertion %d: %q %s %s, want %q %s %s", i, got, in.Analyte, in.State, w.reading, w.analyte, w.state)
+		if got := text[in.Start:in.At]; got != w.reading || in.Analyte != w.analyte || string(in.State) != w.state || in.Term != w.term {
+			t.Errorf("insertion %d: %q %s %s %q, want %q %s %s %q", i, got, in.Analyte, in.State, in.Term, w.reading, w.analyte, w.state, w.term)
 		}
 	}
 }

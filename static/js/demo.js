@@ -362,7 +362,7 @@
     if ((out.values || []).length) {
       body.push(el("div", { class: "value-readings", "data-testid": "value-readings" },
         el("p", { class: "muted", text: "Values the model was told the state of (adult reference intervals, marked in its input before it reads it):" }),
-        el("ul", {}, ...out.values.map((v) => el("li", { text: `${v.text}: ${v.state} ${v.analyte}` })))));
+        el("ul", {}, ...out.values.map((v) => el("li", { text: `${v.text}: ${v.state} ${v.analyte}${v.term ? ` (${v.term})` : ""}` })))));
     }
     p.column.querySelector(".body").replaceChildren(...body);
   }

@@ -4,7 +4,7 @@
 // text marked by the very code that marks its inputs at serving time.
 //
 //	printf '"Na 124 on admission."\n' | go run ./tools/markvalues
-//	"Na 124 (low sodium) on admission."
+//	"Na 124 (low sodium: hyponatremia) on admission."
 package main
 
 import (

@@ -12,7 +12,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def mark_values(texts: list[str]) -> list[str]:
-    """The texts with each value marked by its state ("Na 124" -> "Na 124 (low sodium)"), in order."""
+    """The texts with each value marked by its state ("Na 124" -> "Na 124 (low sodium: hyponatremia)"), in order."""
     if not texts:
         return []
     lines = "".join(json.dumps(t, ensure_ascii=False) + "\n" for t in texts)

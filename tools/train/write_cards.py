@@ -249,9 +249,10 @@ calibrated one, or one to trust on a real note.
 
 **Inputs:** its manifest says `"preprocess": "reference-ranges"`, so the engine marks each vital sign and lab value
 with its state against adult reference intervals before the model reads the pair (`Na 124` becomes
-`Na 124 (low sodium)`; the intervals are the table in `inference/refranges`), and its answers list the values read
-(`values`). Since stage 5 it is trained on pairs marked by that same code (`tools/markvalues`). A value the table
-does not know, or one in a grey zone between its bands, is left for the model to read as words.
+`Na 124 (low sodium: hyponatremia)`: the state, and the name clinicians give it where a value alone settles one; the
+intervals and names are the table in `inference/refranges`), and its answers list the values read (`values`).
+Since stage 5 it is trained on pairs marked by that same code (`tools/markvalues`); the names were added in stage
+6. A value the table does not know, or one in a grey zone between its bands, is left for the model to read as words.
 
 ## Data (all seeded, `tools/train/clinical/`)
 - {data}.
