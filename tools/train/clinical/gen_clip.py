@@ -101,8 +101,20 @@ def medication(rng) -> str:
                        f"{_cap(d)} {f} {dur}"]).strip().replace("  ", " ")
 
 
+DOCTORS = ["Dr. Okafor", "Dr. Lindqvist", "Dr. Chen", "Dr. Romero", "Dr. Haddad", "Dr. Kowalski", "Dr. Mensah", "Dr. Ibarra",
+           "Dr. Sato", "Dr. O'Neill"]
+CLINICS = ["cardiology", "nephrology", "pulmonary", "GI", "hepatology", "endocrine", "neurology", "rheumatology", "vascular surgery",
+           "the heart failure", "the anticoagulation", "urology", "oncology", "transplant", "the diabetes"]
+
+
+def _named_visit(rng) -> str:
+    """A named doctor in a named clinic: the clinic is where the visit happens, not a procedure."""
+    d, c = rng.choice(DOCTORS), rng.choice(CLINICS)
+    return rng.choice([f"{d} in {c} clinic", f"{d} at the {c} clinic", f"{c} clinic with {d}", f"{d} ({c})", f"{d}, {c}"])
+
+
 def appointment(rng) -> str:
-    s, w = rng.choice(SPECIALISTS), rng.choice(WHEN)
+    s, w = (_named_visit(rng) if rng.random() < 0.3 else rng.choice(SPECIALISTS)), rng.choice(WHEN)
     return rng.choice([f"Follow up with {s} {w}", f"You have an appointment with {s} {w}", f"Please see {s} {w}",
                        f"{_cap(s)} follow-up {w}", f"Schedule a visit with {s} {w}", f"Make an appointment to see {s} {w}",
                        f"Your {s} appointment is {w}", f"F/u {s} {w}", f"{_cap(s)} clinic {w}; the office will call you with a time",

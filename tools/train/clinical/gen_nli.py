@@ -111,7 +111,8 @@ def symptom_pair(rng) -> tuple[str, str, int]:
                               f"{subj} {neg.format(x=x)}.",
                               f"{subj} {aff.format(x=y, **fill)}; {neg.format(x=x)} or fevers.",
                               f"{_cap(y)} for {fill['d']}. {_cap(neg.format(x=x))}.",
-                              f"ROS: negative for {x}, chills and weight loss."])
+                              f"ROS: negative for {x}, chills and weight loss.",
+                              _denied_list(rng, subj, aff.format(x=y, **fill), x)])
         label = CON
     else:                # only y mentioned: x unknown
         premise = f"{subj} {aff.format(x=y, **fill)}."
@@ -129,6 +130,21 @@ def symptom_pair(rng) -> tuple[str, str, int]:
         if negated != hyp:
             hyp, label = negated, {ENT: CON, CON: ENT, NEU: NEU}[label]
     return premise, hyp, label
+
+
+def _denied_list(rng, subj: str, affirmed: str, x: str) -> str:
+    """A symptom denied inside a list ("denies shortness of breath, fevers or chills") after another
+    symptom the patient does report: the negation covers every item, wherever x stands in it."""
+    pool = [o for o in ["fevers", "chills", "night sweats", "nausea", "vomiting", "diarrhea", "headache", "weight loss", "dysuria",
+                        "rash", "leg swelling", "palpitations", "sick contacts", "hemoptysis"] if o[:5] not in affirmed and o[:5] not in x]
+    others = rng.sample(pool, k=rng.randint(1, 3))
+    items = others[:]
+    items.insert(rng.randrange(len(items) + 1), x)
+    listed = ", ".join(items[:-1]) + rng.choice([" or ", ", or ", " and "]) + items[-1]
+    lead = rng.choice(["denies", "but denies", "and denies", "; denies", "but reports no", "without"])
+    if lead.startswith(";"):
+        return f"{subj} {affirmed}; denies {listed}."
+    return f"{subj} {affirmed} {lead} {listed}."
 
 
 def past_tense(hyp: str, rng, p: float = 0.3) -> str:
@@ -239,7 +255,22 @@ def drug_pair(rng) -> tuple[str, str, int]:
     if r < 0.45:
         premise = rng.choice([f"Home medications include {d}.", f"{subj} takes {d}.", f"Meds: {d}, multivitamin.",
                               f"{subj} was started on {d}.", f"Continue {d} at discharge.", f"{subj} is maintained on {d}."])
-        return premise, rng.choice(hyps), ENT
+        return premise, rng.choice(hyps + L.DRUG_CLASS_HYPS.get(i, [])), ENT
+    if r < 0.55:
+        # A home drug held in hospital (a side effect, a procedure) is still the patient's home drug, and
+        # still says what it is given for; it no longer says the drug is being given now.
+        name = d.split()[0]
+        why = rng.choice(["", f" for {L.DRUG_INDICATIONS[i]}" if i in L.DRUG_INDICATIONS else ""])
+        held = rng.choice([f"Home medications include {d}{why}; {name} was held on admission.",
+                           f"{subj} takes {d}{why} at home, held since admission for {rng.choice(['the procedure', 'a supratherapeutic level', 'acute kidney injury', 'NPO status'])}.",
+                           f"On {d}{why} as an outpatient; {name} was held and will resume at discharge.",
+                           f"Home {name} was held on arrival."])
+        home = [h for h in hyps + L.DRUG_CLASS_HYPS.get(i, []) if not re.search(r"\b(is receiving|is on |is anticoagulated|is being treated)", h)]
+        if home:
+            h = rng.choice(home)
+            if h.startswith("The patient takes ") and rng.random() < 0.5:
+                h = h[:-1] + " at home."
+            return held, h, ENT
     if r < 0.7:
         premise = rng.choice([f"{subj} takes no medications.", f"{subj} is not on {d.split()[0]}.",
                               f"{_cap(d.split()[0])} was discontinued a year ago and {subj.lower() if subj.startswith('The') else subj} takes no other medications.",
@@ -260,6 +291,19 @@ def history_pair(rng) -> tuple[str, str, int]:
     if r < 0.25:
         return rng.choice([f"{subj} has a history of {cond}.", f"PMH: {cond}, hyperlipidemia.", f"{subj} with known {cond}.",
                            f"Past medical history significant for {cond}."]), hyp, ENT
+    if r < 0.38:
+        # A first presentation in someone with no history: the history hypothesis is contradicted even
+        # when the presenting symptoms and values are those of the condition.
+        age, who = rng.randint(17, 80), rng.choice(["man", "woman", "M", "F", "patient"])
+        lead = rng.choice([f"{age}-year-old {who} with no past medical history", f"{age} yo {who}, previously healthy,",
+                           f"{age}{who[0]} with no significant PMH", f"Previously healthy {age}-year-old {who}",
+                           f"{age}-year-old {who} with no known medical problems"])
+        sx = rng.sample([p[0] for p, _ in L.SYMPTOMS], k=2)
+        event = rng.choice(["presented with", "presents with", "was brought in with", "came in with"])
+        new_dx = rng.choice(["", f"; found to have new {cond}", f", newly diagnosed with {cond}", f", concerning for new-onset {cond}"])
+        hyp = rng.choice([f"The patient has a history of {cond}.", f"The patient has a known history of {cond}.",
+                          f"The patient was previously diagnosed with {cond}."])
+        return f"{lead} {event} {sx[0]} and {sx[1]}{new_dx}.", hyp, CON
     if r < 0.5:
         return rng.choice([f"{subj} has no past medical history.", f"No known history of {cond}.", f"{subj} denies any history of {cond}.",
                            f"Past medical history: none.", f"{subj}, previously healthy, presents with new symptoms."]), hyp, CON

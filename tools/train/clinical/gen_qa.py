@@ -216,7 +216,8 @@ MODALITIES = {
          ("The heart is {amount} enlarged.", "cardiomegaly", None),
          ("{Change} {side} basilar opacities.", "opacities", None),
          ("{Change} interstitial markings in both lungs.", "interstitial markings", None)],
-        ["The lungs are otherwise clear.", "No pneumothorax.", "No pulmonary edema.", "The cardiomediastinal silhouette is normal.", "No acute osseous abnormality."]),
+        ["The lungs are otherwise clear.", "No pneumothorax.", "No pulmonary edema.", "The cardiomediastinal silhouette is normal.", "No acute osseous abnormality.",
+         "Heart size is normal.", "The cardiomediastinal silhouette is within normal limits."]),
     "TRANSTHORACIC ECHOCARDIOGRAM": (
         [("The left ventricular ejection fraction is estimated at {pct}.", "ejection fraction", None),
          ("{Amount} {loc} regurgitation.", "regurgitation", ["mitral", "tricuspid", "aortic"]),
@@ -269,8 +270,29 @@ CATEGORIES = {"MAMMOGRAM": ("BI-RADS", ["0", "1", "2", "3", "4A", "4B", "4C", "5
 CATEGORY_Q = ["What is the {s} category?", "What is the {s} assessment?", "What {s} score was given?", "What is the {s}?"]
 
 # normal statements that answer "Is there X?" by stating its absence in other words
+# Lines and tubes, which chest films list first: where a device ends is a position relative to a landmark,
+# and the answer is that whole phrase ("3 cm above the carina"), not the landmark alone.
+DEVICES = [("endotracheal tube", ["Where does the endotracheal tube terminate?", "Where is the ETT tip?", "Where is the endotracheal tube?",
+                                  "What is the position of the endotracheal tube?"],
+            ["{Device} terminates {pos}.", "{Device} tip is {pos}.", "{Device} in place, tip {pos}.", "{Device} is seen with its tip {pos}."],
+            ["{n} cm above the carina", "at the level of the clavicles", "{n} cm above the carina, in satisfactory position", "at the thoracic inlet"],
+            ["Endotracheal tube", "The endotracheal tube", "ETT"]),
+           ("enteric tube", ["Where does the enteric tube terminate?", "Where is the tip of the feeding tube?", "Where is the NG tube?",
+                             "Where does the nasogastric tube end?"],
+            ["{Device} courses below the diaphragm with its tip {pos}.", "{Device} tip projects {pos}.", "{Device} terminates {pos}."],
+            ["in the stomach", "over the gastric body", "in the proximal duodenum", "in the distal esophagus"],
+            ["Enteric tube", "The nasogastric tube", "Feeding tube", "NG tube"]),
+           ("central line", ["Where does the central line terminate?", "Where is the tip of the PICC?", "Where is the catheter tip?",
+                             "Where does the line end?"],
+            ["{Device} terminates {pos}.", "{Device} with its tip {pos}.", "{Device} tip projects {pos}."],
+            ["in the mid superior vena cava", "at the cavoatrial junction", "in the right atrium", "in the left brachiocephalic vein"],
+            ["Right PICC", "Left internal jugular central venous catheter", "The right subclavian line", "Right IJ central line"])]
+# Questions about heart size, answered by the sentence that says it is normal (RadQA keeps such evidence).
+HEART_Q = ["Is the heart enlarged?", "What is the heart size?", "Is there cardiomegaly?", "How is the heart size?"]
+
 NORMAL_ANSWERS = [("The ventricles are normal in size.", "hydrocephalus"), ("The extensor mechanism is intact.", "quadriceps tendon tear"),
-                  ("The heart is normal in size.", "cardiomegaly"), ("The spleen is normal in size.", "splenomegaly"),
+                  ("The heart is normal in size.", "cardiomegaly"), ("Heart size is normal.", "cardiomegaly"),
+                  ("The cardiomediastinal silhouette is normal.", "cardiomegaly"), ("The cardiomediastinal silhouette is within normal limits.", "cardiomegaly"), ("The spleen is normal in size.", "splenomegaly"),
                   ("The cartilage is preserved.", "cartilage loss"), ("Normal alignment.", "malalignment"),
                   ("The interatrial septum is intact.", "atrial septal defect"), ("The aortic root is normal in size.", "aortic root dilation"),
                   ("The airways are patent.", "airway obstruction"), ("Gray-white differentiation is preserved.", "loss of gray-white differentiation"),
@@ -386,6 +408,11 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
                     ans = slots["loc"]
             qas.append((q, ans, idx))
         qas.append((presence_question(rng, nd), None, idx))  # the phrase: the whole sentence up to the noun
+    if ("CHEST" in title or "CT ANGIO" in title) and rng.random() < 0.35:
+        noun, questions, forms, positions, names = rng.choice(DEVICES)
+        pos = rng.choice(positions).format(n=rng.randint(2, 7))
+        parts.append(rng.choice(forms).format(Device=rng.choice(names), pos=pos))
+        qas.append((rng.choice(questions), pos.split(", in satisfactory")[0] if rng.random() < 0.5 else pos, len(parts) - 1))
     normals_pick = rng.sample(normals, k=min(len(normals), rng.randint(2, 4)))
     for nsent in normals_pick:
         parts.append(nsent)
@@ -420,6 +447,15 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
         sentence, ans = rng.choice([(f"{system} {v}.", f"{system} {v}"), (f"Assessment: {system} {v}.", f"{system} {v}"),
                                     (f"{system} category {v}.", v), (f"{system}: {v}.", v)])
         assessment = (sentence, ans)
+    # An impression may add what was looked for and not found ("... emboli without CT evidence of right heart
+    # strain"), said nowhere else: the clause answers the question about it.
+    impression_without = None
+    options = [w for k, ws in WITHOUT.items() if k in title for w in ws]
+    if options and ", without " not in impression_text and " without " not in body and rng.random() < 0.2:
+        clause, wnoun = rng.choice(options)
+        if wnoun.split()[-1][:5] not in body.lower():
+            impression_text = f"{impression_text} {clause}"
+            impression_without = (presence_question(rng, wnoun), clause)
     text = f"{header}\nFINDINGS: {body}\nIMPRESSION: {impression_text}." + (f" {assessment[0]}" if assessment else "") + (f" {rec[0]}" if rec else "")
     starts, pos = [], text.index("FINDINGS: ") + len("FINDINGS: ")
     for p in parts:
@@ -452,10 +488,14 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
         cases.append({"context": text, "question": rng.choice(RECOMMEND_Q), "answer": rec[1], "start": j})
     elif rng.random() < 0.3:
         cases.append({"context": text, "question": rng.choice(RECOMMEND_Q), "answer": "", "start": -1})
+    if impression_without:
+        j = text.rfind(impression_without[1])
+        cases.append({"context": text, "question": impression_without[0], "answer": impression_without[1], "start": j})
     for nsent, noun in NORMAL_ANSWERS:
         if nsent in text and rng.random() < 0.7:
             j = text.find(nsent)
-            cases.append({"context": text, "question": presence_question(rng, noun), "answer": nsent[:-1], "start": j})
+            q = rng.choice(HEART_Q) if noun == "cardiomegaly" and rng.random() < 0.6 else presence_question(rng, noun)
+            cases.append({"context": text, "question": q, "answer": nsent[:-1], "start": j})
     mentioned = text.lower()
     for _ in range(rng.randint(1, 2)):
         x = rng.choice(ABSENT_ASKED)

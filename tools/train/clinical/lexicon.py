@@ -144,6 +144,21 @@ DRUGS = [
     (["latanoprost eye drops", "timolol eye drops"], ["The patient has glaucoma."]),
 ]
 
+# More ways to name what a DRUGS entry (by index) is: the drug's class as a noun.
+DRUG_CLASS_HYPS = {
+    0: ["The patient takes an anticoagulant.", "The patient is on a blood thinner at home.", "The patient takes an anticoagulant at home.",
+        "The patient's home medications include an anticoagulant."],
+    1: ["The patient takes a glucose-lowering medication.", "The patient's home medications include a diabetes drug."],
+    3: ["The patient takes an antihypertensive.", "The patient's home medications include an antihypertensive."],
+    6: ["The patient takes an SSRI."],
+    9: ["The patient takes a loop diuretic."],
+    12: ["The patient takes an antiplatelet agent."],
+    13: ["The patient takes an anticonvulsant.", "The patient is on seizure medication."],
+}
+# What a DRUGS entry is commonly given for, said in a premise ("warfarin for atrial fibrillation").
+DRUG_INDICATIONS = {0: "atrial fibrillation", 1: "type 2 diabetes", 2: "hypothyroidism", 3: "hypertension", 4: "hyperlipidemia",
+                    5: "asthma", 6: "depression", 10: "reflux", 13: "epilepsy"}
+
 # Past history vs now: (history phrases, current-condition hypotheses)
 CONDITIONS = [
     ("type 1 diabetes", ["The patient has a history of type 1 diabetes.", "The patient has diabetes."]),
