@@ -295,6 +295,11 @@ func (m *Marker) unitAt(text string, i int) (string, int) {
 		if j+n > len(text) || !strings.EqualFold(text[j:j+n], u) {
 			continue
 		}
+		if u == "k" && j != i {
+			// Thousands ("plt 22K") only when attached: "Na 140 K 4.0" is
+			// potassium's name after the sodium.
+			continue
+		}
 		if j+n < len(text) && isWordByte(text[j+n]) && isWordByte(u[n-1]) {
 			continue
 		}
