@@ -287,6 +287,21 @@ DEVICES = [("endotracheal tube", ["Where does the endotracheal tube terminate?",
             ["{Device} terminates {pos}.", "{Device} with its tip {pos}.", "{Device} tip projects {pos}."],
             ["in the mid superior vena cava", "at the cavoatrial junction", "in the right atrium", "in the left brachiocephalic vein"],
             ["Right PICC", "Left internal jugular central venous catheter", "The right subclavian line", "Right IJ central line"])]
+# Devices a report may not have: asked about, they have no answer (not another device's position).
+ABSENT_DEVICES = [("chest tube", ["Is a chest tube in place?", "Where is the chest tube?", "Is there a chest tube?"]),
+                  ("enteric tube", ["Where is the nasogastric tube?", "Where does the NG tube terminate?", "Is a feeding tube present?"]),
+                  ("endotracheal tube", ["Where does the endotracheal tube terminate?", "Is the patient intubated?", "Where is the ETT?"]),
+                  ("central line", ["Where does the PICC terminate?", "Where is the central line tip?", "Is there a central venous catheter?"]),
+                  ("pacemaker", ["Is there a pacemaker?", "Where are the pacer leads?", "Is a cardiac device present?"])]
+DEVICE_WORDS = {"chest tube": ("chest tube", "pigtail"), "enteric tube": ("enteric", "nasogastric", "ng tube", "feeding"),
+                "endotracheal tube": ("endotracheal", "ett"), "central line": ("picc", "central", "line", "catheter"),
+                "pacemaker": ("pacemaker", "pacer", "device")}
+# Organ-scoped side questions ("Which kidney ...?") take the side as the answer like "Which side ...?".
+ORGAN_SIDE_Q = {"RENAL": ["Which kidney has the {x}?", "Which kidney is affected by the {x}?"],
+                "CHEST": ["Which lung has the {x}?", "In which lung is the {x}?"],
+                "VENOUS": ["Which leg has the {x}?", "Which leg is affected?"],
+                "MAMMOGRAM": ["Which breast has the {x}?"], "THYROID": ["Which lobe has the {x}?"]}
+
 # Questions about heart size, answered by the sentence that says it is normal (RadQA keeps such evidence).
 HEART_Q = ["Is the heart enlarged?", "What is the heart size?", "Is there cardiomegaly?", "How is the heart size?"]
 
@@ -369,7 +384,9 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
             qas.append((rng.choice(CHANGE_Q).format(x=noun), slots["Change"], idx))
         nd = noun
         if "{side}" in tmpl or "{Side}" in tmpl:
-            qas.append((rng.choice(SIDE_Q).format(x=nd), side, idx))
+            organ = [qs for k, qs in ORGAN_SIDE_Q.items() if k in title]
+            q = rng.choice(organ[0]) if organ and side != "bilateral" and rng.random() < 0.4 else rng.choice(SIDE_Q)
+            qas.append((q.format(x=nd), side, idx))
         elif rng.random() < 0.3:
             qas.append((rng.choice(SIDE_Q).format(x=nd), "", idx))
         if re.search(r"\d", slots["size"]) and ("{size}" in tmpl or "{Size}" in tmpl):
@@ -413,6 +430,11 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
         pos = rng.choice(positions).format(n=rng.randint(2, 7))
         parts.append(rng.choice(forms).format(Device=rng.choice(names), pos=pos))
         qas.append((rng.choice(questions), pos.split(", in satisfactory")[0] if rng.random() < 0.5 else pos, len(parts) - 1))
+    if ("CHEST" in title or "CT ANGIO" in title) and rng.random() < 0.4:
+        said = " ".join(parts).lower()
+        absent = [(d, qs) for d, qs in ABSENT_DEVICES if not any(w in said for w in DEVICE_WORDS[d])]
+        if absent:
+            qas.append((rng.choice(rng.choice(absent)[1]), "", len(parts) - 1))
     normals_pick = rng.sample(normals, k=min(len(normals), rng.randint(2, 4)))
     for nsent in normals_pick:
         parts.append(nsent)
