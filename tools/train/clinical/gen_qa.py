@@ -269,7 +269,6 @@ CATEGORIES = {"MAMMOGRAM": ("BI-RADS", ["0", "1", "2", "3", "4A", "4B", "4C", "5
               "LIVER": ("LI-RADS", ["LR-3", "LR-4", "LR-5"]), "CT CHEST": ("Lung-RADS", ["2", "3", "4A", "4B"])}
 CATEGORY_Q = ["What is the {s} category?", "What is the {s} assessment?", "What {s} score was given?", "What is the {s}?"]
 
-# normal statements that answer "Is there X?" by stating its absence in other words
 # Lines and tubes, which chest films list first: where a device ends is a position relative to a landmark,
 # and the answer is that whole phrase ("3 cm above the carina"), not the landmark alone.
 DEVICES = [("endotracheal tube", ["Where does the endotracheal tube terminate?", "Where is the ETT tip?", "Where is the endotracheal tube?",
@@ -305,6 +304,7 @@ ORGAN_SIDE_Q = {"RENAL": ["Which kidney has the {x}?", "Which kidney is affected
 # Questions about heart size, answered by the sentence that says it is normal (RadQA keeps such evidence).
 HEART_Q = ["Is the heart enlarged?", "What is the heart size?", "Is there cardiomegaly?", "How is the heart size?"]
 
+# normal statements that answer "Is there X?" by stating its absence in other words
 NORMAL_ANSWERS = [("The ventricles are normal in size.", "hydrocephalus"), ("The extensor mechanism is intact.", "quadriceps tendon tear"),
                   ("The heart is normal in size.", "cardiomegaly"), ("Heart size is normal.", "cardiomegaly"),
                   ("The cardiomediastinal silhouette is normal.", "cardiomegaly"), ("The cardiomediastinal silhouette is within normal limits.", "cardiomegaly"), ("The spleen is normal in size.", "splenomegaly"),
