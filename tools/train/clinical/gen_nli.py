@@ -244,6 +244,9 @@ def named_state_pair(rng) -> tuple[str, str, int]:
 
 
 TREATMENT_HYP = re.compile(r"\b(takes|uses|is on|is receiving|is anticoagulated|is being treated)\b")
+# Hypotheses that say a drug is being given now (a held home drug is not); the rest of TREATMENT_HYP
+# ("takes", "uses") still holds for a home drug held in hospital.
+GIVEN_NOW_HYP = re.compile(r"\b(is receiving|is on |is anticoagulated|is being treated)")
 
 
 def drug_pair(rng) -> tuple[str, str, int]:
@@ -265,7 +268,7 @@ def drug_pair(rng) -> tuple[str, str, int]:
                            f"{subj} takes {d}{why} at home, held since admission for {rng.choice(['the procedure', 'a supratherapeutic level', 'acute kidney injury', 'NPO status'])}.",
                            f"On {d}{why} as an outpatient; {name} was held and will resume at discharge.",
                            f"Home {name} was held on arrival."])
-        home = [h for h in hyps + L.DRUG_CLASS_HYPS.get(i, []) if not re.search(r"\b(is receiving|is on |is anticoagulated|is being treated)", h)]
+        home = [h for h in hyps + L.DRUG_CLASS_HYPS.get(i, []) if not GIVEN_NOW_HYP.search(h)]
         if home:
             h = rng.choice(home)
             if h.startswith("The patient takes ") and rng.random() < 0.5:

@@ -287,14 +287,13 @@ DEVICES = [("endotracheal tube", ["Where does the endotracheal tube terminate?",
             ["in the mid superior vena cava", "at the cavoatrial junction", "in the right atrium", "in the left brachiocephalic vein"],
             ["Right PICC", "Left internal jugular central venous catheter", "The right subclavian line", "Right IJ central line"])]
 # Devices a report may not have: asked about, they have no answer (not another device's position).
-ABSENT_DEVICES = [("chest tube", ["Is a chest tube in place?", "Where is the chest tube?", "Is there a chest tube?"]),
-                  ("enteric tube", ["Where is the nasogastric tube?", "Where does the NG tube terminate?", "Is a feeding tube present?"]),
-                  ("endotracheal tube", ["Where does the endotracheal tube terminate?", "Is the patient intubated?", "Where is the ETT?"]),
-                  ("central line", ["Where does the PICC terminate?", "Where is the central line tip?", "Is there a central venous catheter?"]),
-                  ("pacemaker", ["Is there a pacemaker?", "Where are the pacer leads?", "Is a cardiac device present?"])]
-DEVICE_WORDS = {"chest tube": ("chest tube", "pigtail"), "enteric tube": ("enteric", "nasogastric", "ng tube", "feeding"),
-                "endotracheal tube": ("endotracheal", "ett"), "central line": ("picc", "central", "line", "catheter"),
-                "pacemaker": ("pacemaker", "pacer", "device")}
+ABSENT_DEVICES = [("chest tube", ("chest tube", "pigtail"), ["Is a chest tube in place?", "Where is the chest tube?", "Is there a chest tube?"]),
+                  ("enteric tube", ("enteric", "nasogastric", "ng tube", "feeding"),
+                   ["Where is the nasogastric tube?", "Where does the NG tube terminate?", "Is a feeding tube present?"]),
+                  ("endotracheal tube", ("endotracheal", "ett"), ["Where does the endotracheal tube terminate?", "Is the patient intubated?", "Where is the ETT?"]),
+                  ("central line", ("picc", "central", "line", "catheter"),
+                   ["Where does the PICC terminate?", "Where is the central line tip?", "Is there a central venous catheter?"]),
+                  ("pacemaker", ("pacemaker", "pacer", "device"), ["Is there a pacemaker?", "Where are the pacer leads?", "Is a cardiac device present?"])]
 # Organ-scoped side questions ("Which kidney ...?") take the side as the answer like "Which side ...?".
 ORGAN_SIDE_Q = {"RENAL": ["Which kidney has the {x}?", "Which kidney is affected by the {x}?"],
                 "CHEST": ["Which lung has the {x}?", "In which lung is the {x}?"],
@@ -340,6 +339,8 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
     """One report and its QA cases (answers located by offsets)."""
     title = rng.choice(list(MODALITIES))
     finds, normals = MODALITIES[title]
+    without_options = [w for k, ws in WITHOUT.items() if k in title for w in ws]
+    chest = "CHEST" in title or "CT ANGIO" in title
     chosen = rng.sample(finds, k=min(len(finds), rng.randint(1, 3)))
     parts: list[str] = []
     qas: list[tuple] = []  # (question, answer substring in sentence, sentence index)
@@ -357,9 +358,8 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
             slots["size"] = slots["Size"].lower()
         sent = tmpl.format(**slots)
         without = None
-        options = [w for k, ws in WITHOUT.items() if k in title for w in ws]
-        if options and rng.random() < 0.25:
-            clause, wnoun = rng.choice(options)
+        if without_options and rng.random() < 0.25:
+            clause, wnoun = rng.choice(without_options)
             if wnoun.split()[-1][:5] not in sent.lower():
                 sent = f"{sent[:-1]}, {clause}."
                 without = (presence_question(rng, wnoun), clause)
@@ -425,16 +425,16 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
                     ans = slots["loc"]
             qas.append((q, ans, idx))
         qas.append((presence_question(rng, nd), None, idx))  # the phrase: the whole sentence up to the noun
-    if ("CHEST" in title or "CT ANGIO" in title) and rng.random() < 0.35:
+    if chest and rng.random() < 0.35:
         noun, questions, forms, positions, names = rng.choice(DEVICES)
         pos = rng.choice(positions).format(n=rng.randint(2, 7))
         parts.append(rng.choice(forms).format(Device=rng.choice(names), pos=pos))
         qas.append((rng.choice(questions), pos.split(", in satisfactory")[0] if rng.random() < 0.5 else pos, len(parts) - 1))
-    if ("CHEST" in title or "CT ANGIO" in title) and rng.random() < 0.4:
+    if chest and rng.random() < 0.4:
         said = " ".join(parts).lower()
-        absent = [(d, qs) for d, qs in ABSENT_DEVICES if not any(w in said for w in DEVICE_WORDS[d])]
+        absent = [qs for _, words, qs in ABSENT_DEVICES if not any(w in said for w in words)]
         if absent:
-            qas.append((rng.choice(rng.choice(absent)[1]), "", len(parts) - 1))
+            qas.append((rng.choice(rng.choice(absent)), "", len(parts) - 1))
     normals_pick = rng.sample(normals, k=min(len(normals), rng.randint(2, 4)))
     for nsent in normals_pick:
         parts.append(nsent)
@@ -472,9 +472,8 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
     # An impression may add what was looked for and not found ("... emboli without CT evidence of right heart
     # strain"), said nowhere else: the clause answers the question about it.
     impression_without = None
-    options = [w for k, ws in WITHOUT.items() if k in title for w in ws]
-    if options and ", without " not in impression_text and " without " not in body and rng.random() < 0.2:
-        clause, wnoun = rng.choice(options)
+    if without_options and ", without " not in impression_text and " without " not in body and rng.random() < 0.2:
+        clause, wnoun = rng.choice(without_options)
         if wnoun.split()[-1][:5] not in body.lower():
             impression_text = f"{impression_text} {clause}"
             impression_without = (presence_question(rng, wnoun), clause)
