@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 import common
-from clinical import gen_clip, gen_nli, gen_qa
+from clinical import gen_clip, gen_nli, gen_qa, gen_qa_sections
 
 WORD = re.compile(r"[a-z0-9]+")
 
@@ -67,7 +67,7 @@ def main() -> None:
     reports = gen_nli.iu_reports(data)
     n = lambda k: max(8, int(k * args.scale))  # noqa: E731
     nli = gen_nli.combine_premises(gen_nli.templated(n(36000), rng) + gen_nli.silver_iu(reports, n(9000), rng), rng)
-    qa = gen_qa.iu_examples(reports, n(14000), rng) + gen_qa.synthetic_examples(n(16000), rng)
+    qa = gen_qa.iu_examples(reports, n(14000), rng) + gen_qa.synthetic_examples(n(16000), rng) + gen_qa_sections.examples(n(8000), rng)
     clip = gen_clip.examples(n(24000), rng)
 
     def dev(name: str) -> list[dict]:

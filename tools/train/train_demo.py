@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 import common
-from clinical import gen_clip, gen_nli, gen_qa
+from clinical import gen_clip, gen_nli, gen_qa, gen_qa_sections
 
 sys.path.insert(0, str(common.REPO_ROOT / "tools" / "markvalues"))
 from markvalues import mark_pairs  # noqa: E402
@@ -90,8 +90,8 @@ def nli_data(data: Path, reports: list[dict], n_templ: int, n_silver: int, rng, 
     return [(p, h, l) for (p, h), (_, _, l) in zip(marked, rows)]
 
 
-def qa_cases(reports: list[dict], n_iu: int, n_syn: int, rng) -> list[dict]:
-    cases = gen_qa.iu_examples(reports, n_iu, rng) + gen_qa.synthetic_examples(n_syn, rng)
+def qa_cases(reports: list[dict], n_iu: int, n_syn: int, n_sec: int, rng) -> list[dict]:
+    cases = gen_qa.iu_examples(reports, n_iu, rng) + gen_qa.synthetic_examples(n_syn, rng) + gen_qa_sections.examples(n_sec, rng)
     rng.shuffle(cases)
     return cases
 
@@ -466,13 +466,13 @@ def main() -> None:
     t0 = time.time()
     n = lambda k: max(8, int(k * args.scale))  # noqa: E731
     nli_rows = nli_data(data, train_reports, n(36000), n(9000), rng, public=args.scale >= 1)
-    qa_rows = qa_cases(train_reports, n(14000), n(16000), rng)
+    qa_rows = qa_cases(train_reports, n(14000), n(16000), n(8000), rng)
     clip_rows = gen_clip.examples(n(24000), rng)
     feats = {"nli": nli_features(tok, nli_rows), "qa": qa_features(tok, qa_rows) + covidqa_features(tok, data, rng, n(1200)),
              "clip": clip_features(tok, clip_rows)}
     hold = random.Random(args.seed + 1000)  # held-out split: other reports, another seed
     held_nli = nli_data(data, held_reports, n(1500), n(700), hold, public=False)
-    held_qa = qa_cases(held_reports, n(500), n(700), hold)
+    held_qa = qa_cases(held_reports, n(500), n(700), n(350), hold)
     held_clip = gen_clip.examples(n(2000), hold)
     print(f"data in {time.time() - t0:.0f}s: nli {len(feats['nli'])} qa {len(feats['qa'])} windows clip {len(feats['clip'])}; "
           f"held-out nli {len(held_nli)} qa {len(held_qa)} clip {len(held_clip)}", flush=True)

@@ -427,7 +427,8 @@ def synthetic_report(rng) -> tuple[str, list[dict]]:
         qas.append((presence_question(rng, nd), None, idx))  # the phrase: the whole sentence up to the noun
     if chest and rng.random() < 0.35:
         noun, questions, forms, positions, names = rng.choice(DEVICES)
-        pos = rng.choice(positions).format(n=rng.randint(2, 7))
+        # whole centimetres or halves, as radiologists write them ("4.5 cm above the carina")
+        pos = rng.choice(positions).format(n=rng.randint(2, 7) if rng.random() < 0.6 else f"{rng.randint(2, 6)}.5")
         parts.append(rng.choice(forms).format(Device=rng.choice(names), pos=pos))
         qas.append((rng.choice(questions), pos.split(", in satisfactory")[0] if rng.random() < 0.5 else pos, len(parts) - 1))
     if chest and rng.random() < 0.4:
