@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+
+	"github.com/clinlm/clinlm/inference/tokenizer"
 )
 
 // BenchmarkEncodePacked times what one clinlm_encode call does (the engine's
@@ -41,15 +43,13 @@ func BenchmarkEncodePacked(b *testing.B) {
 		b.Run(name+"/packed", func(b *testing.B) {
 			b.SetBytes(int64(bytes))
 			var p packer
-			var flags []int32
 			for b.Loop() {
 				for _, s := range samples.Samples {
-					enc, err := encodeText(e, s.Text, true, flags)
+					err := e.tok.EncodeParts(s.Text, true, func(parts []*tokenizer.Encoding) error {
+						_, err := p.pack(s.Text, e, parts)
+						return err
+					})
 					if err != nil {
-						b.Fatal(err)
-					}
-					flags = enc.Flags
-					if _, err := p.pack(s.Text, enc); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"unicode/utf8"
+	"unsafe"
+
 	"github.com/clinlm/clinlm/inference/tokenizer"
 	"github.com/clinlm/clinlm/tokenizers/marked"
 )
@@ -16,7 +19,6 @@ type registry struct {
 	handles []*entry // handle n is handles[n-1]; unloaded entries are nil
 	// The exported encode's scratch memory, reused from note to note.
 	packer packer
-	flags  []int32
 }
 
 // entry is one loaded tokenizer with what the page marks in its output.
@@ -29,45 +31,47 @@ type entry struct {
 	// note's tokens costs no map lookups (a map lookup per token showed in
 	// Chromium's profile of the inspector's encode).
 	specialBits []uint64
-	handle      int
+	// vocab is the token of each id (added tokens included; "" where an id
+	// has none or its token is not valid UTF-8). The page gets it once
+	// (clinlm_vocab) and looks tokens up by id.
+	vocab  []string
+	handle int
 	// marked is the same tokenizer for the corpus statistics and the span
 	// alignment (corpus.go).
 	marked *marked.Tokenizer
 }
 
-// encodeText encodes a whole note and gathers what pack needs. The flags
-// reuse flags' memory.
-func encodeText(e *entry, text string, addSpecial bool, flags []int32) (encoded, error) {
-	enc, err := e.tok.Encode(text, addSpecial)
-	if err != nil {
-		return encoded{}, err
+// flags marks a token: special is the post-processor's mask. A special
+// token typed into the note ([SEP], <mask>) is special to the page too,
+// except the unknown token, which stands for text.
+func (e *entry) flags(id int32, special bool) int32 {
+	var f int32
+	if special {
+		f = flagSpecial
 	}
-	flags = flags[:0]
-	for i, id := range enc.IDs {
-		// The mask marks what the post-processor added; a special token typed
-		// into the note ([SEP], <mask>) is special to the page too, except the
-		// unknown token, which stands for text.
-		var f int32
-		special := enc.SpecialTokensMask[i] == 1
-		if special {
-			f = flagSpecial
-		}
-		if e.unkID >= 0 && int(id) == e.unkID {
-			f |= flagUnknown
-		} else if !special && e.isSpecial(id) {
-			f |= flagAddedSpecial
-		}
-		flags = append(flags, f)
+	if e.unkID >= 0 && int(id) == e.unkID {
+		f |= flagUnknown
+	} else if !special && e.isSpecial(id) {
+		f |= flagAddedSpecial
 	}
-	return encoded{
-		IDs: enc.IDs, TypeIDs: enc.TypeIDs, Flags: flags, WordIDs: enc.WordIDs,
-		Offsets: enc.Offsets, Tokens: enc.Tokens, UnkID: e.unkID,
-	}, nil
+	return f
 }
 
 func (e *entry) isSpecial(id int32) bool {
 	w := int(id) >> 6
 	return id >= 0 && w < len(e.specialBits) && e.specialBits[w]&(1<<(id&63)) != 0
+}
+
+// isVocabularyToken tells whether tok is the vocabulary's token for id,
+// which the page can look up instead of receiving it.
+func (e *entry) isVocabularyToken(id int32, tok string) bool {
+	if id < 0 || int(id) >= len(e.vocab) {
+		return false
+	}
+	v := e.vocab[id]
+	// The engine hands out the vocabulary's own strings, so the data
+	// pointers are usually the same and no bytes need comparing.
+	return len(v) == len(tok) && (unsafe.StringData(v) == unsafe.StringData(tok) || v == tok) && v != ""
 }
 
 // newEntry loads a tokenizer.json with its marks (tokenizers/marked): the
@@ -87,6 +91,17 @@ func newEntry(data []byte) (*entry, error) {
 			e.specialBits = append(e.specialBits, 0)
 		}
 		e.specialBits[id>>6] |= 1 << (id & 63)
+	}
+	d := m.Tokenizer.Describe()
+	size := d.ModelVocabSize
+	for _, a := range d.AddedTokens {
+		size = max(size, a.ID+1)
+	}
+	e.vocab = make([]string, size)
+	for id := range e.vocab {
+		if tok, ok := m.Tokenizer.IDToToken(id); ok && utf8.ValidString(tok) {
+			e.vocab[id] = tok
+		}
 	}
 	return e, nil
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/clinlm/clinlm/inference/tokenizer"
 	"github.com/clinlm/clinlm/tokenizers"
 )
 
@@ -50,30 +52,81 @@ func TestEntryMarksUnknownAndSpecials(t *testing.T) {
 	e := loadCatalogueEntry(t, "clinical-wordpiece")
 	// "🙂" is outside the 8k vocabulary; "[SEP]" typed in the note is a special added token.
 	text := "K+ 3.1 🙂 [SEP] done"
-	enc, err := encodeText(e, text, true, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := packNote(t, e, text)
 	var unk, typedSpecial, added int
-	for i, tok := range enc.Tokens {
+	for i, tok := range u.pieces {
+		flags := u.arrays[2][i]
 		switch {
-		case int(enc.IDs[i]) == e.unkID:
+		case int(u.arrays[0][i]) == e.unkID:
 			unk++
-			if enc.Flags[i] != flagUnknown {
-				t.Errorf("unknown token %d has flags %d", i, enc.Flags[i])
+			if flags != flagUnknown {
+				t.Errorf("unknown token %d has flags %d", i, flags)
 			}
-		case tok == "[SEP]" && enc.Flags[i] == flagAddedSpecial:
+		case tok == "[SEP]" && flags == flagAddedSpecial:
 			typedSpecial++
 		}
-		if enc.Flags[i]&flagSpecial != 0 {
+		if flags&flagSpecial != 0 {
 			added++
 		}
 	}
 	if unk != 1 || typedSpecial != 1 || added != 2 {
-		t.Errorf("unk %d, typed [SEP] %d, post-processor specials %d in %q", unk, typedSpecial, added, enc.Tokens)
+		t.Errorf("unk %d, typed [SEP] %d, post-processor specials %d in %q", unk, typedSpecial, added, u.pieces)
 	}
-	if _, err := new(packer).pack(text, enc); err != nil {
+}
+
+// packNote encodes text as clinlm_encode does and reads the buffer back.
+func packNote(t *testing.T, e *entry, text string) unpacked {
+	t.Helper()
+	var u unpacked
+	err := e.tok.EncodeParts(text, true, func(parts []*tokenizer.Encoding) error {
+		b, err := new(packer).pack(text, e, parts)
+		if err == nil {
+			u = unpack(t, b, e.vocab)
+		}
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
+	}
+	return u
+}
+
+// On every catalogue tokenizer the packed note is Encode's result, whether
+// its tokens go by id (the page looks them up in the vocabulary) or as pieces.
+func TestPackedNoteIsEncode(t *testing.T) {
+	texts := []string{"Pt c/o SOB x3d; BP 140/90 (H)!", "T 37.2°C, naïve café; 5×10⁹/L 😀 → ok", "[CLS] <s> </s> <mask> <unk> [UNK] typed", ""}
+	cat, err := tokenizers.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range cat.Entries() {
+		if _, ok := cat.File(f.Name); !ok {
+			continue // a built file missing (go tool task catalogue)
+		}
+		e := loadCatalogueEntry(t, f.Name)
+		for _, text := range texts {
+			want, err := e.tok.Encode(text, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := packNote(t, e, text)
+			// A plain note's tokens go by id. Some tokens are not the
+			// vocabulary's string (Unigram's unknown token is the text it
+			// covers; an lstrip added token keeps its space): then the
+			// note's tokens are sent as pieces.
+			if text == texts[0] && u.head[1] != piecesByID {
+				t.Errorf("%s %q: tokens sent as pieces", f.Name, text)
+			}
+			if strings.Join(u.pieces, "\x00") != strings.Join(want.Tokens, "\x00") || !slices.Equal(u.arrays[0], want.IDs) ||
+				!slices.Equal(u.arrays[3], want.WordIDs) || !slices.Equal(u.arrays[1], want.TypeIDs) {
+				t.Errorf("%s %q: packed %q %v, Encode %q %v", f.Name, text, u.pieces, u.arrays[0], want.Tokens, want.IDs)
+			}
+			for i, off := range want.Offsets {
+				if u.arrays[4][i] != off[0] || u.arrays[5][i] != off[1] {
+					t.Errorf("%s %q token %d: offsets [%d,%d), Encode %v", f.Name, text, i, u.arrays[4][i], u.arrays[5][i], off)
+				}
+			}
+		}
 	}
 }
 

@@ -4,6 +4,8 @@ package main
 
 import (
 	"unsafe"
+
+	"github.com/clinlm/clinlm/inference/tokenizer"
 )
 
 // The exported functions below are called by static/js/tokenize-worker.js
@@ -56,23 +58,34 @@ func exportEncode(handle, n, addSpecial int32) (length int32) {
 	if n < 0 || int(n) > len(input) {
 		return fail("encode: text length outside the input buffer")
 	}
-	// Copy: the engine may keep pieces of the text (its caches), and the
-	// buffer is overwritten by the next call.
-	text := string(input[:n])
+	// The text is the input buffer itself, not a copy (the copy and its
+	// garbage showed in Chromium's profile): nothing writes the buffer
+	// during this call, and nothing the engine keeps past it points into
+	// the text (its only cache, BPE's, copies its keys).
+	text := unsafe.String(unsafe.SliceData(input), n)
 	e := active.handles[handle-1]
-	enc, err := encodeText(e, text, addSpecial != 0, active.flags)
+	err := e.tok.EncodeParts(text, addSpecial != 0, func(parts []*tokenizer.Encoding) error {
+		b, err := active.packer.pack(text, e, parts)
+		output = b
+		return err
+	})
 	if err != nil {
 		return fail("encode: " + err.Error())
 	}
-	active.flags = enc.Flags
-	b, err := active.packer.pack(text, enc)
-	if err != nil {
-		return fail(err.Error())
+	return int32(len(output))
+}
+
+// clinlm_vocab lays out the tokenizer's vocabulary (packVocabulary) in the
+// output buffer and returns its length, or minus the length of an error
+// message there. The page calls it once per tokenizer.
+//
+//go:wasmexport clinlm_vocab
+func exportVocab(handle int32) int32 {
+	if handle < 1 || int(handle) > len(active.handles) || active.handles[handle-1] == nil {
+		output = append(output[:0], "vocab: no tokenizer loaded under this handle"...)
+		return -int32(len(output))
 	}
-	output = b
-	if len(output) == 0 {
-		return 0
-	}
+	output = active.packer.packVocabulary(active.handles[handle-1])
 	return int32(len(output))
 }
 

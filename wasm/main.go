@@ -15,9 +15,11 @@
 // Built with -tags corpus (static/dist/corpus.wasm, for the corpus statistics
 // and span alignment workers) it also has corpus_js.go's calls.
 //
-// and, for the hot path, three //go:wasmexport functions (fast.go) that encode
+// and, for the hot path, four //go:wasmexport functions (fast.go) that encode
 // a note without syscall/js: a js.FuncOf call costs ~80 µs in Chromium here,
-// an exported call ~5 µs, so encode goes that way and returns pack.go's layout.
+// an exported call well under 1 µs, so encode goes that way and returns
+// pack.go's layout; clinlm_vocab gives the page each tokenizer's vocabulary
+// once, so that a note's tokens travel as ids.
 //
 // Nothing here touches the network: tokenizer files arrive as bytes.
 package main

@@ -4,6 +4,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/clinlm/clinlm/inference/tokenizer"
 	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
@@ -20,10 +21,17 @@ import (
 // u16Start/u16End are the same offsets in UTF-16 code units, which is what
 // JavaScript strings index by. pieceLen16 is each piece's length in UTF-16
 // units, so the page can cut the decoded pieces string without re-encoding.
+//
+// Nearly always every token is the vocabulary's string for its id; then
+// piecesBytes is -1 and the pieceLen16 array and the pieces are left out: the
+// page has the vocabulary (clinlm_vocab, packVocabulary) and looks tokens up
+// by id, instead of decoding and cutting a string per note.
 // static/js/tokenize-worker.js unpacks it.
 const (
 	headerWords = 4
 	arrayCount  = 9
+	// piecesByID in the header's piecesBytes: look the tokens up by id.
+	piecesByID = -1
 )
 
 // Token flags.
@@ -36,20 +44,6 @@ const (
 	// itself ("[SEP]", "<mask>"); HF's mask leaves these at 0.
 	flagAddedSpecial = 1 << 2
 )
-
-// encoded is what the shim packs: one value per token in each slice.
-type encoded struct {
-	IDs     []int32
-	TypeIDs []int32
-	// Flags are the token flags above.
-	Flags   []int32
-	WordIDs []int32 // -1 where a token belongs to no word
-	// Offsets are [start, end) in code points of the text.
-	Offsets [][2]int32
-	Tokens  []string
-	// UnkID is the model's unknown-token id, or -1.
-	UnkID int
-}
 
 // utf16Index maps code-point offsets of a text to UTF-16 offsets. For ASCII
 // text, the common case, they are the same and it holds nothing.
@@ -117,53 +111,99 @@ type packer struct {
 	u16 []int32
 }
 
-// pack lays out an encoding of text. The result is valid until the next call.
-func (p *packer) pack(text string, e encoded) ([]byte, error) {
-	n := len(e.IDs)
-	if len(e.TypeIDs) != n || len(e.Flags) != n || len(e.WordIDs) != n || len(e.Offsets) != n || len(e.Tokens) != n {
-		return nil, smallfmt.Errorf("pack: %d ids but %d type ids, %d flags, %d word ids, %d offsets, %d tokens",
-			n, len(e.TypeIDs), len(e.Flags), len(e.WordIDs), len(e.Offsets), len(e.Tokens))
+// words lays out the int32 part of a buffer in place: wasm and every
+// platform Go runs the tests on are little-endian, and a []byte from make is
+// 8-byte aligned.
+func (p *packer) words(bytes, count int) ([]byte, []int32) {
+	if cap(p.buf) < bytes {
+		p.buf = make([]byte, bytes, bytes+bytes/4)
+	}
+	buf := p.buf[:bytes]
+	return buf, unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(buf))), count)
+}
+
+// pack lays out the encoding of text that the engine passed as parts
+// (tokenizer.EncodeParts), with e's flags. The result is valid until the
+// next call.
+func (p *packer) pack(text string, e *entry, parts []*tokenizer.Encoding) ([]byte, error) {
+	n, piecesBytes, byID := 0, 0, true
+	for _, part := range parts {
+		m := len(part.IDs)
+		if len(part.TypeIDs) != m || len(part.SpecialTokensMask) != m || len(part.WordIDs) != m || len(part.Offsets) != m || len(part.Tokens) != m {
+			return nil, smallfmt.Errorf("pack: %d ids but %d type ids, %d special marks, %d word ids, %d offsets, %d tokens",
+				m, len(part.TypeIDs), len(part.SpecialTokensMask), len(part.WordIDs), len(part.Offsets), len(part.Tokens))
+		}
+		n += m
+		for k, tok := range part.Tokens {
+			piecesBytes += len(tok)
+			byID = byID && e.isVocabularyToken(part.IDs[k], tok)
+		}
+	}
+	arrays := arrayCount
+	if byID {
+		arrays, piecesBytes = arrayCount-1, 0
 	}
 	u16 := newUTF16Index(text, p.u16)
 	if u16.at != nil {
 		p.u16 = u16.at
 	}
-	piecesBytes := 0
-	for _, t := range e.Tokens {
-		piecesBytes += len(t)
+	buf, words := p.words(4*(headerWords+arrays*n)+piecesBytes, headerWords+arrays*n)
+	words[0], words[1], words[2], words[3] = int32(n), int32(piecesBytes), int32(e.unkID), 0
+	if byID {
+		words[1] = piecesByID
 	}
-	size := 4*(headerWords+arrayCount*n) + piecesBytes
-	if cap(p.buf) < size {
-		p.buf = make([]byte, size, size+size/4)
-	}
-	buf := p.buf[:size]
-	// The int32 words, written in place: wasm and every platform Go runs the
-	// tests on are little-endian, and a []byte from make is 8-byte aligned.
-	words := unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(buf))), headerWords+arrayCount*n)
-	words[0], words[1], words[2], words[3] = int32(n), int32(piecesBytes), int32(e.UnkID), 0
 	a := words[headerWords:]
 	ids, types, flags, wordIDs := a[0*n:1*n], a[1*n:2*n], a[2*n:3*n], a[3*n:4*n]
-	cpStart, cpEnd, u16Start, u16End, lens := a[4*n:5*n], a[5*n:6*n], a[6*n:7*n], a[7*n:8*n], a[8*n:9*n]
-	copy(ids, e.IDs)
-	copy(types, e.TypeIDs)
-	copy(flags, e.Flags)
-	copy(wordIDs, e.WordIDs)
-	at := 4 * (headerWords + arrayCount*n)
-	for i, off := range e.Offsets {
-		start, end := off[0], off[1]
-		if start < 0 || end < start || int(end) > u16.n {
-			return nil, smallfmt.Errorf("pack: token %d offsets [%d,%d) outside a text of %d code points", i, start, end, u16.n)
+	cpStart, cpEnd, u16Start, u16End := a[4*n:5*n], a[5*n:6*n], a[6*n:7*n], a[7*n:8*n]
+	var lens []int32
+	if !byID {
+		lens = a[8*n : 9*n]
+	}
+	at := 4 * (headerWords + arrays*n)
+	i := 0
+	for _, part := range parts {
+		for k, id := range part.IDs {
+			ids[i], types[i], wordIDs[i] = id, part.TypeIDs[k], part.WordIDs[k]
+			flags[i] = e.flags(id, part.SpecialTokensMask[k] == 1)
+			start, end := part.Offsets[k][0], part.Offsets[k][1]
+			if start < 0 || end < start || int(end) > u16.n {
+				return nil, smallfmt.Errorf("pack: token %d offsets [%d,%d) outside a text of %d code points", i, start, end, u16.n)
+			}
+			cpStart[i], cpEnd[i] = start, end
+			u16Start[i], u16End[i] = u16.of(start), u16.of(end)
+			if !byID {
+				l, ok := pieceUTF16Len(part.Tokens[k])
+				if !ok {
+					// JavaScript would decode invalid bytes to U+FFFD and the
+					// lengths would no longer line up; the engine's pieces
+					// are always valid.
+					return nil, smallfmt.Errorf("pack: token %q is not valid UTF-8", part.Tokens[k])
+				}
+				lens[i] = int32(l)
+				at += copy(buf[at:], part.Tokens[k])
+			}
+			i++
 		}
-		cpStart[i], cpEnd[i] = start, end
-		u16Start[i], u16End[i] = u16.of(start), u16.of(end)
-		l, ok := pieceUTF16Len(e.Tokens[i])
-		if !ok {
-			// JavaScript would decode invalid bytes to U+FFFD and the lengths
-			// would no longer line up; the engine's pieces are always valid.
-			return nil, smallfmt.Errorf("pack: token %q is not valid UTF-8", e.Tokens[i])
-		}
-		lens[i] = int32(l)
-		at += copy(buf[at:], e.Tokens[i])
 	}
 	return buf, nil
+}
+
+// packVocabulary lays out e's tokens by id for the page, once per tokenizer:
+// count, count UTF-16 lengths, then the tokens as UTF-8 back to back (a token
+// that is not valid UTF-8, or an id with none, is empty: pack sends such a
+// token itself).
+func (p *packer) packVocabulary(e *entry) []byte {
+	n, size := len(e.vocab), 0
+	for _, tok := range e.vocab {
+		size += len(tok)
+	}
+	buf, words := p.words(4*(1+n)+size, 1+n)
+	words[0] = int32(n)
+	at := 4 * (1 + n)
+	for id, tok := range e.vocab {
+		l, _ := pieceUTF16Len(tok) // newEntry left only valid UTF-8
+		words[1+id] = int32(l)
+		at += copy(buf[at:], tok)
+	}
+	return buf
 }

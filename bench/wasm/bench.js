@@ -17,30 +17,53 @@ async function startGo(wasm = "/tokenizer.wasm") {
   const api = globalThis.clinlmTokenizer;
   const ex = instance.exports;
   const enc = new TextEncoder();
-  // The inspector worker's fast path (wasm/fast.go): text into module memory, packed result out.
+  // The inspector worker's fast path (static/js/tokenize-worker.js, wasm/fast.go): text into module memory,
+  // packed result out; the input buffer's address and view are kept while they hold.
   api.wasmMemory = () => ex.mem.buffer.byteLength;
+  let input = { ptr: 0, cap: 0, view: null };
+  const takeOutput = (n) => {
+    const bytes = new Uint8Array(ex.mem.buffer, ex.clinlm_output(), Math.abs(n)).slice();
+    if (n < 0) throw new Error(utf8.decode(bytes));
+    return bytes;
+  };
   api.encodePacked = (handle, text, addSpecial) => {
     const max = text.length * 3;
-    const ptr = ex.clinlm_buffer(max);
-    const { written } = enc.encodeInto(text, new Uint8Array(ex.mem.buffer, ptr, max));
-    const n = ex.clinlm_encode(handle, written, addSpecial ? 1 : 0);
-    const bytes = new Uint8Array(ex.mem.buffer, ex.clinlm_output(), Math.abs(n)).slice();
-    if (n < 0) throw new Error(new TextDecoder().decode(bytes));
-    return bytes;
+    if (max > input.cap || input.view === null || input.view.buffer !== ex.mem.buffer) {
+      const cap = Math.max(max, 1 << 16);
+      input = { ptr: ex.clinlm_buffer(cap), cap, view: null };
+      input.view = new Uint8Array(ex.mem.buffer, input.ptr, cap);
+    }
+    const { written } = enc.encodeInto(text, input.view);
+    return takeOutput(ex.clinlm_encode(handle, written, addSpecial ? 1 : 0));
+  };
+  api.vocabulary = (handle) => {
+    if (!ex.clinlm_vocab) return null; // a build from before clinlm_vocab (an A/B run): it sends pieces
+    const bytes = takeOutput(ex.clinlm_vocab(handle));
+    const n = new Int32Array(bytes.buffer, 0, 1)[0];
+    const lens = new Int32Array(bytes.buffer, 4, n);
+    const all = utf8.decode(new Uint8Array(bytes.buffer, 4 * (1 + n)));
+    const tokens = new Array(n);
+    for (let i = 0, at = 0; i < n; i++) { tokens[i] = all.slice(at, at + lens[i]); at += lens[i]; }
+    return tokens;
   };
   return api;
 }
 
 /** Unpacks wasm/pack.go's buffer into ids, offsets and piece strings (what the inspector's worker does). */
-function unpack(packed) {
+function unpack(packed, vocabulary) {
   const buf = packed.buffer;
-  const n = new Int32Array(buf, 0, 4)[0];
-  const piecesBytes = new Int32Array(buf, 0, 4)[1];
+  const head = new Int32Array(buf, 0, 4);
+  const n = head[0], byId = head[1] === -1;
   const arr = (k) => new Int32Array(buf, 16 + 4 * k * n, n);
-  const ids = arr(0), start = arr(6), end = arr(7), lens = arr(8);
-  const text = utf8.decode(new Uint8Array(buf, 16 + 36 * n, piecesBytes));
+  const ids = arr(0), start = arr(6), end = arr(7);
   const tokens = new Array(n);
-  for (let i = 0, at = 0; i < n; i++) { tokens[i] = text.slice(at, at + lens[i]); at += lens[i]; }
+  if (byId) {
+    for (let i = 0; i < n; i++) tokens[i] = vocabulary[ids[i]];
+  } else {
+    const lens = arr(8);
+    const text = utf8.decode(new Uint8Array(buf, 16 + 36 * n, head[1]));
+    for (let i = 0, at = 0; i < n; i++) { tokens[i] = text.slice(at, at + lens[i]); at += lens[i]; }
+  }
   return { ids, tokens, start, end };
 }
 
@@ -60,16 +83,17 @@ export async function run(config) {
     const loaded = JSON.parse(go.load(t, new TextEncoder().encode(json)));
     if (loaded.error) throw new Error(`${t}: ${loaded.error}`);
     const hf = new Tokenizer(JSON.parse(json), {});
-    const goEncode = (note) => unpack(go.encodePacked(loaded.handle, note, true)).ids.length;
+    const vocabulary = go.vocabulary(loaded.handle);
+    const goEncode = (note) => unpack(go.encodePacked(loaded.handle, note, true), vocabulary).ids.length;
     const hfEncode = (note) => hf.encode(note, { add_special_tokens: true }).ids.length;
 
-    // Agreement: how often the two produce the same ids (parity is the engine's
-    // job; this only says whether the comparison is like for like).
+    // Agreement: how often the two produce the same ids and token strings (parity
+    // is the engine's job; this only says whether the comparison is like for like).
     let same = 0;
     for (const note of config.notes) {
-      const a = unpack(go.encodePacked(loaded.handle, note, true)).ids;
-      const b = hf.encode(note, { add_special_tokens: true }).ids;
-      if (a.length === b.length && a.every((v, i) => v === b[i])) same++;
+      const a = unpack(go.encodePacked(loaded.handle, note, true), vocabulary);
+      const b = hf.encode(note, { add_special_tokens: true });
+      if (a.ids.length === b.ids.length && a.ids.every((v, i) => v === b.ids[i] && a.tokens[i] === b.tokens[i])) same++;
     }
     for (let w = 0; w < config.warmup; w++) { timeRound(goEncode, config.notes); timeRound(hfEncode, config.notes); }
     const goMs = [], hfMs = [];

@@ -51,16 +51,6 @@ func asciiClasses() *[128]byteClass {
 	return &t
 }
 
-// directASCII tells whether text is ASCII that the table keeps whole.
-func directASCII(text string, table *[128]byte) bool {
-	for i := 0; i < len(text); i++ {
-		if c := text[i]; c >= 0x80 || table[c] == 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // encodeBert is encodeSequence for a BERT pipeline, with the same result.
 // Added tokens match the text as written (none matches after
 // normalization), so the pieces between them are the original text. Each
@@ -71,25 +61,43 @@ func directASCII(text string, table *[128]byte) bool {
 // the text; any other chunk ("37.2°C", "naïve") goes through the general
 // pipeline on its own, so one "°" no longer sends a whole note that way.
 func (t *Tokenizer) encodeBert(st *encodeState, text string, typeID int) (*Encoding, error) {
-	// A cut is a character the normalizer turns into a space (space, tab,
-	// newline, carriage return); other ASCII whitespace (\v, \f) it removes,
-	// joining its neighbours.
-	cut := func(c byte) bool { return c < 0x80 && t.bertASCII[c] == ' ' }
+	table := t.bertASCII
 	return t.encodeDirect(st, text, typeID, func(seg string, base, word int) (int, error) {
+		if cap(st.mapped) < len(seg) {
+			st.mapped = make([]byte, len(seg))
+		}
+		mapped := st.mapped[:len(seg)]
 		for a := 0; a < len(seg); {
-			if cut(seg[a]) {
+			// A cut is a character the normalizer turns into a space (space,
+			// tab, newline, carriage return); other ASCII whitespace (\v, \f)
+			// it removes, joining its neighbours.
+			if c := seg[a]; c < 0x80 && table[c] == ' ' {
 				a++
 				continue
 			}
-			b := a + 1
-			for b < len(seg) && !cut(seg[b]) {
-				b++
+			// One pass to the next cut maps the chunk's bytes and tells whether
+			// it is direct: ASCII that the table keeps (no byte it removes).
+			// Finding the cut, checking and mapping were three passes, and in
+			// WebAssembly each pass over the bytes showed in the profile.
+			b, direct := a, true
+			for ; b < len(seg); b++ {
+				c := seg[b]
+				if c >= 0x80 {
+					direct = false
+					continue
+				}
+				m := table[c]
+				if m == ' ' {
+					break
+				}
+				direct = direct && m != 0
+				mapped[b] = m
 			}
 			var err error
-			if chunk := seg[a:b]; directASCII(chunk, t.bertASCII) {
-				word, err = t.bertASCIIChunk(st, chunk, base+a, word)
+			if direct {
+				word, err = t.bertMappedChunk(st, mapped[a:b], base+a, word)
 			} else {
-				word, err = t.bertGeneralChunk(st, chunk, base+a, word)
+				word, err = t.bertGeneralChunk(st, seg[a:b], base+a, word)
 			}
 			if err != nil {
 				return word, err
@@ -100,14 +108,10 @@ func (t *Tokenizer) encodeBert(st *encodeState, text string, typeID int) (*Encod
 	})
 }
 
-// bertASCIIChunk tokenizes a chunk that directASCII accepts: its bytes map
-// one to one, and punctuation stands alone.
-func (t *Tokenizer) bertASCIIChunk(st *encodeState, chunk string, base, word int) (int, error) {
-	m := st.mapped[:0]
-	for j := 0; j < len(chunk); j++ {
-		m = append(m, t.bertASCII[chunk[j]])
-	}
-	st.mapped = m
+// bertMappedChunk tokenizes a direct chunk, already mapped by the
+// normalizer's table: its bytes map one to one, and punctuation stands
+// alone.
+func (t *Tokenizer) bertMappedChunk(st *encodeState, m []byte, base, word int) (int, error) {
 	class := t.bertClass
 	for a := 0; a < len(m); {
 		c := class[m[a]&0x7F] // mapped bytes are ASCII

@@ -99,6 +99,16 @@ func (t *tokenAndID) UnmarshalJSON(data []byte) error {
 // process is HF's PostProcessor::process: number the sequences, let the
 // processor add its tokens, merge.
 func process(p postProcessor, enc, pair *Encoding, addSpecial bool) (*Encoding, error) {
+	parts, err := processParts(p, enc, pair, addSpecial)
+	if err != nil {
+		return nil, err
+	}
+	return mergeEncodings(parts), nil
+}
+
+// processParts is process without the final merge: the encodings it would
+// concatenate, in order.
+func processParts(p postProcessor, enc, pair *Encoding, addSpecial bool) ([]*Encoding, error) {
 	encs := []*Encoding{enc}
 	if pair != nil {
 		encs = append(encs, pair)
@@ -110,11 +120,7 @@ func process(p postProcessor, enc, pair *Encoding, addSpecial bool) (*Encoding, 
 		}
 		e.setTypeIDs(i)
 	}
-	out, err := p.processEncodings(encs, addSpecial)
-	if err != nil {
-		return nil, err
-	}
-	return mergeEncodings(out), nil
+	return p.processEncodings(encs, addSpecial)
 }
 
 // wrap surrounds an encoding with special tokens: before (if any), the

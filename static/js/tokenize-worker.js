@@ -20,6 +20,12 @@ const loading = new Map();
 
 const HEADER_WORDS = 4;
 const ARRAYS = ["ids", "typeIds", "flags", "wordIds", "cpStart", "cpEnd", "start", "end", "pieceLen"];
+/** The header's piecesBytes when the tokens are the vocabulary's, by id (wasm/pack.go). */
+const PIECES_BY_ID = -1;
+/** Each loaded tokenizer's tokens by id, by key (clinlm_vocab, once per load). */
+const vocabularies = new Map();
+/** The input buffer in the module's memory: its address, capacity and a view, reused while they hold. */
+let input = { ptr: 0, cap: 0, view: null };
 
 async function init(wasmExec, wasm) {
   importScripts(wasmExec);
@@ -64,6 +70,7 @@ async function loadTokenizer(key, url, bytes) {
     const started = performance.now();
     const reply = JSON.parse(api.load(key, data));
     if (reply.error) throw new Error(reply.error);
+    vocabularies.set(key, readVocabulary(reply.handle));
     const info = { ...reply.info, handle: reply.handle, loadMs: performance.now() - started, bytes: data.byteLength };
     loaded.set(key, info);
     return info;
@@ -76,37 +83,68 @@ async function loadTokenizer(key, url, bytes) {
   }
 }
 
+/** Copies the module's output buffer (n bytes, or an error message when n < 0) out of its memory. */
+function takeOutput(n) {
+  const bytes = new Uint8Array(exports.mem.buffer, exports.clinlm_output(), Math.abs(n)).slice();
+  if (n < 0) throw new Error(decoder.decode(bytes));
+  return bytes;
+}
+
+/** The tokenizer's tokens by id (wasm/pack.go's packVocabulary layout). */
+function readVocabulary(handle) {
+  const bytes = takeOutput(exports.clinlm_vocab(handle));
+  const n = new Int32Array(bytes.buffer, 0, 1)[0];
+  const lens = new Int32Array(bytes.buffer, 4, n);
+  const all = decoder.decode(new Uint8Array(bytes.buffer, 4 * (1 + n)));
+  const tokens = new Array(n);
+  for (let i = 0, at = 0; i < n; i++) {
+    tokens[i] = all.slice(at, at + lens[i]);
+    at += lens[i];
+  }
+  return tokens;
+}
+
 /**
  * Encodes through the exported functions: the UTF-8 text is written straight
  * into the module's memory and the packed result copied out, one call each way.
  */
 function encodePacked(handle, text, addSpecial) {
   const max = text.length * 3; // UTF-8 bytes per UTF-16 unit, at most
-  const ptr = exports.clinlm_buffer(max);
-  const { written } = encoder.encodeInto(text, new Uint8Array(exports.mem.buffer, ptr, max));
-  const n = exports.clinlm_encode(handle, written, addSpecial ? 1 : 0);
-  // Re-read the buffer: Go may have grown the memory during the call.
-  const bytes = new Uint8Array(exports.mem.buffer, exports.clinlm_output(), Math.abs(n)).slice();
-  if (n < 0) throw new Error(new TextDecoder().decode(bytes));
-  return bytes;
+  if (max > input.cap || input.view === null || input.view.buffer !== exports.mem.buffer) {
+    // The address holds until the next clinlm_buffer call (Go's heap does
+    // not move); a view must be remade when the memory has grown.
+    const cap = Math.max(max, 1 << 16);
+    input = { ptr: exports.clinlm_buffer(cap), cap, view: null };
+    input.view = new Uint8Array(exports.mem.buffer, input.ptr, cap);
+  }
+  const { written } = encoder.encodeInto(text, input.view);
+  // Re-read the memory in takeOutput: Go may have grown it during the call.
+  return takeOutput(exports.clinlm_encode(handle, written, addSpecial ? 1 : 0));
 }
 
 /**
- * Unpacks wasm/pack.go's encode result: a header of int32 words, nine int32
- * arrays of one value per token, then the raw pieces as UTF-8.
+ * Unpacks wasm/pack.go's encode result: a header of int32 words, int32
+ * arrays of one value per token, then the raw pieces as UTF-8 — or, when the
+ * header says so, no piece lengths and no pieces: the tokens are the
+ * vocabulary's, looked up by id.
  */
-function unpack(packed) {
+function unpack(packed, vocabulary) {
   const buf = packed.buffer;
   const head = new Int32Array(buf, 0, HEADER_WORDS);
   const n = head[0];
-  const piecesBytes = head[1];
+  const byId = head[1] === PIECES_BY_ID;
   const out = { n, unkId: head[2] };
   let at = HEADER_WORDS * 4;
-  for (const name of ARRAYS) {
+  for (const name of byId ? ARRAYS.slice(0, -1) : ARRAYS) {
     out[name] = new Int32Array(buf, at, n);
     at += n * 4;
   }
-  out.piecesText = decoder.decode(new Uint8Array(buf, at, piecesBytes));
+  if (byId) {
+    out.pieces = new Array(n);
+    for (let i = 0; i < n; i++) out.pieces[i] = vocabulary[out.ids[i]];
+  } else {
+    out.pieces = splitPieces(decoder.decode(new Uint8Array(buf, at, head[1])), out.pieceLen);
+  }
   out.buffer = buf;
   return out;
 }
@@ -132,10 +170,8 @@ async function encode(msg) {
     }
     const started = performance.now();
     try {
-      const r = unpack(encodePacked(loaded.get(key).handle, msg.text, !!msg.addSpecial));
+      const r = unpack(encodePacked(loaded.get(key).handle, msg.text, !!msg.addSpecial), vocabularies.get(key));
       r.ms = performance.now() - started;
-      r.pieces = splitPieces(r.piecesText, r.pieceLen);
-      delete r.piecesText;
       // Typed arrays are views of one buffer: send the buffer, not copies.
       transfer.push(r.buffer);
       results[key] = r;
