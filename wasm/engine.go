@@ -32,8 +32,10 @@ type entry struct {
 	// Chromium's profile of the inspector's encode).
 	specialBits []uint64
 	// vocab is the token of each id (added tokens included; "" where an id
-	// has none or its token is not valid UTF-8). The page gets it once
-	// (clinlm_vocab) and looks tokens up by id.
+	// has none or its token is not valid UTF-8), built on the page's first
+	// clinlm_vocab call (vocabulary); the page then looks tokens up by id.
+	// Until then it is nil and pack sends every token's string (the corpus
+	// workers, which never ask, do not hold it).
 	vocab  []string
 	handle int
 	// marked is the same tokenizer for the corpus statistics and the span
@@ -92,18 +94,29 @@ func newEntry(data []byte) (*entry, error) {
 		}
 		e.specialBits[id>>6] |= 1 << (id & 63)
 	}
-	d := m.Tokenizer.Describe()
+	return e, nil
+}
+
+// vocabulary returns e.vocab, building it on the first call. Ids run from 0
+// to the model's vocabulary size and the added tokens' ids; a model whose
+// ids have gaps leaves its highest ids out, and notes with those tokens go
+// as pieces.
+func (e *entry) vocabulary() []string {
+	if e.vocab != nil {
+		return e.vocab
+	}
+	d := e.tok.Describe()
 	size := d.ModelVocabSize
 	for _, a := range d.AddedTokens {
 		size = max(size, a.ID+1)
 	}
 	e.vocab = make([]string, size)
 	for id := range e.vocab {
-		if tok, ok := m.Tokenizer.IDToToken(id); ok && utf8.ValidString(tok) {
+		if tok, ok := e.tok.IDToToken(id); ok && utf8.ValidString(tok) {
 			e.vocab[id] = tok
 		}
 	}
-	return e, nil
+	return e.vocab
 }
 
 // tokenizerInfo is what the page shows about a loaded tokenizer.

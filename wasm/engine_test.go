@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
+	"unsafe"
 
 	"github.com/clinlm/clinlm/inference/tokenizer"
 	"github.com/clinlm/clinlm/tokenizers"
@@ -74,9 +76,11 @@ func TestEntryMarksUnknownAndSpecials(t *testing.T) {
 	}
 }
 
-// packNote encodes text as clinlm_encode does and reads the buffer back.
+// packNote encodes text as clinlm_encode does, after the page asked for the
+// vocabulary, and reads the buffer back.
 func packNote(t *testing.T, e *entry, text string) unpacked {
 	t.Helper()
+	e.vocabulary()
 	var u unpacked
 	err := e.tok.EncodeParts(text, true, func(parts []*tokenizer.Encoding) error {
 		b, err := new(packer).pack(text, e, parts)
@@ -118,12 +122,20 @@ func TestPackedNoteIsEncode(t *testing.T) {
 				t.Errorf("%s %q: tokens sent as pieces", f.Name, text)
 			}
 			if strings.Join(u.pieces, "\x00") != strings.Join(want.Tokens, "\x00") || !slices.Equal(u.arrays[0], want.IDs) ||
-				!slices.Equal(u.arrays[3], want.WordIDs) || !slices.Equal(u.arrays[1], want.TypeIDs) {
+				!slices.Equal(u.arrays[3], want.WordIDs) || !slices.Equal(u.arrays[1], want.TypeIDs) || len(u.arrays[4]) != len(want.IDs) {
 				t.Errorf("%s %q: packed %q %v, Encode %q %v", f.Name, text, u.pieces, u.arrays[0], want.Tokens, want.IDs)
+				continue
 			}
+			// JavaScript indexes strings in UTF-16 units.
+			runes := []rune(text)
+			u16 := func(cp int32) int32 { return int32(len(utf16.Encode(runes[:cp]))) }
 			for i, off := range want.Offsets {
-				if u.arrays[4][i] != off[0] || u.arrays[5][i] != off[1] {
-					t.Errorf("%s %q token %d: offsets [%d,%d), Encode %v", f.Name, text, i, u.arrays[4][i], u.arrays[5][i], off)
+				if u.arrays[4][i] != off[0] || u.arrays[5][i] != off[1] || u.arrays[6][i] != u16(off[0]) || u.arrays[7][i] != u16(off[1]) {
+					t.Errorf("%s %q token %d: offsets [%d,%d) UTF-16 [%d,%d), Encode %v", f.Name, text, i,
+						u.arrays[4][i], u.arrays[5][i], u.arrays[6][i], u.arrays[7][i], off)
+				}
+				if special := u.arrays[2][i]&flagSpecial != 0; special != (want.SpecialTokensMask[i] == 1) {
+					t.Errorf("%s %q token %d: flags %d, special mask %d", f.Name, text, i, u.arrays[2][i], want.SpecialTokensMask[i])
 				}
 			}
 		}
@@ -159,5 +171,64 @@ func TestTraceView(t *testing.T) {
 	}
 	if len(v.IDs) != len(v.Tokens) {
 		t.Errorf("%d ids for %d tokens", len(v.IDs), len(v.Tokens))
+	}
+}
+
+// clinlm_encode reads the note straight from the input buffer, which the
+// page overwrites with the next note: no result may depend on what the buffer
+// held before. Each note is encoded from one buffer between others, then again
+// after the buffer was reused, and compared with Encode on its own string.
+func TestEncodeFromReusedBuffer(t *testing.T) {
+	notes := []string{
+		"Pt c/o SOB x3d; BP 140/90 (H)! Hx of COPD, CHF.",
+		"T 37.2°C, naïve café; 5×10⁹/L 😀 → ok 漢字",
+		"<mask> [SEP] </s> hyperkalemia hyperkalemia hyperkalemia",
+		"zzqxj vvkkw hyperkalemia 😀😀 <unk> [UNK]",
+	}
+	cat, err := tokenizers.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range cat.Entries() {
+		if _, ok := cat.File(f.Name); !ok {
+			continue
+		}
+		e := loadCatalogueEntry(t, f.Name)
+		buf := make([]byte, 256)
+		encodeFromBuffer := func(text string) unpacked {
+			n := copy(buf, text)
+			view := unsafe.String(unsafe.SliceData(buf), n)
+			var u unpacked
+			if err := e.tok.EncodeParts(view, true, func(parts []*tokenizer.Encoding) error {
+				b, err := new(packer).pack(view, e, parts)
+				if err == nil {
+					u = unpack(t, b, e.vocab)
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			clear(buf) // the page writes the next note over it
+			return u
+		}
+		e.vocabulary()
+		first := map[string]unpacked{}
+		for round := range 2 {
+			for _, note := range notes {
+				got := encodeFromBuffer(note)
+				want, err := e.tok.Encode(note, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got.pieces, want.Tokens) || !slices.Equal(got.arrays[0], want.IDs) {
+					t.Errorf("%s round %d %q: %q, want %q", f.Name, round, note, got.pieces, want.Tokens)
+				}
+				if round == 0 {
+					first[note] = got
+				} else if !slices.Equal(got.arrays[4], first[note].arrays[4]) || !slices.Equal(got.arrays[5], first[note].arrays[5]) {
+					t.Errorf("%s %q: offsets changed after the buffer was reused", f.Name, note)
+				}
+			}
+		}
 	}
 }

@@ -37,16 +37,19 @@ func exportBuffer(n int32) int32 {
 	return int32(uintptr(unsafe.Pointer(&input[0])))
 }
 
+// fail puts msg in the output buffer and returns minus its length: the
+// exported calls' error result.
+func fail(msg string) int32 {
+	output = append(output[:0], msg...)
+	return -int32(len(output))
+}
+
 // clinlm_encode tokenizes the first n bytes of the input buffer with the
 // tokenizer behind handle. It returns the length of the packed result in the
 // output buffer, or minus the length of an error message there.
 //
 //go:wasmexport clinlm_encode
 func exportEncode(handle, n, addSpecial int32) (length int32) {
-	fail := func(msg string) int32 {
-		output = append(output[:0], msg...)
-		return -int32(len(output))
-	}
 	defer func() {
 		if p := recover(); p != nil {
 			length = fail("encode: internal error")
@@ -61,7 +64,9 @@ func exportEncode(handle, n, addSpecial int32) (length int32) {
 	// The text is the input buffer itself, not a copy (the copy and its
 	// garbage showed in Chromium's profile): nothing writes the buffer
 	// during this call, and nothing the engine keeps past it points into
-	// the text (its only cache, BPE's, copies its keys).
+	// the text. Its tokens' strings are vocabulary strings or copies, its
+	// word caches (BPE's, Unigram's) copy their keys, and its pooled scratch
+	// memory is reset before it is read again (TestEncodeFromReusedBuffer).
 	text := unsafe.String(unsafe.SliceData(input), n)
 	e := active.handles[handle-1]
 	err := e.tok.EncodeParts(text, addSpecial != 0, func(parts []*tokenizer.Encoding) error {
@@ -80,10 +85,14 @@ func exportEncode(handle, n, addSpecial int32) (length int32) {
 // message there. The page calls it once per tokenizer.
 //
 //go:wasmexport clinlm_vocab
-func exportVocab(handle int32) int32 {
+func exportVocab(handle int32) (length int32) {
+	defer func() {
+		if p := recover(); p != nil {
+			length = fail("vocab: internal error")
+		}
+	}()
 	if handle < 1 || int(handle) > len(active.handles) || active.handles[handle-1] == nil {
-		output = append(output[:0], "vocab: no tokenizer loaded under this handle"...)
-		return -int32(len(output))
+		return fail("vocab: no tokenizer loaded under this handle")
 	}
 	output = active.packer.packVocabulary(active.handles[handle-1])
 	return int32(len(output))

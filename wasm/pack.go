@@ -25,7 +25,8 @@ import (
 // Nearly always every token is the vocabulary's string for its id; then
 // piecesBytes is -1 and the pieceLen16 array and the pieces are left out: the
 // page has the vocabulary (clinlm_vocab, packVocabulary) and looks tokens up
-// by id, instead of decoding and cutting a string per note.
+// by id, instead of decoding and cutting a string per note. Before the page
+// asked for the vocabulary, tokens are always sent as pieces.
 // static/js/tokenize-worker.js unpacks it.
 const (
 	headerWords = 4
@@ -193,15 +194,16 @@ func (p *packer) pack(text string, e *entry, parts []*tokenizer.Encoding) ([]byt
 // that is not valid UTF-8, or an id with none, is empty: pack sends such a
 // token itself).
 func (p *packer) packVocabulary(e *entry) []byte {
-	n, size := len(e.vocab), 0
-	for _, tok := range e.vocab {
+	vocab := e.vocabulary()
+	n, size := len(vocab), 0
+	for _, tok := range vocab {
 		size += len(tok)
 	}
 	buf, words := p.words(4*(1+n)+size, 1+n)
 	words[0] = int32(n)
 	at := 4 * (1 + n)
-	for id, tok := range e.vocab {
-		l, _ := pieceUTF16Len(tok) // newEntry left only valid UTF-8
+	for id, tok := range vocab {
+		l, _ := pieceUTF16Len(tok) // vocabulary keeps only valid UTF-8
 		words[1+id] = int32(l)
 		at += copy(buf[at:], tok)
 	}

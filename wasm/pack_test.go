@@ -134,8 +134,23 @@ func TestPackEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u := unpack(t, b, e.vocab); u.head[0] != 0 || u.head[2] != -1 || len(u.pieces) != 0 {
-		t.Errorf("empty: %v %q", u.head, u.pieces)
+	if u := unpack(t, b, e.vocab); u.head[0] != 0 || u.head[1] != piecesByID || u.head[2] != -1 || len(u.pieces) != 0 || len(b) != 4*headerWords {
+		t.Errorf("empty: %v %q, %d bytes", u.head, u.pieces, len(b))
+	}
+}
+
+// Until the page asked for the vocabulary (the corpus workers never do),
+// every token travels as its string.
+func TestPackWithoutVocabulary(t *testing.T) {
+	e := fakeEntry(nil)
+	e.vocab = nil
+	p := part([]int32{1, 2}, []string{"bp", "120"}, [][2]int32{{0, 2}, {3, 6}}, []int32{0, 1})
+	b, err := new(packer).pack("BP 120", e, []*tokenizer.Encoding{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := unpack(t, b, nil); u.head[1] != int32(len("bp120")) || strings.Join(u.pieces, " ") != "bp 120" {
+		t.Errorf("header %v, pieces %q", u.head, u.pieces)
 	}
 }
 

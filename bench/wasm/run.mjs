@@ -19,7 +19,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "7" },
     warmup: { type: "string", default: "2" },
     notes: { type: "string", default: "1000" },
-    tokenizers: { type: "string", default: "minilm,clinical-wordpiece,gpt2,clinical-bpe,clinical-unigram" },
+    tokenizers: { type: "string", default: "minilm,clinical-wordpiece,p50k,gpt2,clinical-bpe,clinical-unigram" },
     json: { type: "string" },
     corpus: { type: "string", default: "0" },
     "corpus-tokenizers": { type: "string", default: "minilm,gpt2,clinical-unigram" },

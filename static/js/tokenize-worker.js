@@ -22,7 +22,7 @@ const HEADER_WORDS = 4;
 const ARRAYS = ["ids", "typeIds", "flags", "wordIds", "cpStart", "cpEnd", "start", "end", "pieceLen"];
 /** The header's piecesBytes when the tokens are the vocabulary's, by id (wasm/pack.go). */
 const PIECES_BY_ID = -1;
-/** Each loaded tokenizer's tokens by id, by key (clinlm_vocab, once per load). */
+/** Each loaded tokenizer's tokens by id, by handle (clinlm_vocab, once, before its first encode). */
 const vocabularies = new Map();
 /** The input buffer in the module's memory: its address, capacity and a view, reused while they hold. */
 let input = { ptr: 0, cap: 0, view: null };
@@ -70,7 +70,6 @@ async function loadTokenizer(key, url, bytes) {
     const started = performance.now();
     const reply = JSON.parse(api.load(key, data));
     if (reply.error) throw new Error(reply.error);
-    vocabularies.set(key, readVocabulary(reply.handle));
     const info = { ...reply.info, handle: reply.handle, loadMs: performance.now() - started, bytes: data.byteLength };
     loaded.set(key, info);
     return info;
@@ -168,9 +167,11 @@ async function encode(msg) {
       results[key] = { error: "not loaded" };
       continue;
     }
-    const started = performance.now();
     try {
-      const r = unpack(encodePacked(loaded.get(key).handle, msg.text, !!msg.addSpecial), vocabularies.get(key));
+      const { handle } = loaded.get(key);
+      if (!vocabularies.has(handle)) vocabularies.set(handle, readVocabulary(handle));
+      const started = performance.now(); // the encode alone, not the first call's vocabulary
+      const r = unpack(encodePacked(handle, msg.text, !!msg.addSpecial), vocabularies.get(handle));
       r.ms = performance.now() - started;
       // Typed arrays are views of one buffer: send the buffer, not copies.
       transfer.push(r.buffer);
