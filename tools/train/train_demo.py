@@ -307,15 +307,18 @@ def tune_clip(model, feats, rows, pad_id) -> tuple[dict, dict]:
     probs = 1 / (1 + np.exp(-np.stack([o[3] for o in outs])))
     gold = np.array([[1 if l in r[1] else 0 for l in gen_clip.LABELS] for r in rows])
     th = {}
+    grid = [round(float(t), 2) for t in np.arange(0.1, 0.91, 0.05)]
     for k, l in enumerate(gen_clip.LABELS):
-        best = (0.5, -1)
-        for t in np.arange(0.1, 0.91, 0.05):
+        f1 = []
+        for t in grid:
             p = probs[:, k] >= t
             tp = (p & (gold[:, k] == 1)).sum()
-            f = 2 * tp / max(1, p.sum() + gold[:, k].sum())
-            if f > best[1] + 1e-9:
-                best = (round(float(t), 2), f)
-        th[l] = best[0]
+            f1.append(2 * tp / max(1, p.sum() + gold[:, k].sum()))
+        # Of the thresholds with the best F1, the middle one: generated sentences are often separated perfectly,
+        # and the lowest such threshold (0.1 for every label in stages 7 and 8) let any faint score through on real
+        # sentences ("you had surgery (hemiarthroplasty)..." tagged "other" at 0.1).
+        best = [t for t, f in zip(grid, f1) if f >= max(f1) - 1e-9]
+        th[l] = best[len(best) // 2]
     pred = probs >= np.array([th[l] for l in gen_clip.LABELS])
     tp = (pred & (gold == 1)).sum()
     micro = 2 * tp / max(1, pred.sum() + gold.sum())
@@ -453,9 +456,10 @@ def main() -> None:
     # A resumed run continues the shipped model, whose training record is the current metrics file: keep it
     # (and the stages before it) so the cards can tell every stage. Read now, before this run replaces it.
     previous = None
-    if args.resume:
+    if args.resume or args.from_checkpoint:
         before = json.loads(common.metrics_path("clinlm-demo").read_text())
-        previous = {k: before[k] for k in STAGE_KEYS if k in before}
+        # --from-checkpoint re-exports the run the metrics file already records: its own previous stage stays.
+        previous = before.get("previous_stage") if args.from_checkpoint else {k: before[k] for k in STAGE_KEYS if k in before}
     data = common.shared_data()
     tok = AutoTokenizer.from_pretrained(common.base_model_dir())
     reports = gen_nli.iu_reports(data)

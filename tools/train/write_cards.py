@@ -291,7 +291,9 @@ def demo_qa(models: Path, t: dict, m: dict, devset: Path) -> None:
     data = (f"{t['train_examples']['qa_cases']} questions ({t['qa_unanswerable']} without an answer) over "
             f"{t['iu_reports']['train']} IU chest X-ray reports (tools/train/clinical/gen_qa.py: is a finding present, "
             f"which side, how large, asked of findings the report affirms, negates or never mentions) and synthetic CT, "
-            f"ultrasound, MRI and X-ray reports from our templates (sizes, sides, locations, devices, normal statements), "
+            f"ultrasound, MRI and X-ray reports from our templates (sizes, sides, locations, devices, normal statements) and "
+            f"reports written organ by organ (gen_qa_sections.py: paired organs side by side, section labels, units and "
+            f"grades, diagnoses and differentials in the impression), "
             f"plus windows of 1,200 COVID-QA training questions; {t['train_examples']['qa_windows']} windows in all")
     where_dev = f"clinician-style dev set ({dev['examples'] if dev else 0} questions, inference/eval/devset/qa.jsonl), SQuAD 2.0 script (no answer counted), int8 weights"
     where_cov = f"COVID-QA held-out articles ({count(ev, 'covidqa_test')} questions), official SQuAD v1.1 script, int8 weights"
