@@ -2,7 +2,6 @@ package main
 
 import (
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/clinlm/clinlm/inference/tokenizer"
 	"github.com/clinlm/clinlm/tokenizers/marked"
@@ -34,9 +33,9 @@ type entry struct {
 	// vocab is the token of each id (added tokens included; "" where an id
 	// has none or its token is not valid UTF-8), built on the page's first
 	// clinlm_vocab call (vocabulary); the page then looks tokens up by id.
-	// Until then it is nil and pack sends every token's string (the corpus
+	// Until then it is empty and pack sends every token's string (the corpus
 	// workers, which never ask, do not hold it).
-	vocab  []string
+	vocab  vocabulary
 	handle int
 	// marked is the same tokenizer for the corpus statistics and the span
 	// alignment (corpus.go).
@@ -64,16 +63,35 @@ func (e *entry) isSpecial(id int32) bool {
 	return id >= 0 && w < len(e.specialBits) && e.specialBits[w]&(1<<(id&63)) != 0
 }
 
+// vocabulary holds the tokens by id as one string and their end offsets,
+// not as a []string: a table of 50,000 string headers is 50,000 pointers
+// that Go's collector marks on every cycle, and in Chromium that made a
+// tokenizer that allocates per note (RobertaProcessing) a third slower once
+// the byte-level BPE vocabularies were loaded beside it.
+type vocabulary struct {
+	text string
+	end  []int32 // token id ends at end[id] in text and starts where id-1 ends
+}
+
+func (v *vocabulary) size() int { return len(v.end) }
+
+// token is id's token ("" for none).
+func (v *vocabulary) token(id int) string {
+	start := int32(0)
+	if id > 0 {
+		start = v.end[id-1]
+	}
+	return v.text[start:v.end[id]]
+}
+
 // isVocabularyToken tells whether tok is the vocabulary's token for id,
 // which the page can look up instead of receiving it.
 func (e *entry) isVocabularyToken(id int32, tok string) bool {
-	if id < 0 || int(id) >= len(e.vocab) {
+	if id < 0 || int(id) >= e.vocab.size() {
 		return false
 	}
-	v := e.vocab[id]
-	// The engine hands out the vocabulary's own strings, so the data
-	// pointers are usually the same and no bytes need comparing.
-	return len(v) == len(tok) && (unsafe.StringData(v) == unsafe.StringData(tok) || v == tok) && v != ""
+	v := e.vocab.token(int(id))
+	return v != "" && v == tok
 }
 
 // newEntry loads a tokenizer.json with its marks (tokenizers/marked): the
@@ -101,22 +119,25 @@ func newEntry(data []byte) (*entry, error) {
 // to the model's vocabulary size and the added tokens' ids; a model whose
 // ids have gaps leaves its highest ids out, and notes with those tokens go
 // as pieces.
-func (e *entry) vocabulary() []string {
-	if e.vocab != nil {
-		return e.vocab
+func (e *entry) vocabulary() *vocabulary {
+	if e.vocab.end != nil {
+		return &e.vocab
 	}
 	d := e.tok.Describe()
 	size := d.ModelVocabSize
 	for _, a := range d.AddedTokens {
 		size = max(size, a.ID+1)
 	}
-	e.vocab = make([]string, size)
-	for id := range e.vocab {
+	var text []byte
+	end := make([]int32, size)
+	for id := range end {
 		if tok, ok := e.tok.IDToToken(id); ok && utf8.ValidString(tok) {
-			e.vocab[id] = tok
+			text = append(text, tok...)
 		}
+		end[id] = int32(len(text))
 	}
-	return e.vocab
+	e.vocab = vocabulary{text: string(text), end: end}
+	return &e.vocab
 }
 
 // tokenizerInfo is what the page shows about a loaded tokenizer.

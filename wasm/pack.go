@@ -195,17 +195,13 @@ func (p *packer) pack(text string, e *entry, parts []*tokenizer.Encoding) ([]byt
 // token itself).
 func (p *packer) packVocabulary(e *entry) []byte {
 	vocab := e.vocabulary()
-	n, size := len(vocab), 0
-	for _, tok := range vocab {
-		size += len(tok)
-	}
-	buf, words := p.words(4*(1+n)+size, 1+n)
+	n := vocab.size()
+	buf, words := p.words(4*(1+n)+len(vocab.text), 1+n)
 	words[0] = int32(n)
-	at := 4 * (1 + n)
-	for id, tok := range vocab {
-		l, _ := pieceUTF16Len(tok) // vocabulary keeps only valid UTF-8
+	for id := range n {
+		l, _ := pieceUTF16Len(vocab.token(id)) // vocabulary keeps only valid UTF-8
 		words[1+id] = int32(l)
-		at += copy(buf[at:], tok)
 	}
+	copy(buf[4*(1+n):], vocab.text)
 	return buf
 }

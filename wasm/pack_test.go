@@ -17,7 +17,7 @@ type unpacked struct {
 	pieces []string            // the tokens, cut from the pieces or looked up by id
 }
 
-func unpack(t *testing.T, b []byte, vocab []string) unpacked {
+func unpack(t *testing.T, b []byte, vocab vocabulary) unpacked {
 	t.Helper()
 	var u unpacked
 	word := func(i int) int32 { return int32(binary.LittleEndian.Uint32(b[4*i:])) }
@@ -41,7 +41,7 @@ func unpack(t *testing.T, b []byte, vocab []string) unpacked {
 			t.Fatalf("%d bytes after the arrays of a by-id layout", len(b)-at)
 		}
 		for _, id := range u.arrays[0] {
-			u.pieces = append(u.pieces, vocab[id])
+			u.pieces = append(u.pieces, vocab.token(int(id)))
 		}
 		return u
 	}
@@ -60,12 +60,23 @@ func unpack(t *testing.T, b []byte, vocab []string) unpacked {
 // fakeEntry stands for a loaded tokenizer: ids 0.. are vocab, 100 is the
 // unknown token, "+" (1009) a special added token.
 func fakeEntry(vocab map[int32]string) *entry {
-	e := &entry{unkID: 100, vocab: make([]string, 2000), specialBits: make([]uint64, 2000/64+1)}
+	tokens := make([]string, 2000)
 	for id, tok := range vocab {
-		e.vocab[id] = tok
+		tokens[id] = tok
 	}
+	e := &entry{unkID: 100, vocab: vocabOf(tokens), specialBits: make([]uint64, 2000/64+1)}
 	e.specialBits[1009>>6] |= 1 << (1009 & 63)
 	return e
+}
+
+// vocabOf lays tokens out as entry.vocabulary does.
+func vocabOf(tokens []string) vocabulary {
+	v := vocabulary{end: make([]int32, len(tokens))}
+	for id, tok := range tokens {
+		v.text += tok
+		v.end[id] = int32(len(v.text))
+	}
+	return v
 }
 
 // part builds one encoding part as the engine passes them (EncodeParts).
@@ -143,13 +154,13 @@ func TestPackEmpty(t *testing.T) {
 // every token travels as its string.
 func TestPackWithoutVocabulary(t *testing.T) {
 	e := fakeEntry(nil)
-	e.vocab = nil
+	e.vocab = vocabulary{}
 	p := part([]int32{1, 2}, []string{"bp", "120"}, [][2]int32{{0, 2}, {3, 6}}, []int32{0, 1})
 	b, err := new(packer).pack("BP 120", e, []*tokenizer.Encoding{p})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u := unpack(t, b, nil); u.head[1] != int32(len("bp120")) || strings.Join(u.pieces, " ") != "bp 120" {
+	if u := unpack(t, b, vocabulary{}); u.head[1] != int32(len("bp120")) || strings.Join(u.pieces, " ") != "bp 120" {
 		t.Errorf("header %v, pieces %q", u.head, u.pieces)
 	}
 }
@@ -200,15 +211,16 @@ func TestPackASCII(t *testing.T) {
 
 // The vocabulary layout gives every id's token back, the empty ones too.
 func TestPackVocabulary(t *testing.T) {
-	e := &entry{vocab: []string{"[PAD]", "", "é", "🙂x", "##ing"}}
+	tokens := []string{"[PAD]", "", "é", "🙂x", "##ing"}
+	e := &entry{vocab: vocabOf(tokens)}
 	b := new(packer).packVocabulary(e)
 	n := int(int32(binary.LittleEndian.Uint32(b)))
-	if n != len(e.vocab) {
+	if n != len(tokens) {
 		t.Fatalf("count %d", n)
 	}
 	p16 := utf16.Encode([]rune(string(b[4*(1+n):])))
 	at := uint32(0)
-	for id, want := range e.vocab {
+	for id, want := range tokens {
 		l := binary.LittleEndian.Uint32(b[4*(1+id):])
 		if got := string(utf16.Decode(p16[at : at+l])); got != want {
 			t.Errorf("id %d: %q, want %q", id, got, want)

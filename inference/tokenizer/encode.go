@@ -87,13 +87,11 @@ func (t *Tokenizer) EncodeWithOptions(text string, pair *string, opts EncodeOpti
 
 // EncodeParts encodes one text as Encode does and passes the result to use
 // as the consecutive parts that Encode merges into one Encoding (for a
-// TemplateProcessing post-processor, as BERT models ship: [CLS], the text's
-// tokens, [SEP]). Their arrays, concatenated, are Encode's (SequenceIDs and
-// Overflowing aside). With TemplateProcessing or no post-processor nothing is
-// allocated or copied for them: the parts are pooled scratch memory or the
-// template's own special-token encodings. BertProcessing and
-// RobertaProcessing still wrap the text's tokens in one new encoding. The
-// parts are valid only while use runs and must not be modified. It is for
+// BERT post-processor: [CLS], the text's tokens, [SEP]). Their arrays,
+// concatenated, are Encode's (SequenceIDs and Overflowing aside), but
+// nothing is allocated or copied for them: the parts are pooled scratch
+// memory or the post-processor's own special-token encodings. The parts are
+// valid only while use runs and must not be modified. It is for
 // callers that copy every token somewhere else anyway: the WebAssembly shim
 // packs them for JavaScript, and in Chromium the merged copy and the garbage
 // it left were about a fifth of an encode. A tokenizer configured to truncate

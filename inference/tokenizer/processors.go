@@ -38,7 +38,7 @@ func postProcessorFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 		if b.Sep == nil || b.Cls == nil {
 			return nil, smallfmt.Errorf("BertProcessing: \"sep\" and \"cls\" are required")
 		}
-		return &bertProcessing{sep: *b.Sep, cls: *b.Cls}, nil
+		return &bertProcessing{sep: *b.Sep, cls: *b.Cls, sepPart: b.Sep.part(), clsPart: b.Cls.part()}, nil
 	case "RobertaProcessing":
 		var r struct {
 			Sep            *tokenAndID `json:"sep"`
@@ -52,7 +52,8 @@ func postProcessorFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 		if r.Sep == nil || r.Cls == nil || r.TrimOffsets == nil || r.AddPrefixSpace == nil {
 			return nil, smallfmt.Errorf("RobertaProcessing: \"sep\", \"cls\", \"trim_offsets\" and \"add_prefix_space\" are required")
 		}
-		return &robertaProcessing{sep: *r.Sep, cls: *r.Cls, trimOffsets: *r.TrimOffsets, addPrefixSpace: *r.AddPrefixSpace}, nil
+		return &robertaProcessing{sep: *r.Sep, cls: *r.Cls, sepPart: r.Sep.part(), clsPart: r.Cls.part(),
+			trimOffsets: *r.TrimOffsets, addPrefixSpace: *r.AddPrefixSpace}, nil
 	case "ByteLevel":
 		var b struct {
 			AddPrefixSpace *bool `json:"add_prefix_space"`
@@ -83,6 +84,15 @@ func postProcessorFromJSON(raw smalljson.RawMessage) (postProcessor, error) {
 type tokenAndID struct {
 	token string
 	id    int
+}
+
+// part is the token alone as an encoding (type id 0, special), built at
+// load time and only ever read: [CLS] A [SEP] is then three parts that
+// merging copies once, and that EncodeParts passes on without a copy.
+func (t *tokenAndID) part() *Encoding {
+	e := sizedEncoding(1)
+	e.setToken(0, t.id, t.token, [2]int{}, [2]int{}, -1, 0, 1)
+	return e
 }
 
 func (t *tokenAndID) UnmarshalJSON(data []byte) error {
@@ -153,7 +163,10 @@ func wrap(e *Encoding, before, after *tokenAndID, beforeType, afterType, seq int
 }
 
 // bertProcessing is [CLS] A [SEP] and [CLS] A [SEP] B [SEP] with type ids 0/1.
-type bertProcessing struct{ sep, cls tokenAndID }
+type bertProcessing struct {
+	sep, cls         tokenAndID
+	sepPart, clsPart *Encoding // the tokens alone (tokenAndID.part)
+}
 
 func (*bertProcessing) String() string { return "BertProcessing" }
 
@@ -167,6 +180,11 @@ func (b *bertProcessing) addedTokens(isPair bool) int {
 func (b *bertProcessing) processEncodings(encs []*Encoding, addSpecial bool) ([]*Encoding, error) {
 	if !addSpecial {
 		return encs, nil
+	}
+	if len(encs) == 1 && len(encs[0].Overflowing) == 0 {
+		// One text, type ids already 0: wrapping would copy it only to be
+		// merged (copied) again.
+		return []*Encoding{b.clsPart, encs[0], b.sepPart}, nil
 	}
 	out := make([]*Encoding, len(encs))
 	for i, e := range encs {
@@ -189,6 +207,7 @@ func (b *bertProcessing) processEncodings(encs []*Encoding, addSpecial bool) ([]
 // with byte-level offset trimming.
 type robertaProcessing struct {
 	sep, cls                    tokenAndID
+	sepPart, clsPart            *Encoding // the tokens alone (tokenAndID.part)
 	trimOffsets, addPrefixSpace bool
 }
 
@@ -215,6 +234,9 @@ func (r *robertaProcessing) processEncodings(encs []*Encoding, addSpecial bool) 
 	}
 	if !addSpecial {
 		return encs, nil
+	}
+	if len(encs) == 1 && len(encs[0].Overflowing) == 0 {
+		return []*Encoding{r.clsPart, encs[0], r.sepPart}, nil // as bertProcessing does
 	}
 	out := make([]*Encoding, len(encs))
 	for i, e := range encs {
