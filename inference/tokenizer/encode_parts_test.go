@@ -12,25 +12,19 @@ import (
 	"github.com/clinlm/clinlm/internal/testenv"
 )
 
-// concatParts gathers EncodeParts' parts into one Encoding (the fields the
-// parts carry), copying them before they go back to the pool.
+// concatParts merges EncodeParts' parts into one Encoding as Encode would,
+// copying them before they go back to the pool.
 func concatParts(t *testing.T, tok *Tokenizer, text string, addSpecial bool) (*Encoding, error) {
 	t.Helper()
-	var out Encoding
+	var out *Encoding
 	err := tok.EncodeParts(text, addSpecial, func(parts []*Encoding) error {
-		for _, p := range parts {
-			out.IDs = append(out.IDs, p.IDs...)
-			out.Tokens = append(out.Tokens, p.Tokens...)
-			out.Offsets = append(out.Offsets, p.Offsets...)
-			out.ByteOffsets = append(out.ByteOffsets, p.ByteOffsets...)
-			out.TypeIDs = append(out.TypeIDs, p.TypeIDs...)
-			out.SpecialTokensMask = append(out.SpecialTokensMask, p.SpecialTokensMask...)
-			out.AttentionMask = append(out.AttentionMask, p.AttentionMask...)
-			out.WordIDs = append(out.WordIDs, p.WordIDs...)
+		out = mergeEncodings(parts)
+		if out.scratch {
+			out = out.clone()
 		}
 		return nil
 	})
-	return &out, err
+	return out, err
 }
 
 // samePerToken compares the per-token arrays the parts carry (nil and
