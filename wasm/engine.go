@@ -20,6 +20,14 @@ type registry struct {
 	packer packer
 }
 
+// entry is the tokenizer loaded under handle, nil for none.
+func (r *registry) entry(handle int32) *entry {
+	if handle < 1 || int(handle) > len(r.handles) {
+		return nil
+	}
+	return r.handles[handle-1]
+}
+
 // entry is one loaded tokenizer with what the page marks in its output.
 type entry struct {
 	tok        *tokenizer.Tokenizer
@@ -127,16 +135,24 @@ func (e *entry) vocabulary() *vocabulary {
 	for _, a := range d.AddedTokens {
 		size = max(size, a.ID+1)
 	}
+	e.vocab = newVocabulary(size, func(id int) string {
+		if tok, ok := e.tok.IDToToken(id); ok && utf8.ValidString(tok) {
+			return tok
+		}
+		return ""
+	})
+	return &e.vocab
+}
+
+// newVocabulary lays out the tokens of ids 0..size-1.
+func newVocabulary(size int, token func(id int) string) vocabulary {
 	var text []byte
 	end := make([]int32, size)
 	for id := range end {
-		if tok, ok := e.tok.IDToToken(id); ok && utf8.ValidString(tok) {
-			text = append(text, tok...)
-		}
+		text = append(text, token(id)...)
 		end[id] = int32(len(text))
 	}
-	e.vocab = vocabulary{text: string(text), end: end}
-	return &e.vocab
+	return vocabulary{text: string(text), end: end}
 }
 
 // tokenizerInfo is what the page shows about a loaded tokenizer.

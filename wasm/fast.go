@@ -55,7 +55,8 @@ func exportEncode(handle, n, addSpecial int32) (length int32) {
 			length = fail("encode: internal error")
 		}
 	}()
-	if handle < 1 || int(handle) > len(active.handles) || active.handles[handle-1] == nil {
+	e := active.entry(handle)
+	if e == nil {
 		return fail("encode: no tokenizer loaded under this handle")
 	}
 	if n < 0 || int(n) > len(input) {
@@ -68,7 +69,6 @@ func exportEncode(handle, n, addSpecial int32) (length int32) {
 	// word caches (BPE's, Unigram's) copy their keys, and its pooled scratch
 	// memory is reset before it is read again (TestEncodeFromReusedBuffer).
 	text := unsafe.String(unsafe.SliceData(input), n)
-	e := active.handles[handle-1]
 	err := e.tok.EncodeParts(text, addSpecial != 0, func(parts []*tokenizer.Encoding) error {
 		b, err := active.packer.pack(text, e, parts)
 		output = b
@@ -91,10 +91,11 @@ func exportVocab(handle int32) (length int32) {
 			length = fail("vocab: internal error")
 		}
 	}()
-	if handle < 1 || int(handle) > len(active.handles) || active.handles[handle-1] == nil {
+	e := active.entry(handle)
+	if e == nil {
 		return fail("vocab: no tokenizer loaded under this handle")
 	}
-	output = active.packer.packVocabulary(active.handles[handle-1])
+	output = active.packer.packVocabulary(e)
 	return int32(len(output))
 }
 

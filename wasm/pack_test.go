@@ -71,12 +71,7 @@ func fakeEntry(vocab map[int32]string) *entry {
 
 // vocabOf lays tokens out as entry.vocabulary does.
 func vocabOf(tokens []string) vocabulary {
-	v := vocabulary{end: make([]int32, len(tokens))}
-	for id, tok := range tokens {
-		v.text += tok
-		v.end[id] = int32(len(v.text))
-	}
-	return v
+	return newVocabulary(len(tokens), func(id int) string { return tokens[id] })
 }
 
 // part builds one encoding part as the engine passes them (EncodeParts).
