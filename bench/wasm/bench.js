@@ -41,10 +41,7 @@ async function startGo(wasm = "/tokenizer.wasm") {
     const bytes = takeOutput(ex.clinlm_vocab(handle));
     const n = new Int32Array(bytes.buffer, 0, 1)[0];
     const lens = new Int32Array(bytes.buffer, 4, n);
-    const all = utf8.decode(new Uint8Array(bytes.buffer, 4 * (1 + n)));
-    const tokens = new Array(n);
-    for (let i = 0, at = 0; i < n; i++) { tokens[i] = all.slice(at, at + lens[i]); at += lens[i]; }
-    return tokens;
+    return splitPieces(utf8.decode(new Uint8Array(bytes.buffer, 4 * (1 + n))), lens);
   };
   return api;
 }
@@ -56,15 +53,17 @@ function unpack(packed, vocabulary) {
   const n = head[0], byId = head[1] === -1;
   const arr = (k) => new Int32Array(buf, 16 + 4 * k * n, n);
   const ids = arr(0), start = arr(6), end = arr(7);
+  if (!byId) return { ids, tokens: splitPieces(utf8.decode(new Uint8Array(buf, 16 + 36 * n, head[1])), arr(8)), start, end };
   const tokens = new Array(n);
-  if (byId) {
-    for (let i = 0; i < n; i++) tokens[i] = vocabulary[ids[i]];
-  } else {
-    const lens = arr(8);
-    const text = utf8.decode(new Uint8Array(buf, 16 + 36 * n, head[1]));
-    for (let i = 0, at = 0; i < n; i++) { tokens[i] = text.slice(at, at + lens[i]); at += lens[i]; }
-  }
+  for (let i = 0; i < n; i++) tokens[i] = vocabulary[ids[i]];
   return { ids, tokens, start, end };
+}
+
+/** Splits a blob of pieces (a note's, or the vocabulary) by the UTF-16 lengths Go computed. */
+function splitPieces(text, lens) {
+  const pieces = new Array(lens.length);
+  for (let i = 0, at = 0; i < lens.length; i++) { pieces[i] = text.slice(at, at + lens[i]); at += lens[i]; }
+  return pieces;
 }
 
 function timeRound(fn, notes) {

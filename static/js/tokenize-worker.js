@@ -94,13 +94,7 @@ function readVocabulary(handle) {
   const bytes = takeOutput(exports.clinlm_vocab(handle));
   const n = new Int32Array(bytes.buffer, 0, 1)[0];
   const lens = new Int32Array(bytes.buffer, 4, n);
-  const all = decoder.decode(new Uint8Array(bytes.buffer, 4 * (1 + n)));
-  const tokens = new Array(n);
-  for (let i = 0, at = 0; i < n; i++) {
-    tokens[i] = all.slice(at, at + lens[i]);
-    at += lens[i];
-  }
-  return tokens;
+  return splitPieces(decoder.decode(new Uint8Array(bytes.buffer, 4 * (1 + n))), lens);
 }
 
 /**
@@ -148,7 +142,7 @@ function unpack(packed, vocabulary) {
   return out;
 }
 
-/** Splits the pieces blob by the UTF-16 lengths Go computed. */
+/** Splits a blob of pieces (a note's, or the vocabulary) by the UTF-16 lengths Go computed. */
 function splitPieces(text, lens) {
   const pieces = new Array(lens.length);
   let at = 0;
