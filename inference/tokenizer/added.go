@@ -164,14 +164,7 @@ func (av *addedVocabulary) splitWithIndices(s *normalized.String, t *trie, dst [
 			dst = append(dst, normalized.Piece{Norm: piece})
 			continue
 		}
-		// The token's own content when it matches, a copy otherwise: the
-		// piece's text lives in memory reused for the next input.
-		value := piece.Get()
-		if tok := av.byID[m.id]; value == tok.Content {
-			value = tok.Content
-		} else {
-			value = strings.Clone(value)
-		}
+		value := av.tokenValue(m.id, piece.Get())
 		dst = append(dst, normalized.Piece{
 			Norm:      piece,
 			Token:     normalized.Token{ID: m.id, Value: value, Start: 0, End: len(value)},
@@ -179,6 +172,17 @@ func (av *addedVocabulary) splitWithIndices(s *normalized.String, t *trie, dst [
 		})
 	}
 	return dst
+}
+
+// tokenValue is the value of added token id matched as text: the token's
+// own content when it is the same, a copy otherwise (lstrip and rstrip
+// take whitespace into it): the text lives in memory reused for the next
+// input.
+func (av *addedVocabulary) tokenValue(id int, text string) string {
+	if tok := av.byID[id]; text == tok.Content {
+		return tok.Content
+	}
+	return strings.Clone(text)
 }
 
 type addedSplit struct {

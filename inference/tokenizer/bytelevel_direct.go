@@ -28,28 +28,36 @@ func byteLevelDirect(t *Tokenizer) bool {
 // the text as written and added as they are; pieces(seg, base, word) adds
 // the tokens of each stretch of original text between them (seg, at byte
 // base of the text), numbering its words from word, and returns the next
-// word number.
+// word number. Without a normalizer both of HF's added-token passes (tokens
+// matched as written, then those matched after normalization) run on the
+// original text, so the matches are found in it directly: splitting it into
+// aligned normalized strings (extractInto) wrote an alignment for every byte
+// of the text, about a tenth of a BERT encode in WebAssembly.
 func (t *Tokenizer) encodeDirect(st *encodeState, text string, typeID int, pieces func(seg string, base, word int) (int, error)) (*Encoding, error) {
-	pt := &st.pt
-	if err := t.added.extractInto(pt, nil, text); err != nil {
-		return nil, smallfmt.Errorf("tokenizer: normalizer: %w", err)
-	}
 	st.conv.reset(text)
 	st.ids, st.words, st.tokens = st.ids[:0], st.words[:0], st.tokens[:0]
 	st.offs, st.bytes = st.offs[:0], st.bytes[:0]
-	word := 0
-	for i := range pt.Pieces {
-		piece := &pt.Pieces[i]
-		if piece.Tokenized {
-			tok := piece.Token
-			st.add(&piece.Norm, tok.ID, tok.Value, tok.Start, tok.End, 0, word)
+	av, word := t.added, 0
+	st.rawSplits = av.findMatches(text, av.raw, st.rawSplits[:0])
+	for _, r := range st.rawSplits {
+		seg := text[r.start:r.end]
+		if r.id >= 0 {
+			st.push(r.id, av.tokenValue(r.id, seg), r.start, r.end, word)
 			word++
 			continue
 		}
-		// Without normalization the piece is the original text itself.
-		var err error
-		if word, err = pieces(piece.Norm.Get(), piece.Norm.OffsetsOriginal().Start, word); err != nil {
-			return nil, err
+		st.normSplits = av.findMatches(seg, av.norm, st.normSplits[:0])
+		for _, m := range st.normSplits {
+			start, end := r.start+m.start, r.start+m.end
+			if m.id >= 0 {
+				st.push(m.id, av.tokenValue(m.id, text[start:end]), start, end, word)
+				word++
+				continue
+			}
+			var err error
+			if word, err = pieces(text[start:end], start, word); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return st.encoding(typeID), nil

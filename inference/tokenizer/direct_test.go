@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -24,13 +25,32 @@ func directPairs(t testing.TB) map[string][2]*Tokenizer {
 	if uncased := filepath.Join(testenv.SharedPath(t), "tokenizers", "bert-base-uncased.json"); exists(uncased) {
 		paths["bert-base-uncased"] = uncased
 	}
-	out := map[string][2]*Tokenizer{}
+	files := map[string][]byte{}
 	for name, path := range paths {
-		direct, err := FromFile(path)
+		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		general, err := FromFile(path)
+		files[name] = data
+	}
+	// The same with added tokens that use every option, so that the direct
+	// paths' own added-token matching is checked against extractInto's:
+	// BERT's direct path takes only tokens matched as written, the
+	// byte-level one also those matched after (no) normalization.
+	files["clinical-wordpiece-added"] = withAddedTokens(t, files["clinical-wordpiece"], []AddedToken{
+		{Content: "<ent>", LStrip: true}, {Content: "c/o", RStrip: true}, {Content: "mg", SingleWord: true},
+		{Content: "Pt", LStrip: true, RStrip: true, SingleWord: true}})
+	files["bytelevel-added"] = withAddedTokens(t, files["bytelevel-sequence"], []AddedToken{
+		{Content: "<ent>", LStrip: true}, {Content: "c/o", RStrip: true, Normalized: true},
+		{Content: "mg", SingleWord: true, Normalized: true}, {Content: "Pt", LStrip: true, RStrip: true, Normalized: true},
+		{Content: "<|end|>x", Normalized: true}})
+	out := map[string][2]*Tokenizer{}
+	for name, data := range files {
+		direct, err := FromJSON(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		general, err := FromJSON(data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,6 +59,25 @@ func directPairs(t testing.TB) map[string][2]*Tokenizer {
 		}
 		general.byteLevel, general.bertASCII = false, nil
 		out[name] = [2]*Tokenizer{direct, general}
+	}
+	return out
+}
+
+// withAddedTokens returns a tokenizer.json with tokens added to its
+// "added_tokens".
+func withAddedTokens(t testing.TB, data []byte, tokens []AddedToken) []byte {
+	var file map[string]any
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatal(err)
+	}
+	added, _ := file["added_tokens"].([]any)
+	for _, tok := range tokens {
+		added = append(added, tok)
+	}
+	file["added_tokens"] = added
+	out, err := json.Marshal(file)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
@@ -52,7 +91,7 @@ func FuzzDirectPaths(f *testing.F) {
 	for _, s := range []string{
 		"", "Hello world", "  two  spaces  ", "héllo wörld", "漢字 😀 e\u0301", "<mask> <s> </s> text",
 		"don't I'm we'll", "x\u0000y\ufffd", "\t\n\r end", "Na 124 (low sodium), K+ 6.1 mmol/L.",
-		"[CLS] Pt c/o SOB x3d [MASK]; BP 140/90 (H)!", "a\x01b\x7fc", "UPPER lower MiXeD 12.5mg", "[SEP][SEP]",
+		"[CLS] Pt c/o SOB x3d [MASK]; BP 140/90 (H)!", " <ent>  c/o  x mg mgx 5mg Pt  <|end|>x <|end|>  ", "a\x01b\x7fc", "UPPER lower MiXeD 12.5mg", "[SEP][SEP]",
 		"T 37.2°C, naïve Ünited café; 5×10⁹/L → ok", "a \v b\fc\u00a0d\u3000e", "ΣΑΣ οδός İstanbul ǅ", "x\u0301 \u0301y 中文字 ok",
 	} {
 		f.Add(s, "")

@@ -135,6 +135,9 @@ type encodeState struct {
 	offs, bytes  [][2]int32
 	typeSpecMask []int32 // type ids, special tokens mask and attention mask
 	mapped       []byte  // a piece's mapped text (encodeByteLevel, encodeBert)
+	// The added-token matches of encodeDirect: in the text, and in a
+	// stretch of it between those.
+	rawSplits, normSplits []addedSplit
 }
 
 func (t *Tokenizer) getState() *encodeState {
