@@ -34,9 +34,6 @@ func byteLevelDirect(t *Tokenizer) bool {
 // aligned normalized strings (extractInto) wrote an alignment for every byte
 // of the text, about a tenth of a BERT encode in WebAssembly.
 func (t *Tokenizer) encodeDirect(st *encodeState, text string, typeID int, pieces func(seg string, base, word int) (int, error)) (*Encoding, error) {
-	st.conv.reset(text)
-	st.ids, st.words, st.tokens = st.ids[:0], st.words[:0], st.tokens[:0]
-	st.offs, st.bytes = st.offs[:0], st.bytes[:0]
 	av, word := t.added, 0
 	st.rawSplits = av.findMatches(text, av.raw, st.rawSplits[:0])
 	for _, r := range st.rawSplits {

@@ -158,12 +158,20 @@ func (t *Tokenizer) putState(s *encodeState) {
 // pre-tokenization and the model over one text. When trace is not nil it
 // receives the pre-tokenized string before the model runs.
 func (t *Tokenizer) encodeSequence(st *encodeState, text string, typeID int, trace func(*normalized.PreTokenized)) (*Encoding, error) {
-	if !utf8.ValidString(text) {
+	// One pass learns whether the text is ASCII, as nearly every note is:
+	// then it is valid UTF-8 and its character offsets are its byte offsets
+	// (the converter needs no table). Checking, then scanning for the
+	// converter were two passes over each note.
+	ascii := asciiPrefix(text)
+	if ascii < len(text) && !utf8.ValidString(text[ascii:]) {
 		return nil, errors.New("tokenizer: text is not valid UTF-8")
 	}
 	if len(text) > normalized.MaxLen {
 		return nil, smallfmt.Errorf("tokenizer: text of %d bytes is longer than the %d supported", len(text), normalized.MaxLen)
 	}
+	st.conv.reset(text, ascii == len(text))
+	st.ids, st.words, st.tokens = st.ids[:0], st.words[:0], st.tokens[:0]
+	st.offs, st.bytes = st.offs[:0], st.bytes[:0]
 	switch {
 	case trace != nil: // the trace shows the general pipeline's pieces
 	case t.byteLevel:
@@ -183,9 +191,6 @@ func (t *Tokenizer) encodeSequence(st *encodeState, text string, typeID int, tra
 	if trace != nil {
 		trace(pt)
 	}
-	st.conv.reset(text)
-	st.ids, st.words, st.tokens = st.ids[:0], st.words[:0], st.tokens[:0]
-	st.offs, st.bytes = st.offs[:0], st.bytes[:0]
 	if _, err := t.tokenizePieces(st, pt, 0, 0); err != nil {
 		return nil, err
 	}
@@ -278,19 +283,14 @@ type charConverter struct {
 
 func newCharConverter(text string) *charConverter {
 	c := &charConverter{}
-	c.reset(text)
+	c.reset(text, asciiPrefix(text) == len(text))
 	return c
 }
 
-func (c *charConverter) reset(text string) {
-	c.n, c.ascii = len(text), true
-	for i := 0; i < len(text); i++ {
-		if text[i] >= utf8.RuneSelf {
-			c.ascii = false
-			break
-		}
-	}
-	if c.ascii {
+// reset prepares c for text, which is all ASCII when ascii is set.
+func (c *charConverter) reset(text string, ascii bool) {
+	c.n, c.ascii = len(text), ascii
+	if ascii {
 		return
 	}
 	if cap(c.index) < len(text) {
@@ -306,6 +306,25 @@ func (c *charConverter) reset(text string) {
 		ci++
 		i += size
 	}
+}
+
+// asciiPrefix returns the length of the ASCII text that s starts with,
+// reading eight bytes at a time (the compiler makes one load of them, in
+// WebAssembly too): it runs over every note.
+func asciiPrefix(s string) int {
+	rest := s
+	for len(rest) >= 8 {
+		w := uint64(rest[0]) | uint64(rest[1])<<8 | uint64(rest[2])<<16 | uint64(rest[3])<<24 |
+			uint64(rest[4])<<32 | uint64(rest[5])<<40 | uint64(rest[6])<<48 | uint64(rest[7])<<56
+		if w&0x8080808080808080 != 0 {
+			break
+		}
+		rest = rest[8:]
+	}
+	for len(rest) > 0 && rest[0] < utf8.RuneSelf {
+		rest = rest[1:]
+	}
+	return len(s) - len(rest)
 }
 
 func (c *charConverter) lookup(b int) (int, bool) {

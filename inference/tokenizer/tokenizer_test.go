@@ -211,3 +211,28 @@ func TestConcurrentEncode(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// asciiPrefix reads eight bytes at a time; the non-ASCII byte may be
+// anywhere in a word or in the tail, and invalid UTF-8 after a long ASCII
+// start must still be refused.
+func TestASCIIPrefix(t *testing.T) {
+	tok, err := FromFile(filepath.Join(testenv.RepoRoot(t), "tokenizers", "files", "clinical-wordpiece.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range 20 {
+		ascii := strings.Repeat("a", n)
+		if got := asciiPrefix(ascii); got != n {
+			t.Errorf("asciiPrefix(%q) = %d", ascii, got)
+		}
+		for _, tail := range []string{"é", "\x80", "\xff\xfe", "\u00a0 more text after it"} {
+			if got := asciiPrefix(ascii + tail); got != n {
+				t.Errorf("asciiPrefix(%q) = %d, want %d", ascii+tail, got, n)
+			}
+			_, err := tok.Encode(ascii+tail, true)
+			if valid := tail[0] != 0x80 && tail[0] != 0xff; (err == nil) != valid {
+				t.Errorf("Encode(%q): error %v", ascii+tail, err)
+			}
+		}
+	}
+}
