@@ -127,8 +127,9 @@ type encodeState struct {
 	chunk normalized.PreTokenized // a piece's chunk on the general path (encodeBert)
 	model []models.Token
 	conv  charConverter
-	// The arrays of the sequence's encoding, filled token by token (add)
-	// and kept until post-processing has copied them.
+	// The arrays of the sequence's encoding, filled token by token (push;
+	// offs, the character offsets, all at once by encoding) and kept until
+	// post-processing has copied them.
 	ids          []int32
 	words        []int32
 	tokens       []string
@@ -170,8 +171,7 @@ func (t *Tokenizer) encodeSequence(st *encodeState, text string, typeID int, tra
 		return nil, smallfmt.Errorf("tokenizer: text of %d bytes is longer than the %d supported", len(text), normalized.MaxLen)
 	}
 	st.conv.reset(text, ascii == len(text))
-	st.ids, st.words, st.tokens = st.ids[:0], st.words[:0], st.tokens[:0]
-	st.offs, st.bytes = st.offs[:0], st.bytes[:0]
+	st.ids, st.words, st.tokens, st.bytes = st.ids[:0], st.words[:0], st.tokens[:0], st.bytes[:0]
 	switch {
 	case trace != nil: // the trace shows the general pipeline's pieces
 	case t.byteLevel:
@@ -236,14 +236,15 @@ func (st *encodeState) add(n *normalized.String, id int, value string, start, en
 }
 
 // push appends a token whose offsets are [start, end) bytes of the
-// original text.
+// original text. Its character offsets are left to encoding, which
+// converts all of them at once. Not inlined: at its five call sites that
+// cost tokenizer.wasm 3 KB (gzip) for no measurable speed.
+//
+//go:noinline
 func (st *encodeState) push(id int, value string, start, end, word int) {
-	bo := [2]int{start, end}
-	co := st.conv.convert(bo)
 	st.ids = append(st.ids, int32(id))
 	st.tokens = append(st.tokens, value)
-	st.offs = append(st.offs, [2]int32{int32(co[0]), int32(co[1])})
-	st.bytes = append(st.bytes, [2]int32{int32(bo[0]), int32(bo[1])})
+	st.bytes = append(st.bytes, [2]int32{int32(start), int32(end)})
 	st.words = append(st.words, int32(word))
 }
 
@@ -253,6 +254,22 @@ func (st *encodeState) encoding(typeID int) *Encoding {
 	n := len(st.ids)
 	if cap(st.typeSpecMask) < 3*n {
 		st.typeSpecMask = make([]int32, 3*n)
+	}
+	// The character offsets of ASCII text are its byte offsets: one copy,
+	// not a conversion per token (in WebAssembly, where calls are dear,
+	// push's conversion showed in the profile). Not the same array: the
+	// byte-level post-processors trim both in place.
+	if cap(st.offs) < n {
+		st.offs = make([][2]int32, n)
+	}
+	st.offs = st.offs[:n]
+	if st.conv.ascii {
+		copy(st.offs, st.bytes)
+	} else {
+		for i, b := range st.bytes {
+			co := st.conv.convert([2]int{int(b[0]), int(b[1])})
+			st.offs[i] = [2]int32{int32(co[0]), int32(co[1])}
+		}
 	}
 	tsm := st.typeSpecMask[:3*n]
 	for i := range n {
