@@ -34,30 +34,39 @@ func byteLevelDirect(t *Tokenizer) bool {
 // aligned normalized strings (extractInto) wrote an alignment for every byte
 // of the text, about a tenth of a BERT encode in WebAssembly.
 func (t *Tokenizer) encodeDirect(st *encodeState, text string, typeID int, pieces func(seg string, base, word int) (int, error)) (*Encoding, error) {
-	av, word := t.added, 0
-	st.rawSplits = av.findMatches(text, av.raw, st.rawSplits[:0])
-	for _, r := range st.rawSplits {
-		seg := text[r.start:r.end]
-		if r.id >= 0 {
-			st.push(r.id, av.tokenValue(r.id, seg), r.start, r.end, word)
-			word++
-			continue
-		}
-		st.normSplits = av.findMatches(seg, av.norm, st.normSplits[:0])
-		for _, m := range st.normSplits {
-			start, end := r.start+m.start, r.start+m.end
-			if m.id >= 0 {
-				st.push(m.id, av.tokenValue(m.id, text[start:end]), start, end, word)
-				word++
-				continue
-			}
-			var err error
-			if word, err = pieces(text[start:end], start, word); err != nil {
-				return nil, err
-			}
-		}
+	if _, err := t.directSplit(st, text, 0, len(text), 0, true, pieces); err != nil {
+		return nil, err
 	}
 	return st.encoding(typeID), nil
+}
+
+// directSplit adds the tokens of text[start:end] from word on and returns
+// the next word number: the added tokens matched as written (raw) or after
+// normalization (not raw), and each stretch between them through the
+// second pass (raw) or pieces.
+func (t *Tokenizer) directSplit(st *encodeState, text string, start, end, word int, raw bool, pieces func(seg string, base, word int) (int, error)) (int, error) {
+	av, trie, splits := t.added, t.added.norm, &st.normSplits
+	if raw {
+		trie, splits = av.raw, &st.rawSplits
+	}
+	*splits = av.findMatches(text[start:end], trie, (*splits)[:0])
+	for _, m := range *splits {
+		a, b := start+m.start, start+m.end
+		var err error
+		switch {
+		case m.id >= 0:
+			st.push(m.id, av.tokenValue(m.id, text[a:b]), a, b, word)
+			word++
+		case raw:
+			word, err = t.directSplit(st, text, a, b, word, false, pieces)
+		default:
+			word, err = pieces(text[a:b], a, word)
+		}
+		if err != nil {
+			return word, err
+		}
+	}
+	return word, nil
 }
 
 // appendModelTokens runs the model on word, which may share memory the
