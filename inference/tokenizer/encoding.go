@@ -262,38 +262,39 @@ func (e *Encoding) pad(length, padID, padTypeID int, padToken string, left bool)
 	if n <= 0 {
 		return
 	}
+	at := e.Len()
 	if left {
-		e.IDs = slices.Insert(e.IDs, 0, repeat(int32(padID), n)...)
-		e.TypeIDs = slices.Insert(e.TypeIDs, 0, repeat(int32(padTypeID), n)...)
-		e.Tokens = slices.Insert(e.Tokens, 0, repeat(padToken, n)...)
-		e.WordIDs = slices.Insert(e.WordIDs, 0, repeat[int32](-1, n)...)
-		e.AttentionMask = slices.Insert(e.AttentionMask, 0, repeat[int32](0, n)...)
-		e.SpecialTokensMask = slices.Insert(e.SpecialTokensMask, 0, repeat[int32](1, n)...)
-		e.Offsets = slices.Insert(e.Offsets, 0, repeat([2]int32{}, n)...)
-		e.ByteOffsets = slices.Insert(e.ByteOffsets, 0, repeat([2]int32{}, n)...)
+		at = 0
 		for id := range 2 {
 			if r, ok := e.ranges.get(id); ok {
 				e.ranges.put(id, [2]int{r[0] + n, r[1] + n})
 			}
 		}
-		return
 	}
-	e.IDs = append(e.IDs, repeat(int32(padID), n)...)
-	e.TypeIDs = append(e.TypeIDs, repeat(int32(padTypeID), n)...)
-	e.Tokens = append(e.Tokens, repeat(padToken, n)...)
-	e.WordIDs = append(e.WordIDs, repeat[int32](-1, n)...)
-	e.AttentionMask = append(e.AttentionMask, repeat[int32](0, n)...)
-	e.SpecialTokensMask = append(e.SpecialTokensMask, repeat[int32](1, n)...)
-	e.Offsets = append(e.Offsets, repeat([2]int32{}, n)...)
-	e.ByteOffsets = append(e.ByteOffsets, repeat([2]int32{}, n)...)
+	e.IDs = padded(e.IDs, at, n, int32(padID))
+	e.TypeIDs = padded(e.TypeIDs, at, n, int32(padTypeID))
+	e.Tokens = padded(e.Tokens, at, n, padToken)
+	e.WordIDs = padded(e.WordIDs, at, n, -1)
+	e.AttentionMask = padded(e.AttentionMask, at, n, 0)
+	e.SpecialTokensMask = padded(e.SpecialTokensMask, at, n, 1)
+	e.Offsets = padded(e.Offsets, at, n, [2]int32{})
+	e.ByteOffsets = padded(e.ByteOffsets, at, n, [2]int32{})
 }
 
-func repeat[T any](v T, n int) []T {
-	s := make([]T, n)
-	for i := range s {
-		s[i] = v
+// padded returns s with n copies of v inserted before index at, in a new
+// array. One small function for both sides, not inlined (padding is rare):
+// slices.Insert and append of a repeated slice at sixteen sites were 25 KB
+// of tokenizer.wasm's code, this is 7 KB (6 KB less gzip).
+//
+//go:noinline
+func padded[T any](s []T, at, n int, v T) []T {
+	out := make([]T, len(s)+n)
+	copy(out, s[:at])
+	for i := at; i < at+n; i++ {
+		out[i] = v
 	}
-	return s
+	copy(out[at+n:], s[at:])
+	return out
 }
 
 // finish fills SequenceIDs from the sequence ranges (HF's get_sequence_ids),
