@@ -7,14 +7,20 @@ import (
 	"github.com/clinlm/clinlm/internal/smallfmt"
 )
 
-// bertDirectTable returns the normalizer's ASCII table of a BERT pipeline
+// bertDirectTable returns the byte table of a BERT pipeline
 // (BertNormalizer, BertPreTokenizer, no added token matched after
 // normalization), nil for any other tokenizer. On ASCII text without
 // characters the normalizer removes, such a pipeline maps bytes one to one
 // (lower-casing, whitespace to spaces; accents and Chinese characters do not
 // occur), drops whitespace and isolates punctuation. encodeBert does that
 // straight from the text instead of through aligned normalized strings,
-// whose splitting took about a quarter of a BERT encode.
+// whose splitting took about a quarter of a BERT encode. The table holds,
+// for each ASCII byte, what the normalizer makes of it: 0 for a byte it
+// removes, a space for whitespace (where the pre-tokenizer splits), else the
+// byte, with bertPunct added when it is punctuation. One table tells the
+// split loop everything, so it reads one entry per byte and calls no rune
+// predicate (a call per byte showed in Chromium's profile of the
+// WebAssembly build, where calls are dear).
 func bertDirectTable(t *Tokenizer) *[128]byte {
 	nb, ok := t.normalizer.(normalizers.Bert)
 	if !ok || t.added.norm != nil {
@@ -23,33 +29,24 @@ func bertDirectTable(t *Tokenizer) *[128]byte {
 	if _, ok := t.preTokenizer.(pretokenizers.Bert); !ok {
 		return nil
 	}
-	return nb.ASCIITable()
-}
-
-// byteClass is how BertPreTokenizer treats an ASCII character.
-type byteClass uint8
-
-const (
-	classWord byteClass = iota
-	classSpace
-	classPunct
-)
-
-// asciiClasses tabulates the classes once, so the split loop reads a table
-// instead of calling the rune predicates per byte (a call per byte showed in
-// Chromium's profile of the WebAssembly build, where calls are dear).
-func asciiClasses() *[128]byteClass {
-	var t [128]byteClass
-	for c := range t {
+	var table [128]byte
+	for c, m := range nb.ASCIITable() {
 		switch {
-		case runeclass.IsWhitespace(rune(c)):
-			t[c] = classSpace
-		case runeclass.IsBertPunctuation(rune(c)):
-			t[c] = classPunct
+		case m == 0:
+		case runeclass.IsWhitespace(rune(m)):
+			table[c] = ' '
+		case runeclass.IsBertPunctuation(rune(m)):
+			table[c] = m | bertPunct
+		default:
+			table[c] = m
 		}
 	}
-	return &t
+	return &table
 }
+
+// bertPunct marks punctuation in a bertDirectTable (mapped bytes are
+// ASCII, so their top bit is free).
+const bertPunct = 0x80
 
 // encodeBert is encodeSequence for a BERT pipeline, with the same result.
 // Added tokens match the text as written (none matches after
@@ -67,37 +64,61 @@ func (t *Tokenizer) encodeBert(st *encodeState, text string, typeID int) (*Encod
 			st.mapped = make([]byte, len(seg))
 		}
 		mapped := st.mapped[:len(seg)]
+		// cut tells whether seg[i] is where a chunk ends: a character the
+		// normalizer turns into a space (space, tab, newline, carriage
+		// return); other ASCII whitespace (\v, \f) it removes, joining its
+		// neighbours.
+		cut := func(i int) bool { return seg[i] < 0x80 && table[seg[i]] == ' ' }
+		var err error
 		for a := 0; a < len(seg); {
-			// A cut is a character the normalizer turns into a space (space,
-			// tab, newline, carriage return); other ASCII whitespace (\v, \f)
-			// it removes, joining its neighbours.
-			if c := seg[a]; c < 0x80 && table[c] == ' ' {
+			if cut(a) {
 				a++
 				continue
 			}
-			// One pass to the next cut maps the chunk's bytes and tells whether
-			// it is direct: ASCII that the table keeps (no byte it removes).
-			// Finding the cut, checking and mapping were three passes, and in
-			// WebAssembly each pass over the bytes showed in the profile.
-			b, direct := a, true
+			// One pass to the next cut maps the chunk's bytes, cuts them into
+			// words at punctuation, which stands alone, and runs the model on
+			// each word as it ends. A byte that is not ASCII or that the
+			// normalizer removes sends the chunk through the general pipeline
+			// instead, dropping the tokens it added. Mapping, then splitting
+			// were two passes over the bytes, and in WebAssembly each showed
+			// in the profile.
+			tokens, first := len(st.ids), word
+			b, w := a, a // w: where the current word starts
 			for ; b < len(seg); b++ {
 				c := seg[b]
 				if c >= 0x80 {
-					direct = false
-					continue
-				}
-				m := table[c]
-				if m == ' ' {
 					break
 				}
-				direct = direct && m != 0
-				mapped[b] = m
+				m := table[c]
+				if m == ' ' || m == 0 {
+					break
+				}
+				if m < bertPunct {
+					mapped[b] = m
+					continue
+				}
+				mapped[b] = m &^ bertPunct
+				if w < b {
+					if word, err = t.bertWord(st, mapped[w:b], base+w, word); err != nil {
+						return word, err
+					}
+				}
+				if word, err = t.bertWord(st, mapped[b:b+1], base+b, word); err != nil {
+					return word, err
+				}
+				w = b + 1
 			}
-			var err error
-			if direct {
-				word, err = t.bertMappedChunk(st, mapped[a:b], base+a, word)
-			} else {
-				word, err = t.bertGeneralChunk(st, seg[a:b], base+a, word)
+			switch {
+			case b == len(seg) || cut(b):
+				if w < b {
+					word, err = t.bertWord(st, mapped[w:b], base+w, word)
+				}
+			default:
+				for b < len(seg) && !cut(b) {
+					b++
+				}
+				st.truncate(tokens)
+				word, err = t.bertGeneralChunk(st, seg[a:b], base+a, first)
 			}
 			if err != nil {
 				return word, err
@@ -108,33 +129,17 @@ func (t *Tokenizer) encodeBert(st *encodeState, text string, typeID int) (*Encod
 	})
 }
 
-// bertMappedChunk tokenizes a direct chunk, already mapped by the
-// normalizer's table: its bytes map one to one, and punctuation stands
-// alone.
-func (t *Tokenizer) bertMappedChunk(st *encodeState, m []byte, base, word int) (int, error) {
-	class := t.bertClass
-	for a := 0; a < len(m); {
-		c := class[m[a]&0x7F] // mapped bytes are ASCII
-		if c == classSpace {
-			a++
-			continue
-		}
-		b := a + 1
-		if c == classWord {
-			for b < len(m) && class[m[b]&0x7F] == classWord {
-				b++
-			}
-		}
-		if err := t.appendModelTokens(st, m[a:b]); err != nil {
-			return word, err
-		}
-		for _, tok := range st.model {
-			st.push(tok.ID, tok.Value, base+a+tok.Start, base+a+tok.End, word)
-		}
-		word++
-		a = b
+// bertWord runs the model on a word of mapped text, whose bytes map one to
+// one to the original text from byte base, and adds its tokens as word
+// number word. It returns the next word number.
+func (t *Tokenizer) bertWord(st *encodeState, m []byte, base, word int) (int, error) {
+	if err := t.appendModelTokens(st, m); err != nil {
+		return word, err
 	}
-	return word, nil
+	for _, tok := range st.model {
+		st.push(tok.ID, tok.Value, base+tok.Start, base+tok.End, word)
+	}
+	return word + 1, nil
 }
 
 // bertGeneralChunk runs the general pipeline (normalizer, pre-tokenizer,

@@ -91,7 +91,7 @@ func FuzzDirectPaths(f *testing.F) {
 	for _, s := range []string{
 		"", "Hello world", "  two  spaces  ", "héllo wörld", "漢字 😀 e\u0301", "<mask> <s> </s> text",
 		"don't I'm we'll", "x\u0000y\ufffd", "\t\n\r end", "Na 124 (low sodium), K+ 6.1 mmol/L.",
-		"[CLS] Pt c/o SOB x3d [MASK]; BP 140/90 (H)!", " <ent>  c/o  x mg mgx 5mg Pt  <|end|>x <|end|>  ", "a\x01b\x7fc", "UPPER lower MiXeD 12.5mg", "[SEP][SEP]",
+		"[CLS] Pt c/o SOB x3d [MASK]; BP 140/90 (H)!", " <ent>  c/o  x mg mgx 5mg Pt  <|end|>x <|end|>  ", "a\x01b\x7fc", "e.g.\x01x (n=3)°C", "UPPER lower MiXeD 12.5mg", "[SEP][SEP]",
 		"T 37.2°C, naïve Ünited café; 5×10⁹/L → ok", "a \v b\fc\u00a0d\u3000e", "ΣΑΣ οδός İstanbul ǅ", "x\u0301 \u0301y 中文字 ok",
 	} {
 		f.Add(s, "")

@@ -248,6 +248,11 @@ func (st *encodeState) push(id int, value string, start, end, word int) {
 	st.words = append(st.words, int32(word))
 }
 
+// truncate drops the tokens pushed after the first n.
+func (st *encodeState) truncate(n int) {
+	st.ids, st.tokens, st.bytes, st.words = st.ids[:n], st.tokens[:n], st.bytes[:n], st.words[:n]
+}
+
 // encoding returns the encoding of the tokens added, in the state's
 // arrays. It is marked scratch: whatever keeps it must copy it.
 func (st *encodeState) encoding(typeID int) *Encoding {

@@ -41,10 +41,9 @@ type Tokenizer struct {
 	states        sync.Pool // of *encodeState
 	// byteLevel: plain byte-level BPE, encoded by encodeByteLevel.
 	byteLevel bool
-	// bertASCII: a BERT pipeline's ASCII table, for encodeBert.
+	// bertASCII: a BERT pipeline's byte table (bertDirectTable), for
+	// encodeBert.
 	bertASCII *[128]byte
-	// bertClass classes each ASCII byte for encodeBert's split.
-	bertClass *[128]byteClass
 }
 
 // Truncation is the "truncation" section of tokenizer.json.
@@ -135,9 +134,6 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 	}
 	t.byteLevel = byteLevelDirect(t)
 	t.bertASCII = bertDirectTable(t)
-	if t.bertASCII != nil {
-		t.bertClass = asciiClasses()
-	}
 	return t, nil
 }
 
