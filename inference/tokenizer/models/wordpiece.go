@@ -88,6 +88,9 @@ func (w *WordPiece) AppendTokens(dst []Token, word string) ([]Token, error) {
 		return w.appendUnk(dst, word)
 	}
 	start0 := len(dst)
+	// A copy of the trie: the walk reads its nodes from a local, not
+	// through w at every byte.
+	trie := *w.trie
 	for start := 0; start < len(word); {
 		state := int32(0)
 		if start > 0 {
@@ -95,13 +98,13 @@ func (w *WordPiece) AppendTokens(dst []Token, word string) ([]Token, error) {
 		}
 		best, bestEnd := int32(-1), 0
 		for i := start; i < len(word) && state >= 0; i++ {
-			state = w.trie.next(state, word[i])
+			state = trie.next(state, word[i])
 			if state < 0 {
 				break
 			}
 			// Vocabulary tokens are valid UTF-8, so every match ends on a
 			// character boundary, as HF's char-by-char shrinking requires.
-			if v := w.trie.value(state); v >= 0 {
+			if v := trie.value(state); v >= 0 {
 				best, bestEnd = v, i+1
 			}
 		}
