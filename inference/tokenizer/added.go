@@ -263,6 +263,12 @@ func startsWithWord(s string) bool {
 type trie struct {
 	nodes []trieNode
 	first [256]bool // bytes that start some pattern
+	// only is the byte that starts every pattern, -1 when they start with
+	// different bytes. Most tokenizers' added tokens all start with one
+	// ("[" in BERT's, "<" in RoBERTa's), and strings.IndexByte finds it
+	// faster than a test of each byte (in WebAssembly, where the scan of
+	// every note showed in the profile, it reads four bytes at a time).
+	only int
 }
 
 type trieNode struct {
@@ -302,6 +308,15 @@ func newTrie(entries []trieEntry) *trie {
 			t.nodes[n].id = e.id
 		}
 	}
+	firsts := 0
+	for c, ok := range t.first {
+		if ok {
+			firsts, t.only = firsts+1, c
+		}
+	}
+	if firsts != 1 {
+		t.only = -1
+	}
 	return t
 }
 
@@ -339,7 +354,13 @@ func (t *trie) step(n int, b byte) int {
 // among those, is longest.
 func (t *trie) leftmostLongest(text string, from int) (start, end, id int, ok bool) {
 	for s := from; s < len(text); s++ {
-		if !t.first[text[s]] {
+		if t.only >= 0 {
+			i := strings.IndexByte(text[s:], byte(t.only))
+			if i < 0 {
+				break
+			}
+			s += i
+		} else if !t.first[text[s]] {
 			continue
 		}
 		n := 0
