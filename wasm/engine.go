@@ -99,17 +99,21 @@ func (v *vocabulary) token(id int) string {
 	return v.text[start:v.end[id]]
 }
 
-// isVocabularyToken tells whether tok is the vocabulary's token for id,
-// which the page can look up instead of receiving it.
-func (e *entry) isVocabularyToken(id int32, tok string) bool {
-	if id < 0 || int(id) >= e.vocab.size() {
-		return false
+// vocabularyTokens tells whether each of tokens is the vocabulary's token
+// for its id in ids, which the page can look up instead of receiving it.
+// One call per part, not per token: calls are dear in WebAssembly.
+func (e *entry) vocabularyTokens(ids []int32, tokens []string) bool {
+	for k, tok := range tokens {
+		id := ids[k]
+		if id < 0 || int(id) >= e.vocab.size() {
+			return false
+		}
+		v := e.vocab.token(int(id))
+		if v == "" || len(v) != len(tok) || addressOf(tok) != e.vocab.at[id] && v != tok {
+			return false
+		}
 	}
-	v := e.vocab.token(int(id))
-	if v == "" || len(v) != len(tok) {
-		return false
-	}
-	return addressOf(tok) == e.vocab.at[id] || v == tok
+	return true
 }
 
 func addressOf(s string) uintptr { return uintptr(unsafe.Pointer(unsafe.StringData(s))) }

@@ -135,10 +135,10 @@ func (p *packer) pack(text string, e *entry, parts []*tokenizer.Encoding) ([]byt
 				m, len(part.TypeIDs), len(part.SpecialTokensMask), len(part.WordIDs), len(part.Offsets), len(part.Tokens))
 		}
 		n += m
-		for k, tok := range part.Tokens {
+		for _, tok := range part.Tokens {
 			piecesBytes += len(tok)
-			byID = byID && e.isVocabularyToken(part.IDs[k], tok)
 		}
+		byID = byID && e.vocabularyTokens(part.IDs, part.Tokens)
 	}
 	arrays := arrayCount
 	if byID {

@@ -136,7 +136,7 @@ func TestPack(t *testing.T) {
 // A token is the vocabulary's when its bytes are: at the vocabulary
 // string's own address (no comparison) or elsewhere; never a shorter
 // string at that address or other bytes of the same length.
-func TestIsVocabularyToken(t *testing.T) {
+func TestVocabularyTokens(t *testing.T) {
 	e := fakeEntry(map[int32]string{7: "hello", 8: "world"})
 	own := e.vocab.token(7) // a copy in the vocabulary's text, not the fake's string
 	for _, tc := range []struct {
@@ -147,8 +147,8 @@ func TestIsVocabularyToken(t *testing.T) {
 		{7, "hello", true}, {7, strings.Clone("hello"), true}, {7, own, true}, {7, "hello"[:4], false},
 		{7, "hellO", false}, {8, "hello", false}, {9, "", false}, {-1, "hello", false}, {5000, "hello", false},
 	} {
-		if got := e.isVocabularyToken(tc.id, tc.tok); got != tc.want {
-			t.Errorf("isVocabularyToken(%d, %q) = %v", tc.id, tc.tok, got)
+		if got := e.vocabularyTokens([]int32{tc.id}, []string{tc.tok}); got != tc.want {
+			t.Errorf("vocabularyTokens(%d, %q) = %v", tc.id, tc.tok, got)
 		}
 	}
 }
