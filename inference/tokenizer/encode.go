@@ -111,7 +111,7 @@ func (t *Tokenizer) EncodeParts(text string, addSpecialTokens bool, use func(par
 	if err != nil {
 		return err
 	}
-	parts := []*Encoding{enc}
+	parts := append(st.parts[:0], enc)
 	if t.postProcessor != nil {
 		if parts, err = processParts(t.postProcessor, enc, nil, addSpecialTokens); err != nil {
 			return smallfmt.Errorf("tokenizer: post_processor: %w", err)
@@ -139,6 +139,10 @@ type encodeState struct {
 	// The added-token matches of encodeDirect: in the text, and in a
 	// stretch of it between those.
 	rawSplits, normSplits []addedSplit
+	// The sequence's encoding (encoding) and EncodeParts' parts, here
+	// rather than allocated for each text.
+	enc   Encoding
+	parts [1]*Encoding
 }
 
 func (t *Tokenizer) getState() *encodeState {
@@ -254,7 +258,8 @@ func (st *encodeState) truncate(n int) {
 }
 
 // encoding returns the encoding of the tokens added, in the state's
-// arrays. It is marked scratch: whatever keeps it must copy it.
+// arrays and the state itself. It is marked scratch: whatever keeps it
+// must copy it.
 func (st *encodeState) encoding(typeID int) *Encoding {
 	n := len(st.ids)
 	if cap(st.typeSpecMask) < 3*n {
@@ -280,7 +285,7 @@ func (st *encodeState) encoding(typeID int) *Encoding {
 	for i := range n {
 		tsm[i], tsm[n+i], tsm[2*n+i] = int32(typeID), 0, 1
 	}
-	return &Encoding{
+	st.enc = Encoding{
 		IDs:               st.ids[:n:n],
 		TypeIDs:           tsm[0*n : 1*n : 1*n],
 		SpecialTokensMask: tsm[1*n : 2*n : 2*n],
@@ -291,6 +296,7 @@ func (st *encodeState) encoding(typeID int) *Encoding {
 		Tokens:            st.tokens[:n:n],
 		scratch:           true,
 	}
+	return &st.enc
 }
 
 // charConverter turns byte offsets of a text into code point offsets the way
