@@ -184,22 +184,24 @@ func (b *trieBuilder) findBase(first byte, fits func(int) bool) int {
 	}
 }
 
-// next follows byte c from state s; it returns -1 when there is no transition.
-func (t *byteTrie) next(s int32, c byte) int32 {
-	n := t.nodes[s].base + int32(c)
+// next follows byte c from state s to the state it returns with the
+// payload of the key ending there (-1 for none), or -1 when there is no
+// transition. Both at once: the node is at hand and its index checked. The
+// trie is a value receiver so that a walk can keep a copy in registers
+// (WordPiece); n is an int so that the compiler sees the range check cover
+// the index.
+func (t byteTrie) next(s int32, c byte) (next, value int32) {
+	n := int(t.nodes[s].base) + int(c)
 	if uint(n) < uint(len(t.nodes)) && t.nodes[n].check == s {
-		return n
+		return int32(n), t.nodes[n].value
 	}
-	return -1
+	return -1, -1
 }
-
-// value returns the payload of the key ending at state s, or -1.
-func (t *byteTrie) value(s int32) int32 { return t.nodes[s].value }
 
 // walk follows all of key from state s; -1 when it falls off the trie.
 func (t *byteTrie) walk(s int32, key string) int32 {
 	for i := 0; i < len(key) && s >= 0; i++ {
-		s = t.next(s, key[i])
+		s, _ = t.next(s, key[i])
 	}
 	return s
 }

@@ -78,10 +78,11 @@ func TestByteTrie(t *testing.T) {
 	// A prefix scan reports every key that is a prefix, shortest first.
 	s, prefixes := int32(0), []int32{}
 	for i := 0; i < len("abcd"); i++ {
-		if s = tr.next(s, "abcd"[i]); s < 0 {
+		var v int32
+		if s, v = tr.next(s, "abcd"[i]); s < 0 {
 			break
 		}
-		if v := tr.value(s); v >= 0 {
+		if v >= 0 {
 			prefixes = append(prefixes, v)
 		}
 	}

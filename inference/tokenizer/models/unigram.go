@@ -193,10 +193,10 @@ func (u *Unigram) encode(sc *uniScratch, word string) ([]uniTok, error) {
 		hasSingle := false
 		s := int32(0)
 		for i := pos; i < n; i++ {
-			if s = u.trie.next(s, word[i]); s < 0 {
+			var v int32
+			if s, v = u.trie.next(s, word[i]); s < 0 {
 				break
 			}
-			v := u.trie.value(s)
 			if v < 0 {
 				continue
 			}

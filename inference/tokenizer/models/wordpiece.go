@@ -98,13 +98,13 @@ func (w *WordPiece) AppendTokens(dst []Token, word string) ([]Token, error) {
 		}
 		best, bestEnd := int32(-1), 0
 		for i := start; i < len(word) && state >= 0; i++ {
-			state = trie.next(state, word[i])
-			if state < 0 {
+			var v int32
+			if state, v = trie.next(state, word[i]); state < 0 {
 				break
 			}
 			// Vocabulary tokens are valid UTF-8, so every match ends on a
 			// character boundary, as HF's char-by-char shrinking requires.
-			if v := trie.value(state); v >= 0 {
+			if v >= 0 {
 				best, bestEnd = v, i+1
 			}
 		}
