@@ -368,8 +368,36 @@ DRUG_NAMES = ["warfarin", "metformin", "lisinopril", "atorvastatin", "sertraline
               "gabapentin", "allopurinol", "furosemide", "metoprolol", "tamsulosin", "clopidogrel", "methotrexate", "lithium", "insulin glargine"]
 
 
+# Courses that end while the condition they treated stays in the history: (condition, hypotheses that
+# the patient had it, the course).
+TREATED_COURSES = [("provoked DVT", ["The patient has had a blood clot.", "The patient has had a DVT."], "3 months of rivaroxaban"),
+                   ("pulmonary embolism", ["The patient has had a pulmonary embolism.", "The patient has had a blood clot."], "a year of apixaban"),
+                   ("latent TB", ["The patient has had a TB infection."], "9 months of isoniazid"),
+                   ("H. pylori", ["The patient has had an H. pylori infection."], "two weeks of triple therapy"),
+                   ("Hodgkin lymphoma", ["The patient has had cancer.", "The patient has had lymphoma."], "6 cycles of ABVD"),
+                   ("hepatitis C", ["The patient has had hepatitis C."], "12 weeks of sofosbuvir-velpatasvir"),
+                   ("breast cancer", ["The patient has had breast cancer.", "The patient has had cancer."], "5 years of tamoxifen")]
+
+
+def treated_course_pair(rng) -> tuple[str, str, int]:
+    """A finished course: the condition stays in the history, the drug is no longer taken."""
+    cond, had, course = rng.choice(TREATED_COURSES)
+    year = rng.choice(["(2014)", "in 2016", "several years ago", "in 2011"])
+    premise = rng.choice([f"PMH: {cond} {year}, finished {course}.", f"h/o {cond} {year}, treated with {course}; off therapy since.",
+                          f"{_cap(cond)} {year}, s/p {course}, now in remission." if "cancer" in cond or "lymphoma" in cond else
+                          f"{_cap(cond)} {year}, s/p {course}."])
+    r = rng.random()
+    if r < 0.5:
+        return premise, rng.choice(had), ENT
+    if r < 0.8:
+        return premise, rng.choice(["The patient is currently on treatment.", f"The patient is still receiving {course.split(' of ')[-1]}."]), CON
+    return premise, rng.choice(["The patient has a recurrence.", "The patient's condition has come back."]), NEU
+
+
 def stopped_drug_pair(rng) -> tuple[str, str, int]:
     """A drug stopped, finished or replaced: not a current drug, but a past one."""
+    if rng.random() < 0.35:
+        return treated_course_pair(rng)
     drug, new = rng.sample(DRUG_NAMES, 2)
     year = rng.choice(["2 years ago", "in 2019", "last spring", "several years ago", "6 months ago", "in 2015"])
     premise = rng.choice([f"{_cap(drug)} stopped {year} for side effects.", f"Completed a 6-month course of {drug} {year}; off it since.",
