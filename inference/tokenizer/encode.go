@@ -59,20 +59,27 @@ func (t *Tokenizer) EncodeWithOptions(text string, pair *string, opts EncodeOpti
 		return nil, errors.New("tokenizer: negative max length")
 	}
 	// The per-sequence encodings live in pooled scratch memory; the
-	// post-processing below copies them into the result.
+	// post-processing below copies them into the result. Post-processing
+	// works on copies of their Encoding structs, which are the states' own:
+	// truncation replaces a sequence's tokens with copies it no longer marks
+	// scratch, and that Encoding can then be the result.
 	st := t.getState()
 	defer t.putState(st)
-	enc, err := t.encodeSequence(st, text, 0, nil)
+	seq, err := t.encodeSequence(st, text, 0, nil)
 	if err != nil {
 		return nil, err
 	}
+	enc := new(Encoding)
+	*enc = *seq
 	var pairEnc *Encoding
 	if pair != nil {
 		pst := t.getState()
 		defer t.putState(pst)
-		if pairEnc, err = t.encodeSequence(pst, *pair, 1, nil); err != nil {
+		if seq, err = t.encodeSequence(pst, *pair, 1, nil); err != nil {
 			return nil, err
 		}
+		pairEnc = new(Encoding)
+		*pairEnc = *seq
 	}
 	out, err := t.postProcess(enc, pairEnc, opts.AddSpecialTokens, trunc)
 	if err != nil {

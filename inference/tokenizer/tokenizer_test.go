@@ -236,3 +236,29 @@ func TestASCIIPrefix(t *testing.T) {
 		}
 	}
 }
+
+// Encode's result outlives the pooled state it was encoded in: truncation
+// makes the sequence's encoding the result, and the next encode reuses the
+// state.
+func TestEncodeResultOutlivesItsState(t *testing.T) {
+	for _, name := range []string{"plain-padleft", "template-metaspace"} {
+		tok, err := FromFile(filepath.Join("testdata", "e2e", name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := EncodeOptions{MaxLength: 4}
+		first, err := tok.EncodeWithOptions("one two three four five six", nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprint(first.IDs, first.Offsets, len(first.Overflowing))
+		for range 3 {
+			if _, err := tok.EncodeWithOptions("seven eight nine ten eleven twelve", nil, opts); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := fmt.Sprint(first.IDs, first.Offsets, len(first.Overflowing)); got != want {
+			t.Errorf("%s: the first result changed to %s, was %s", name, got, want)
+		}
+	}
+}
