@@ -553,12 +553,7 @@ def exam_pair(rng) -> tuple[str, str, int]:
 def _pick(rng, table):
     statements, ent, con, neu = rng.choice(table)
     premise = rng.choice(statements)
-    r = rng.random()
-    if r < 0.38:
-        return premise, rng.choice(ent), ENT
-    if r < 0.76:
-        return premise, rng.choice(con), CON
-    return premise, rng.choice(neu), NEU
+    return (premise, *gen_nli_findings.labelled(rng, ent, con, neu, 0.38, 0.76))
 
 
 def social_pair(rng) -> tuple[str, str, int]:

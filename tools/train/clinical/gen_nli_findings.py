@@ -477,12 +477,18 @@ def history_fact_pair(rng) -> tuple[str, str, int]:
     age = rng.randint(24, 78)
     premise = rng.choice([f"PMH/PSH: {note}.", f"{age}F, {note}, presents with abdominal pain.", f"{age} yo with HTN, {note}.",
                           f"Surgical history: {note}.", f"{_cap(note)}; now here for an unrelated complaint."])
+    return (premise, *labelled(rng, ent, con, neu, 0.35, 0.7))
+
+
+def labelled(rng, ent: list[str], con: list[str], neu: list[str], p_ent: float, p_con: float) -> tuple[str, int]:
+    """A hypothesis from one of three lists, one roll of the rng choosing the list: ent below p_ent, con below
+    p_con, neu above."""
     r = rng.random()
-    if r < 0.35:
-        return premise, rng.choice(ent), ENT
-    if r < 0.7:
-        return premise, rng.choice(con), CON
-    return premise, rng.choice(neu), NEU
+    if r < p_ent:
+        return rng.choice(ent), ENT
+    if r < p_con:
+        return rng.choice(con), CON
+    return rng.choice(neu), NEU
 
 
 TEMPLATED = [(diagnostic_pair, 3), (blood_pressure_pair, 1), (laterality_pair, 1.5), (family_history_pair, 1.5), (untouched_condition_pair, 1.5),
