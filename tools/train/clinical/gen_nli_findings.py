@@ -180,9 +180,11 @@ def diagnostic_pair(rng) -> tuple[str, str, int]:
         others = [e for e in DIAGNOSTIC if e[0] != group]
         _, opos, _, oneg, oopen = rng.choice(others)
         premise, label = rng.choice(opos + oneg + oopen), NEU
-    if rng.random() < 0.3:
-        premise = rng.choice(["Labs and imaging: ", "Workup: ", "Hospital course: ", "Results: "]) + premise[0].lower() + premise[1:] \
-            if not premise[:2].isupper() else rng.choice(["Workup: ", "Results: "]) + premise
+    if rng.random() < 0.3:  # under a heading; an abbreviation ("CT", "UA") keeps its capitals
+        if premise[:2].isupper():
+            premise = rng.choice(["Workup: ", "Results: "]) + premise
+        else:
+            premise = rng.choice(["Labs and imaging: ", "Workup: ", "Hospital course: ", "Results: "]) + premise[0].lower() + premise[1:]
     return premise, hyp, label
 
 
