@@ -135,14 +135,17 @@ func (p *packer) pack(text string, e *entry, parts []*tokenizer.Encoding) ([]byt
 				m, len(part.TypeIDs), len(part.SpecialTokensMask), len(part.WordIDs), len(part.Offsets), len(part.Tokens))
 		}
 		n += m
-		for _, tok := range part.Tokens {
-			piecesBytes += len(tok)
-		}
 		byID = byID && e.vocabularyTokens(part.IDs, part.Tokens)
 	}
 	arrays := arrayCount
 	if byID {
-		arrays, piecesBytes = arrayCount-1, 0
+		arrays = arrayCount - 1
+	} else { // the pieces travel as text: only then is their length needed
+		for _, part := range parts {
+			for _, tok := range part.Tokens {
+				piecesBytes += len(tok)
+			}
+		}
 	}
 	u16 := newUTF16Index(text, p.u16)
 	if u16.at != nil {
