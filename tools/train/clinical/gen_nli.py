@@ -17,7 +17,7 @@ import random
 import re
 from pathlib import Path
 
-from . import gen_nli_findings, gen_nli_lists
+from . import gen_nli_findings
 from . import lexicon as L
 from .negex import is_negated, sentences
 
@@ -663,7 +663,7 @@ def with_negated_hypotheses(pair: tuple[str, str, int], rng, p: float = 0.3) -> 
 TEMPLATED = [(symptom_pair, 4), (measure_pair, 1.5), (ranged_measure_pair, 4), (named_state_pair, 1.5), (drug_pair, 3), (history_pair, 2.5),
              (abbreviation_pair, 1.5), (status_pair, 1.5), (mi_pair, 0.5), (shorthand_pair, 1.5), (temporal_pair, 2),
              (exam_pair, 3.5), (social_pair, 1.5), (function_pair, 1.5), (symptom_list_pair, 2.5), (symptom_dx_pair, 0.8),
-             (past_episode_pair, 2), (negation_scope_pair, 2.5), (indication_pair, 2), (value_cause_pair, 1.5), (workup_pair, 1.5)] + gen_nli_findings.TEMPLATED + gen_nli_lists.TEMPLATED
+             (past_episode_pair, 2), (negation_scope_pair, 2.5), (indication_pair, 2), (value_cause_pair, 1.5), (workup_pair, 1.5)] + gen_nli_findings.TEMPLATED
 
 
 def templated(n: int, rng: random.Random) -> list[tuple[str, str, int]]:
