@@ -385,15 +385,11 @@ def treated_course_pair(rng) -> tuple[str, str, int]:
     """A finished course: the condition stays in the history, the drug is no longer taken."""
     cond, had, course = rng.choice(TREATED_COURSES)
     year = rng.choice(["(2014)", "in 2016", "several years ago", "in 2011"])
+    remission = ", now in remission" if "cancer" in cond or "lymphoma" in cond else ""
     premise = rng.choice([f"PMH: {cond} {year}, finished {course}.", f"h/o {cond} {year}, treated with {course}; off therapy since.",
-                          f"{_cap(cond)} {year}, s/p {course}, now in remission." if "cancer" in cond or "lymphoma" in cond else
-                          f"{_cap(cond)} {year}, s/p {course}."])
-    r = rng.random()
-    if r < 0.5:
-        return premise, rng.choice(had), ENT
-    if r < 0.8:
-        return premise, rng.choice(["The patient is currently on treatment.", f"The patient is still receiving {course.split(' of ')[-1]}."]), CON
-    return premise, rng.choice(["The patient has a recurrence.", "The patient's condition has come back."]), NEU
+                          f"{_cap(cond)} {year}, s/p {course}{remission}."])
+    on_it = ["The patient is currently on treatment.", f"The patient is still receiving {course.split(' of ')[-1]}."]
+    return (premise, *labelled(rng, had, on_it, ["The patient has a recurrence.", "The patient's condition has come back."], 0.5, 0.8))
 
 
 def stopped_drug_pair(rng) -> tuple[str, str, int]:
