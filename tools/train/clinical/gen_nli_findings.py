@@ -321,12 +321,7 @@ def untouched_condition_pair(rng) -> tuple[str, str, int]:
     """A drug or a mental-status line against a condition it says nothing about."""
     if rng.random() < 0.35:
         line, ent, con = rng.choice(MENTAL_STATUS)
-        r = rng.random()
-        if r < 0.25:
-            return line, rng.choice(ent), ENT
-        if r < 0.5:
-            return line, rng.choice(con), CON
-        return line, rng.choice(UNTOUCHED)[0], NEU
+        return (line, *labelled(rng, ent, con, [h for h, _ in UNTOUCHED], 0.25, 0.5))
     i = rng.randrange(len(L.DRUGS))
     drug = rng.choice(L.DRUGS[i][0])
     premise = rng.choice([f"Started on {drug}.", f"Home medications: {drug}.", f"Continued home {drug}.", f"{rng.choice(L.SUBJECTS)} takes {drug}.",
