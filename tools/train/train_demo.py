@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 import common
-from clinical import gen_clip, gen_nli, gen_qa, gen_qa_sections
+from clinical import gen_clip, gen_nli, gen_qa, gen_qa_sections, written_nli
 
 sys.path.insert(0, str(common.REPO_ROOT / "tools" / "markvalues"))
 from markvalues import mark_pairs  # noqa: E402
@@ -73,19 +73,25 @@ class MultiTask(torch.nn.Module):
 
 # --- data --------------------------------------------------------------------------------------
 
-def nli_data(data: Path, reports: list[dict], n_templ: int, n_silver: int, rng, public: bool) -> list[tuple[str, str, int]]:
+def nli_data(data: Path, reports: list[dict], n_templ: int, n_silver: int, rng, public: bool,
+             written: int = 0) -> list[tuple[str, str, int]]:
     import train_nli
 
     rows = gen_nli.templated(n_templ, rng) + gen_nli.silver_iu(reports, n_silver, rng)
     rows = gen_nli.combine_premises(rows, rng)
+    rows += written_nli.pairs("train") * written
     if public:
         sick = train_nli.load_sick(data, "TRAIN")
         rows += rng.sample(sick, min(3000, len(sick)))
         rows += train_nli.load_nli4ct(data, "train.json")
         rows += train_nli.load_rqe(data, 800, 13)
     rng.shuffle(rows)
-    # The NLI model's inputs are marked at serving time (manifest "preprocess": "reference-ranges"), so
-    # its training pairs are marked the same way.
+    return marked_rows(rows)
+
+
+def marked_rows(rows: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """The NLI model's inputs are marked at serving time (manifest "preprocess": "reference-ranges"), so its
+    training and held-out pairs are marked the same way."""
     marked = mark_pairs([(p, h) for p, h, _ in rows])
     return [(p, h, l) for (p, h), (_, _, l) in zip(marked, rows)]
 
@@ -432,7 +438,8 @@ def check_batch_invariance(path: Path, tok, threads: int) -> dict:
 
 
 # The keys of the metrics file that describe how a stage trained (kept for the stages a --resume run follows).
-STAGE_KEYS = ("resumed_from", "previous_stage", "stage_note", "seed", "steps", "train_seconds", "batch_size", "lr", "mix", "threads")
+STAGE_KEYS = ("resumed_from", "previous_stage", "stage_note", "seed", "steps", "train_seconds", "batch_size", "lr", "mix", "threads",
+              "written_nli")
 
 
 def main() -> None:
@@ -447,6 +454,8 @@ def main() -> None:
     ap.add_argument("--from-checkpoint", action="store_true")
     ap.add_argument("--resume", type=Path, help="start from this checkpoint (a further stage with another --mix)")
     ap.add_argument("--stage-note", default="", help="what this stage's data changed, for the model cards")
+    ap.add_argument("--written-nli", type=int, default=0, help="times the hand-written NLI pairs (clinical/written_nli.jsonl) "
+                    "are repeated in the NLI data")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies the generated data sizes (a quick smoke run: 0.02)")
     args = ap.parse_args()
 
@@ -469,7 +478,8 @@ def main() -> None:
     rng = random.Random(args.seed)
     t0 = time.time()
     n = lambda k: max(8, int(k * args.scale))  # noqa: E731
-    nli_rows = nli_data(data, train_reports, n(36000), n(9000), rng, public=args.scale >= 1)
+    nli_rows = nli_data(data, train_reports, n(36000), n(9000), rng, public=args.scale >= 1,
+                        written=args.written_nli)
     qa_rows = qa_cases(train_reports, n(14000), n(16000), n(8000), rng)
     clip_rows = gen_clip.examples(n(24000), rng)
     feats = {"nli": nli_features(tok, nli_rows), "qa": qa_features(tok, qa_rows) + covidqa_features(tok, data, rng, n(1200)),
@@ -499,20 +509,22 @@ def main() -> None:
     model.eval()
 
     metrics = {"resumed_from": str(args.resume) if args.resume else None, "previous_stage": previous, "stage_note": args.stage_note, "seed": args.seed, "steps": steps, "train_seconds": round(secs), "batch_size": args.batch_size, "lr": args.lr,
-               "mix": args.mix, "threads": args.threads, "versions": common.versions(),
+               "mix": args.mix, "threads": args.threads, "written_nli": args.written_nli, "versions": common.versions(),
                "train_examples": {"nli_pairs": len(nli_rows), "qa_cases": len(qa_rows), "qa_windows": len(feats["qa"]),
                                   "clip_sentences": len(clip_rows)},
                "iu_reports": {"train": len(train_reports), "held_out": len(held_reports)},
                "nli_label_counts": dict(Counter(LABELS_NLI[r[2]] for r in nli_rows)),
                "qa_unanswerable": sum(not c["answer"] for c in qa_rows)}
     metrics["held_out_nli_accuracy"] = nli_accuracy(model, nli_features(tok, held_nli), tok.pad_token_id)
+    metrics["held_out_written_nli_accuracy"] = nli_accuracy(model, nli_features(tok, marked_rows(written_nli.pairs("held-out"))),
+                                                            tok.pad_token_id)
     t, qa_held = tune_no_answer(tok, model, held_qa, tok.pad_token_id)
     model.cls_bias.fill_(t / 2)  # answer iff log best - log null >= t  <=>  +t/2 on both [CLS] logits
     metrics["held_out_qa"] = {**qa_held, "cls_bias": t / 2}
     th, clip_held = tune_clip(model, clip_features(tok, held_clip), held_clip, tok.pad_token_id)
     metrics["clip_thresholds"] = th
     metrics["held_out_clip"] = clip_held
-    print(json.dumps({k: metrics[k] for k in ("held_out_nli_accuracy", "held_out_qa", "held_out_clip", "clip_thresholds")}), flush=True)
+    print(json.dumps({k: metrics[k] for k in ("held_out_nli_accuracy", "held_out_written_nli_accuracy", "held_out_qa", "held_out_clip", "clip_thresholds")}), flush=True)
 
     fp32, int8 = WORK / "model.fp32.onnx", WORK / "model.int8w.onnx"
     export(model, fp32)

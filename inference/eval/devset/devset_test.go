@@ -250,3 +250,54 @@ func TestCLIPSet(t *testing.T) {
 		}
 	}
 }
+
+// TestWrittenTrainingPairsKeptApart guards the hand-written NLI training
+// pairs (tools/train/clinical/written_nli.jsonl): each premise carries one
+// hypothesis per label, as MedNLI's do, and no dev-set premise of eight words
+// or more appears, word for word, inside a training premise. Eight words is
+// where tools/train/devset_overlap.py (the stricter share-of-words check, run
+// when the pairs change) starts counting copies: shorter premises are stock
+// lines, such as a drug with its dose, that any note may hold.
+func TestWrittenTrainingPairsKeptApart(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "tools", "train", "clinical", "written_nli.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	written, err := eval.ReadTaskFile(strings.NewReader(string(raw)), eval.TaskNLI, 0)
+	if err != nil {
+		t.Fatalf("written_nli.jsonl: %v", err)
+	}
+	if len(written) < 3000 {
+		t.Errorf("%d written pairs, want the committed set (thousands)", len(written))
+	}
+	wordsOf := func(s string) string {
+		return " " + strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+			return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+		}), " ") + " "
+	}
+	labels := map[string]map[string]int{}
+	premises := map[string]bool{}
+	for _, ex := range written {
+		if labels[ex.NLI.Premise] == nil {
+			labels[ex.NLI.Premise] = map[string]int{}
+		}
+		labels[ex.NLI.Premise][ex.NLI.Label]++
+		premises[wordsOf(ex.NLI.Premise)] = true
+	}
+	for p, byLabel := range labels {
+		if byLabel["entailment"] != 1 || byLabel["neutral"] != 1 || byLabel["contradiction"] != 1 {
+			t.Errorf("premise %q has hypotheses %v; want one per label", p, byLabel)
+		}
+	}
+	for _, dev := range read(t, eval.TaskNLI) {
+		w := wordsOf(dev.NLI.Premise)
+		if len(strings.Fields(w)) < 8 {
+			continue
+		}
+		for p := range premises {
+			if strings.Contains(p, w) {
+				t.Errorf("dev premise %s (%q) is inside a training premise %q", dev.NLI.ID, dev.NLI.Premise, p)
+			}
+		}
+	}
+}
