@@ -3,7 +3,7 @@
 Usage (from the repository root): .venv-train/bin/python tools/train/devset_overlap.py [--scale 1] [--max-share 0.8]
 
 Draws the templated and silver data the way train_demo.py does (same functions, seed 13, a --scale share of its
-sizes), adds the hand-written NLI pairs (clinical/written_nli.jsonl), and finds, for every dev-set text (NLI
+sizes), adds the hand-written NLI pairs and report questions (clinical/written_*.jsonl), and finds, for every dev-set text (NLI
 premises and hypotheses, QA reports and questions, CLIP sentences), the longest run of consecutive words it shares
 with any generated text. Stock clinical phrases ("lungs are clear, no pleural effusion or pneumothorax") are shared
 by design, so runs of ten words or so are expected; a run covering most of a dev sentence means a template copied
@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 import common
-from clinical import gen_clip, gen_nli, gen_qa, gen_qa_sections, written_nli
+from clinical import gen_clip, gen_nli, gen_qa, gen_qa_sections, written
 
 WORD = re.compile(r"[a-z0-9]+")
 
@@ -67,8 +67,10 @@ def main() -> None:
     reports = gen_nli.iu_reports(data)
     n = lambda k: max(8, int(k * args.scale))  # noqa: E731
     nli = gen_nli.combine_premises(gen_nli.templated(n(36000), rng) + gen_nli.silver_iu(reports, n(9000), rng), rng)
-    nli += written_nli.pairs("train") + written_nli.pairs("held-out")
+    nli += written.nli_pairs("train") + written.nli_pairs("held-out")
     qa = gen_qa.iu_examples(reports, n(14000), rng) + gen_qa.synthetic_examples(n(16000), rng) + gen_qa_sections.examples(n(8000), rng)
+    if written.QA_DATA.exists():
+        qa += written.qa_cases("train") + written.qa_cases("held-out")
     clip = gen_clip.examples(n(24000), rng)
 
     def dev(name: str) -> list[dict]:

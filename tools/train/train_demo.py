@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 import common
-from clinical import gen_clip, gen_nli, gen_qa, gen_qa_sections, written_nli
+from clinical import gen_clip, gen_nli, gen_qa, gen_qa_sections, written
 
 sys.path.insert(0, str(common.REPO_ROOT / "tools" / "markvalues"))
 from markvalues import mark_pairs  # noqa: E402
@@ -74,12 +74,12 @@ class MultiTask(torch.nn.Module):
 # --- data --------------------------------------------------------------------------------------
 
 def nli_data(data: Path, reports: list[dict], n_templ: int, n_silver: int, rng, public: bool,
-             written: int = 0) -> list[tuple[str, str, int]]:
+             written_times: int = 0) -> list[tuple[str, str, int]]:
     import train_nli
 
     rows = gen_nli.templated(n_templ, rng) + gen_nli.silver_iu(reports, n_silver, rng)
     rows = gen_nli.combine_premises(rows, rng)
-    rows += written_nli.pairs("train") * written
+    rows += written.nli_pairs("train") * written_times
     if public:
         sick = train_nli.load_sick(data, "TRAIN")
         rows += rng.sample(sick, min(3000, len(sick)))
@@ -294,16 +294,30 @@ def qa_best(tok, case, out, max_len=64):
     return case["context"][a:b], best, null
 
 
-def tune_no_answer(tok, model, cases, pad_id) -> tuple[float, dict]:
+def qa_decoded(tok, model, cases, pad_id) -> list[tuple[str, float, float]]:
     feats = [qa_features(tok, [c])[0] for c in cases]
-    outs = run_model(model, feats, pad_id)
-    dec = [qa_best(tok, c, o) for c, o in zip(cases, outs)]
+    return [qa_best(tok, c, o) for c, o in zip(cases, run_model(model, feats, pad_id))]
+
+
+def qa_f1_at_threshold(cases, dec, t: float) -> float:
+    """Mean token F1 (SQuAD 2.0: no answer is right only when there is none) answering iff best - null >= t."""
+    return float(np.mean([token_f1(txt if sc - nl >= t else "", c["answer"]) for c, (txt, sc, nl) in zip(cases, dec)]))
+
+
+def qa_f1_at(tok, model, cases, pad_id, t: float) -> dict:
+    dec = qa_decoded(tok, model, cases, pad_id)
+    return {"f1": round(100 * qa_f1_at_threshold(cases, dec, t), 2), "cases": len(cases),
+            "unanswerable": sum(not c["answer"] for c in cases)}
+
+
+def tune_no_answer(tok, model, cases, pad_id) -> tuple[float, dict]:
+    dec = qa_decoded(tok, model, cases, pad_id)
     best_t, best_f = 0.0, -1
     for t in np.arange(-6, 6.01, 0.25):
-        f = np.mean([token_f1(txt if sc - nl >= t else "", c["answer"]) for c, (txt, sc, nl) in zip(cases, dec)])
+        f = qa_f1_at_threshold(cases, dec, t)
         if f > best_f:
             best_t, best_f = float(t), float(f)
-    f0 = float(np.mean([token_f1(txt if sc - nl >= 0 else "", c["answer"]) for c, (txt, sc, nl) in zip(cases, dec)]))
+    f0 = qa_f1_at_threshold(cases, dec, 0)
     return best_t, {"f1_untuned": round(100 * f0, 2), "f1_tuned": round(100 * best_f, 2), "threshold_log": best_t,
                     "cases": len(cases), "unanswerable": sum(not c["answer"] for c in cases)}
 
@@ -439,7 +453,7 @@ def check_batch_invariance(path: Path, tok, threads: int) -> dict:
 
 # The keys of the metrics file that describe how a stage trained (kept for the stages a --resume run follows).
 STAGE_KEYS = ("resumed_from", "previous_stage", "stage_note", "seed", "steps", "train_seconds", "batch_size", "lr", "mix", "threads",
-              "written_nli")
+              "written_nli", "written_qa")
 
 
 def main() -> None:
@@ -456,6 +470,8 @@ def main() -> None:
     ap.add_argument("--stage-note", default="", help="what this stage's data changed, for the model cards")
     ap.add_argument("--written-nli", type=int, default=0, help="times the hand-written NLI pairs (clinical/written_nli.jsonl) "
                     "are repeated in the NLI data")
+    ap.add_argument("--written-qa", type=int, default=0, help="times the hand-written report questions (clinical/written_qa.jsonl) "
+                    "are repeated in the QA data")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies the generated data sizes (a quick smoke run: 0.02)")
     args = ap.parse_args()
 
@@ -479,14 +495,17 @@ def main() -> None:
     t0 = time.time()
     n = lambda k: max(8, int(k * args.scale))  # noqa: E731
     nli_rows = nli_data(data, train_reports, n(36000), n(9000), rng, public=args.scale >= 1,
-                        written=args.written_nli)
-    qa_rows = qa_cases(train_reports, n(14000), n(16000), n(8000), rng)
+                        written_times=args.written_nli)
+    qa_rows = qa_cases(train_reports, n(14000), n(16000), n(8000), rng) + written.qa_cases("train") * args.written_qa
     clip_rows = gen_clip.examples(n(24000), rng)
     feats = {"nli": nli_features(tok, nli_rows), "qa": qa_features(tok, qa_rows) + covidqa_features(tok, data, rng, n(1200)),
              "clip": clip_features(tok, clip_rows)}
     hold = random.Random(args.seed + 1000)  # held-out split: other reports, another seed
     held_nli = nli_data(data, held_reports, n(1500), n(700), hold, public=False)
-    held_qa = qa_cases(held_reports, n(500), n(700), n(350), hold)
+    # The written held-out reports join the generated ones in tuning the no-answer threshold: generated reports are
+    # answered almost perfectly over a wide range of thresholds, the written ones decide within it.
+    held_written_qa = written.qa_cases("held-out") if args.written_qa else []
+    held_qa = qa_cases(held_reports, n(500), n(700), n(350), hold) + held_written_qa
     held_clip = gen_clip.examples(n(2000), hold)
     print(f"data in {time.time() - t0:.0f}s: nli {len(feats['nli'])} qa {len(feats['qa'])} windows clip {len(feats['clip'])}; "
           f"held-out nli {len(held_nli)} qa {len(held_qa)} clip {len(held_clip)}", flush=True)
@@ -509,22 +528,24 @@ def main() -> None:
     model.eval()
 
     metrics = {"resumed_from": str(args.resume) if args.resume else None, "previous_stage": previous, "stage_note": args.stage_note, "seed": args.seed, "steps": steps, "train_seconds": round(secs), "batch_size": args.batch_size, "lr": args.lr,
-               "mix": args.mix, "threads": args.threads, "written_nli": args.written_nli, "versions": common.versions(),
+               "mix": args.mix, "threads": args.threads, "written_nli": args.written_nli, "written_qa": args.written_qa, "versions": common.versions(),
                "train_examples": {"nli_pairs": len(nli_rows), "qa_cases": len(qa_rows), "qa_windows": len(feats["qa"]),
                                   "clip_sentences": len(clip_rows)},
                "iu_reports": {"train": len(train_reports), "held_out": len(held_reports)},
                "nli_label_counts": dict(Counter(LABELS_NLI[r[2]] for r in nli_rows)),
                "qa_unanswerable": sum(not c["answer"] for c in qa_rows)}
     metrics["held_out_nli_accuracy"] = nli_accuracy(model, nli_features(tok, held_nli), tok.pad_token_id)
-    metrics["held_out_written_nli_accuracy"] = nli_accuracy(model, nli_features(tok, marked_rows(written_nli.pairs("held-out"))),
+    metrics["held_out_written_nli_accuracy"] = nli_accuracy(model, nli_features(tok, marked_rows(written.nli_pairs("held-out"))),
                                                             tok.pad_token_id)
     t, qa_held = tune_no_answer(tok, model, held_qa, tok.pad_token_id)
     model.cls_bias.fill_(t / 2)  # answer iff log best - log null >= t  <=>  +t/2 on both [CLS] logits
     metrics["held_out_qa"] = {**qa_held, "cls_bias": t / 2}
+    if held_written_qa:
+        metrics["held_out_written_qa"] = qa_f1_at(tok, model, held_written_qa, tok.pad_token_id, t)
     th, clip_held = tune_clip(model, clip_features(tok, held_clip), held_clip, tok.pad_token_id)
     metrics["clip_thresholds"] = th
     metrics["held_out_clip"] = clip_held
-    print(json.dumps({k: metrics[k] for k in ("held_out_nli_accuracy", "held_out_written_nli_accuracy", "held_out_qa", "held_out_clip", "clip_thresholds")}), flush=True)
+    print(json.dumps({k: metrics[k] for k in ("held_out_nli_accuracy", "held_out_written_nli_accuracy", "held_out_qa", "held_out_written_qa", "held_out_clip", "clip_thresholds")}), flush=True)
 
     fp32, int8 = WORK / "model.fp32.onnx", WORK / "model.int8w.onnx"
     export(model, fp32)

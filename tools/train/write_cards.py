@@ -119,13 +119,18 @@ def recipe(t: dict) -> str:
             "DequantizeLinear in front, compute fp32")
 
 
+def written_args(s: dict) -> str:
+    """The flags that repeat the hand-written data (clinical/written_*.jsonl) in a stage's training data."""
+    return "".join(f" --written-{task} {s[key]}" for task, key in (("nli", "written_nli"), ("qa", "written_qa")) if s.get(key))
+
+
 def reproduce(t: dict) -> str:
     first, *later = stages(t)
     cmd = (f"`.venv-train/bin/python tools/train/train_demo.py --steps {first['steps']} --lr {first['lr']} --batch-size "
            f"{first['batch_size']} --mix {mix_args(first)} --seed {first['seed']}`")
     for k, s in enumerate(later, start=2):
         cmd += (f", then `onnx_checkpoint.py models/minilm-nli/model.onnx S{k - 1}.pt` and `train_demo.py --resume "
-                f"S{k - 1}.pt --steps {s['steps']} --lr {s['lr']} --mix {mix_args(s)} --seed {s['seed']}`")
+                f"S{k - 1}.pt --steps {s['steps']} --lr {s['lr']} --mix {mix_args(s)} --seed {s['seed']}{written_args(s)}`")
     if later:
         cmd += " (each stage with the generators as they stood then: see the git history of tools/train/clinical)"
     return cmd + (" (the runs used `--budget-minutes`, whose learning-rate decay follows the clock; `--steps` decays by "

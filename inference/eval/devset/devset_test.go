@@ -251,29 +251,55 @@ func TestCLIPSet(t *testing.T) {
 	}
 }
 
-// TestWrittenTrainingPairsKeptApart guards the hand-written NLI training
-// pairs (tools/train/clinical/written_nli.jsonl): each premise carries one
-// hypothesis per label, as MedNLI's do, and no dev-set premise of eight words
-// or more appears, word for word, inside a training premise. Eight words is
-// where tools/train/devset_overlap.py (the stricter share-of-words check, run
-// when the pairs change) starts counting copies: shorter premises are stock
-// lines, such as a drug with its dose, that any note may hold.
-func TestWrittenTrainingPairsKeptApart(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "tools", "train", "clinical", "written_nli.jsonl"))
+// readWritten parses a hand-written training file of tools/train/clinical
+// with the strict task-file reader (for QA it checks every answer span).
+func readWritten(t *testing.T, name, task string) []eval.Example {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "tools", "train", "clinical", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	written, err := eval.ReadTaskFile(strings.NewReader(string(raw)), eval.TaskNLI, 0)
+	examples, err := eval.ReadTaskFile(strings.NewReader(string(raw)), task, 0)
 	if err != nil {
-		t.Fatalf("written_nli.jsonl: %v", err)
+		t.Fatalf("%s: %v", name, err)
 	}
+	return examples
+}
+
+// wordsOf is a text's lower-case words joined by single spaces, padded with
+// a space each side so that a containment test matches whole words only.
+func wordsOf(s string) string {
+	return " " + strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	}), " ") + " "
+}
+
+// insideAny reports the first training text holding the dev text word for
+// word, when the dev text has at least minWords words. Eight words is where
+// tools/train/devset_overlap.py (the stricter share-of-words check, run when
+// the written data change) starts counting copies: shorter texts are stock
+// lines, such as a drug with its dose, that any note may hold.
+func insideAny(dev string, training map[string]bool, minWords int) (string, bool) {
+	w := wordsOf(dev)
+	if len(strings.Fields(w)) < minWords {
+		return "", false
+	}
+	for text := range training {
+		if strings.Contains(text, w) {
+			return text, true
+		}
+	}
+	return "", false
+}
+
+// TestWrittenTrainingPairsKeptApart guards the hand-written NLI training
+// pairs (tools/train/clinical/written_nli.jsonl): each premise carries one
+// hypothesis per label, as MedNLI's do, and no dev-set premise of eight words
+// or more appears, word for word, inside a training premise.
+func TestWrittenTrainingPairsKeptApart(t *testing.T) {
+	written := readWritten(t, "written_nli.jsonl", eval.TaskNLI)
 	if len(written) < 3000 {
 		t.Errorf("%d written pairs, want the committed set (thousands)", len(written))
-	}
-	wordsOf := func(s string) string {
-		return " " + strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-			return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
-		}), " ") + " "
 	}
 	labels := map[string]map[string]int{}
 	premises := map[string]bool{}
@@ -290,13 +316,40 @@ func TestWrittenTrainingPairsKeptApart(t *testing.T) {
 		}
 	}
 	for _, dev := range read(t, eval.TaskNLI) {
-		w := wordsOf(dev.NLI.Premise)
-		if len(strings.Fields(w)) < 8 {
+		if p, ok := insideAny(dev.NLI.Premise, premises, 8); ok {
+			t.Errorf("dev premise %s (%q) is inside a training premise %q", dev.NLI.ID, dev.NLI.Premise, p)
+		}
+	}
+}
+
+// TestWrittenTrainingReportsKeptApart guards the hand-written report
+// questions (tools/train/clinical/written_qa.jsonl): answers are spans of
+// their reports (the reader checks each), some questions have none, as in
+// SQuAD 2.0, and no sentence of a dev report of eight words or more appears
+// inside a training report.
+func TestWrittenTrainingReportsKeptApart(t *testing.T) {
+	written := readWritten(t, "written_qa.jsonl", eval.TaskQA)
+	reports, unanswerable := map[string]bool{}, 0
+	for _, ex := range written {
+		reports[wordsOf(ex.QA.Context)] = true
+		if len(ex.QA.Answers) == 0 {
+			unanswerable++
+		}
+	}
+	if len(reports) < 10 || unanswerable*5 < len(written) {
+		t.Errorf("%d questions over %d reports, %d without an answer: want the committed set (tens of reports, a fifth or more unanswerable)",
+			len(written), len(reports), unanswerable)
+	}
+	seen := map[string]bool{}
+	for _, dev := range read(t, eval.TaskQA) {
+		if seen[dev.QA.Context] {
 			continue
 		}
-		for p := range premises {
-			if strings.Contains(p, w) {
-				t.Errorf("dev premise %s (%q) is inside a training premise %q", dev.NLI.ID, dev.NLI.Premise, p)
+		seen[dev.QA.Context] = true
+		for _, span := range sentences.Split(dev.QA.Context) {
+			sentence := dev.QA.Context[span.Start:span.End]
+			if r, ok := insideAny(sentence, reports, 8); ok {
+				t.Errorf("dev report sentence %q (%s) is inside a training report %q", sentence, dev.QA.ID, r)
 			}
 		}
 	}

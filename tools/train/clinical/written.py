@@ -1,0 +1,93 @@
+"""Training data written one by one rather than drawn from templates.
+
+written_nli.jsonl: clinical NLI pairs, as MedNLI was made: for each note excerpt, one statement that must be
+true, one that might be, one that cannot be.
+
+Why they exist beside the generators: stages 9 to 11 showed that templates aimed at observed failures raise the
+score on cases like those failures and not on freshly written ones. These pairs were written by separate sessions
+of ours, one clinical area or note type each, with fictional patients and no loops filling frames. Those sessions
+saw neither the generators, the dev set nor any evaluation set. Hypotheses were written against the usual shortcuts
+(contradictions without a negation word, entailments that paraphrase, neutrals that share the premise's words).
+Twenty-seven areas, the prefix of each pair's id. The first round (stage 12): cardiology, pulmonary and critical
+care, renal and endocrine, infection and haematology-oncology, neurology and psychiatry, GI and surgery, obstetrics
+/ paediatrics / musculoskeletal, cross-cutting history lines, discharge summaries, ED triage, nursing and ICU notes,
+consult notes, lab panels and vital signs, medications, radiology reports, outpatient visits, certainty and time,
+lay wording, and long multi-problem premises (3,220 premises). The second round (stage 13, prefix w2-): ward
+progress notes, procedures and operations, geriatrics / palliative care / social history, specialty clinics,
+numbers and trends, paediatrics and obstetrics, pharmacology and drug levels, hospital-course paragraphs (960
+premises). 4,180 premises, 12,540 pairs, one third per label. A blind relabelling of 240 sampled pairs by another
+session agreed with 237 (98.8 %; the three others: two neutrals read as entailed, one contradiction as neutral).
+The file is a clinlm NLI task file, so `clinlm eval --model minilm-nli --data
+tools/train/clinical/written_nli.jsonl` scores it as it stands.
+
+Before they were committed, every premise that shared a run of words covering 80 % of a premise of the dev set or
+of an evaluation set kept outside the repository was dropped with its hypotheses (10 premises of the first round, none of
+the second: stock lines such as "Allergies: PCN (hives), sulfa (rash)."). One stock line of six words is left inside a longer training premise
+("Metoprolol succinate 50 mg daily.", dev pair nli-drug-21, inside cardio-0022's medication list);
+`go test ./inference/eval/devset -run TestWrittenTrainingPairsKeptApart` fails on any dev premise of eight words or
+more found inside a training premise.
+
+The split is by premise, so the three hypotheses of a premise are all in training or all held out. It is a
+stable hash of the premise, not a draw: adding pairs never moves old ones between the splits.
+
+written_qa.jsonl: short radiology reports (CT, X-ray, ultrasound, MRI, mammography, echo, nuclear medicine,
+fluoroscopy) with the questions a clinician asks of them, about a third not answered by the report; answers are
+RadQA's shortest span, a negated finding answered by its negation. Written by separate sessions under the same
+rules as the NLI pairs (no evaluation set seen). It is a clinlm QA task file. QA is split by report, with a larger
+share held out (20 %), because the held-out reports tune the no-answer threshold beside the generated ones. 111
+reports, 885 questions, 286 of them unanswerable. Of the 120 reports written, 9 were dropped with their questions
+because one of their sentences covered 80 % or more of a sentence of eight words or more in a dev-set report or an
+evaluation report kept outside the repository (stock lines such as "Paranasal sinuses and mastoid air cells are
+clear."); `go test ./inference/eval/devset -run TestWrittenTrainingReportsKeptApart` fails on any dev-report
+sentence of eight words or more found inside a training report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+NLI_DATA = Path(__file__).with_name("written_nli.jsonl")
+QA_DATA = Path(__file__).with_name("written_qa.jsonl")
+LABELS = {"entailment": 0, "neutral": 1, "contradiction": 2}
+NLI_HELD_OUT_PERCENT = 10
+QA_HELD_OUT_PERCENT = 20
+
+
+def held_out(text: str, percent: int) -> bool:
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 100 < percent
+
+
+def _split_lines(path: Path, split: str):
+    if split not in ("train", "held-out"):
+        raise ValueError(f"split {split!r}: want train or held-out")
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            yield n, json.loads(line)
+
+
+def nli_pairs(split: str, path: Path = NLI_DATA) -> list[tuple[str, str, int]]:
+    """(premise, hypothesis, label) of the "train" or "held-out" split, in file order."""
+    rows = []
+    for n, ex in _split_lines(path, split):
+        if ex["label"] not in LABELS:
+            raise ValueError(f"{path.name}:{n}: label {ex['label']!r}")
+        if held_out(ex["premise"], NLI_HELD_OUT_PERCENT) == (split == "held-out"):
+            rows.append((ex["premise"], ex["hypothesis"], LABELS[ex["label"]]))
+    return rows
+
+
+def qa_cases(split: str, path: Path = QA_DATA) -> list[dict]:
+    """train_demo's QA cases ({context, question, answer, start}; no answer: "" and -1) of one split, by report."""
+    cases = []
+    for n, ex in _split_lines(path, split):
+        if held_out(ex["context"], QA_HELD_OUT_PERCENT) != (split == "held-out"):
+            continue
+        answer, start = "", -1
+        if ex["answers"]:
+            answer, start = ex["answers"][0]["text"], ex["answers"][0]["answer_start"]
+            if ex["context"][start:start + len(answer)] != answer:
+                raise ValueError(f"{path.name}:{n}: answer_start {start} does not hold {answer!r}")
+        cases.append({"context": ex["context"], "question": ex["question"], "answer": answer, "start": start})
+    return cases
