@@ -451,9 +451,19 @@ def check_batch_invariance(path: Path, tok, threads: int) -> dict:
     return {"max_abs_logit_difference": worst}
 
 
+def interpolate(model, other: dict, weight: float) -> None:
+    """The model's weights become weight * its own + (1 - weight) * other's (Wortsman et al.'s WiSE-FT between a
+    stage and the one it resumed from): a new stage's data can pull answers its predecessor had right (stage 13
+    called a first presentation of DKA 'neutral' to 'has a history of type 1 diabetes'), and the average of two
+    points on one fine-tuning path usually keeps most of what each knows. The no-answer bias is re-tuned after."""
+    own = model.state_dict()
+    model.load_state_dict({k: weight * v + (1 - weight) * other[k] if v.is_floating_point() else v for k, v in own.items()})
+    model.cls_bias.zero_()
+
+
 # The keys of the metrics file that describe how a stage trained (kept for the stages a --resume run follows).
 STAGE_KEYS = ("resumed_from", "previous_stage", "stage_note", "seed", "steps", "train_seconds", "batch_size", "lr", "mix", "threads",
-              "written_nli", "written_qa")
+              "written_nli", "written_qa", "interpolate_with", "interpolate_weight")
 
 
 def main() -> None:
@@ -472,6 +482,9 @@ def main() -> None:
                     "are repeated in the NLI data")
     ap.add_argument("--written-qa", type=int, default=0, help="times the hand-written report questions (clinical/written_qa.jsonl) "
                     "are repeated in the QA data")
+    ap.add_argument("--interpolate-with", type=Path, help="after training, average the weights with this checkpoint's "
+                    "(WiSE-FT: the stage's weight is --interpolate-weight, the checkpoint's the rest)")
+    ap.add_argument("--interpolate-weight", type=float, default=1.0)
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies the generated data sizes (a quick smoke run: 0.02)")
     args = ap.parse_args()
 
@@ -525,10 +538,14 @@ def main() -> None:
         torch.save(model.state_dict(), ckpt)
         common.write_json(WORK / "run.json", {"steps": steps, "train_seconds": round(secs),
                                               "args": {k: str(v) for k, v in vars(args).items()}})
+    if args.interpolate_with:
+        interpolate(model, torch.load(args.interpolate_with), args.interpolate_weight)
     model.eval()
 
     metrics = {"resumed_from": str(args.resume) if args.resume else None, "previous_stage": previous, "stage_note": args.stage_note, "seed": args.seed, "steps": steps, "train_seconds": round(secs), "batch_size": args.batch_size, "lr": args.lr,
-               "mix": args.mix, "threads": args.threads, "written_nli": args.written_nli, "written_qa": args.written_qa, "versions": common.versions(),
+               "mix": args.mix, "threads": args.threads, "written_nli": args.written_nli, "written_qa": args.written_qa,
+               "interpolate_with": str(args.interpolate_with) if args.interpolate_with else None,
+               "interpolate_weight": args.interpolate_weight if args.interpolate_with else None, "versions": common.versions(),
                "train_examples": {"nli_pairs": len(nli_rows), "qa_cases": len(qa_rows), "qa_windows": len(feats["qa"]),
                                   "clip_sentences": len(clip_rows)},
                "iu_reports": {"train": len(train_reports), "held_out": len(held_reports)},
