@@ -3,14 +3,15 @@
 Usage (from the repository root): .venv-train/bin/python tools/train/devset_overlap.py [--scale 1] [--max-share 0.8]
 
 Draws the templated and silver data the way train_demo.py does (same functions, seed 13, a --scale share of its
-sizes), adds the hand-written NLI pairs and report questions (clinical/written_*.jsonl), and finds, for every dev-set text (NLI
-premises and hypotheses, QA reports and questions, CLIP sentences), the longest run of consecutive words it shares
-with any generated text. Stock clinical phrases ("lungs are clear, no pleural effusion or pneumothorax") are shared
-by design, so runs of ten words or so are expected; a run covering most of a dev sentence means a template copied
-it, which would inflate the dev-set score. A dev text of eight words or more counts as copied when one run covers
---max-share of it; NLI hypotheses and QA questions are formulaic by design ("The patient has a fever.", "What is
-the diameter of the common bile duct?"), so they are reported, not failed. Exits 1 when a text is copied and lists
-the runs; records the longest per task in tools/train/metrics/devset-overlap.json for the model cards.
+sizes), adds the hand-written NLI pairs and report questions (clinical/written_*.jsonl), and finds, for every dev-set
+text (NLI premises and hypotheses, QA reports and questions, CLIP sentences), the longest run of consecutive words it
+shares with any training text. Stock clinical phrases ("lungs are clear, no pleural effusion or pneumothorax") are
+shared by design, so runs of ten words or so are expected; a run covering most of a dev sentence means a template or
+a writer copied it, which would inflate the dev-set score. A dev text of eight words or more counts as copied when
+one run covers --max-share of it; NLI hypotheses and QA questions are formulaic by design ("The patient has a
+fever.", "What is the diameter of the common bile duct?"), so they are reported, not failed. Exits 1 when a text is
+copied and lists the runs; records the longest per task in tools/train/metrics/devset-overlap.json for the model
+cards.
 """
 
 from __future__ import annotations
@@ -69,8 +70,7 @@ def main() -> None:
     nli = gen_nli.combine_premises(gen_nli.templated(n(36000), rng) + gen_nli.silver_iu(reports, n(9000), rng), rng)
     nli += written.nli_pairs("train") + written.nli_pairs("held-out")
     qa = gen_qa.iu_examples(reports, n(14000), rng) + gen_qa.synthetic_examples(n(16000), rng) + gen_qa_sections.examples(n(8000), rng)
-    if written.QA_DATA.exists():
-        qa += written.qa_cases("train") + written.qa_cases("held-out")
+    qa += written.qa_cases("train") + written.qa_cases("held-out")
     clip = gen_clip.examples(n(24000), rng)
 
     def dev(name: str) -> list[dict]:
