@@ -453,9 +453,10 @@ def check_batch_invariance(path: Path, tok, threads: int) -> dict:
 
 def interpolate(model, other: dict, weight: float) -> None:
     """The model's weights become weight * its own + (1 - weight) * other's (Wortsman et al.'s WiSE-FT between a
-    stage and the one it resumed from): a new stage's data can pull answers its predecessor had right (stage 13 of
-    the README called a first presentation of DKA 'neutral' to 'has a history of type 1 diabetes'), and the average of two
-    points on one fine-tuning path usually keeps most of what each knows. The no-answer bias is re-tuned after."""
+    stage and the one it resumed from): a new stage's data can pull answers its predecessor had right (the README's
+    stage 13 called a first presentation of DKA 'neutral' to 'has a history of type 1 diabetes'), and the average
+    of two points on one fine-tuning path usually keeps most of what each knows. The no-answer bias is re-tuned
+    after."""
     own = model.state_dict()
     model.load_state_dict({k: weight * v + (1 - weight) * other[k] if v.is_floating_point() else v for k, v in own.items()})
     model.cls_bias.zero_()
