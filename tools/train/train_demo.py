@@ -563,7 +563,8 @@ def main() -> None:
     th, clip_held = tune_clip(model, clip_features(tok, held_clip), held_clip, tok.pad_token_id)
     metrics["clip_thresholds"] = th
     metrics["held_out_clip"] = clip_held
-    print(json.dumps({k: metrics[k] for k in ("held_out_nli_accuracy", "held_out_written_nli_accuracy", "held_out_qa", "held_out_written_qa", "held_out_clip", "clip_thresholds")}), flush=True)
+    print(json.dumps({k: metrics[k] for k in ("held_out_nli_accuracy", "held_out_written_nli_accuracy", "held_out_qa", "held_out_written_qa",
+                                              "held_out_clip", "clip_thresholds") if k in metrics}), flush=True)
 
     fp32, int8 = WORK / "model.fp32.onnx", WORK / "model.int8w.onnx"
     export(model, fp32)

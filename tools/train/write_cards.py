@@ -119,12 +119,12 @@ def recipe(t: dict) -> str:
             "DequantizeLinear in front, compute fp32")
 
 
-def written_args(s: dict) -> str:
+def written_args(s: dict, previous: int) -> str:
     """The flags that repeat the hand-written data (clinical/written_*.jsonl) in a stage's training data, and the
     weight averaging with the previous stage after it."""
     flags = "".join(f" --written-{task} {s[key]}" for task, key in (("nli", "written_nli"), ("qa", "written_qa")) if s.get(key))
     if s.get("interpolate_with"):
-        flags += f" --interpolate-with S{{previous}}.pt --interpolate-weight {s['interpolate_weight']}"
+        flags += f" --interpolate-with S{previous}.pt --interpolate-weight {s['interpolate_weight']}"
     return flags
 
 
@@ -134,7 +134,7 @@ def reproduce(t: dict) -> str:
            f"{first['batch_size']} --mix {mix_args(first)} --seed {first['seed']}`")
     for k, s in enumerate(later, start=2):
         cmd += (f", then `onnx_checkpoint.py models/minilm-nli/model.onnx S{k - 1}.pt` and `train_demo.py --resume "
-                f"S{k - 1}.pt --steps {s['steps']} --lr {s['lr']} --mix {mix_args(s)} --seed {s['seed']}{written_args(s).format(previous=k - 1)}`")
+                f"S{k - 1}.pt --steps {s['steps']} --lr {s['lr']} --mix {mix_args(s)} --seed {s['seed']}{written_args(s, k - 1)}`")
     if later:
         cmd += " (each stage with the generators as they stood then: see the git history of tools/train/clinical)"
     return cmd + (" (the runs used `--budget-minutes`, whose learning-rate decay follows the clock; `--steps` decays by "
