@@ -3,8 +3,8 @@
 Usage (from the repository root): .venv-train/bin/python tools/train/devset_overlap.py [--scale 1] [--max-share 0.8]
 
 Draws the templated and silver data the way train_demo.py does (same functions, seed 13, a --scale share of its
-sizes), adds the hand-written NLI pairs and report questions (clinical/written_*.jsonl), and finds, for every dev-set
-text (NLI premises and hypotheses, QA reports and questions, CLIP sentences), the longest run of consecutive words it
+sizes), adds the hand-written NLI pairs, report questions and discharge sentences (clinical/written_*.jsonl),
+and finds, for every dev-set text (NLI premises and hypotheses, QA reports and questions, CLIP sentences), the longest run of consecutive words it
 shares with any training text. Stock clinical phrases ("lungs are clear, no pleural effusion or pneumothorax") are
 shared by design, so runs of ten words or so are expected; a run covering most of a dev sentence means a template or
 a writer copied it, which would inflate the dev-set score. A dev text of eight words or more counts as copied when
@@ -71,7 +71,7 @@ def main() -> None:
     nli += written.nli_pairs("train") + written.nli_pairs("held-out")
     qa = gen_qa.iu_examples(reports, n(14000), rng) + gen_qa.synthetic_examples(n(16000), rng) + gen_qa_sections.examples(n(8000), rng)
     qa += written.qa_cases("train") + written.qa_cases("held-out")
-    clip = gen_clip.examples(n(24000), rng)
+    clip = gen_clip.examples(n(24000), rng) + written.clip_sentences("train") + written.clip_sentences("held-out")
 
     def dev(name: str) -> list[dict]:
         return [json.loads(line) for line in (args.devset / name).read_text().splitlines() if line.strip()]

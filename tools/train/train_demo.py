@@ -322,10 +322,24 @@ def tune_no_answer(tok, model, cases, pad_id) -> tuple[float, dict]:
                     "cases": len(cases), "unanswerable": sum(not c["answer"] for c in cases)}
 
 
-def tune_clip(model, feats, rows, pad_id) -> tuple[dict, dict]:
+def clip_probs_gold(model, feats, rows, pad_id) -> tuple[np.ndarray, np.ndarray]:
     outs = run_model(model, feats, pad_id)
     probs = 1 / (1 + np.exp(-np.stack([o[3] for o in outs])))
-    gold = np.array([[1 if l in r[1] else 0 for l in gen_clip.LABELS] for r in rows])
+    return probs, np.array([[1 if l in r[1] else 0 for l in gen_clip.LABELS] for r in rows])
+
+
+def micro_f1(probs, gold, th: dict) -> float:
+    pred = probs >= np.array([th[l] for l in gen_clip.LABELS])
+    return round(float(2 * (pred & (gold == 1)).sum() / max(1, pred.sum() + gold.sum())), 4)
+
+
+def clip_micro_f1(model, feats, rows, pad_id, th: dict) -> dict:
+    """Micro-F1 of rows at fixed per-label thresholds (the held-out written sentences at the tuned ones)."""
+    return {"micro_f1": micro_f1(*clip_probs_gold(model, feats, rows, pad_id), th), "sentences": len(rows)}
+
+
+def tune_clip(model, feats, rows, pad_id) -> tuple[dict, dict]:
+    probs, gold = clip_probs_gold(model, feats, rows, pad_id)
     th = {}
     grid = [round(float(t), 2) for t in np.arange(0.1, 0.91, 0.05)]
     for k, l in enumerate(gen_clip.LABELS):
@@ -339,10 +353,7 @@ def tune_clip(model, feats, rows, pad_id) -> tuple[dict, dict]:
         # sentences ("you had surgery (hemiarthroplasty)..." tagged "other" at 0.1).
         best = [t for t, f in zip(grid, f1) if f >= max(f1) - 1e-9]
         th[l] = best[len(best) // 2]
-    pred = probs >= np.array([th[l] for l in gen_clip.LABELS])
-    tp = (pred & (gold == 1)).sum()
-    micro = 2 * tp / max(1, pred.sum() + gold.sum())
-    return th, {"micro_f1": round(float(micro), 4), "sentences": len(rows)}
+    return th, {"micro_f1": micro_f1(probs, gold, th), "sentences": len(rows)}
 
 
 def nli_accuracy(model, feats, pad_id) -> float:
@@ -464,7 +475,7 @@ def interpolate(model, other: dict, weight: float) -> None:
 
 # The keys of the metrics file that describe how a stage trained (kept for the stages a --resume run follows).
 STAGE_KEYS = ("resumed_from", "previous_stage", "stage_note", "seed", "steps", "train_seconds", "batch_size", "lr", "mix", "threads",
-              "written_nli", "written_qa", "interpolate_with", "interpolate_weight")
+              "written_nli", "written_qa", "written_clip", "interpolate_with", "interpolate_weight")
 
 
 def main() -> None:
@@ -483,6 +494,8 @@ def main() -> None:
                     "are repeated in the NLI data")
     ap.add_argument("--written-qa", type=int, default=0, help="times the hand-written report questions (clinical/written_qa.jsonl) "
                     "are repeated in the QA data")
+    ap.add_argument("--written-clip", type=int, default=0, help="times the hand-written discharge sentences "
+                    "(clinical/written_clip.jsonl) are repeated in the CLIP data")
     ap.add_argument("--interpolate-with", type=Path, help="after training, average the weights with this checkpoint's "
                     "(WiSE-FT: the stage's weight is --interpolate-weight, the checkpoint's the rest)")
     ap.add_argument("--interpolate-weight", type=float, default=1.0)
@@ -511,7 +524,7 @@ def main() -> None:
     nli_rows = nli_data(data, train_reports, n(36000), n(9000), rng, public=args.scale >= 1,
                         written_times=args.written_nli)
     qa_rows = qa_cases(train_reports, n(14000), n(16000), n(8000), rng) + written.qa_cases("train") * args.written_qa
-    clip_rows = gen_clip.examples(n(24000), rng)
+    clip_rows = gen_clip.examples(n(24000), rng) + written.clip_sentences("train") * args.written_clip
     feats = {"nli": nli_features(tok, nli_rows), "qa": qa_features(tok, qa_rows) + covidqa_features(tok, data, rng, n(1200)),
              "clip": clip_features(tok, clip_rows)}
     hold = random.Random(args.seed + 1000)  # held-out split: other reports, another seed
@@ -520,7 +533,9 @@ def main() -> None:
     # answered almost perfectly over a wide range of thresholds, the written ones decide within it.
     held_written_qa = written.qa_cases("held-out") if args.written_qa else []
     held_qa = qa_cases(held_reports, n(500), n(700), n(350), hold) + held_written_qa
-    held_clip = gen_clip.examples(n(2000), hold)
+    # Likewise the written held-out sentences join the generated ones in tuning the per-label thresholds.
+    held_written_clip = written.clip_sentences("held-out") if args.written_clip else []
+    held_clip = gen_clip.examples(n(2000), hold) + held_written_clip
     print(f"data in {time.time() - t0:.0f}s: nli {len(feats['nli'])} qa {len(feats['qa'])} windows clip {len(feats['clip'])}; "
           f"held-out nli {len(held_nli)} qa {len(held_qa)} clip {len(held_clip)}", flush=True)
 
@@ -545,6 +560,7 @@ def main() -> None:
 
     metrics = {"resumed_from": str(args.resume) if args.resume else None, "previous_stage": previous, "stage_note": args.stage_note, "seed": args.seed, "steps": steps, "train_seconds": round(secs), "batch_size": args.batch_size, "lr": args.lr,
                "mix": args.mix, "threads": args.threads, "written_nli": args.written_nli, "written_qa": args.written_qa,
+               "written_clip": args.written_clip,
                "interpolate_with": str(args.interpolate_with) if args.interpolate_with else None,
                "interpolate_weight": args.interpolate_weight if args.interpolate_with else None, "versions": common.versions(),
                "train_examples": {"nli_pairs": len(nli_rows), "qa_cases": len(qa_rows), "qa_windows": len(feats["qa"]),
@@ -563,8 +579,11 @@ def main() -> None:
     th, clip_held = tune_clip(model, clip_features(tok, held_clip), held_clip, tok.pad_token_id)
     metrics["clip_thresholds"] = th
     metrics["held_out_clip"] = clip_held
+    if held_written_clip:
+        metrics["held_out_written_clip"] = clip_micro_f1(model, clip_features(tok, held_written_clip), held_written_clip,
+                                                         tok.pad_token_id, th)
     print(json.dumps({k: metrics[k] for k in ("held_out_nli_accuracy", "held_out_written_nli_accuracy", "held_out_qa", "held_out_written_qa",
-                                              "held_out_clip", "clip_thresholds") if k in metrics}), flush=True)
+                                              "held_out_clip", "held_out_written_clip", "clip_thresholds") if k in metrics}), flush=True)
 
     fp32, int8 = WORK / "model.fp32.onnx", WORK / "model.int8w.onnx"
     export(model, fp32)

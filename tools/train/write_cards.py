@@ -122,7 +122,7 @@ def recipe(t: dict) -> str:
 def written_args(s: dict, previous: int) -> str:
     """The flags that repeat the hand-written data (clinical/written_*.jsonl) in a stage's training data, and the
     weight averaging with the previous stage after it."""
-    flags = "".join(f" --written-{task} {s[key]}" for task, key in (("nli", "written_nli"), ("qa", "written_qa")) if s.get(key))
+    flags = "".join(f" --written-{task} {s[key]}" for task, key in (("nli", "written_nli"), ("qa", "written_qa"), ("clip", "written_clip")) if s.get(key))
     if s.get("interpolate_with"):
         flags += f" --interpolate-with S{previous}.pt --interpolate-weight {s['interpolate_weight']}"
     return flags

@@ -355,3 +355,45 @@ func TestWrittenTrainingReportsKeptApart(t *testing.T) {
 		}
 	}
 }
+
+// TestWrittenTrainingSentencesKeptApart guards the hand-written discharge
+// sentences (tools/train/clinical/written_clip.jsonl): labels are the seven
+// CLIP labels, each label and the empty set are well represented, each line
+// stays one sentence for the engine (whose labels are per sentence), and no
+// dev sentence of eight words or more appears inside a training sentence.
+func TestWrittenTrainingSentencesKeptApart(t *testing.T) {
+	written := readWritten(t, "written_clip.jsonl", eval.TaskCLIP)
+	labels := clipLabels(t)
+	support := map[string]int{}
+	texts := map[string]bool{}
+	none := 0
+	for _, ex := range written {
+		c := ex.CLIP
+		for i, l := range c.Labels {
+			if !slices.Contains(labels, l) || slices.Contains(c.Labels[:i], l) {
+				t.Errorf("%s: label %q is not one of %q or is repeated", c.ID, l, labels)
+			}
+			support[l]++
+		}
+		if len(c.Labels) == 0 {
+			none++
+		}
+		if spans := sentences.Split(c.Text); len(spans) != 1 {
+			t.Errorf("%s: the sentence splitter finds %d sentences in %q", c.ID, len(spans), c.Text)
+		}
+		texts[wordsOf(c.Text)] = true
+	}
+	if none*5 < len(written) {
+		t.Errorf("%d of %d written sentences without a label, want a fifth or more", none, len(written))
+	}
+	for _, l := range labels {
+		if support[l] < 30 {
+			t.Errorf("label %q is on %d written sentences, want the committed set (30 or more each)", l, support[l])
+		}
+	}
+	for _, dev := range read(t, eval.TaskCLIP) {
+		if s, ok := insideAny(dev.CLIP.Text, texts, 8); ok {
+			t.Errorf("dev sentence %s (%q) is inside a training sentence %q", dev.CLIP.ID, dev.CLIP.Text, s)
+		}
+	}
+}
