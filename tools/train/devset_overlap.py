@@ -3,15 +3,15 @@
 Usage (from the repository root): .venv-train/bin/python tools/train/devset_overlap.py [--scale 1] [--max-share 0.8]
 
 Draws the templated and silver data the way train_demo.py does (same functions, seed 13, a --scale share of its
-sizes), adds the hand-written NLI pairs, report questions and discharge sentences (clinical/written_*.jsonl),
-and finds, for every dev-set text (NLI premises and hypotheses, QA reports and questions, CLIP sentences), the longest run of consecutive words it
-shares with any training text. Stock clinical phrases ("lungs are clear, no pleural effusion or pneumothorax") are
-shared by design, so runs of ten words or so are expected; a run covering most of a dev sentence means a template or
-a writer copied it, which would inflate the dev-set score. A dev text of eight words or more counts as copied when
-one run covers --max-share of it; NLI hypotheses and QA questions are formulaic by design ("The patient has a
-fever.", "What is the diameter of the common bile duct?"), so they are reported, not failed. Exits 1 when a text is
-copied and lists the runs; records the longest per task in tools/train/metrics/devset-overlap.json for the model
-cards.
+sizes), adds the hand-written NLI pairs, report questions and discharge sentences (clinical/written_*.jsonl), and
+finds, for every dev-set text (NLI premises and hypotheses, QA reports and questions, CLIP sentences), the longest
+run of consecutive words it shares with any training text. Stock clinical phrases ("lungs are clear, no pleural
+effusion or pneumothorax") are shared by design, so runs of ten words or so are expected; a run covering most of a
+dev sentence means a template or a writer copied it, which would inflate the dev-set score. A dev text of eight
+words or more counts as copied when one run covers --max-share of it; NLI hypotheses and QA questions are formulaic
+by design ("The patient has a fever.", "What is the diameter of the common bile duct?"), so they are reported, not
+failed. Exits 1 when a text is copied and lists the runs; records the longest per task in
+tools/train/metrics/devset-overlap.json for the model cards.
 """
 
 from __future__ import annotations

@@ -31,11 +31,11 @@ the fourth, all 180.
 The file is a clinlm NLI task file, so `clinlm eval --model minilm-nli --data
 tools/train/clinical/written_nli.jsonl` scores it as it stands.
 
-Before they were committed, every premise that shared a run of words covering 80 % of a premise of the dev set or
-of an evaluation set kept outside the repository was dropped with its hypotheses: 10 premises of the first round
-(stock lines such as "Allergies: PCN (hives), sulfa (rash)."), none of the second, 2 of the third, 1 of the fourth. One stock line
-of six words is left inside a longer training premise ("Metoprolol succinate 50 mg daily.", dev pair nli-drug-21,
-inside cardio-0022's medication list);
+Before they were committed, every premise that shared a run of words covering 80 % of a premise of the dev set or of
+an evaluation set kept outside the repository was dropped with its hypotheses: 10 premises of the first round (stock
+lines such as "Allergies: PCN (hives), sulfa (rash)."), none of the second, 2 of the third, 1 of the fourth. One
+stock line of six words is left inside a longer training premise ("Metoprolol succinate 50 mg daily.", dev pair
+nli-drug-21, inside cardio-0022's medication list);
 `go test ./inference/eval/devset -run TestWrittenTrainingPairsKeptApart` fails on any dev premise of eight words or
 more found inside a training premise.
 
@@ -44,16 +44,16 @@ stable hash of the premise, not a draw: adding pairs never moves old ones betwee
 
 written_qa.jsonl: short radiology reports (CT, X-ray, ultrasound, MRI, mammography, echo, nuclear medicine,
 fluoroscopy) with the questions a clinician asks of them, about a third not answered by the report; answers are
-RadQA's shortest span, a negated finding answered by its negation. Written by separate sessions under the same
-rules as the NLI pairs (no evaluation set seen). It is a clinlm QA task file. QA is split by report, with a larger
-share held out (20 %), because the held-out reports tune the no-answer threshold beside the generated ones. 132
-reports, 1,032 questions, 328 of them unanswerable. Of the 150 reports written (the last 30 after stage 14 was
-trained), 18 were dropped with their questions because one of their sentences covered 80 % or more of a sentence of eight words or more in a dev-set report or an
-evaluation report kept outside the repository (stock lines such as "Paranasal sinuses and mastoid air cells are
-clear."); `go test ./inference/eval/devset -run TestWrittenTrainingReportsKeptApart` fails on any dev-report
-sentence of eight words or more found inside a training report. Another session, answering 60 sampled questions of
-the last 30 reports without seeing the answers, scored token-F1 99.4 against them and found the same 23 without an
-answer.
+RadQA's shortest span, a negated finding answered by its negation. Written by separate sessions under the same rules
+as the NLI pairs (no evaluation set seen). It is a clinlm QA task file. QA is split by report, with a larger share
+held out (20 %), because the held-out reports tune the no-answer threshold beside the generated ones. 132 reports,
+1,032 questions, 328 of them unanswerable. Of the 150 reports written (the last 30 after stage 14 was trained), 18
+were dropped with their questions because one of their sentences covered 80 % or more of a sentence of eight words
+or more in a dev-set report or an evaluation report kept outside the repository (stock lines such as "Paranasal
+sinuses and mastoid air cells are clear."); `go test ./inference/eval/devset -run
+TestWrittenTrainingReportsKeptApart` fails on any dev-report sentence of eight words or more found inside a training
+report. Another session, answering 60 sampled questions of the last 30 reports without seeing the answers, scored
+token-F1 99.4 against them and found the same 23 without an answer.
 
 written_clip.jsonl: 700 discharge-summary sentences with their CLIP action-item labels (gen_clip's seven), written
 by a separate session under the same rules, in the styles discharge summaries use (terse "F/u PCP 1 wk", patient
