@@ -128,6 +128,19 @@ def written_args(s: dict, previous: int) -> str:
     return flags
 
 
+def written_tuning(t: dict, task: str) -> str:
+    """The clause naming the held-out hand-written cases that joined a threshold's tuning set, and their score."""
+    if task == "qa" and t.get("held_out_written_qa"):
+        w = t["held_out_written_qa"]
+        return (f", and the held-out fifth of the hand-written reports' questions, {w['cases']} (token F1 {w['f1']:.1f} on "
+                f"those alone)")
+    if task == "clip" and t.get("held_out_written_clip"):
+        w = t["held_out_written_clip"]
+        return (f", and the held-out fifth of the hand-written sentences, {w['sentences']} (micro F1 {w['micro_f1']:.4f} "
+                f"on those alone)")
+    return ""
+
+
 def reproduce(t: dict) -> str:
     first, *later = stages(t)
     cmd = (f"`.venv-train/bin/python tools/train/train_demo.py --steps {first['steps']} --lr {first['lr']} --batch-size "
@@ -221,8 +234,10 @@ def demo_nli(models: Path, t: dict, m: dict, devset: Path) -> None:
             f"affirmed or denied, vitals and labs against the conditions their values imply, drugs against their "
             f"indications, past vs family history, hypothetical and planned events, abbreviations, function and "
             f"post-operative status), silver pairs from {t['iu_reports']['train']} IU chest X-ray reports labelled by our "
-            f"NegEx-style detector (affirmed -> entailment, negated -> contradiction, not mentioned -> neutral), and "
-            f"public pairs (3,000 SICK TRAIN, NLI4CT train, 800 MEDIQA RQE)")
+            f"NegEx-style detector (affirmed -> entailment, negated -> contradiction, not mentioned -> neutral), "
+            + (f"the hand-written MedNLI-style pairs (clinical/written_nli.jsonl: the nine tenths of premises not held "
+               f"out, repeated {t['written_nli']} times), " if t.get("written_nli") else "")
+            + "and public pairs (3,000 SICK TRAIN, NLI4CT train, 800 MEDIQA RQE)")
     metrics = metric_rows(m, [("devset", "accuracy", f"clinician-style dev set ({dev['examples'] if dev else 0} pairs, "
                                                      "inference/eval/devset/nli.jsonl), int8 weights", "fraction"),
                               ("sick_test", "accuracy", f"SICK TEST ({count(ev, 'sick_test')} pairs), 3-way argmax, int8 weights", "fraction"),
@@ -303,7 +318,10 @@ def demo_qa(models: Path, t: dict, m: dict, devset: Path) -> None:
             f"ultrasound, MRI and X-ray reports from our templates (sizes, sides, locations, devices, normal statements) and "
             f"reports written organ by organ (gen_qa_sections.py: paired organs side by side, section labels, units and "
             f"grades, diagnoses and differentials in the impression), "
-            f"plus windows of 1,200 COVID-QA training questions; {t['train_examples']['qa_windows']} windows in all")
+            + (f"the hand-written report questions (clinical/written_qa.jsonl: the four fifths of the reports not held out, "
+               f"repeated {t['written_qa']} times), " if t.get("written_qa") else "")
+            + f"plus windows of 1,200 COVID-QA training questions; {t['train_examples']['qa_windows']} windows in all")
+    tuned_on = "held-out generated and hand-written questions" if t.get("written_qa") else "held-out generated questions"
     where_dev = f"clinician-style dev set ({dev['examples'] if dev else 0} questions, inference/eval/devset/qa.jsonl), SQuAD 2.0 script (no answer counted), int8 weights"
     where_cov = f"COVID-QA held-out articles ({count(ev, 'covidqa_test')} questions), official SQuAD v1.1 script, int8 weights"
     metrics = metric_rows(m, [("devset", "f1", where_dev, "percent"), ("devset", "exact", where_dev, "percent"),
@@ -317,7 +335,7 @@ def demo_qa(models: Path, t: dict, m: dict, devset: Path) -> None:
         "outputs": {"start_logits": "start_logits", "end_logits": "end_logits"},
         "provenance": {"base_model": ENCODER, "training_data": data, "source": "tools/train/train_demo.py",
                        "weights": f"{trained(t)}, int8 weights / fp32 compute; {SHARED_FILES}",
-                       "notes": recipe(t) + f"; no-answer bias {h['cls_bias']:+.3f} on the [CLS] start and end logits, tuned on held-out generated questions. " + IU_LICENCE,
+                       "notes": recipe(t) + f"; no-answer bias {h['cls_bias']:+.3f} on the [CLS] start and end logits, tuned on {tuned_on}. " + IU_LICENCE,
                        "versions": t["versions"]},
         "licence": "Apache-2.0", "availability": "public", "metrics": metrics, "model_card": "README.md",
     }
@@ -348,8 +366,8 @@ higher than the best span's.
 
 ## Data (all seeded, `tools/train/clinical/`)
 - {data}.
-- The no-answer threshold was tuned on held-out generated questions ({h['cases']} over the 10% of IU reports held
-  out and a second generator seed, {h['unanswerable']} without an answer): token F1 {h['f1_untuned']:.1f} untuned ->
+- The no-answer threshold was tuned on {tuned_on} ({h['cases']}: generated over the 10% of IU reports held out
+  and a second generator seed{written_tuning(t, "qa")}; {h['unanswerable']} without an answer): token F1 {h['f1_untuned']:.1f} untuned ->
   {h['f1_tuned']:.1f} with the threshold, which is folded into the graph as a bias of {h['cls_bias']:+.3f} on the
   [CLS] start and end logits (the engine's rule "answer when its score is at least the no-answer score" then
   applies it). The dev set played no part.{separation(t, "qa")}
@@ -382,9 +400,11 @@ English only.
 def demo_clip(models: Path, t: dict, m: dict, devset: Path) -> None:
     ev = m["eval"]["int8"]
     dev = ev.get("devset")
-    data = (f"{t['train_examples']['clip_sentences']} discharge-summary sentences from our templates "
+    data = (f"{t['train_examples']['clip_sentences']} discharge-summary sentences{':' if t.get('written_clip') else ''} from our templates "
             f"(tools/train/clinical/gen_clip.py: many phrasings per label, hospital-course sentences with no label, "
-            f"sentences asking for two things, list numbers, headers and lower case)")
+            f"sentences asking for two things, list numbers, headers and lower case)"
+            + (f", and the hand-written discharge sentences (clinical/written_clip.jsonl: the four fifths not held out, "
+               f"repeated {t['written_clip']} times)" if t.get("written_clip") else ""))
     where = f"clinician-style dev set ({dev['examples'] if dev else 0} sentences, inference/eval/devset/clip.jsonl), tuned thresholds, int8 weights"
     metrics = metric_rows(m, [("devset", "micro_f1", where, "fraction"), ("devset", "macro_f1", where, "fraction")])
     manifest = {
@@ -396,7 +416,8 @@ def demo_clip(models: Path, t: dict, m: dict, devset: Path) -> None:
         "outputs": {"logits": "clip_logits"},
         "provenance": {"base_model": ENCODER, "training_data": data, "source": "tools/train/train_demo.py",
                        "weights": f"{trained(t)}, int8 weights / fp32 compute; {SHARED_FILES}",
-                       "notes": recipe(t) + "; per-label thresholds tuned on held-out generated sentences (another seed)",
+                       "notes": recipe(t) + "; per-label thresholds tuned on held-out generated sentences (another seed)"
+                       + (" and the held-out hand-written ones" if t.get("written_clip") else ""),
                        "versions": t["versions"]},
         "licence": "Apache-2.0", "availability": "public", "metrics": metrics, "model_card": "README.md",
     }
@@ -414,12 +435,13 @@ def demo_clip(models: Path, t: dict, m: dict, devset: Path) -> None:
 ({", ".join(CLIP_LABELS)}), one sigmoid each with its own threshold, on the MiniLM encoder it shares with
 `minilm-nli` and `minilm-radqa`. The engine splits a note into sentences and labels each. A sentence is labelled
 with what it asks someone to do after discharge; a sentence that only tells the hospital course gets no label.
-**What it is not:** a model trained on CLIP (MIMIC-based, credentialed): it learned from our own templates.
+**What it is not:** a model trained on CLIP (MIMIC-based, credentialed): it learned from our own templates{
+" and sentences we wrote" if t.get("written_clip") else ""}.
 
 ## Data (seeded, `tools/train/clinical/gen_clip.py`)
 - {data}.
-- Thresholds per label, tuned on {t['held_out_clip']['sentences']} held-out generated sentences (another seed;
-  micro F1 {t['held_out_clip']['micro_f1']:.4f} there): {th}. The dev set played no part.{separation(t, "clip")}
+- Thresholds per label, tuned on {t['held_out_clip']['sentences']} held-out sentences (generated with another
+  seed{written_tuning(t, "clip")}; micro F1 {t['held_out_clip']['micro_f1']:.4f} on all of them): {th}. The dev set played no part.{separation(t, "clip")}
 
 ## Recipe
 {recipe(t)}. Reproduce: {reproduce(t)}.
