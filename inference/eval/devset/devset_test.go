@@ -201,6 +201,24 @@ func clipLabels(t *testing.T) []string {
 	return want
 }
 
+// checkCLIPLine checks one CLIP line, of the dev set or of the written
+// training sentences: its labels are CLIP's, none repeated (each counted in
+// support), and it is one sentence. The engine labels each sentence and
+// takes the union, so a line must stay one sentence for its labels to mean
+// what they say.
+func checkCLIPLine(t *testing.T, c *eval.CLIPExample, labels []string, support map[string]int) {
+	t.Helper()
+	for i, l := range c.Labels {
+		if !slices.Contains(labels, l) || slices.Contains(c.Labels[:i], l) {
+			t.Errorf("%s: label %q is not one of %q or is repeated", c.ID, l, labels)
+		}
+		support[l]++
+	}
+	if spans := sentences.Split(c.Text); len(spans) != 1 {
+		t.Errorf("%s: the sentence splitter finds %d sentences in %q", c.ID, len(spans), c.Text)
+	}
+}
+
 func TestCLIPSet(t *testing.T) {
 	examples := read(t, eval.TaskCLIP)
 	if len(examples) < 60 {
@@ -220,12 +238,7 @@ func TestCLIPSet(t *testing.T) {
 		if m == nil {
 			continue
 		}
-		for i, l := range c.Labels {
-			if !slices.Contains(labels, l) || slices.Contains(c.Labels[:i], l) {
-				t.Errorf("%s: label %q is not one of %q or is repeated", c.ID, l, labels)
-			}
-			support[l]++
-		}
+		checkCLIPLine(t, c, labels, support)
 		switch category := m[1]; {
 		case category == "none" && len(c.Labels) == 0:
 			none++
@@ -234,11 +247,6 @@ func TestCLIPSet(t *testing.T) {
 		case len(c.Labels) == 1 && c.Labels[0] == single[category]:
 		default:
 			t.Errorf("%s: labels %q do not fit its category", c.ID, c.Labels)
-		}
-		// The engine labels each sentence and takes the union: a line must
-		// stay one sentence for its labels to mean what they say.
-		if spans := sentences.Split(c.Text); len(spans) != 1 {
-			t.Errorf("%s: the sentence splitter finds %d sentences", c.ID, len(spans))
 		}
 	}
 	if none < 10 || several < 10 {
@@ -357,9 +365,8 @@ func TestWrittenTrainingReportsKeptApart(t *testing.T) {
 }
 
 // TestWrittenTrainingSentencesKeptApart guards the hand-written discharge
-// sentences (tools/train/clinical/written_clip.jsonl): labels are the seven
-// CLIP labels, each label and the empty set are well represented, each line
-// stays one sentence for the engine (whose labels are per sentence), and no
+// sentences (tools/train/clinical/written_clip.jsonl): each line passes
+// checkCLIPLine, each label and the empty set are well represented, and no
 // dev sentence of eight words or more appears inside a training sentence.
 func TestWrittenTrainingSentencesKeptApart(t *testing.T) {
 	written := readWritten(t, "written_clip.jsonl", eval.TaskCLIP)
@@ -369,17 +376,9 @@ func TestWrittenTrainingSentencesKeptApart(t *testing.T) {
 	none := 0
 	for _, ex := range written {
 		c := ex.CLIP
-		for i, l := range c.Labels {
-			if !slices.Contains(labels, l) || slices.Contains(c.Labels[:i], l) {
-				t.Errorf("%s: label %q is not one of %q or is repeated", c.ID, l, labels)
-			}
-			support[l]++
-		}
+		checkCLIPLine(t, c, labels, support)
 		if len(c.Labels) == 0 {
 			none++
-		}
-		if spans := sentences.Split(c.Text); len(spans) != 1 {
-			t.Errorf("%s: the sentence splitter finds %d sentences in %q", c.ID, len(spans), c.Text)
 		}
 		texts[wordsOf(c.Text)] = true
 	}
