@@ -80,6 +80,18 @@ func thousands(v float64) float64 { // a count written per microlitre (4500) rat
 	return v
 }
 
+// perMicrolitreAbove reads a count above limit as cells per microlitre: an
+// absolute neutrophil count is written both ways ("ANC 400", "ANC 0.4"), and
+// no ANC in thousands reaches 30 while few in cells reach it from below.
+func perMicrolitreAbove(limit float64) func(float64) float64 {
+	return func(v float64) float64 {
+		if v > limit {
+			return v / 1000
+		}
+		return v
+	}
+}
+
 // adultTable lists adult reference intervals as common US hospital
 // laboratories report them (conventional units). Grey zones between bands
 // get no mark on purpose: a glucose of 160 is neither clearly normal nor
@@ -92,6 +104,11 @@ func adultTable() []analyte {
 		{name: "heart rate", aliases: []string{"heart rate", "HR", "pulse", "P", "pulse rate"},
 			units: map[string]float64{"": 1, "bpm": 1, "beats per minute": 1, "/min": 1}, plausible: [2]float64{15, 300},
 			bands: []band{{0, 60, Low}, {60, 101, Normal}, {101, 400, High}}, terms: terms{"bradycardia", "tachycardia"}},
+		// A MAP below 65 is the usual floor for perfusion (vasopressors are titrated to it); no note calls a high
+		// MAP anything of its own, so only low and normal are marked.
+		{name: "mean arterial pressure", aliases: []string{"MAP", "mean arterial pressure", "mean arterial pressures"},
+			units: map[string]float64{"": 1, "mmhg": 1}, plausible: [2]float64{20, 200},
+			bands: []band{{0, 65, Low}, {70, 106, Normal}}, terms: terms{"hypotension", ""}},
 		{name: "respiratory rate", aliases: []string{"respiratory rate", "RR", "resp rate", "respirations", "resp"},
 			units: map[string]float64{"": 1, "/min": 1, "breaths per minute": 1, "bpm": 1}, plausible: [2]float64{3, 80},
 			bands: []band{{0, 12, Low}, {12, 21, Normal}, {21, 100, High}}, terms: terms{"bradypnea", "tachypnea"}},
@@ -145,7 +162,7 @@ func adultTable() []analyte {
 			plausible: [2]float64{0.05, 300}, guess: thousands,
 			bands: []band{{0, 4, Low}, {4, 11.05, Normal}, {11.05, 1000, High}}, terms: terms{"leukopenia", "leukocytosis"}},
 		{name: "neutrophil count", aliases: []string{"ANC", "absolute neutrophil count"},
-			units: map[string]float64{"": 1, "k": 1, "k/ul": 1, "x10^9/l": 1, "/ul": 0.001, "/µl": 0.001, "/mm3": 0.001}, plausible: [2]float64{0, 100}, guess: thousands,
+			units: map[string]float64{"": 1, "k": 1, "k/ul": 1, "x10^9/l": 1, "/ul": 0.001, "/µl": 0.001, "/mm3": 0.001}, plausible: [2]float64{0, 100}, guess: perMicrolitreAbove(30),
 			bands: []band{{0, 1.5, Low}, {1.5, 7.7, Normal}, {8, 1000, High}}, terms: terms{"neutropenia", "neutrophilia"}},
 		{name: "platelet count", aliases: []string{"platelets", "platelet count", "plt", "plts", "PLT"},
 			units:     map[string]float64{"": 1, "k": 1, "k/ul": 1, "k/µl": 1, "x10^9/l": 1, "x 10^9/l": 1, "10^9/l": 1, "k/mm3": 1, "/ul": 0.001, "/µl": 0.001, "/mm3": 0.001},
