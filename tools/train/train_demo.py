@@ -578,6 +578,7 @@ def main() -> None:
     probs, gold = clip_probs_gold(model, clip_features(tok, held_clip), held_clip, tok.pad_token_id)
     th, clip_held = tune_clip(probs, gold)
     metrics["clip_thresholds"] = th
+    metrics["clip_threshold_rule"] = "one-standard-error"  # the cards say how the thresholds were picked
     metrics["held_out_clip"] = clip_held
     if held_written_clip:  # the tail of held_clip, scored at the thresholds tuned on all of it
         k = len(held_written_clip)
