@@ -477,6 +477,30 @@ STAGE_KEYS = ("resumed_from", "previous_stage", "stage_note", "seed", "steps", "
               "written_nli", "written_qa", "written_clip", "interpolate_with", "interpolate_weight")
 
 
+def split_reports(data, seed: int) -> tuple[list, list]:
+    """The IU reports held out (a tenth, drawn with the seed) and those trained on."""
+    reports = gen_nli.iu_reports(data)
+    random.Random(seed).shuffle(reports)
+    n_held = len(reports) // 10
+    return reports[:n_held], reports[n_held:]
+
+
+def held_out_sets(data, held_reports, args, n) -> tuple[list, list, list, list, list]:
+    """The held-out NLI pairs, QA cases and CLIP sentences a run scores and tunes its thresholds on, with the written
+    QA cases and CLIP sentences among them (the tails of the QA and CLIP lists): drawn from the held-out reports with
+    another seed, in one order, so retune_clip.py rebuilds the very set a run tuned on."""
+    hold = random.Random(args.seed + 1000)  # held-out split: other reports, another seed
+    held_nli = nli_data(data, held_reports, n(1500), n(700), hold, public=False)
+    # The written held-out reports join the generated ones in tuning the no-answer threshold: generated reports are
+    # answered almost perfectly over a wide range of thresholds, the written ones decide within it.
+    held_written_qa = written.qa_cases("held-out") if args.written_qa else []
+    held_qa = qa_cases(held_reports, n(500), n(700), n(350), hold) + held_written_qa
+    # Likewise the written held-out sentences join the generated ones in tuning the per-label thresholds.
+    held_written_clip = written.clip_sentences("held-out") if args.written_clip else []
+    held_clip = gen_clip.examples(n(2000), hold) + held_written_clip
+    return held_nli, held_qa, held_written_qa, held_clip, held_written_clip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=13)
@@ -513,10 +537,7 @@ def main() -> None:
         previous = before.get("previous_stage") if args.from_checkpoint else {k: before[k] for k in STAGE_KEYS if k in before}
     data = common.shared_data()
     tok = AutoTokenizer.from_pretrained(common.base_model_dir())
-    reports = gen_nli.iu_reports(data)
-    random.Random(args.seed).shuffle(reports)
-    n_held = len(reports) // 10
-    held_reports, train_reports = reports[:n_held], reports[n_held:]
+    held_reports, train_reports = split_reports(data, args.seed)
     rng = random.Random(args.seed)
     t0 = time.time()
     n = lambda k: max(8, int(k * args.scale))  # noqa: E731
@@ -526,15 +547,7 @@ def main() -> None:
     clip_rows = gen_clip.examples(n(24000), rng) + written.clip_sentences("train") * args.written_clip
     feats = {"nli": nli_features(tok, nli_rows), "qa": qa_features(tok, qa_rows) + covidqa_features(tok, data, rng, n(1200)),
              "clip": clip_features(tok, clip_rows)}
-    hold = random.Random(args.seed + 1000)  # held-out split: other reports, another seed
-    held_nli = nli_data(data, held_reports, n(1500), n(700), hold, public=False)
-    # The written held-out reports join the generated ones in tuning the no-answer threshold: generated reports are
-    # answered almost perfectly over a wide range of thresholds, the written ones decide within it.
-    held_written_qa = written.qa_cases("held-out") if args.written_qa else []
-    held_qa = qa_cases(held_reports, n(500), n(700), n(350), hold) + held_written_qa
-    # Likewise the written held-out sentences join the generated ones in tuning the per-label thresholds.
-    held_written_clip = written.clip_sentences("held-out") if args.written_clip else []
-    held_clip = gen_clip.examples(n(2000), hold) + held_written_clip
+    held_nli, held_qa, held_written_qa, held_clip, held_written_clip = held_out_sets(data, held_reports, args, n)
     print(f"data in {time.time() - t0:.0f}s: nli {len(feats['nli'])} qa {len(feats['qa'])} windows clip {len(feats['clip'])}; "
           f"held-out nli {len(held_nli)} qa {len(held_qa)} clip {len(held_clip)}", flush=True)
 

@@ -158,9 +158,13 @@ def clip_rule(t: dict) -> str:
     """How train_demo.tune_clip picked the thresholds; runs before the metrics file named a rule took the middle of
     the thresholds with the best F1."""
     if t.get("clip_threshold_rule") == "one-standard-error":
+        r = t.get("clip_thresholds_retuned")
         return (" Of the thresholds whose F1 is within one bootstrap standard error of the best, the one nearest 0.5: "
                 "with 14 to 26 written positives a label, the single best threshold moved over most of 0.1-0.9 when "
-                "the tuning set was resampled.")
+                "the tuning set was resampled." + (
+                    f" Re-picked after training on {r['on']}; the run had picked "
+                    + ", ".join(f"{l} {v:.2f}" for l, v in r["before"].items()) + " (the middle of the best-F1 "
+                    "thresholds)." if r else ""))
     return " Of the thresholds with the best F1, the middle one."
 
 
