@@ -165,6 +165,11 @@ def pad_batch(encodings: list[dict], pad_id: int) -> dict[str, np.ndarray]:
     return out
 
 
+def scaled(k: int, scale: float) -> int:
+    """A data size of train_demo.py at --scale (at least 8, so a smoke run still has every kind of case)."""
+    return max(8, int(k * scale))
+
+
 def metrics_path(name: str) -> Path:
     d = Path(__file__).resolve().parent / "metrics"
     d.mkdir(exist_ok=True)

@@ -66,7 +66,7 @@ def main() -> None:
     data = common.shared_data()
     rng = random.Random(13)
     reports = gen_nli.iu_reports(data)
-    n = lambda k: max(8, int(k * args.scale))  # noqa: E731
+    n = lambda k: common.scaled(k, args.scale)  # noqa: E731
     nli = gen_nli.combine_premises(gen_nli.templated(n(36000), rng) + gen_nli.silver_iu(reports, n(9000), rng), rng)
     nli += written.nli_pairs("train") + written.nli_pairs("held-out")
     qa = gen_qa.iu_examples(reports, n(14000), rng) + gen_qa.synthetic_examples(n(16000), rng) + gen_qa_sections.examples(n(8000), rng)

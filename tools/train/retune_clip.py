@@ -20,7 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
 import train_demo  # noqa: E402
-from clinical import gen_clip  # noqa: E402
 
 MODEL = common.REPO_ROOT / "models" / "minilm-nli" / "model.onnx"  # the shared graph minilm-clip links to
 
@@ -36,19 +35,22 @@ def main() -> None:
     # The sizes and the written data the run held out are those its own flags drew.
     args = argparse.Namespace(seed=metrics["seed"], scale=1.0, written_qa=metrics.get("written_qa", 0),
                               written_clip=metrics.get("written_clip", 0))
-    n = lambda k: max(8, int(k * args.scale))  # noqa: E731
     data = common.shared_data()
     held_reports, _ = train_demo.split_reports(data, args.seed)
-    *_, held_clip, held_written_clip = train_demo.held_out_sets(data, held_reports, args, n)
+    *_, held_clip, held_written_clip = train_demo.held_out_sets(data, held_reports, args)
+    if len(held_clip) != metrics["held_out_clip"]["sentences"]:
+        sys.exit(f"retune_clip: rebuilt {len(held_clip)} held-out sentences, the run tuned on "
+                 f"{metrics['held_out_clip']['sentences']}: not the run's tuning set (another --scale or written file?)")
     tok = AutoTokenizer.from_pretrained(common.base_model_dir())
     feats = train_demo.clip_features(tok, held_clip)
     session = common.ort_session(MODEL, cli.threads)
     logits = [session.run(["clip_logits"], dict(common.pad_batch(feats[i:i + 32], tok.pad_token_id)))[0]
               for i in range(0, len(feats), 32)]
     probs = 1 / (1 + np.exp(-np.concatenate(logits)))
-    gold = np.array([[1 if l in r[1] else 0 for l in gen_clip.LABELS] for r in held_clip])
+    gold = train_demo.clip_gold(held_clip)
     th, held = train_demo.tune_clip(probs, gold)
-    before = metrics["clip_thresholds"]
+    # What the run itself picked, kept when this runs again.
+    before = metrics.get("clip_thresholds_retuned", {}).get("before", metrics["clip_thresholds"])
     metrics.update({"clip_thresholds": th, "held_out_clip": held, "clip_threshold_rule": "one-standard-error",
                     "clip_thresholds_retuned": {"on": "the shipped int8 graph, after training (tools/train/retune_clip.py)",
                                                 "before": before}})

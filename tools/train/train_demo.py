@@ -322,10 +322,14 @@ def tune_no_answer(tok, model, cases, pad_id) -> tuple[float, dict]:
                     "cases": len(cases), "unanswerable": sum(not c["answer"] for c in cases)}
 
 
+def clip_gold(rows) -> np.ndarray:
+    """Sentences x CLIP labels, 1 where a sentence carries the label."""
+    return np.array([[1 if l in r[1] else 0 for l in gen_clip.LABELS] for r in rows])
+
+
 def clip_probs_gold(model, feats, rows, pad_id) -> tuple[np.ndarray, np.ndarray]:
     outs = run_model(model, feats, pad_id)
-    probs = 1 / (1 + np.exp(-np.stack([o[3] for o in outs])))
-    return probs, np.array([[1 if l in r[1] else 0 for l in gen_clip.LABELS] for r in rows])
+    return 1 / (1 + np.exp(-np.stack([o[3] for o in outs]))), clip_gold(rows)
 
 
 def micro_f1(probs, gold, th: dict) -> float:
@@ -348,9 +352,9 @@ def tune_clip(probs, gold, boots: int = 200) -> tuple[dict, dict]:
         pred = probs[:, k, None] >= grid  # sentences x thresholds
         pos = gold[:, k] == 1
         f1 = 2 * (pred & pos[:, None]).sum(0) / np.maximum(1, pred.sum(0) + pos.sum())
-        boot_f1 = 2 * (counts @ (pred & pos[:, None])) / np.maximum(1, counts @ pred + (counts @ pos)[:, None])
         best = int(np.argmax(f1))
-        near = np.flatnonzero(f1 >= f1[best] - boot_f1[:, best].std())
+        boot_f1 = 2 * (counts @ (pred[:, best] & pos)) / np.maximum(1, counts @ pred[:, best] + counts @ pos)
+        near = np.flatnonzero(f1 >= f1[best] - boot_f1.std())
         th[l] = float(grid[near[np.argmin(np.abs(grid[near] - 0.5) + 1e-6 * np.abs(near - best))]])
     return th, {"micro_f1": micro_f1(probs, gold, th), "sentences": len(gold)}
 
@@ -485,10 +489,11 @@ def split_reports(data, seed: int) -> tuple[list, list]:
     return reports[:n_held], reports[n_held:]
 
 
-def held_out_sets(data, held_reports, args, n) -> tuple[list, list, list, list, list]:
+def held_out_sets(data, held_reports, args) -> tuple[list, list, list, list, list]:
     """The held-out NLI pairs, QA cases and CLIP sentences a run scores and tunes its thresholds on, with the written
     QA cases and CLIP sentences among them (the tails of the QA and CLIP lists): drawn from the held-out reports with
     another seed, in one order, so retune_clip.py rebuilds the very set a run tuned on."""
+    n = lambda k: common.scaled(k, args.scale)  # noqa: E731
     hold = random.Random(args.seed + 1000)  # held-out split: other reports, another seed
     held_nli = nli_data(data, held_reports, n(1500), n(700), hold, public=False)
     # The written held-out reports join the generated ones in tuning the no-answer threshold: generated reports are
@@ -540,14 +545,14 @@ def main() -> None:
     held_reports, train_reports = split_reports(data, args.seed)
     rng = random.Random(args.seed)
     t0 = time.time()
-    n = lambda k: max(8, int(k * args.scale))  # noqa: E731
+    n = lambda k: common.scaled(k, args.scale)  # noqa: E731
     nli_rows = nli_data(data, train_reports, n(36000), n(9000), rng, public=args.scale >= 1,
                         written_times=args.written_nli)
     qa_rows = qa_cases(train_reports, n(14000), n(16000), n(8000), rng) + written.qa_cases("train") * args.written_qa
     clip_rows = gen_clip.examples(n(24000), rng) + written.clip_sentences("train") * args.written_clip
     feats = {"nli": nli_features(tok, nli_rows), "qa": qa_features(tok, qa_rows) + covidqa_features(tok, data, rng, n(1200)),
              "clip": clip_features(tok, clip_rows)}
-    held_nli, held_qa, held_written_qa, held_clip, held_written_clip = held_out_sets(data, held_reports, args, n)
+    held_nli, held_qa, held_written_qa, held_clip, held_written_clip = held_out_sets(data, held_reports, args)
     print(f"data in {time.time() - t0:.0f}s: nli {len(feats['nli'])} qa {len(feats['qa'])} windows clip {len(feats['clip'])}; "
           f"held-out nli {len(held_nli)} qa {len(held_qa)} clip {len(held_clip)}", flush=True)
 
