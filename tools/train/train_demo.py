@@ -26,6 +26,7 @@ models/minilm-nli holds model.onnx and tokenizer.json; minilm-radqa and minilm-c
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import random
@@ -69,6 +70,51 @@ class MultiTask(torch.nn.Module):
         start = span[..., 0] + cls
         end = span[..., 1] + cls
         return self.nli(pooled), start, end, self.clip(pooled)
+
+
+class ExpansionBlock(torch.nn.Module):
+    """A copy of an encoder layer, run pre-LayerNorm with its two output projections zeroed, stacked on the layer
+    it copies: it adds nothing at the start, so the deeper model starts as exactly the checkpoint it grew from,
+    and the zeroed projections get gradients at once (their inputs are not zero), so training starts using the
+    block from the first step (block expansion as in LLaMA Pro, made to fit BERT's post-LayerNorm layers).
+    Copies tried first: a bare copy took stage 14's held-out written NLI from 0.77 to 0.58 (a post-LayerNorm
+    layer run twice), and a copy behind a learned gate starting at 0 learned nothing (its weights get no
+    gradient while the gate is 0, so after 700 steps the gates stood at 0.00-0.05)."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+        for out in (layer.attention.output.dense, layer.output.dense):
+            torch.nn.init.zeros_(out.weight)
+            torch.nn.init.zeros_(out.bias)
+
+    def forward(self, hidden_states, attention_mask=None, *args, **kwargs):  # an encoder: no cross-attention, no cache
+        attn, out = self.layer.attention, self.layer.output
+        context, _ = attn.self(attn.output.LayerNorm(hidden_states), attention_mask=attention_mask)
+        hidden_states = hidden_states + attn.output.dropout(attn.output.dense(context))
+        ffn = out.dense(self.layer.intermediate(out.LayerNorm(hidden_states)))
+        return hidden_states + out.dropout(ffn)
+
+
+def upscale_depth(model: MultiTask) -> None:
+    """Doubles the encoder's depth in place: every layer is followed by an expansion block copied from it."""
+    layers = []
+    for layer in model.encoder.encoder.layer:
+        layers += [layer, ExpansionBlock(copy.deepcopy(layer))]
+    model.encoder.encoder.layer = torch.nn.ModuleList(layers)
+    model.encoder.config.num_hidden_layers = len(layers)
+
+
+def encoder_depth(state: dict) -> int:
+    """The number of encoder layers a checkpoint holds."""
+    return 1 + max(int(m.group(1)) for k in state if (m := re.match(r"encoder\.encoder\.layer\.(\d+)\.", k)))
+
+
+def load_checkpoint(model: MultiTask, state: dict) -> None:
+    """Loads a train_demo checkpoint, deepening the model first when the checkpoint was up-scaled."""
+    if encoder_depth(state) > len(model.encoder.encoder.layer):
+        upscale_depth(model)
+    model.load_state_dict(state)
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -201,7 +247,14 @@ def train(model, feats: dict, pad_id: int, args, rng) -> tuple[int, float]:
     # The word embeddings (30,522 x 384, half the weights) stay as pretrained: a cheaper step, and words
     # the clinical generators never show keep their general-English meaning.
     model.encoder.embeddings.word_embeddings.weight.requires_grad = False
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
+    # An up-scaled model's expansion blocks may learn faster (--block-lr): at the encoder's 3e-5 their zeroed output
+    # projections grew in 3,219 steps to a norm of 0.4-0.6, against 35 for the layers they copy, so they hardly acted.
+    blocks = {id(p) for m in model.modules() if isinstance(m, ExpansionBlock) for p in m.parameters()}
+    trained = [p for p in model.parameters() if p.requires_grad]
+    groups = [{"params": [p for p in trained if id(p) not in blocks]}]
+    if blocks:
+        groups.append({"params": [p for p in trained if id(p) in blocks], "lr": args.block_lr or args.lr})
+    opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=0.01)
     warm = 60
     deadline = time.time() + 60 * args.budget_minutes
 
@@ -478,7 +531,8 @@ def interpolate(model, other: dict, weight: float) -> None:
 
 # The keys of the metrics file that describe how a stage trained (kept for the stages a --resume run follows).
 STAGE_KEYS = ("resumed_from", "previous_stage", "stage_note", "seed", "steps", "train_seconds", "batch_size", "lr", "mix", "threads",
-              "written_nli", "written_qa", "written_clip", "interpolate_with", "interpolate_weight")
+              "written_nli", "written_qa", "written_clip", "interpolate_with", "interpolate_weight", "encoder_layers",
+              "upscale_depth", "block_lr")
 
 
 def split_reports(data, seed: int) -> tuple[list, list]:
@@ -517,6 +571,9 @@ def main() -> None:
     ap.add_argument("--budget-minutes", type=float, default=40)
     ap.add_argument("--from-checkpoint", action="store_true")
     ap.add_argument("--resume", type=Path, help="start from this checkpoint (a further stage with another --mix)")
+    ap.add_argument("--upscale-depth", action="store_true", help="with --resume: stack an expansion block (a copy "
+                    "that adds nothing at the start) on every encoder layer: twice the depth, starting as the resumed model")
+    ap.add_argument("--block-lr", type=float, help="learning rate of the expansion blocks (default: --lr)")
     ap.add_argument("--stage-note", default="", help="what this stage's data changed, for the model cards")
     ap.add_argument("--written-nli", type=int, default=0, help="times the hand-written NLI pairs (clinical/written_nli.jsonl) "
                     "are repeated in the NLI data")
@@ -529,6 +586,8 @@ def main() -> None:
     ap.add_argument("--interpolate-weight", type=float, default=1.0)
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies the generated data sizes (a quick smoke run: 0.02)")
     args = ap.parse_args()
+    if args.upscale_depth and not args.resume:
+        ap.error("--upscale-depth grows the checkpoint given by --resume")
 
     from transformers import AutoModel, AutoTokenizer
 
@@ -560,12 +619,14 @@ def main() -> None:
     model = MultiTask(AutoModel.from_pretrained(common.base_model_dir()), len(gen_clip.LABELS))
     ckpt = WORK / "checkpoint.pt"
     if args.from_checkpoint:
-        model.load_state_dict(torch.load(ckpt))
+        load_checkpoint(model, torch.load(ckpt))
         run = json.loads((WORK / "run.json").read_text())
         steps, secs = run["steps"], run["train_seconds"]
     else:
         if args.resume:
-            model.load_state_dict(torch.load(args.resume))
+            load_checkpoint(model, torch.load(args.resume))
+            if args.upscale_depth:
+                upscale_depth(model)
             model.cls_bias.zero_()  # the no-answer bias is tuned after training, never trained with
         steps, secs = train(model, feats, tok.pad_token_id, args, rng)
         torch.save(model.state_dict(), ckpt)
@@ -579,7 +640,9 @@ def main() -> None:
                "mix": args.mix, "threads": args.threads, "written_nli": args.written_nli, "written_qa": args.written_qa,
                "written_clip": args.written_clip,
                "interpolate_with": str(args.interpolate_with) if args.interpolate_with else None,
-               "interpolate_weight": args.interpolate_weight if args.interpolate_with else None, "versions": common.versions(),
+               "interpolate_weight": args.interpolate_weight if args.interpolate_with else None,
+               "encoder_layers": len(model.encoder.encoder.layer), "upscale_depth": args.upscale_depth,
+               "block_lr": args.block_lr, "versions": common.versions(),
                "train_examples": {"nli_pairs": len(nli_rows), "qa_cases": len(qa_rows), "qa_windows": len(feats["qa"]),
                                   "clip_sentences": len(clip_rows)},
                "iu_reports": {"train": len(train_reports), "held_out": len(held_reports)},
