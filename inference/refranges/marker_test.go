@@ -26,6 +26,7 @@ func TestMark(t *testing.T) {
 		{"plt 45,000", "plt 45,000 (low platelet count: thrombocytopenia)"},
 		{"WBC 19.2 K/uL", "WBC 19.2 K/uL (high white count: leukocytosis)"},
 		{"Plt 18K; smear w/o schistocytes.", "Plt 18K (low platelet count: thrombocytopenia); smear w/o schistocytes."},
+		{"PLTs 40K", "PLTs 40K (low platelet count: thrombocytopenia)"},
 		{"Platelets 22K on morning labs", "Platelets 22K (low platelet count: thrombocytopenia) on morning labs"},
 		{"WBC 2.1 with ANC 400", "WBC 2.1 (low white count: leukopenia) with ANC 400 (low neutrophil count: neutropenia)"},
 		{"ANC 0.3", "ANC 0.3 (low neutrophil count: neutropenia)"},

@@ -164,7 +164,7 @@ func adultTable() []analyte {
 		{name: "neutrophil count", aliases: []string{"ANC", "absolute neutrophil count"},
 			units: map[string]float64{"": 1, "k": 1, "k/ul": 1, "x10^9/l": 1, "/ul": 0.001, "/µl": 0.001, "/mm3": 0.001}, plausible: [2]float64{0, 100}, guess: perMicrolitreAbove(30),
 			bands: []band{{0, 1.5, Low}, {1.5, 7.7, Normal}, {8, 1000, High}}, terms: terms{"neutropenia", "neutrophilia"}},
-		{name: "platelet count", aliases: []string{"platelets", "platelet count", "plt", "plts", "PLT", "Plt", "Plts", "PLTs"},
+		{name: "platelet count", aliases: []string{"platelets", "platelet count", "plt", "plts", "PLT", "Plt"},
 			units:     map[string]float64{"": 1, "k": 1, "k/ul": 1, "k/µl": 1, "x10^9/l": 1, "x 10^9/l": 1, "10^9/l": 1, "k/mm3": 1, "/ul": 0.001, "/µl": 0.001, "/mm3": 0.001},
 			plausible: [2]float64{1, 3000}, guess: thousands,
 			bands: []band{{0, 150, Low}, {150, 451, Normal}, {451, 10000, High}}, terms: terms{"thrombocytopenia", "thrombocytosis"}},
