@@ -76,6 +76,9 @@ type Prediction struct {
 	Label  string   `json:"label,omitempty"`
 	Answer *string  `json:"answer,omitempty"`
 	Labels []string `json:"labels,omitempty"`
+	// Probabilities (nli) are the model's probability of every label, so
+	// predictions from several runs or models can be compared or combined.
+	Probabilities map[string]float64 `json:"probabilities,omitempty"`
 }
 
 // Report is the outcome of one evaluation.
@@ -330,6 +333,10 @@ func predict(ctx context.Context, eng Engine, model string, mf models.Manifest, 
 			return p, errors.New("the model returned no labels")
 		}
 		p.Label = out.Labels[0].Label
+		p.Probabilities = make(map[string]float64, len(out.Labels))
+		for _, l := range out.Labels {
+			p.Probabilities[l.Label] = l.Score
+		}
 	case inference.QAOutput:
 		answer := ""
 		if len(out.Answers) > 0 && (out.NoAnswerScore == nil || out.Answers[0].Score >= *out.NoAnswerScore) {

@@ -3,6 +3,7 @@ package eval
 import (
 	"context"
 	"errors"
+	"maps"
 	"math"
 	"strings"
 	"sync"
@@ -83,7 +84,15 @@ func testEngine() *fakeEngine {
 				if strings.Contains(in.Premise, in.Hypothesis) {
 					top = "entailment"
 				}
-				return inference.NLIOutput{Labels: []inference.LabelScore{{Label: top, Score: 0.9}}}, nil
+				// Every label, highest first: the top one 0.9, the others 0.06 and 0.04.
+				out := inference.NLIOutput{Labels: []inference.LabelScore{{Label: top, Score: 0.9}}}
+				rest := []float64{0.06, 0.04}
+				for _, l := range nliLabels {
+					if l != top {
+						out.Labels = append(out.Labels, inference.LabelScore{Label: l, Score: rest[len(out.Labels)-1]})
+					}
+				}
+				return out, nil
 			case "qa", "qa-noans":
 				// The span is the context's first word (score 0.5); no-answer score 0.6
 				// when the question asks about an MRI.
@@ -150,6 +159,10 @@ func TestRunNLI(t *testing.T) {
 	}
 	if got := rep.Predictions[2]; got.Line != 3 || got.Label != "entailment" {
 		t.Errorf("prediction 3: %+v", got)
+	}
+	// Each prediction carries every label's probability, as the model gave it.
+	if got, want := rep.Predictions[1].Probabilities, map[string]float64{"neutral": 0.9, "entailment": 0.06, "contradiction": 0.04}; !maps.Equal(got, want) {
+		t.Errorf("prediction 2 probabilities %v, want %v", got, want)
 	}
 	rep, err = RunFile(context.Background(), eng, "nli", strings.NewReader(data), Options{Limit: 2})
 	if err != nil || rep.Examples != 2 || rep.Predictions != nil {
