@@ -282,9 +282,25 @@ def drug_pair(rng) -> tuple[str, str, int]:
         hyp = rng.choice(hyps)
         # Not taking a drug contradicts taking it, not having what it treats (an untreated condition).
         return premise, hyp, CON if TREATMENT_HYP.search(hyp) else NEU
-    other = L.DRUGS[(i + rng.randrange(1, len(L.DRUGS))) % len(L.DRUGS)]
+    hyp = rng.choice(hyps)
+    # Another drug leaves the hypothesis open unless it implies the same thing (two anticoagulants,
+    # two drugs for diabetes): such groups are skipped.
+    others = [j for j in range(len(L.DRUGS)) if j != i and not _shares_stem(hyp, L.drug_implies(j))]
+    other = L.DRUGS[rng.choice(others)]
     premise = rng.choice([f"Home medications include {rng.choice(other[0])}.", f"{subj} takes {rng.choice(other[0])}."])
-    return premise, rng.choice(hyps), NEU
+    return premise, hyp, NEU
+
+
+# Words of a hypothesis that say nothing about which drug or condition it names.
+_FRAME_WORDS = {"patient", "takes", "receiving", "being", "treated", "therapy", "medication", "medications", "home", "their",
+                "with", "drug", "drugs", "agent", "chronic", "disease", "disorder", "acute", "history"}
+
+
+def _shares_stem(hyp: str, text: str) -> bool:
+    """Whether a content word of hyp (its first six letters) occurs in text: "antibiotics" in "an antibiotic"."""
+    stems = {w[:6] for w in re.findall(r"[a-z0-9-]+", hyp.lower()) if len(w) > 3 and w not in _FRAME_WORDS}
+    words = {w[:6] for w in re.findall(r"[a-z0-9-]+", text.lower())}
+    return bool(stems & words)
 
 
 def history_pair(rng) -> tuple[str, str, int]:
@@ -329,7 +345,9 @@ def abbreviation_pair(rng) -> tuple[str, str, int]:
         return rng.choice([f"PMH: {ab}.", f"{subj} with {ab} presents for follow-up.", f"Hx of {ab}."]), f"The patient has {full}.", ENT
     if r < 0.75:
         return rng.choice([f"No hx of {ab}.", f"{subj} denies {ab}.", f"{ab} was ruled out."]), f"The patient has {full}.", CON
-    other = rng.choice([f for a, f in L.ABBREVIATIONS.items() if a != ab])
+    # Neutral only against a condition of another family: PMH "HFrEF" says the patient has heart failure.
+    family = {ab}.union(*(f for f in L.ABBREVIATION_FAMILIES if ab in f))
+    other = rng.choice([f for a, f in L.ABBREVIATIONS.items() if a not in family and f != full])
     return rng.choice([f"PMH: {ab}.", f"{subj} with {ab}."]), f"The patient has {other}.", NEU
 
 
@@ -343,8 +361,10 @@ def shorthand_pair(rng) -> tuple[str, str, int]:
         return premise, ent_h, ENT
     if r < 0.85:
         return premise, con_h, CON
-    return premise, rng.choice(["The patient has a urinary tract infection.", "The patient is pregnant.",
-                                "The patient smokes.", "The patient has diabetes."]), NEU
+    unrelated = [h for h in ["The patient has a urinary tract infection.", "The patient is pregnant.", "The patient smokes.",
+                             "The patient has diabetes.", "The patient has a history of stroke.", "The patient lives alone."]
+                 if not _shares_stem(h, f"{short} {ent_h} {con_h}")]
+    return premise, rng.choice(unrelated), NEU
 
 
 def temporal_pair(rng) -> tuple[str, str, int]:
@@ -660,8 +680,10 @@ def with_negated_hypotheses(pair: tuple[str, str, int], rng, p: float = 0.3) -> 
     return pair
 
 
-TEMPLATED = [(symptom_pair, 4), (measure_pair, 1.5), (ranged_measure_pair, 4), (named_state_pair, 1.5), (drug_pair, 3), (history_pair, 2.5),
-             (abbreviation_pair, 1.5), (status_pair, 1.5), (mi_pair, 0.5), (shorthand_pair, 1.5), (temporal_pair, 2),
+# Weights: the abbreviation, shorthand, drug and status tables grew several-fold in stop 33 (lexicon_broad),
+# so their generators draw more often, each entry still less often than before.
+TEMPLATED = [(symptom_pair, 4), (measure_pair, 1.5), (ranged_measure_pair, 4.5), (named_state_pair, 1.5), (drug_pair, 4.5), (history_pair, 2.5),
+             (abbreviation_pair, 3), (status_pair, 2.5), (mi_pair, 0.5), (shorthand_pair, 4), (temporal_pair, 2),
              (exam_pair, 3.5), (social_pair, 1.5), (function_pair, 1.5), (symptom_list_pair, 2.5), (symptom_dx_pair, 0.8),
              (past_episode_pair, 2), (negation_scope_pair, 2.5), (indication_pair, 2), (value_cause_pair, 1.5), (workup_pair, 1.5)] + gen_nli_findings.TEMPLATED
 

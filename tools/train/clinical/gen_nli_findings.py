@@ -313,10 +313,6 @@ MENTAL_STATUS = [("A&Ox3, follows commands, speech fluent.", ["The patient is or
                  ("GCS 15, moving all extremities.", ["The patient is awake."], ["The patient is unresponsive."])]
 
 
-def _drug_implies(i: int) -> str:
-    return " ".join(L.DRUGS[i][1] + L.DRUG_CLASS_HYPS.get(i, []) + [L.DRUG_INDICATIONS.get(i, "")]).lower()
-
-
 def untouched_condition_pair(rng) -> tuple[str, str, int]:
     """A drug or a mental-status line against a condition it says nothing about."""
     if rng.random() < 0.35:
@@ -326,7 +322,7 @@ def untouched_condition_pair(rng) -> tuple[str, str, int]:
     drug = rng.choice(L.DRUGS[i][0])
     premise = rng.choice([f"Started on {drug}.", f"Home medications: {drug}.", f"Continued home {drug}.", f"{rng.choice(L.SUBJECTS)} takes {drug}.",
                           f"Discharged on {drug}."])
-    implied = _drug_implies(i)
+    implied = L.drug_implies(i).lower()
     return premise, rng.choice([h for h, words in UNTOUCHED if not any(w in implied for w in words)]), NEU
 
 

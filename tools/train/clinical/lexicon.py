@@ -154,6 +154,10 @@ DRUG_CLASS_HYPS = {
     9: ["The patient takes a loop diuretic."],
     12: ["The patient takes an antiplatelet agent."],
     13: ["The patient takes an anticonvulsant.", "The patient is on seizure medication."],
+    # Said so that another group's "receiving antibiotics" or "on immunosuppression" is never paired
+    # with these drugs as neutral.
+    11: ["The patient is receiving an immunosuppressive drug."],
+    20: ["The patient is receiving antibiotics."],
 }
 # What a DRUGS entry is commonly given for, said in a premise ("warfarin for atrial fibrillation").
 DRUG_INDICATIONS = {0: "atrial fibrillation", 1: "type 2 diabetes", 2: "hypothyroidism", 3: "hypertension", 4: "hyperlipidemia",
@@ -451,3 +455,25 @@ VALUE_CAUSES = {
     ("BMI", "high"): ["The patient has obstructive sleep apnea.", "The patient had bariatric surgery."],
     ("temperature", "high"): ["The patient has influenza.", "The patient has a urinary tract infection.", "The patient was given acetaminophen."],
 }
+
+# The long tail (stop 33): a few hundred more condition abbreviations, note shorthand, drug groups,
+# operations, patient states and analytes (lexicon_broad.py, written for clinlm), appended so that the
+# indices above (DRUG_CLASS_HYPS, DRUG_INDICATIONS) keep naming the same entries. The entries above are
+# the few dozen terms every note uses; notes name many more, and each one the model has never seen in
+# a pair is a fact it cannot know.
+from . import lexicon_broad as _broad  # noqa: E402
+
+ABBREVIATIONS = {**ABBREVIATIONS, **_broad.ABBREVIATIONS_MORE}
+# Abbreviations whose conditions overlap or imply one another ("HFrEF" is heart failure): never
+# paired with each other as neutral.
+ABBREVIATION_FAMILIES = _broad.ABBREVIATION_FAMILIES
+SHORTHAND = SHORTHAND + _broad.SHORTHAND_MORE
+DRUGS = DRUGS + _broad.DRUGS_MORE
+PROCEDURES = PROCEDURES + _broad.PROCEDURES_MORE
+STATUS = STATUS + _broad.STATUS_MORE
+RANGED = RANGED + _broad.RANGED_MORE
+
+
+def drug_implies(i: int) -> str:
+    """Everything DRUGS entry i is taken to say: its hypotheses, class names and indication."""
+    return " ".join(DRUGS[i][1] + DRUG_CLASS_HYPS.get(i, []) + [DRUG_INDICATIONS.get(i, "")])
